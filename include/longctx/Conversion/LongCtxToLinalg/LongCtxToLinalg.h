@@ -1,0 +1,36 @@
+//===- LongCtxToLinalg.h - longctx to linalg lowering -----------*- C++ -*-===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LONGCTX_CONVERSION_LONGCTXTOLINALG_LONGCTXTOLINALG_H
+#define LONGCTX_CONVERSION_LONGCTXTOLINALG_LONGCTXTOLINALG_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <cstdint>
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::longctx {
+
+#define GEN_PASS_DECL_CONVERTLONGCTXTOLINALGPASS
+#include "longctx/Conversion/Passes.h.inc"
+
+/// Tile sizes of the flash-style attention lowering.
+struct AttentionTiling {
+  int64_t queryTileSize = 64;
+  int64_t keyTileSize = 64;
+};
+
+/// Adds the patterns that lower `longctx.attention` into tiled linalg on
+/// tensors with an online softmax.
+void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
+                                               const AttentionTiling &tiling);
+
+} // namespace mlir::longctx
+
+#endif // LONGCTX_CONVERSION_LONGCTXTOLINALG_LONGCTXTOLINALG_H

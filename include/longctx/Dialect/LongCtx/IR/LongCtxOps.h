@@ -1,0 +1,19 @@
+//===- LongCtxOps.h - longctx operations ------------------------*- C++ -*-===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LONGCTX_DIALECT_LONGCTX_IR_LONGCTXOPS_H
+#define LONGCTX_DIALECT_LONGCTX_IR_LONGCTXOPS_H
+
+#include "longctx/Dialect/LongCtx/IR/LongCtxDialect.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "longctx/Dialect/LongCtx/IR/LongCtxOps.h.inc"
+
+#endif // LONGCTX_DIALECT_LONGCTX_IR_LONGCTXOPS_H

@@ -1,0 +1,469 @@
+//===- LongCtxToLinalg.cpp - Lower longctx ops to tiled linalg ------------===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Implements `convert-longctx-to-linalg`: `longctx.attention` becomes a loop
+// over query tiles around a loop over key/value tiles that carries the
+// online-softmax state (running max, running sum, accumulator) in fp32. The
+// scores of one (query tile, key tile) pair are the only score storage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
+#include "longctx/Dialect/LongCtx/IR/LongCtxOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/DebugLog.h"
+
+#define DEBUG_TYPE "convert-longctx-to-linalg"
+
+namespace mlir::longctx {
+#define GEN_PASS_DEF_CONVERTLONGCTXTOLINALGPASS
+#include "longctx/Conversion/Passes.h.inc"
+} // namespace mlir::longctx
+
+using namespace mlir;
+using namespace mlir::longctx;
+
+namespace {
+using utils::IteratorType;
+using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+/// Builds the linalg ops of one attention lowering. Every tensor it makes is
+/// 5-D [B, Hkv, G, rows, cols] with G = H / Hkv query heads per key/value
+/// head, or 4-D [B, Hkv, G, rows] for row statistics.
+class AttentionBuilder {
+public:
+  AttentionBuilder(OpBuilder &b, Location loc, Type accType)
+      : b(b), loc(loc), accType(accType) {}
+
+  Value constant(double value) {
+    return arith::ConstantOp::create(b, loc, accType,
+                                     b.getFloatAttr(accType, value));
+  }
+
+  Value lowest() {
+    auto floatType = cast<FloatType>(accType);
+    APFloat largest = APFloat::getLargest(floatType.getFloatSemantics(),
+                                          /*Negative=*/true);
+    return arith::ConstantOp::create(b, loc, accType,
+                                     b.getFloatAttr(accType, largest));
+  }
+
+  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
+    return tensor::EmptyOp::create(b, loc, sizes, elementType);
+  }
+
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
+    Value init = empty(sizes, value.getType());
+    return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init})
+        .getResult(0);
+  }
+
+  /// A linalg.generic over `numLoops` loops writing `out`.
+  Value generic(unsigned numLoops, ValueRange ins, Value out,
+                ArrayRef<SmallVector<unsigned>> operandDims,
+                ArrayRef<IteratorType> iterators, BodyBuilder body) {
+    SmallVector<AffineMap> maps;
+    for (ArrayRef<unsigned> dims : operandDims)
+      maps.push_back(
+          AffineMap::getMultiDimMapWithTargets(numLoops, dims, b.getContext()));
+    return linalg::GenericOp::create(b, loc, TypeRange{out.getType()}, ins,
+                                     ValueRange{out}, maps, iterators, body)
+        .getResult(0);
+  }
+
+  /// Extends `value` to the accumulation type.
+  Value toAcc(OpBuilder &nb, Location nloc, Value value) {
+    if (value.getType() == accType)
+      return value;
+    return arith::ExtFOp::create(nb, nloc, accType, value);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Type accType;
+};
+
+struct AttentionOpLowering final : OpRewritePattern<AttentionOp> {
+  AttentionOpLowering(MLIRContext *context, const AttentionTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override;
+
+  AttentionTiling tiling;
+};
+} // namespace
+
+/// Returns the reason `op` cannot be lowered, or an empty string.
+static std::string getUnsupportedReason(AttentionOp op) {
+  ArrayRef<int64_t> q = op.getQuery().getType().getShape();
+  ArrayRef<int64_t> k = op.getKey().getType().getShape();
+  ArrayRef<int64_t> v = op.getValue().getType().getShape();
+  if (ShapedType::isDynamic(q[1]) || ShapedType::isDynamic(k[1]) ||
+      ShapedType::isDynamic(q[3]) || ShapedType::isDynamic(v[3]))
+    return "head counts and head dims must be static to lower "
+           "longctx.attention";
+  if (Value mask = op.getMask()) {
+    ArrayRef<int64_t> m = cast<RankedTensorType>(mask.getType()).getShape();
+    if (ShapedType::isDynamic(m[1]))
+      return "the mask head dimension must be static to lower "
+             "longctx.attention";
+  }
+  return "";
+}
+
+LogicalResult
+AttentionOpLowering::matchAndRewrite(AttentionOp op,
+                                     PatternRewriter &rewriter) const {
+  std::string reason = getUnsupportedReason(op);
+  if (!reason.empty())
+    return rewriter.notifyMatchFailure(op, reason);
+
+  Location loc = op.getLoc();
+  Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
+  Value mask = op.getMask();
+  RankedTensorType queryType = op.getQuery().getType();
+  Type elementType = queryType.getElementType();
+  Type accType =
+      elementType.isF64() ? rewriter.getF64Type() : rewriter.getF32Type();
+  AttentionBuilder ab(rewriter, loc, accType);
+
+  int64_t numHeads = queryType.getDimSize(1);
+  int64_t numKvHeads = op.getKey().getType().getDimSize(1);
+  int64_t group = numHeads / numKvHeads;
+  int64_t headDim = queryType.getDimSize(3);
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+
+  OpFoldResult batch = tensor::getMixedSize(rewriter, loc, query, 0);
+  OpFoldResult queryLen = tensor::getMixedSize(rewriter, loc, query, 2);
+  OpFoldResult keyLen = tensor::getMixedSize(rewriter, loc, key, 2);
+  Value queryLenV = getValueOrCreateConstantIndexOp(rewriter, loc, queryLen);
+  Value keyLenV = getValueOrCreateConstantIndexOp(rewriter, loc, keyLen);
+  OpFoldResult hkv = rewriter.getIndexAttr(numKvHeads);
+  OpFoldResult grp = rewriter.getIndexAttr(group);
+
+  // View the query heads as [Hkv, G] so that GQA needs no index division.
+  SmallVector<ReassociationIndices> splitHeads = {{0}, {1, 2}, {3}, {4}};
+  auto expand = [&](Value src, ArrayRef<OpFoldResult> shape) -> Value {
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamic;
+    dispatchIndexOpFoldResults(shape, dynamic, staticShape);
+    auto type = RankedTensorType::get(
+        staticShape, cast<RankedTensorType>(src.getType()).getElementType());
+    return tensor::ExpandShapeOp::create(rewriter, loc, type, src, splitHeads,
+                                         shape);
+  };
+  Value query5 =
+      expand(query, {batch, hkv, grp, queryLen, rewriter.getIndexAttr(headDim)});
+
+  // The mask is viewed as 5-D too; broadcast dimensions are read at index 0.
+  Value mask5;
+  bool maskBatchBroadcast = false, maskHeadBroadcast = false;
+  if (mask) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    maskBatchBroadcast = maskType.getDimSize(0) == 1;
+    maskHeadBroadcast = maskType.getDimSize(1) == 1;
+    OpFoldResult one = rewriter.getIndexAttr(1);
+    mask5 = expand(mask, {tensor::getMixedSize(rewriter, loc, mask, 0),
+                          maskHeadBroadcast ? one : hkv,
+                          maskHeadBroadcast ? one : grp, queryLen, keyLen});
+  }
+
+  Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value queryStep =
+      arith::ConstantIndexOp::create(rewriter, loc, tiling.queryTileSize);
+  Value keyStep =
+      arith::ConstantIndexOp::create(rewriter, loc, tiling.keyTileSize);
+  // Offset of the causal diagonal: query row i sees keys j <= i + (M - N).
+  Value diagonal = arith::SubIOp::create(rewriter, loc, keyLenV, queryLenV);
+  Value scale = ab.constant(op.getEffectiveScale());
+  Value zero = ab.constant(0.0);
+  Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
+  Value lowest = ab.lowest();
+  bool causal = op.getCausal();
+
+  Value output =
+      ab.empty({batch, hkv, grp, queryLen, rewriter.getIndexAttr(valueDim)},
+               elementType);
+
+  const SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  const SmallVector<IteratorType> par5(5, IteratorType::parallel);
+  SmallVector<IteratorType> par4Red(4, IteratorType::parallel);
+  par4Red.push_back(IteratorType::reduction);
+  SmallVector<IteratorType> par5Red(5, IteratorType::parallel);
+  par5Red.push_back(IteratorType::reduction);
+  const SmallVector<unsigned> rows = {0, 1, 2, 3};
+  const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
+
+  auto queryLoop = scf::ForOp::create(
+      rewriter, loc, zeroIdx, queryLenV, queryStep, ValueRange{output},
+      [&](OpBuilder &b, Location l, Value q0, ValueRange outArgs) {
+        AttentionBuilder tb(b, l, accType);
+        Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
+        Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
+        OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
+        OpFoldResult d = b.getIndexAttr(headDim), dv = b.getIndexAttr(valueDim);
+        SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tq};
+        SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tq, dv};
+        SmallVector<OpFoldResult> unit5(5, one);
+
+        // Q tile, scaled once and converted to the accumulation type.
+        Value queryTile = tensor::ExtractSliceOp::create(
+            b, l, query5, {zeroA, zeroA, zeroA, q0, zeroA},
+            {batch, hkv, grp, tq, d}, unit5);
+        Value scaledQuery = tb.generic(
+            5, {queryTile}, tb.empty({batch, hkv, grp, tq, d}, accType),
+            {tile, tile}, par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value x = tb.toAcc(nb, nl, a[0]);
+              linalg::YieldOp::create(nb, nl,
+                                      arith::MulFOp::create(nb, nl, x, scale)
+                                          .getResult());
+            });
+
+        // Causal: the last key any row of this tile can see.
+        Value keyEnd = keyLenV;
+        if (causal) {
+          Value end = arith::AddIOp::create(
+              b, l, arith::AddIOp::create(b, l, q0, tq), diagonal);
+          end = arith::MaxSIOp::create(b, l, end, zeroIdx);
+          keyEnd = arith::MinSIOp::create(b, l, end, keyLenV);
+        }
+
+        Value acc0 = tb.filled(accSizes, zero);
+        Value max0 = tb.filled(rowSizes, lowest);
+        Value sum0 = tb.filled(rowSizes, zero);
+        auto keyLoop = scf::ForOp::create(
+            b, l, zeroIdx, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
+            [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
+              AttentionBuilder kt(kb, kl, accType);
+              Value acc = state[0], runMax = state[1], runSum = state[2];
+              Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
+              Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
+              SmallVector<OpFoldResult> unit4(4, one);
+              Value keyTile = tensor::ExtractSliceOp::create(
+                  kb, kl, key, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
+                  unit4);
+              Value valueTile = tensor::ExtractSliceOp::create(
+                  kb, kl, value, {zeroA, zeroA, k0, zeroA},
+                  {batch, hkv, tk, dv}, unit4);
+              SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
+
+              // S = (scale Q) K^T over loops (b, h, g, i, j, c).
+              Value scores = kt.generic(
+                  6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
+                  {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}}, par5Red,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value prod = arith::MulFOp::create(
+                        nb, nl, a[0], kt.toAcc(nb, nl, a[1]));
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+                  });
+
+              // Masking: causal diagonal and/or the mask operand; a masked
+              // score becomes -inf and so contributes exp(-inf) = 0.
+              if (causal || mask) {
+                SmallVector<Value> ins;
+                SmallVector<AffineMap> maps;
+                MLIRContext *ctx = kb.getContext();
+                if (mask) {
+                  int64_t mb = maskBatchBroadcast ? 1 : -1;
+                  SmallVector<OpFoldResult> maskSizes = {
+                      mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
+                      maskHeadBroadcast ? one : grp, tq, tk};
+                  ins.push_back(tensor::ExtractSliceOp::create(
+                      kb, kl, mask5, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
+                      unit5));
+                  SmallVector<AffineExpr> exprs;
+                  for (unsigned i = 0; i < 5; ++i) {
+                    bool broadcast = (i == 0 && maskBatchBroadcast) ||
+                                     (i != 0 && i < 3 && maskHeadBroadcast);
+                    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                              : getAffineDimExpr(i, ctx));
+                  }
+                  maps.push_back(AffineMap::get(5, 0, exprs, ctx));
+                }
+                maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
+                scores =
+                    linalg::GenericOp::create(
+                        kb, kl, TypeRange{scores.getType()}, ins,
+                        ValueRange{scores}, maps, par5,
+                        [&](OpBuilder &nb, Location nl, ValueRange a) {
+                          Value s = a.back();
+                          if (mask) {
+                            Value m = a[0];
+                            if (m.getType().isInteger(1))
+                              s = arith::SelectOp::create(nb, nl, m, s, negInf);
+                            else
+                              s = arith::AddFOp::create(
+                                  nb, nl, s, kt.toAcc(nb, nl, m));
+                          }
+                          if (causal) {
+                            Value i = linalg::IndexOp::create(nb, nl, 3);
+                            Value j = linalg::IndexOp::create(nb, nl, 4);
+                            Value row = arith::AddIOp::create(
+                                nb, nl, arith::AddIOp::create(nb, nl, i, q0),
+                                diagonal);
+                            Value col = arith::AddIOp::create(nb, nl, j, k0);
+                            Value visible = arith::CmpIOp::create(
+                                nb, nl, arith::CmpIPredicate::sle, col, row);
+                            s = arith::SelectOp::create(nb, nl, visible, s,
+                                                        negInf);
+                          }
+                          linalg::YieldOp::create(nb, nl, s);
+                        })
+                        .getResult(0);
+              }
+
+              // t = rowmax(S) of this tile; -inf where the whole row of the
+              // tile is masked.
+              Value tileMax = kt.generic(
+                  5, {scores}, kt.filled(rowSizes, negInf), {tile, rows},
+                  par4Red, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        arith::MaximumFOp::create(nb, nl, a[0], a[1])
+                            .getResult());
+                  });
+              // alpha = exp(m - max(m, t)), read before m is overwritten.
+              Value alpha = kt.generic(
+                  4, {runMax, tileMax}, kt.empty(rowSizes, accType),
+                  {rows, rows, rows}, par4,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value newMax =
+                        arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                    Value diff = arith::SubFOp::create(nb, nl, a[0], newMax);
+                    linalg::YieldOp::create(
+                        nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
+                  });
+              // m' = max(m, t), in place of m (its last use).
+              Value newMax = kt.generic(
+                  4, {tileMax}, runMax, {rows, rows}, par4,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        arith::MaximumFOp::create(nb, nl, a[0], a[1])
+                            .getResult());
+                  });
+              // P = exp(S - m').
+              Value probs = kt.generic(
+                  5, {scores, newMax}, kt.empty(scoreSizes, accType),
+                  {tile, rows, tile}, par5,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value diff = arith::SubFOp::create(nb, nl, a[0], a[1]);
+                    linalg::YieldOp::create(
+                        nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
+                  });
+              auto rescale = [&](Value target, const SmallVector<unsigned> &dims,
+                                 unsigned numLoops) {
+                SmallVector<IteratorType> its(numLoops,
+                                              IteratorType::parallel);
+                return kt.generic(
+                    numLoops, {alpha}, target, {rows, dims}, its,
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      linalg::YieldOp::create(
+                          nb, nl,
+                          arith::MulFOp::create(nb, nl, a[0], a[1])
+                              .getResult());
+                    });
+              };
+              // l' = l * alpha + rowsum(P).
+              Value newSum = kt.generic(
+                  5, {probs}, rescale(runSum, rows, 4), {tile, rows}, par4Red,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
+                  });
+              // acc' = acc * alpha + P V over loops (b, h, g, i, e, j).
+              Value newAcc = kt.generic(
+                  6, {probs, valueTile}, rescale(acc, tile, 5),
+                  {{0, 1, 2, 3, 5}, {0, 1, 5, 4}, {0, 1, 2, 3, 4}}, par5Red,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value prod = arith::MulFOp::create(
+                        nb, nl, a[0], kt.toAcc(nb, nl, a[1]));
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+                  });
+              scf::YieldOp::create(kb, kl,
+                                   ValueRange{newAcc, newMax, newSum});
+            });
+
+        // O = acc / l, and 0 where every key of the row was masked (l == 0),
+        // written straight into its slice of the output.
+        Value outSlice = tensor::ExtractSliceOp::create(
+            b, l, outArgs[0], {zeroA, zeroA, zeroA, q0, zeroA}, accSizes,
+            unit5);
+        Value tileOut = tb.generic(
+            5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
+            {tile, rows, tile}, par5,
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value isEmpty = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+              Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
+              Value result =
+                  arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
+              if (result.getType() != elementType)
+                result = arith::TruncFOp::create(nb, nl, elementType, result);
+              linalg::YieldOp::create(nb, nl, result);
+            });
+        Value updated = tensor::InsertSliceOp::create(
+            b, l, tileOut, outArgs[0], {zeroA, zeroA, zeroA, q0, zeroA},
+            accSizes, unit5);
+        scf::YieldOp::create(b, l, updated);
+      });
+
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, op.getResult().getType(), queryLoop.getResult(0),
+      splitHeads);
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
+    RewritePatternSet &patterns, const AttentionTiling &tiling) {
+  patterns.add<AttentionOpLowering>(patterns.getContext(), tiling);
+}
+
+namespace {
+struct ConvertLongCtxToLinalgPass final
+    : longctx::impl::ConvertLongCtxToLinalgPassBase<ConvertLongCtxToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (queryTileSize <= 0 || keyTileSize <= 0) {
+      getOperation()->emitError()
+          << "convert-longctx-to-linalg: tile sizes must be positive, got "
+             "query-tile-size="
+          << queryTileSize << " and key-tile-size=" << keyTileSize;
+      return signalPassFailure();
+    }
+    AttentionTiling tiling{queryTileSize, keyTileSize};
+    RewritePatternSet patterns(&getContext());
+    populateLongCtxToLinalgConversionPatterns(patterns, tiling);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+
+    // Whatever is left could not be lowered: say why instead of leaving it
+    // to fail later in the pipeline.
+    WalkResult walk = getOperation()->walk([](AttentionOp op) {
+      op.emitOpError() << "cannot be lowered: " << getUnsupportedReason(op);
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace

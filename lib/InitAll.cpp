@@ -1,0 +1,31 @@
+//===- InitAll.cpp - Register everything longctx tools use ----------------===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "longctx/InitAll.h"
+
+#include "longctx/Conversion/Passes.h"
+#include "longctx/Dialect/LongCtx/IR/LongCtxDialect.h"
+#include "longctx/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<LongCtxDialect>();
+  mlir::registerAllDialects(registry);
+}
+
+void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
+  mlir::registerAllExtensions(registry);
+}
+
+void mlir::longctx::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerLongCtxConversionPasses();
+  registerLongCtxPipelines();
+}

@@ -1,0 +1,1 @@
+"""longctx Python package: the NumPy reference of every longctx op."""

@@ -1,0 +1,84 @@
+"""Write inputs and expected outputs of a longctx op as .npy files.
+
+    python3 -m longctx.make_data attention --q 1,4,100,16 --kv 1,2,100,16 \
+        --dv 8 --causal --out DIR
+
+writes DIR/q.npy, DIR/k.npy, DIR/v.npy [, DIR/mask.npy] and DIR/expected.npy,
+in the argument order of the entry function. Expected values come from
+longctx.reference.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+from longctx import reference
+
+
+def _shape(text):
+    try:
+        dims = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}")
+    if len(dims) != 4 or min(dims) <= 0:
+        raise argparse.ArgumentTypeError(f"expected 4 positive dims, got {text!r}")
+    return dims
+
+
+def _attention(args):
+    rng = np.random.default_rng(args.seed)
+    b, h, n, d = args.q
+    bk, hkv, m, dk = args.kv
+    dv = args.dv or d
+    dtype = np.dtype(args.dtype)
+    q = rng.uniform(-1, 1, (b, h, n, d)).astype(dtype)
+    k = rng.uniform(-1, 1, (bk, hkv, m, dk)).astype(dtype)
+    v = rng.uniform(-1, 1, (bk, hkv, m, dv)).astype(dtype)
+    arrays = {"q": q, "k": k, "v": v}
+    mask = None
+    if args.mask != "none":
+        mb = 1 if args.mask_broadcast else b
+        mh = 1 if args.mask_broadcast else h
+        keep = rng.uniform(0, 1, (mb, mh, n, m)) < 0.8
+        for row in args.masked_rows:
+            keep[..., row, :] = False
+        if args.mask == "bool":
+            mask = keep
+        else:
+            mask = np.where(keep, rng.uniform(-0.5, 0.5, keep.shape), -np.inf).astype(dtype)
+        arrays["mask"] = mask
+    expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal)
+    arrays["expected"] = expected.astype(dtype)
+    os.makedirs(args.out, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(os.path.join(args.out, name + ".npy"), array)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python3 -m longctx.make_data", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="op", required=True)
+    att = sub.add_parser("attention", help="longctx.attention")
+    att.add_argument("--q", type=_shape, required=True, help="B,H,N,d")
+    att.add_argument("--kv", type=_shape, required=True, help="B,Hkv,M,d")
+    att.add_argument("--dv", type=int, default=0, help="value head dim (default d)")
+    att.add_argument("--causal", action="store_true")
+    att.add_argument("--scale", type=float, default=None)
+    att.add_argument("--mask", choices=["none", "bool", "float"], default="none")
+    att.add_argument("--mask-broadcast", action="store_true",
+                     help="mask of shape [1, 1, N, M]")
+    att.add_argument("--masked-rows", type=int, nargs="*", default=[],
+                     help="query rows whose keys are all masked out")
+    att.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    att.add_argument("--seed", type=int, default=0)
+    att.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    if args.op == "attention":
+        _attention(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

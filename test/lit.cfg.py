@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration of the longctx test suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "LONGCTX"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.longctx_obj_root, "test")
+
+config.environment["FILECHECK_OPTS"] = (
+    "-enable-var-scope --allow-unused-prefixes=false"
+)
+config.environment["PYTHONPATH"] = os.path.join(config.longctx_src_root, "python")
+# Keep NumPy single-threaded and deterministic inside tests.
+config.environment["OPENBLAS_NUM_THREADS"] = "1"
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["longctx-opt", "longctx-run"], [config.longctx_tools_dir]
+)
+config.substitutions.append(("%PYTHON", config.python_executable))
+config.substitutions.append(("%longctx_src", config.longctx_src_root))
+
+if config.longctx_include_integration_tests:
+    config.available_features.add("integration")
