@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian bookworm machine lacks (as root, apt reachable)
+# and builds longctx into build/. Safe to run again: it only installs missing
+# packages and rebuilds what changed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+          python3-numpy ninja-build cmake)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "longctx: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+prefix="$(llvm-config-22 --prefix)"
+if [[ ! -f "$root/build/build.ninja" ]]; then
+  echo "longctx: configuring build/"
+  cmake -G Ninja -S "$root" -B "$root/build" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DMLIR_DIR="$prefix/lib/cmake/mlir" \
+    -DLLVM_EXTERNAL_LIT="$prefix/bin/lit" \
+    -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+fi
+echo "longctx: building (ninja -j2)"
+start=$(date +%s)
+ninja -C "$root/build" -j2 longctx-opt longctx-run
+echo "longctx: build done in $(($(date +%s) - start)) s"
