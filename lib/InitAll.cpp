@@ -8,6 +8,7 @@
 
 #include "longctx/Conversion/Passes.h"
 #include "longctx/Dialect/LongCtx/IR/LongCtxDialect.h"
+#include "longctx/Dialect/LongCtx/Transforms/Passes.h"
 #include "longctx/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -26,6 +27,7 @@ void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
 
 void mlir::longctx::registerAllPasses() {
   mlir::registerAllPasses();
+  registerLongCtxPasses();
   registerLongCtxConversionPasses();
   registerLongCtxPipelines();
 }

@@ -56,6 +56,38 @@ def _attention(args):
         np.save(os.path.join(args.out, name + ".npy"), array)
 
 
+def _infini(args):
+    rng = np.random.default_rng(args.seed)
+    b, h, n, d = args.q
+    hkv = args.kv_heads
+    dv = args.dv or d
+    dtype = np.dtype(args.dtype)
+    q = rng.uniform(-1, 1, (b, h, n, d)).astype(dtype)
+    k = rng.uniform(-1, 1, (b, hkv, n, d)).astype(dtype)
+    v = rng.uniform(-1, 1, (b, hkv, n, dv)).astype(dtype)
+    gate = (np.full(h, args.gate) if args.gate is not None
+            else rng.uniform(-2, 2, h)).astype(dtype)
+    if args.zero_state:
+        memory = np.zeros((b, hkv, d, dv), dtype)
+        norm = np.zeros((b, hkv, d), dtype)
+    else:
+        memory = rng.uniform(-0.5, 0.5, (b, hkv, d, dv)).astype(dtype)
+        norm = rng.uniform(1.0, 4.0, (b, hkv, d)).astype(dtype)
+    arrays = {"q": q, "k": k, "v": v}
+    if args.memory_inputs:
+        arrays["mq"] = rng.uniform(-1, 1, q.shape).astype(dtype)
+        arrays["mk"] = rng.uniform(-1, 1, k.shape).astype(dtype)
+    arrays.update({"gate": gate, "memory": memory, "norm": norm})
+    out, m2, z2 = reference.infini_attention(
+        q, k, v, gate, memory, norm, args.segment_length, args.rule, args.eps,
+        args.scale, arrays.get("mq"), arrays.get("mk"))
+    arrays.update({"expected": out.astype(dtype), "expected_memory": m2.astype(dtype),
+                   "expected_norm": z2.astype(dtype)})
+    os.makedirs(args.out, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(os.path.join(args.out, name + ".npy"), array)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m longctx.make_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,9 +106,28 @@ def main(argv=None):
     att.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     att.add_argument("--seed", type=int, default=0)
     att.add_argument("--out", required=True)
+    inf = sub.add_parser("infini", help="longctx.infini_attention")
+    inf.add_argument("--q", type=_shape, required=True, help="B,H,N,d")
+    inf.add_argument("--kv-heads", type=int, required=True)
+    inf.add_argument("--dv", type=int, default=0)
+    inf.add_argument("--segment-length", type=int, required=True)
+    inf.add_argument("--rule", choices=["linear", "delta"], default="linear")
+    inf.add_argument("--eps", type=float, default=1e-6)
+    inf.add_argument("--scale", type=float, default=None)
+    inf.add_argument("--gate", type=float, default=None,
+                     help="one logit for every head (default: random per head)")
+    inf.add_argument("--zero-state", action="store_true",
+                     help="start from M = 0, z = 0 (a new stream)")
+    inf.add_argument("--memory-inputs", action="store_true",
+                     help="separate memory-path Q/K (mq.npy, mk.npy)")
+    inf.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    inf.add_argument("--seed", type=int, default=0)
+    inf.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     if args.op == "attention":
         _attention(args)
+    elif args.op == "infini":
+        _infini(args)
     return 0
 
 

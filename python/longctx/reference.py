@@ -52,3 +52,68 @@ def attention(q, k, v, mask=None, scale=None, causal=False):
     denom = weights.sum(axis=-1, keepdims=True)
     out = np.einsum("bhij,bhjd->bhid", weights, v)
     return np.where(denom > 0, out / np.where(denom > 0, denom, 1.0), 0.0)
+
+
+def elu_plus_one(x):
+    """sigma(x) = ELU(x) + 1: x + 1 for x > 0, exp(x) otherwise."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x > 0, x + 1.0, np.exp(np.minimum(x, 0.0)))
+
+
+def _group(q_heads, kv_heads):
+    if q_heads % kv_heads != 0:
+        raise ValueError(f"{q_heads} query heads over {kv_heads} memory heads")
+    return q_heads // kv_heads
+
+
+def memory_retrieve(q, memory, norm, eps=1e-6):
+    """`longctx.memory_retrieve`: sigma(Q) M / max(sigma(Q) z, eps), per KV head."""
+    sq = elu_plus_one(q)
+    g = _group(q.shape[1], memory.shape[1])
+    m = np.repeat(np.asarray(memory, np.float64), g, axis=1)
+    z = np.repeat(np.asarray(norm, np.float64), g, axis=1)
+    num = np.einsum("bhsd,bhde->bhse", sq, m)
+    den = np.einsum("bhsd,bhd->bhs", sq, z)[..., None]
+    return num / np.maximum(den, eps)
+
+
+def memory_update(k, v, memory, norm, rule="linear", eps=1e-6):
+    """`longctx.memory_update`: returns (M', z') for one segment of K, V."""
+    sk = elu_plus_one(k)
+    memory = np.asarray(memory, np.float64)
+    norm = np.asarray(norm, np.float64)
+    v = np.asarray(v, np.float64)
+    if rule == "delta":
+        seen = np.einsum("bhsd,bhde->bhse", sk, memory)
+        seen /= np.maximum(np.einsum("bhsd,bhd->bhs", sk, norm)[..., None], eps)
+        v = v - seen
+    elif rule != "linear":
+        raise ValueError(f"unknown rule {rule!r}")
+    return memory + np.einsum("bhsd,bhse->bhde", sk, v), norm + sk.sum(axis=2)
+
+
+def infini_attention(q, k, v, gate, memory, norm, segment_length, rule="linear",
+                     eps=1e-6, scale=None, memory_q=None, memory_k=None):
+    """`longctx.infini_attention`: returns (A, M_out, z_out).
+
+    Segments of `segment_length` tokens (the last may be shorter); in each,
+    causal local attention inside the segment, a memory read with the state
+    from before the segment, the update, and the per-head sigmoid gate.
+    """
+    q = np.asarray(q, np.float64)
+    k = np.asarray(k, np.float64)
+    v = np.asarray(v, np.float64)
+    memory_q = q if memory_q is None else np.asarray(memory_q, np.float64)
+    memory_k = k if memory_k is None else np.asarray(memory_k, np.float64)
+    weight = 1.0 / (1.0 + np.exp(-np.asarray(gate, np.float64)))[None, :, None, None]
+    n = q.shape[2]
+    out = np.zeros(q.shape[:3] + (v.shape[3],))
+    memory = np.asarray(memory, np.float64)
+    norm = np.asarray(norm, np.float64)
+    for s0 in range(0, n, segment_length):
+        s = slice(s0, min(n, s0 + segment_length))
+        local = attention(q[:, :, s], k[:, :, s], v[:, :, s], scale=scale, causal=True)
+        read = memory_retrieve(memory_q[:, :, s], memory, norm, eps)
+        memory, norm = memory_update(memory_k[:, :, s], v[:, :, s], memory, norm, rule, eps)
+        out[:, :, s] = weight * read + (1.0 - weight) * local
+    return out, memory, norm

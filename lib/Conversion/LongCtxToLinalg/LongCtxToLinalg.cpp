@@ -13,6 +13,7 @@
 
 #include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h"
+#include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -89,9 +90,188 @@ public:
     return arith::ExtFOp::create(nb, nloc, accType, value);
   }
 
+  /// sigma(x) = ELU(x) + 1 of `src` (any rank), in the accumulation type.
+  Value eluPlusOne(Value src) {
+    auto srcType = cast<RankedTensorType>(src.getType());
+    unsigned rank = srcType.getRank();
+    SmallVector<unsigned> all = llvm::to_vector(llvm::seq<unsigned>(0, rank));
+    SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
+    Value init = empty(tensor::getMixedSizes(b, loc, src), accType);
+    Value one = constant(1.0), zero = constant(0.0);
+    return generic(rank, {src}, init, {all, all}, parallel,
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     Value x = toAcc(nb, nl, a[0]);
+                     Value positive = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::OGT, x, zero);
+                     Value linear = arith::AddFOp::create(nb, nl, x, one);
+                     Value expo = math::ExpOp::create(nb, nl, x);
+                     linalg::YieldOp::create(
+                         nb, nl,
+                         arith::SelectOp::create(nb, nl, positive, linear,
+                                                 expo)
+                             .getResult());
+                   });
+  }
+
+  /// Reads memory `memory` [B, Hkv, d, dv] / `norm` [B, Hkv, d] with the
+  /// activated keys or queries `act` [B, Hkv, (G,) S, d] (rank 5 with a group
+  /// dimension, or 4 without). Returns (numerator [.., S, dv], denominator
+  /// [.., S]) in the accumulation type.
+  std::pair<Value, Value> readMemory(Value act, Value memory, Value norm) {
+    auto actType = cast<RankedTensorType>(act.getType());
+    unsigned rank = actType.getRank(); // 4 or 5
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, act);
+    SmallVector<OpFoldResult> numSizes = sizes;
+    numSizes.back() = tensor::getMixedSize(b, loc, memory, 3);
+    SmallVector<OpFoldResult> denSizes(sizes.begin(), sizes.end() - 1);
+    Value zero = constant(0.0);
+    // Loops (b, h, [g,] s, e, c) with c the reduced head dim.
+    unsigned n = rank + 1, e = rank - 1, c = rank;
+    SmallVector<unsigned> actDims = llvm::to_vector(llvm::seq<unsigned>(0, e));
+    actDims.push_back(c);
+    SmallVector<unsigned> outDims = llvm::to_vector(llvm::seq<unsigned>(0, n - 1));
+    SmallVector<IteratorType> its(n - 1, IteratorType::parallel);
+    its.push_back(IteratorType::reduction);
+    auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
+      Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
+      linalg::YieldOp::create(
+          nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+    };
+    Value num = generic(n, {act, memory}, filled(numSizes, zero),
+                        {actDims, {0, 1, c, e}, outDims}, its, fma);
+    // Loops (b, h, [g,] s, c).
+    SmallVector<unsigned> rowDims =
+        llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
+    SmallVector<unsigned> allDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
+    SmallVector<IteratorType> denIts(rank - 1, IteratorType::parallel);
+    denIts.push_back(IteratorType::reduction);
+    Value den = generic(rank, {act, norm}, filled(denSizes, zero),
+                        {allDims, {0, 1, rank - 1}, rowDims}, denIts, fma);
+    return {num, den};
+  }
+
   OpBuilder &b;
   Location loc;
   Type accType;
+};
+
+/// The accumulation (state) type for inputs of `elementType`.
+static Type getAccType(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return elementType.isF64() ? Type(Float64Type::get(ctx))
+                             : Type(Float32Type::get(ctx));
+}
+
+struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MemoryRetrieveOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType queryType = op.getQuery().getType();
+    RankedTensorType memoryType = op.getMemory().getType();
+    if (ShapedType::isDynamic(queryType.getDimSize(1)) ||
+        ShapedType::isDynamic(memoryType.getDimSize(1)) ||
+        ShapedType::isDynamic(memoryType.getDimSize(3)))
+      return rewriter.notifyMatchFailure(op, "dynamic head counts");
+    Location loc = op.getLoc();
+    Type elementType = queryType.getElementType();
+    AttentionBuilder ab(rewriter, loc, getAccType(elementType));
+    int64_t kvHeads = memoryType.getDimSize(1);
+    int64_t group = queryType.getDimSize(1) / kvHeads;
+
+    // View the query heads as [Hkv, G].
+    SmallVector<OpFoldResult> qSizes =
+        tensor::getMixedSizes(rewriter, loc, op.getQuery());
+    SmallVector<OpFoldResult> q5Sizes = {qSizes[0], rewriter.getIndexAttr(kvHeads),
+                                         rewriter.getIndexAttr(group), qSizes[2],
+                                         qSizes[3]};
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamic;
+    dispatchIndexOpFoldResults(q5Sizes, dynamic, staticShape);
+    SmallVector<ReassociationIndices> splitHeads = {{0}, {1, 2}, {3}, {4}};
+    Value q5 = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(staticShape, elementType),
+        op.getQuery(), splitHeads, q5Sizes);
+
+    Value act = ab.eluPlusOne(q5);
+    auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
+    Value eps = ab.constant(op.getEps().convertToDouble());
+    SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(rewriter, loc, num);
+    SmallVector<unsigned> all = {0, 1, 2, 3, 4}, rows = {0, 1, 2, 3};
+    SmallVector<IteratorType> parallel(5, IteratorType::parallel);
+    Value out = ab.generic(
+        5, {num, den}, ab.empty(outSizes, elementType), {all, rows, all},
+        parallel, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value clamped = arith::MaximumFOp::create(nb, nl, a[1], eps);
+          Value q = arith::DivFOp::create(nb, nl, a[0], clamped);
+          if (q.getType() != elementType)
+            q = arith::TruncFOp::create(nb, nl, elementType, q);
+          linalg::YieldOp::create(nb, nl, q);
+        });
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getResult().getType(), out, splitHeads);
+    return success();
+  }
+};
+
+struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MemoryUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType keyType = op.getKey().getType();
+    Type accType = getAccType(keyType.getElementType());
+    AttentionBuilder ab(rewriter, loc, accType);
+    Value act = ab.eluPlusOne(op.getKey());
+
+    // The values to write: V, or for the delta rule V minus what the memory
+    // already returns for these keys.
+    SmallVector<unsigned> all = {0, 1, 2, 3}, rows = {0, 1, 2};
+    SmallVector<IteratorType> parallel(4, IteratorType::parallel);
+    Value values = op.getValue();
+    SmallVector<OpFoldResult> valueSizes =
+        tensor::getMixedSizes(rewriter, loc, values);
+    if (op.getRule() == MemoryUpdateRule::Delta) {
+      auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
+      Value eps = ab.constant(op.getEps().convertToDouble());
+      values = ab.generic(
+          4, {values, num, den}, ab.empty(valueSizes, accType),
+          {all, all, rows, all}, parallel,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value clamped = arith::MaximumFOp::create(nb, nl, a[2], eps);
+            Value seen = arith::DivFOp::create(nb, nl, a[1], clamped);
+            linalg::YieldOp::create(
+                nb, nl,
+                arith::SubFOp::create(nb, nl, ab.toAcc(nb, nl, a[0]), seen)
+                    .getResult());
+          });
+    }
+
+    // M' = M + sigma(K)^T values over loops (b, h, c, e, t).
+    SmallVector<IteratorType> its(4, IteratorType::parallel);
+    its.push_back(IteratorType::reduction);
+    Value newMemory = ab.generic(
+        5, {act, values}, op.getMemory(),
+        {{0, 1, 4, 2}, {0, 1, 4, 3}, {0, 1, 2, 3}}, its,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value prod =
+              arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
+          linalg::YieldOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+        });
+    // z' = z + sum_t sigma(K[t]) over loops (b, h, c, t).
+    SmallVector<IteratorType> normIts(3, IteratorType::parallel);
+    normIts.push_back(IteratorType::reduction);
+    Value newNorm = ab.generic(
+        4, {act}, op.getNorm(), {{0, 1, 3, 2}, {0, 1, 2}}, normIts,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          linalg::YieldOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[1], a[0]).getResult());
+        });
+    rewriter.replaceOp(op, {newMemory, newNorm});
+    return success();
+  }
 };
 
 struct AttentionOpLowering final : OpRewritePattern<AttentionOp> {
@@ -435,6 +615,9 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
 void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
     RewritePatternSet &patterns, const AttentionTiling &tiling) {
   patterns.add<AttentionOpLowering>(patterns.getContext(), tiling);
+  patterns.add<MemoryRetrieveOpLowering, MemoryUpdateOpLowering>(
+      patterns.getContext());
+  populateDecomposeInfiniPatterns(patterns);
 }
 
 namespace {
@@ -458,9 +641,18 @@ struct ConvertLongCtxToLinalgPass final
 
     // Whatever is left could not be lowered: say why instead of leaving it
     // to fail later in the pipeline.
-    WalkResult walk = getOperation()->walk([](AttentionOp op) {
-      op.emitOpError() << "cannot be lowered: " << getUnsupportedReason(op);
-      return WalkResult::interrupt();
+    WalkResult walk = getOperation()->walk([](Operation *op) {
+      if (auto attention = dyn_cast<AttentionOp>(op)) {
+        op->emitOpError() << "cannot be lowered: "
+                          << getUnsupportedReason(attention);
+        return WalkResult::interrupt();
+      }
+      if (isa<MemoryRetrieveOp, MemoryUpdateOp, InfiniAttentionOp>(op)) {
+        op->emitOpError() << "cannot be lowered: head counts and head dims "
+                             "must be static";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       signalPassFailure();

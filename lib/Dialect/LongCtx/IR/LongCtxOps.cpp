@@ -15,6 +15,8 @@
 using namespace mlir;
 using namespace mlir::longctx;
 
+#include "longctx/Dialect/LongCtx/IR/LongCtxEnums.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.cpp.inc"
 
@@ -48,65 +50,159 @@ double AttentionOp::getEffectiveScale() {
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 
-LogicalResult AttentionOp::verify() {
-  RankedTensorType queryType = getQuery().getType();
-  RankedTensorType keyType = getKey().getType();
-  RankedTensorType valueType = getValue().getType();
-  RankedTensorType resultType = getResult().getType();
+/// Checks that every named type is a rank-`rank` tensor.
+static LogicalResult
+verifyRanks(Operation *op, int64_t rank,
+            ArrayRef<std::pair<StringRef, RankedTensorType>> types) {
+  for (auto [name, type] : types) {
+    if (type.getRank() != rank)
+      return op->emitOpError() << "expected " << name << " to be a rank-"
+                               << rank << " tensor, got rank "
+                               << type.getRank();
+  }
+  return success();
+}
 
+/// Checks that every named type has `elementType` (the query's).
+static LogicalResult
+verifyElementTypes(Operation *op, Type elementType,
+                   ArrayRef<std::pair<StringRef, RankedTensorType>> types) {
+  for (auto [name, type] : types) {
+    if (type.getElementType() != elementType)
+      return op->emitOpError()
+             << "expected " << name
+             << " element type to match the query element type "
+             << elementType << ", got " << type.getElementType();
+  }
+  return success();
+}
+
+/// Checks Q [B, H, N, d], K [B, Hkv, M, d], V [B, Hkv, M, dv] and the result
+/// [B, H, N, dv] of an attention-like op (all rank 4, one element type).
+static LogicalResult verifyAttentionShapes(Operation *op,
+                                           RankedTensorType queryType,
+                                           RankedTensorType keyType,
+                                           RankedTensorType valueType,
+                                           RankedTensorType resultType) {
   std::pair<StringRef, RankedTensorType> operands[] = {{"query", queryType},
                                                        {"key", keyType},
                                                        {"value", valueType},
                                                        {"result", resultType}};
-  for (auto [name, type] : operands) {
-    if (type.getRank() != 4)
-      return emitOpError() << "expected " << name
-                           << " to be a rank-4 tensor, got rank "
-                           << type.getRank();
-  }
-  Type elementType = queryType.getElementType();
-  for (auto [name, type] : operands) {
-    if (type.getElementType() != elementType)
-      return emitOpError() << "expected " << name
-                           << " element type to match the query element type "
-                           << elementType << ", got " << type.getElementType();
-  }
+  if (failed(verifyRanks(op, 4, operands)) ||
+      failed(verifyElementTypes(op, queryType.getElementType(), operands)))
+    return failure();
 
   ArrayRef<int64_t> q = queryType.getShape();
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   for (auto [name, shape] : {std::make_pair("key", k), {"value", v}}) {
     if (!compatible(shape[0], q[0]))
-      return emitOpError() << "expected " << name
-                           << " batch size to match the query batch size "
-                           << q[0] << ", got " << shape[0];
+      return op->emitOpError()
+             << "expected " << name
+             << " batch size to match the query batch size " << q[0]
+             << ", got " << shape[0];
   }
   if (!compatible(k[1], v[1]))
-    return emitOpError()
+    return op->emitOpError()
            << "expected key and value to have the same number of heads, got "
            << k[1] << " and " << v[1];
   if (!ShapedType::isDynamic(q[1]) && !ShapedType::isDynamic(k[1]) &&
       (k[1] == 0 || q[1] % k[1] != 0))
-    return emitOpError() << "expected the number of query heads (" << q[1]
-                         << ") to be a multiple of the number of key/value "
-                            "heads ("
-                         << k[1] << ")";
+    return op->emitOpError()
+           << "expected the number of query heads (" << q[1]
+           << ") to be a multiple of the number of key/value heads (" << k[1]
+           << ")";
   if (!compatible(k[2], v[2]))
-    return emitOpError()
+    return op->emitOpError()
            << "expected key and value sequence lengths to match, got " << k[2]
            << " and " << v[2];
   if (!compatible(q[3], k[3]))
-    return emitOpError() << "expected query and key head dims to match, got "
-                         << q[3] << " and " << k[3];
+    return op->emitOpError()
+           << "expected query and key head dims to match, got " << q[3]
+           << " and " << k[3];
 
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
   if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
                     [](auto p) {
                       return compatible(std::get<0>(p), std::get<1>(p));
                     }))
-    return emitOpError() << "expected result shape " << shapeToString(expected)
-                         << " ([B, H, N, dv]), got "
-                         << shapeToString(resultType.getShape());
+    return op->emitOpError()
+           << "expected result shape " << shapeToString(expected)
+           << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
+  return success();
+}
+
+/// The element type of the memory state for inputs of `elementType`.
+static Type getStateElementType(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return elementType.isF64() ? Type(Float64Type::get(ctx))
+                             : Type(Float32Type::get(ctx));
+}
+
+/// Checks the memory M [B, Hkv, d, dv] and normaliser z [B, Hkv, d] against
+/// `expected` = [B, Hkv, d, dv] for inputs of `elementType`.
+static LogicalResult verifyMemoryState(Operation *op, Type elementType,
+                                       ArrayRef<int64_t> expected,
+                                       RankedTensorType memoryType,
+                                       RankedTensorType normType) {
+  if (memoryType.getRank() != 4)
+    return op->emitOpError()
+           << "expected memory to be a rank-4 tensor [B, Hkv, d, dv], got rank "
+           << memoryType.getRank();
+  if (normType.getRank() != 3)
+    return op->emitOpError()
+           << "expected norm to be a rank-3 tensor [B, Hkv, d], got rank "
+           << normType.getRank();
+  Type stateType = getStateElementType(elementType);
+  for (auto [name, type] : {std::make_pair("memory", memoryType),
+                            std::make_pair("norm", normType)}) {
+    if (type.getElementType() != stateType)
+      return op->emitOpError()
+             << "expected " << name << " element type " << stateType
+             << " (the state type for " << elementType << " inputs), got "
+             << type.getElementType();
+  }
+  auto matches = [](ArrayRef<int64_t> want, ArrayRef<int64_t> got) {
+    return llvm::all_of(llvm::zip_equal(want, got), [](auto p) {
+      return compatible(std::get<0>(p), std::get<1>(p));
+    });
+  };
+  if (!matches(expected, memoryType.getShape()))
+    return op->emitOpError()
+           << "expected memory shape " << shapeToString(expected)
+           << " ([B, Hkv, d, dv]), got "
+           << shapeToString(memoryType.getShape());
+  if (!matches(expected.take_front(3), normType.getShape()))
+    return op->emitOpError()
+           << "expected norm shape " << shapeToString(expected.take_front(3))
+           << " ([B, Hkv, d]), got " << shapeToString(normType.getShape());
+  return success();
+}
+
+static LogicalResult verifyEps(Operation *op, double eps) {
+  if (!(eps > 0) || !std::isfinite(eps))
+    return op->emitOpError()
+           << "expected eps to be positive and finite, got " << eps;
+  return success();
+}
+
+static LogicalResult verifyScale(Operation *op, FloatAttr scale) {
+  if (scale && !std::isfinite(scale.getValueAsDouble()))
+    return op->emitOpError()
+           << "expected a finite scale, got " << scale.getValueAsDouble();
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType keyType = getKey().getType();
+  if (failed(verifyAttentionShapes(*this, queryType, keyType,
+                                   getValue().getType(),
+                                   getResult().getType())))
+    return failure();
+  Type elementType = queryType.getElementType();
+  ArrayRef<int64_t> q = queryType.getShape();
+  ArrayRef<int64_t> k = keyType.getShape();
 
   if (Value mask = getMask()) {
     auto maskType = cast<RankedTensorType>(mask.getType());
@@ -136,10 +232,139 @@ LogicalResult AttentionOp::verify() {
                            << k[2] << ", got " << m[3];
   }
 
-  if (FloatAttr scale = getScaleAttr()) {
-    if (!std::isfinite(scale.getValueAsDouble()))
-      return emitOpError() << "expected a finite scale, got "
-                           << scale.getValueAsDouble();
+  return verifyScale(*this, getScaleAttr());
+}
+
+//===----------------------------------------------------------------------===//
+// MemoryRetrieveOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MemoryRetrieveOp::verify() {
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType resultType = getResult().getType();
+  RankedTensorType memoryType = getMemory().getType();
+  std::pair<StringRef, RankedTensorType> operands[] = {{"query", queryType},
+                                                       {"result", resultType}};
+  if (failed(verifyRanks(*this, 4, operands)) ||
+      failed(verifyElementTypes(*this, queryType.getElementType(), operands)))
+    return failure();
+  if (memoryType.getRank() != 4)
+    return emitOpError()
+           << "expected memory to be a rank-4 tensor [B, Hkv, d, dv], got rank "
+           << memoryType.getRank();
+  ArrayRef<int64_t> q = queryType.getShape();
+  ArrayRef<int64_t> m = memoryType.getShape();
+  if (!ShapedType::isDynamic(q[1]) && !ShapedType::isDynamic(m[1]) &&
+      (m[1] == 0 || q[1] % m[1] != 0))
+    return emitOpError() << "expected the number of query heads (" << q[1]
+                         << ") to be a multiple of the number of memory "
+                            "heads ("
+                         << m[1] << ")";
+  SmallVector<int64_t> expectedState = {q[0], m[1], q[3], m[3]};
+  if (failed(verifyMemoryState(*this, queryType.getElementType(),
+                               expectedState, memoryType,
+                               getNorm().getType())))
+    return failure();
+  SmallVector<int64_t> expected = {q[0], q[1], q[2], m[3]};
+  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return emitOpError() << "expected result shape " << shapeToString(expected)
+                         << " ([B, H, S, dv]), got "
+                         << shapeToString(resultType.getShape());
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
+// MemoryUpdateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MemoryUpdateOp::verify() {
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  std::pair<StringRef, RankedTensorType> operands[] = {{"key", keyType},
+                                                       {"value", valueType}};
+  if (failed(verifyRanks(*this, 4, operands)))
+    return failure();
+  if (keyType.getElementType() != valueType.getElementType())
+    return emitOpError() << "expected key and value element types to match, "
+                            "got "
+                         << keyType.getElementType() << " and "
+                         << valueType.getElementType();
+  ArrayRef<int64_t> k = keyType.getShape();
+  ArrayRef<int64_t> v = valueType.getShape();
+  for (int dim = 0; dim < 3; ++dim) {
+    if (!compatible(k[dim], v[dim]))
+      return emitOpError() << "expected key and value dimension " << dim
+                           << " to match, got " << k[dim] << " and "
+                           << v[dim];
   }
-  return success();
+  SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
+  if (failed(verifyMemoryState(*this, keyType.getElementType(), expectedState,
+                               getMemory().getType(), getNorm().getType())))
+    return failure();
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
+// InfiniAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult InfiniAttentionOp::verify() {
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  if (failed(verifyAttentionShapes(*this, queryType, keyType, valueType,
+                                   getResult().getType())))
+    return failure();
+  ArrayRef<int64_t> q = queryType.getShape();
+  ArrayRef<int64_t> k = keyType.getShape();
+  if (!compatible(q[2], k[2]))
+    return emitOpError() << "expected the key sequence length to match the "
+                            "query sequence length "
+                         << q[2] << " (self-attention), got " << k[2];
+  Type elementType = queryType.getElementType();
+  SmallVector<int64_t> expectedState = {q[0], k[1], q[3],
+                                        valueType.getDimSize(3)};
+  if (failed(verifyMemoryState(*this, elementType, expectedState,
+                               getMemory().getType(), getNorm().getType())))
+    return failure();
+
+  RankedTensorType gateType = getGate().getType();
+  if (gateType.getRank() != 1 || !compatible(gateType.getDimSize(0), q[1]))
+    return emitOpError() << "expected gate shape [" << q[1]
+                         << "] (one logit per query head), got "
+                         << shapeToString(gateType.getShape());
+  if (gateType.getElementType() != getStateElementType(elementType))
+    return emitOpError() << "expected gate element type "
+                         << getStateElementType(elementType) << ", got "
+                         << gateType.getElementType();
+
+  Value memoryQuery = getMemoryQuery(), memoryKey = getMemoryKey();
+  if (bool(memoryQuery) != bool(memoryKey))
+    return emitOpError() << "expected both or neither of memory_query and "
+                            "memory_key";
+  if (memoryQuery) {
+    if (memoryQuery.getType() != queryType)
+      return emitOpError() << "expected memory_query type " << queryType
+                           << " (the query type), got "
+                           << memoryQuery.getType();
+    if (memoryKey.getType() != keyType)
+      return emitOpError() << "expected memory_key type " << keyType
+                           << " (the key type), got " << memoryKey.getType();
+  }
+  if (getSegmentLength() <= 0)
+    return emitOpError() << "expected a positive segment_length, got "
+                         << getSegmentLength();
+  if (failed(verifyEps(*this, getEps().convertToDouble())))
+    return failure();
+  return verifyScale(*this, getScaleAttr());
+}
+
+double InfiniAttentionOp::getEffectiveScale() {
+  if (FloatAttr scale = getScaleAttr())
+    return scale.getValueAsDouble();
+  int64_t headDim = getQuery().getType().getShape().back();
+  return 1.0 / std::sqrt(static_cast<double>(headDim));
 }

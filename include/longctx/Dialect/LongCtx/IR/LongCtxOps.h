@@ -13,6 +13,8 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "longctx/Dialect/LongCtx/IR/LongCtxEnums.h.inc"
+
 #define GET_OP_CLASSES
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h.inc"
 

@@ -8,10 +8,21 @@
 #define LONGCTX_DIALECT_LONGCTX_IR_LONGCTXOPS_TD
 
 include "longctx/Dialect/LongCtx/IR/LongCtxDialect.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def LongCtx_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def LongCtx_MaskTensor : RankedTensorOf<[I1, F16, BF16, F32, F64]>;
+/// Memory state (M, z) and gate logits: kept in f32, or f64 for f64 models.
+def LongCtx_StateTensor : RankedTensorOf<[F32, F64]>;
+
+def LongCtx_UpdateRuleLinear : I32EnumAttrCase<"Linear", 0, "linear">;
+def LongCtx_UpdateRuleDelta : I32EnumAttrCase<"Delta", 1, "delta">;
+def LongCtx_MemoryUpdateRuleAttr : I32EnumAttr<"MemoryUpdateRule",
+    "compressive memory update rule",
+    [LongCtx_UpdateRuleLinear, LongCtx_UpdateRuleDelta]> {
+  let cppNamespace = "::mlir::longctx";
+}
 
 //===----------------------------------------------------------------------===//
 // AttentionOp
@@ -64,6 +75,158 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The scale applied to the scores: the `scale` attribute, or
+    /// 1/sqrt(d) when it is absent.
+    double getEffectiveScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// MemoryRetrieveOp
+//===----------------------------------------------------------------------===//
+
+def LongCtx_MemoryRetrieveOp : LongCtx_Op<"memory_retrieve", [Pure]> {
+  let summary = "read a compressive memory: sigma(Q) M / max(sigma(Q) z, eps)";
+  let description = [{
+    Reads the compressive memory `M: [B, Hkv, d, dv]` with normaliser
+    `z: [B, Hkv, d]` for queries `Q: [B, H, S, d]`:
+
+    ```
+    A[b,h,i,:] = (sigma(Q[b,h,i,:]) M[b,h/g,:,:]) / max(sigma(Q[b,h,i,:]) . z[b,h/g,:], eps)
+    ```
+
+    with `sigma(x) = ELU(x) + 1` and `g = H / Hkv` (one memory per key/value
+    head). The state is f32 (f64 for f64 queries); the result has the query
+    element type. With `M = 0, z = 0` the read is exactly 0.
+
+    Example:
+
+    ```mlir
+    %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x8x64x32xf32>,
+           tensor<1x2x32x32xf32>, tensor<1x2x32xf32>) -> tensor<1x8x64x32xf32>
+    ```
+  }];
+  let arguments = (ins LongCtx_FloatTensor:$query, LongCtx_StateTensor:$memory,
+                       LongCtx_StateTensor:$norm,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps);
+  let results = (outs LongCtx_FloatTensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $memory `,` $norm `:` type($query) `,` type($memory)
+      `,` type($norm) `)`
+    (`eps` `(` $eps^ `)`)? attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MemoryUpdateOp
+//===----------------------------------------------------------------------===//
+
+def LongCtx_MemoryUpdateOp : LongCtx_Op<"memory_update", [Pure,
+    AllTypesMatch<["memory", "new_memory"]>,
+    AllTypesMatch<["norm", "new_norm"]>]> {
+  let summary = "write keys and values into a compressive memory";
+  let description = [{
+    Writes one segment of keys `K: [B, Hkv, S, d]` and values
+    `V: [B, Hkv, S, dv]` into the memory `M: [B, Hkv, d, dv]` and its
+    normaliser `z: [B, Hkv, d]` (`sigma(x) = ELU(x) + 1`):
+
+    * `linear`: `M' = M + sigma(K)^T V`
+    * `delta`:  `M' = M + sigma(K)^T (V - sigma(K) M / max(sigma(K) z, eps))`
+      (Infini-attention's segment-level delta rule: every token of the
+      segment is compared with the same `M`, `z`)
+    * both: `z' = z + sum_t sigma(K[t])`
+
+    Example:
+
+    ```mlir
+    %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x64x32xf32>,
+                 tensor<1x2x64x32xf32>, tensor<1x2x32x32xf32>, tensor<1x2x32xf32>)
+                 rule(delta)
+    ```
+  }];
+  let arguments = (ins LongCtx_FloatTensor:$key, LongCtx_FloatTensor:$value,
+                       LongCtx_StateTensor:$memory, LongCtx_StateTensor:$norm,
+                       LongCtx_MemoryUpdateRuleAttr:$rule,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps);
+  let results = (outs LongCtx_StateTensor:$new_memory,
+                      LongCtx_StateTensor:$new_norm);
+  let assemblyFormat = [{
+    `ins` `(` $key `,` $value `,` $memory `,` $norm `:` type($key) `,`
+      type($value) `,` type($memory) `,` type($norm) `)`
+    `rule` `(` $rule `)` (`eps` `(` $eps^ `)`)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// InfiniAttentionOp
+//===----------------------------------------------------------------------===//
+
+def LongCtx_InfiniAttentionOp : LongCtx_Op<"infini_attention", [Pure,
+    AttrSizedOperandSegments,
+    AllTypesMatch<["memory", "new_memory"]>,
+    AllTypesMatch<["norm", "new_norm"]>]> {
+  let summary = "Infini-attention: causal local attention gated with a "
+                "compressive memory carried across segments";
+  let description = [{
+    Splits the `N` tokens of `Q: [B, H, N, d]`, `K: [B, Hkv, N, d]` and
+    `V: [B, Hkv, N, dv]` into segments of `segment_length` tokens (the last
+    one may be shorter) and, segment after segment:
+
+    ```
+    A_dot = attention(Q_s, K_s, V_s) causal inside the segment
+    A_mem = memory_retrieve(Qm_s, M, z)
+    M, z  = memory_update(Km_s, V_s, M, z) rule(rule)
+    A_s   = sigmoid(gate[h]) * A_mem + (1 - sigmoid(gate[h])) * A_dot
+    ```
+
+    `Qm`/`Km` are the optional `memory_inputs` (queries and keys without
+    position encoding); when absent the memory path uses `Q`/`K`. The read
+    of segment `s` sees only segments before it. `gate: [H]` holds one logit
+    per query head; `M: [B, Hkv, d, dv]` and `z: [B, Hkv, d]` are the state
+    in (zeros at the start of a stream) and the results carry it out, so a
+    long input can be processed call after call with the same result as one
+    call, as long as every call but the last covers whole segments.
+
+    Example:
+
+    ```mlir
+    %o, %m2, %z2 = longctx.infini_attention
+        ins(%q, %k, %v : tensor<1x8x256x32xf32>, tensor<1x2x256x32xf32>,
+            tensor<1x2x256x32xf32>)
+        gate(%beta : tensor<8xf32>)
+        memory(%m, %z : tensor<1x2x32x32xf32>, tensor<1x2x32xf32>)
+        segment_length(128) rule(linear) -> tensor<1x8x256x32xf32>
+    ```
+
+    See `dialects/longctx/LongCtx.md#infini-attention`.
+  }];
+  let arguments = (ins LongCtx_FloatTensor:$query, LongCtx_FloatTensor:$key,
+                       LongCtx_FloatTensor:$value, LongCtx_StateTensor:$gate,
+                       LongCtx_StateTensor:$memory, LongCtx_StateTensor:$norm,
+                       Optional<LongCtx_FloatTensor>:$memory_query,
+                       Optional<LongCtx_FloatTensor>:$memory_key,
+                       I64Attr:$segment_length,
+                       LongCtx_MemoryUpdateRuleAttr:$rule,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps,
+                       OptionalAttr<F64Attr>:$scale);
+  let results = (outs LongCtx_FloatTensor:$result,
+                      LongCtx_StateTensor:$new_memory,
+                      LongCtx_StateTensor:$new_norm);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
+      type($value) `)`
+    `gate` `(` $gate `:` type($gate) `)`
+    `memory` `(` $memory `,` $norm `:` type($memory) `,` type($norm) `)`
+    (`memory_inputs` `(` $memory_query^ `,` $memory_key `:`
+      type($memory_query) `,` type($memory_key) `)`)?
+    `segment_length` `(` $segment_length `)` `rule` `(` $rule `)`
+    (`eps` `(` $eps^ `)`)? (`scale` `(` $scale^ `)`)?
+    attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The scale of the local attention: the `scale` attribute, or
     /// 1/sqrt(d) when it is absent.
     double getEffectiveScale();
   }];

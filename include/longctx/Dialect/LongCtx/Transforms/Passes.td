@@ -1,0 +1,101 @@
+//===- Passes.td - longctx transformation passes -----------*- tablegen -*-===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD
+#define LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttentionToInfiniPass
+    : Pass<"longctx-attention-to-infini", "::mlir::ModuleOp"> {
+  let summary = "Rewrite causal self-attention into Infini-attention";
+  let description = [{
+    Rewrites every causal self-attention `longctx.attention` (no mask, static
+    shapes, as many keys as queries) into `longctx.infini_attention`. Its
+    function gains, per rewritten op, three arguments — the gate logits
+    `[H]` and the memory state `M [B, Hkv, d, dv]`, `z [B, Hkv, d]` — and two
+    results, the updated state, so the compiled function streams: call it
+    chunk after chunk and pass the state back in.
+
+    The new arguments carry attributes that drivers such as `longctx-run`
+    read: `longctx.init = <value>` (the gate's initial logit) on the gate and
+    `longctx.state = <result index>` on each state argument. Query, key and
+    value arguments and the returned output are tagged with
+    `longctx.stream_dim = 2` (the sequence dimension).
+
+    Attention that is not causal, is cross attention (`N != M`), has a mask,
+    has dynamic shapes or sits in a function with callers is left unchanged,
+    with a remark that says why.
+
+    Before:
+
+    ```mlir
+    func.func @layer(%q: tensor<1x4x512x32xf32>, %k: tensor<1x2x512x32xf32>,
+                     %v: tensor<1x2x512x32xf32>) -> tensor<1x4x512x32xf32> {
+      %o = longctx.attention ins(%q, %k, %v : ...) causal -> tensor<1x4x512x32xf32>
+      return %o : tensor<1x4x512x32xf32>
+    }
+    ```
+
+    After `--longctx-attention-to-infini="segment-length=128"`:
+
+    ```mlir
+    func.func @layer(%q: ..., %k: ..., %v: ...,
+                     %gate: tensor<4xf32> {longctx.init = 0.0 : f64},
+                     %m: tensor<1x2x32x32xf32> {longctx.state = 1 : i64},
+                     %z: tensor<1x2x32xf32> {longctx.state = 2 : i64})
+        -> (tensor<1x4x512x32xf32>, tensor<1x2x32x32xf32>, tensor<1x2x32xf32>) {
+      %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : ...)
+          gate(%gate : tensor<4xf32>) memory(%m, %z : ...)
+          segment_length(128) rule(linear) -> tensor<1x4x512x32xf32>
+      return %o, %m2, %z2 : ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let options = [
+    Option<"segmentLength", "segment-length", "int64_t", /*default=*/"2048",
+           "Tokens per segment (> 0)">,
+    Option<"updateRule", "update-rule", "std::string", /*default=*/"\"linear\"",
+           "Memory update rule: linear | delta">,
+    Option<"gateInit", "gate-init", "double", /*default=*/"0.0",
+           "Initial gate logit recorded on the gate argument "
+           "(sigmoid(0) = 0.5 mixes memory and local attention equally)">,
+    Option<"eps", "eps", "double", /*default=*/"1.0e-6",
+           "Clamp of the memory read denominators (> 0)">,
+  ];
+}
+
+def DecomposeInfiniPass : Pass<"longctx-decompose-infini"> {
+  let summary = "Decompose Infini-attention into a segment loop of primitives";
+  let description = [{
+    Rewrites `longctx.infini_attention` into an `scf.for` over segments that
+    carries the output and the memory state (M, z) as loop-carried tensors.
+    Each iteration runs causal `longctx.attention` on the segment,
+    `longctx.memory_retrieve` with the state from before the segment,
+    `longctx.memory_update`, and a `linalg.generic` that mixes the two
+    read-outs with `sigmoid(gate)`. The last segment may be shorter.
+
+    ```mlir
+    %r:3 = scf.for %s0 = %c0 to %n step %seg iter_args(%out = %e, %m = %m0, %z = %z0) {
+      %local = longctx.attention ins(%qs, %ks, %vs : ...) causal -> ...
+      %mem = longctx.memory_retrieve ins(%qs, %m, %z : ...) -> ...
+      %m2, %z2 = longctx.memory_update ins(%ks, %vs, %m, %z : ...) rule(linear)
+      %mixed = linalg.generic ... // sigmoid(gate) * mem + (1 - sigmoid(gate)) * local
+      ...
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD
