@@ -9,12 +9,20 @@
 // inputs from .npy files or seeded random data, reports compile time, run
 // time and peak memory, and compares the results with expected .npy files.
 //
+// Streaming: arguments and results tagged `longctx.stream_dim = D` carry one
+// chunk of tokens along dimension D; an argument tagged `longctx.state = R`
+// is replaced by result R after every call. `--stream-tokens=T` calls the
+// entry T / chunk times, feeding the state back, and `--save-state` /
+// `--load-state` write and read that state as .npy files so a stream can be
+// stopped and resumed.
+//
 // Exit codes: 0 success, 1 usage / input / compile error, 2 a result does not
 // match its expected array.
 //
 //===----------------------------------------------------------------------===//
 
 #include "longctx/InitAll.h"
+#include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 #include "longctx/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -89,6 +97,21 @@ static cl::opt<unsigned> repeat("repeat",
                                 cl::desc("Run the entry this many times and "
                                          "report the best time"),
                                 cl::init(1), cl::cat(runCategory));
+static cl::opt<int64_t> streamTokens(
+    "stream-tokens",
+    cl::desc("Stream this many tokens through the entry, one chunk per call "
+             "(a multiple of the chunk length of its longctx.stream_dim "
+             "arguments)"),
+    cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string>
+    loadState("load-state",
+              cl::desc("Read the initial state arguments from "
+                       "<dir>/state<arg>.npy"),
+              cl::cat(runCategory));
+static cl::opt<std::string>
+    saveState("save-state",
+              cl::desc("Write the final state arguments to <dir>/state<arg>.npy"),
+              cl::cat(runCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -98,10 +121,13 @@ struct ArraySpec {
   NpyDType dtype;
   SmallVector<int64_t> shape; // ShapedType::kDynamic for unknown extents
   Type type;
+  std::optional<int64_t> streamDim;   // longctx.stream_dim
+  std::optional<int64_t> stateResult; // longctx.state (arguments only)
+  std::optional<double> init;         // longctx.init (arguments only)
 };
 
-/// An MLIR strided memref descriptor of rank `rank`, as the LLVM lowering
-/// lays it out: two pointers, an offset, `rank` sizes and `rank` strides.
+/// An MLIR strided memref descriptor as the LLVM lowering lays it out: two
+/// pointers, an offset, `rank` sizes and `rank` strides.
 struct Descriptor {
   void *allocated = nullptr;
   void *aligned = nullptr;
@@ -143,7 +169,8 @@ static FailureOr<NpyDType> toDType(Type type) {
   return failure();
 }
 
-static FailureOr<ArraySpec> toSpec(Type type, const llvm::Twine &what) {
+static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
+                                   const llvm::Twine &what) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasRank() ||
       !isa<RankedTensorType, MemRefType>(type)) {
@@ -153,12 +180,28 @@ static FailureOr<ArraySpec> toSpec(Type type, const llvm::Twine &what) {
   }
   FailureOr<NpyDType> dtype = toDType(shaped.getElementType());
   if (failed(dtype)) {
-    error(what + " has element type " +
-          typeString(shaped.getElementType()) +
+    error(what + " has element type " + typeString(shaped.getElementType()) +
           "; supported: f16, f32, f64, i1, i32, i64");
     return failure();
   }
-  return ArraySpec{*dtype, llvm::to_vector(shaped.getShape()), type};
+  ArraySpec spec{*dtype, llvm::to_vector(shaped.getShape()), type, {}, {}, {}};
+  if (!attrs)
+    return spec;
+  if (auto dim = attrs.getAs<IntegerAttr>(kStreamDimAttrName)) {
+    int64_t d = dim.getInt();
+    if (d < 0 || d >= shaped.getRank() ||
+        ShapedType::isDynamic(shaped.getDimSize(d))) {
+      error(what + ": " + kStreamDimAttrName + " = " + llvm::Twine(d) +
+            " is not a static dimension of " + typeString(type));
+      return failure();
+    }
+    spec.streamDim = d;
+  }
+  if (auto state = attrs.getAs<IntegerAttr>(kStateAttrName))
+    spec.stateResult = state.getInt();
+  if (auto init = attrs.getAs<FloatAttr>(kInitAttrName))
+    spec.init = init.getValueAsDouble();
+  return spec;
 }
 
 static std::string shapeString(ArrayRef<int64_t> shape) {
@@ -171,89 +214,150 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
                     "x");
 }
 
-/// Loads or generates the array of argument `index`.
-static FailureOr<NpyArray> prepareInput(unsigned index, const ArraySpec &spec) {
-  std::string what = "argument " + std::to_string(index);
-  if (index < inputs.size()) {
-    llvm::Expected<NpyArray> array = NpyArray::read(inputs[index]);
-    if (!array) {
-      error(what + ": " + llvm::toString(array.takeError()));
-      return failure();
-    }
-    bool shapeOk = array->getShape().size() == spec.shape.size() &&
-                   llvm::all_of(llvm::zip_equal(array->getShape(), spec.shape),
-                                [](auto p) {
-                                  return ShapedType::isDynamic(std::get<1>(p)) ||
-                                         std::get<0>(p) == std::get<1>(p);
-                                });
-    if (!shapeOk || array->getDType() != spec.dtype) {
-      error(what + " ('" + inputs[index] + "'): expected " +
-            shapeString(spec.shape) + " " + getNpyDTypeName(spec.dtype) +
-            " for " + typeString(spec.type) + ", got " +
-            array->getShapeString() + " " +
-            getNpyDTypeName(array->getDType()));
-      return failure();
-    }
-    return std::move(*array);
+static SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Copies a block of `shape` elements of `elementSize` bytes from
+/// `src` (+ `srcOffset` elements, `srcStrides`) to `dst` (+ `dstOffset`,
+/// `dstStrides`), a row at a time where rows are contiguous on both sides.
+static void copyBlock(ArrayRef<int64_t> shape, int64_t elementSize,
+                      const char *src, ArrayRef<int64_t> srcStrides,
+                      int64_t srcOffset, char *dst,
+                      ArrayRef<int64_t> dstStrides, int64_t dstOffset) {
+  size_t rank = shape.size();
+  if (rank == 0) {
+    std::memmove(dst + dstOffset * elementSize, src + srcOffset * elementSize,
+                 elementSize);
+    return;
   }
-  if (llvm::any_of(spec.shape, ShapedType::isDynamic)) {
-    error(what + " has the dynamic type " + typeString(spec.type) +
-          "; pass it with --input");
-    return failure();
+  if (llvm::is_contained(shape, 0))
+    return;
+  bool rowsContiguous = srcStrides[rank - 1] == 1 && dstStrides[rank - 1] == 1;
+  int64_t rowLength = rowsContiguous ? shape[rank - 1] : 1;
+  size_t outer = rowsContiguous ? rank - 1 : rank;
+  SmallVector<int64_t> index(outer, 0);
+  while (true) {
+    int64_t s = srcOffset, d = dstOffset;
+    for (size_t i = 0; i < outer; ++i) {
+      s += index[i] * srcStrides[i];
+      d += index[i] * dstStrides[i];
+    }
+    std::memmove(dst + d * elementSize, src + s * elementSize,
+                 rowLength * elementSize);
+    int64_t i = static_cast<int64_t>(outer) - 1;
+    for (; i >= 0; --i) {
+      if (++index[i] < shape[i])
+        break;
+      index[i] = 0;
+    }
+    if (i < 0)
+      break;
   }
-  NpyArray array(spec.dtype, spec.shape);
-  std::mt19937_64 rng(seed * 1000003 + index);
+}
+
+/// Fills `array` with seeded random data: uniform in [-1, 1) for floats,
+/// true with probability 0.9 for masks, small integers otherwise.
+static LogicalResult fillRandom(NpyArray &array, uint64_t streamSeed,
+                                const llvm::Twine &what) {
+  std::mt19937_64 rng(streamSeed);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::bernoulli_distribution keep(0.9);
   int64_t n = array.getNumElements();
   char *base = static_cast<char *>(array.data());
-  for (int64_t i = 0; i < n; ++i) {
-    switch (spec.dtype) {
-    case NpyDType::F32:
+  switch (array.getDType()) {
+  case NpyDType::F32:
+    for (int64_t i = 0; i < n; ++i)
       reinterpret_cast<float *>(base)[i] = static_cast<float>(uniform(rng));
-      break;
-    case NpyDType::F64:
+    return success();
+  case NpyDType::F64:
+    for (int64_t i = 0; i < n; ++i)
       reinterpret_cast<double *>(base)[i] = uniform(rng);
-      break;
-    case NpyDType::I1:
+    return success();
+  case NpyDType::I1:
+    for (int64_t i = 0; i < n; ++i)
       base[i] = keep(rng);
-      break;
-    case NpyDType::I32:
+    return success();
+  case NpyDType::I32:
+    for (int64_t i = 0; i < n; ++i)
       reinterpret_cast<int32_t *>(base)[i] = static_cast<int32_t>(rng() % 16);
-      break;
-    case NpyDType::I64:
+    return success();
+  case NpyDType::I64:
+    for (int64_t i = 0; i < n; ++i)
       reinterpret_cast<int64_t *>(base)[i] = static_cast<int64_t>(rng() % 16);
-      break;
-    case NpyDType::F16:
-      error(what + ": random f16 data is not supported; pass it with --input");
-      return failure();
-    }
+    return success();
+  case NpyDType::F16:
+    break;
   }
-  return array;
+  error(what + ": random f16 data is not supported; pass it with --input");
+  return failure();
+}
+
+/// Fills a floating-point `array` with `value`.
+static void fillConstant(NpyArray &array, double value) {
+  for (int64_t i = 0, n = array.getNumElements(); i < n; ++i) {
+    char *base = static_cast<char *>(array.data());
+    if (array.getDType() == NpyDType::F32)
+      reinterpret_cast<float *>(base)[i] = static_cast<float>(value);
+    else if (array.getDType() == NpyDType::F64)
+      reinterpret_cast<double *>(base)[i] = value;
+  }
+}
+
+/// Reads `path` and checks it against `expectedShape` and `dtype`.
+static FailureOr<NpyArray> readChecked(StringRef path,
+                                       ArrayRef<int64_t> expectedShape,
+                                       NpyDType dtype, Type type,
+                                       const llvm::Twine &what) {
+  llvm::Expected<NpyArray> array = NpyArray::read(path);
+  if (!array) {
+    error(what + ": " + llvm::toString(array.takeError()));
+    return failure();
+  }
+  bool shapeOk =
+      array->getShape().size() == expectedShape.size() &&
+      llvm::all_of(llvm::zip_equal(array->getShape(), expectedShape),
+                   [](auto p) {
+                     return ShapedType::isDynamic(std::get<1>(p)) ||
+                            std::get<0>(p) == std::get<1>(p);
+                   });
+  if (!shapeOk || array->getDType() != dtype) {
+    error(what + " ('" + path + "'): expected " + shapeString(expectedShape) +
+          " " + getNpyDTypeName(dtype) + " for " + typeString(type) +
+          ", got " + array->getShapeString() + " " +
+          getNpyDTypeName(array->getDType()));
+    return failure();
+  }
+  return std::move(*array);
 }
 
 /// Compares `actual` with `reference`; prints a one-line verdict.
 static bool compare(unsigned index, const NpyArray &actual,
                     const NpyArray &reference) {
   llvm::outs() << "result " << index << ": ";
-  if (actual.getShape() != reference.getShape()) {
-    llvm::outs() << "FAIL (shape " << actual.getShapeString()
-                 << " vs expected " << reference.getShapeString() << ")\n";
+  if (actual.getShape() != reference.getShape() ||
+      actual.getDType() != reference.getDType()) {
+    llvm::outs() << "FAIL (" << actual.getShapeString() << " "
+                 << getNpyDTypeName(actual.getDType()) << " vs expected "
+                 << reference.getShapeString() << " "
+                 << getNpyDTypeName(reference.getDType()) << ")\n";
     return false;
   }
   double maxAbs = 0, maxRel = 0;
   int64_t bad = 0, firstBad = -1;
   for (int64_t i = 0, n = actual.getNumElements(); i < n; ++i) {
     double a = actual.getAsDouble(i), e = reference.getAsDouble(i);
+    bool same = a == e || (std::isnan(a) && std::isnan(e));
     double diff = std::fabs(a - e);
-    if (std::isnan(a) != std::isnan(e) || diff > absTol + relTol * std::fabs(e) ||
-        (std::isnan(diff) && !(std::isnan(a) && std::isnan(e)) &&
-         a != e)) {
+    if (!same && !(diff <= absTol + relTol * std::fabs(e))) {
       if (firstBad < 0)
         firstBad = i;
       ++bad;
     }
-    if (!std::isnan(diff)) {
+    if (!same) {
       maxAbs = std::max(maxAbs, diff);
       if (std::fabs(e) > absTol)
         maxRel = std::max(maxRel, diff / std::fabs(e));
@@ -279,6 +383,12 @@ static double peakRssMiB() {
   return usage.ru_maxrss / 1024.0;
 }
 
+static std::string statePath(StringRef dir, size_t argIndex) {
+  SmallString<128> path(dir);
+  llvm::sys::path::append(path, "state" + std::to_string(argIndex) + ".npy");
+  return std::string(path);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   DialectRegistry registry;
@@ -294,6 +404,14 @@ int main(int argc, char **argv) {
       "CPU and check the results\n");
   if (repeat == 0) {
     error("--repeat must be at least 1");
+    return 1;
+  }
+  if (streamTokens < 0) {
+    error("--stream-tokens must not be negative");
+    return 1;
+  }
+  if (streamTokens > 0 && repeat > 1) {
+    error("--repeat cannot be combined with --stream-tokens");
     return 1;
   }
 
@@ -325,19 +443,56 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // Argument and result specifications, with their streaming roles.
   SmallVector<ArraySpec> argSpecs, resultSpecs;
   for (auto [i, type] : llvm::enumerate(entry.getArgumentTypes())) {
-    FailureOr<ArraySpec> spec = toSpec(type, "argument " + llvm::Twine(i));
+    FailureOr<ArraySpec> spec =
+        toSpec(type, entry.getArgAttrDict(i), "argument " + llvm::Twine(i));
     if (failed(spec))
       return 1;
     argSpecs.push_back(*spec);
   }
   for (auto [i, type] : llvm::enumerate(entry.getResultTypes())) {
-    FailureOr<ArraySpec> spec = toSpec(type, "result " + llvm::Twine(i));
+    FailureOr<ArraySpec> spec =
+        toSpec(type, entry.getResultAttrDict(i), "result " + llvm::Twine(i));
     if (failed(spec))
       return 1;
     resultSpecs.push_back(*spec);
   }
+  int64_t chunk = 0;
+  for (auto [i, spec] : llvm::enumerate(argSpecs)) {
+    if (spec.stateResult) {
+      int64_t r = *spec.stateResult;
+      if (r < 0 || r >= static_cast<int64_t>(resultSpecs.size()) ||
+          resultSpecs[r].type != spec.type) {
+        error("argument " + llvm::Twine(i) + ": " + kStateAttrName + " = " +
+              llvm::Twine(r) + " does not name a result of type " +
+              typeString(spec.type));
+        return 1;
+      }
+    }
+    if (spec.streamDim) {
+      int64_t len = spec.shape[*spec.streamDim];
+      if (chunk != 0 && chunk != len) {
+        error("streamed arguments disagree on the chunk length (" +
+              llvm::Twine(chunk) + " and " + llvm::Twine(len) + ")");
+        return 1;
+      }
+      chunk = len;
+    }
+  }
+  if (streamTokens > 0 && chunk == 0) {
+    error("--stream-tokens needs arguments tagged " + kStreamDimAttrName +
+          " in @" + entryName);
+    return 1;
+  }
+  if (streamTokens > 0 && streamTokens % chunk != 0) {
+    error("--stream-tokens=" + llvm::Twine(streamTokens) +
+          " is not a multiple of the chunk length " + llvm::Twine(chunk));
+    return 1;
+  }
+  int64_t numChunks = streamTokens > 0 ? streamTokens / chunk : 1;
+  int64_t totalTokens = chunk * numChunks;
   if (inputs.size() > argSpecs.size()) {
     error(llvm::Twine(inputs.size()) + " --input files for @" + entryName +
           ", which takes " + llvm::Twine(argSpecs.size()) + " arguments");
@@ -350,12 +505,49 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // Argument buffers (one chunk each) and, for streamed inputs read from a
+  // file, the whole stream to slice chunks from.
   SmallVector<NpyArray> argArrays;
+  SmallVector<std::optional<NpyArray>> streamSources(argSpecs.size());
   for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-    FailureOr<NpyArray> array = prepareInput(i, spec);
-    if (failed(array))
+    std::string what = "argument " + std::to_string(i);
+    if (i < inputs.size()) {
+      SmallVector<int64_t> shape = spec.shape;
+      if (spec.streamDim)
+        shape[*spec.streamDim] = totalTokens;
+      FailureOr<NpyArray> array =
+          readChecked(inputs[i], shape, spec.dtype, spec.type, what);
+      if (failed(array))
+        return 1;
+      if (spec.streamDim && numChunks > 1) {
+        streamSources[i] = std::move(*array);
+        argArrays.emplace_back(spec.dtype, spec.shape);
+      } else {
+        argArrays.push_back(std::move(*array));
+      }
+      continue;
+    }
+    if (spec.stateResult && !loadState.empty()) {
+      FailureOr<NpyArray> array =
+          readChecked(statePath(loadState, i), spec.shape, spec.dtype,
+                      spec.type, what + " (state)");
+      if (failed(array))
+        return 1;
+      argArrays.push_back(std::move(*array));
+      continue;
+    }
+    if (llvm::any_of(spec.shape, ShapedType::isDynamic)) {
+      error(what + " has the dynamic type " + typeString(spec.type) +
+            "; pass it with --input");
       return 1;
-    argArrays.push_back(std::move(*array));
+    }
+    argArrays.emplace_back(spec.dtype, spec.shape);
+    if (spec.init)
+      fillConstant(argArrays.back(), *spec.init);
+    else if (!spec.stateResult && !spec.streamDim &&
+             failed(fillRandom(argArrays.back(), seed * 1000003 + i, what)))
+      return 1;
+    // State starts at zero; streamed inputs are generated per chunk.
   }
   SmallVector<NpyArray> expectedArrays;
   for (const std::string &path : expected) {
@@ -366,6 +558,16 @@ int main(int argc, char **argv) {
     }
     expectedArrays.push_back(std::move(*array));
   }
+  if (!outputDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
+      error("cannot create '" + outputDir + "': " + ec.message());
+      return 1;
+    }
+  if (!saveState.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveState)) {
+      error("cannot create '" + saveState + "': " + ec.message());
+      return 1;
+    }
 
   // Compile.
   auto compileStart = std::chrono::steady_clock::now();
@@ -402,11 +604,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   // Materialise the entry now so that its JIT cost counts as compile time.
-  if (llvm::Expected<void (*)(void **)> fn =
-          (*engine)->lookupPacked(entryName);
-      !fn) {
+  llvm::Expected<void (*)(void **)> entryFn =
+      (*engine)->lookupPacked(entryName);
+  if (!entryFn) {
     error("JIT lookup of @" + entryName +
-          " failed: " + llvm::toString(fn.takeError()));
+          " failed: " + llvm::toString(entryFn.takeError()));
     return 1;
   }
   double compileSeconds = secondsSince(compileStart);
@@ -420,12 +622,7 @@ int main(int argc, char **argv) {
     Descriptor desc;
     desc.allocated = desc.aligned = array.data();
     desc.sizes = llvm::to_vector(array.getShape());
-    desc.strides.resize(desc.sizes.size());
-    int64_t stride = 1;
-    for (int64_t i = desc.sizes.size() - 1; i >= 0; --i) {
-      desc.strides[i] = stride;
-      stride *= desc.sizes[i];
-    }
+    desc.strides = rowMajorStrides(desc.sizes);
     argDescs.push_back(std::move(desc));
   }
   SmallVector<void *> packedArgs;
@@ -439,9 +636,12 @@ int main(int argc, char **argv) {
       packedArgs.push_back(&stride);
   }
   // Results come back as one struct of descriptors, all 8-byte fields.
+  SmallVector<size_t> resultWord;
   size_t resultWords = 0;
-  for (const ArraySpec &spec : resultSpecs)
+  for (const ArraySpec &spec : resultSpecs) {
+    resultWord.push_back(resultWords);
     resultWords += 3 + 2 * spec.shape.size();
+  }
   SmallVector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
   if (!resultSpecs.empty())
     packedArgs.push_back(resultStorage.data());
@@ -451,81 +651,167 @@ int main(int argc, char **argv) {
                         [&](NpyArray &a) { return a.data() == ptr; });
   };
   auto releaseResults = [&]() {
-    int64_t *word = resultStorage.data();
-    for (const ArraySpec &spec : resultSpecs) {
+    for (size_t r = 0; r < resultSpecs.size(); ++r) {
+      int64_t *word = resultStorage.data() + resultWord[r];
       void *allocated = reinterpret_cast<void *>(word[0]);
       // Globals carry a poison allocated pointer; inputs are ours.
       if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
           !isInputBuffer(allocated))
         std::free(allocated);
-      word += 3 + 2 * spec.shape.size();
     }
   };
-
-  double best = INFINITY;
-  for (unsigned run = 0; run < repeat; ++run) {
-    if (run > 0)
-      releaseResults();
-    auto start = std::chrono::steady_clock::now();
-    if (llvm::Error err = (*engine)->invokePacked(entryName, packedArgs)) {
-      error("invoking @" + entryName + " failed: " +
-            llvm::toString(std::move(err)));
-      return 1;
-    }
-    double seconds = secondsSince(start);
-    best = std::min(best, seconds);
-    if (repeat > 1)
-      llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
-                   << llvm::format("%.4f", seconds) << " s\n";
-  }
-  llvm::outs() << "longctx-run: ran @" << entryName << " in "
-               << llvm::format("%.4f", best) << " s"
-               << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
-                              : std::string())
-               << "\n";
-
-  // Copy the results out, compare and save them.
-  bool allMatch = true;
-  int64_t *word = resultStorage.data();
-  if (!outputDir.empty())
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
-      error("cannot create '" + outputDir + "': " + ec.message());
-      return 1;
-    }
-  for (auto [i, spec] : llvm::enumerate(resultSpecs)) {
+  // Copies result `r` (a block of its own shape) into `dst` with row-major
+  // `dstShape`, starting `dstOffset` elements in.
+  auto copyResult = [&](size_t r, NpyArray &dst, int64_t dstOffset) {
+    const ArraySpec &spec = resultSpecs[r];
     size_t rank = spec.shape.size();
-    char *aligned = reinterpret_cast<char *>(word[1]);
-    int64_t offset = word[2];
+    int64_t *word = resultStorage.data() + resultWord[r];
     ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
-    NpyArray result(spec.dtype, sizes);
-    int64_t elementSize = getNpyElementSize(spec.dtype);
-    char *dst = static_cast<char *>(result.data());
-    SmallVector<int64_t> index(rank, 0);
-    for (int64_t flat = 0, n = result.getNumElements(); flat < n; ++flat) {
-      int64_t linear = offset;
-      for (size_t d = 0; d < rank; ++d)
-        linear += index[d] * strides[d];
-      std::memcpy(dst + flat * elementSize, aligned + linear * elementSize,
-                  elementSize);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++index[d] < sizes[d])
-          break;
-        index[d] = 0;
+    copyBlock(sizes, getNpyElementSize(spec.dtype),
+              reinterpret_cast<const char *>(word[1]), strides, word[2],
+              static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
+              dstOffset);
+  };
+  auto resultShape = [&](size_t r) {
+    size_t rank = resultSpecs[r].shape.size();
+    int64_t *word = resultStorage.data() + resultWord[r];
+    return SmallVector<int64_t>(word + 3, word + 3 + rank);
+  };
+
+  // Which results are state fed back, and which streamed results to keep.
+  SmallVector<int64_t> stateArgOfResult(resultSpecs.size(), -1);
+  for (auto [i, spec] : llvm::enumerate(argSpecs))
+    if (spec.stateResult)
+      stateArgOfResult[*spec.stateResult] = i;
+  SmallVector<std::optional<NpyArray>> finals(resultSpecs.size());
+  auto keepResult = [&](size_t r) {
+    return !outputDir.empty() || r < expectedArrays.size();
+  };
+
+  // Pristine inputs to restore between repetitions (the compiled code may
+  // update state arguments in place).
+  SmallVector<std::vector<char>> pristine;
+  if (repeat > 1)
+    for (NpyArray &array : argArrays) {
+      const char *data = static_cast<const char *>(array.data());
+      pristine.emplace_back(data, data + array.getNumBytes());
+    }
+
+  double best = INFINITY, total = 0;
+  int64_t nextReport = 1;
+  auto streamStart = std::chrono::steady_clock::now();
+  for (unsigned run = 0; run < repeat; ++run) {
+    for (int64_t c = 0; c < numChunks; ++c) {
+      // Stage this chunk's streamed inputs.
+      for (auto [i, spec] : llvm::enumerate(argSpecs)) {
+        if (!spec.streamDim || (i < inputs.size() && !streamSources[i]))
+          continue;
+        std::string what = "argument " + std::to_string(i);
+        if (streamSources[i]) {
+          NpyArray &src = *streamSources[i];
+          SmallVector<int64_t> srcStrides = rowMajorStrides(src.getShape());
+          copyBlock(spec.shape, getNpyElementSize(spec.dtype),
+                    static_cast<const char *>(src.data()), srcStrides,
+                    c * chunk * srcStrides[*spec.streamDim],
+                    static_cast<char *>(argArrays[i].data()),
+                    rowMajorStrides(spec.shape), 0);
+        } else if (failed(fillRandom(argArrays[i],
+                                     (seed * 1000003 + i) * 1000003 + c,
+                                     what))) {
+          return 1;
+        }
+      }
+      if (run > 0)
+        for (auto [array, copy] : llvm::zip_equal(argArrays, pristine))
+          std::memcpy(array.data(), copy.data(), copy.size());
+
+      auto start = std::chrono::steady_clock::now();
+      (*entryFn)(packedArgs.data());
+      double seconds = secondsSince(start);
+      total += seconds;
+      best = std::min(best, seconds);
+      if (repeat > 1)
+        llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat
+                     << ": " << llvm::format("%.4f", seconds) << " s\n";
+
+      // Feed the state back, keep what will be compared or saved.
+      bool last = run + 1 == repeat && c + 1 == numChunks;
+      for (size_t r = 0; r < resultSpecs.size(); ++r) {
+        if (stateArgOfResult[r] >= 0)
+          copyResult(r, argArrays[stateArgOfResult[r]], 0);
+        if (!keepResult(r))
+          continue;
+        const ArraySpec &spec = resultSpecs[r];
+        if (spec.streamDim && numChunks > 1) {
+          SmallVector<int64_t> shape = resultShape(r);
+          int64_t d = *spec.streamDim;
+          if (!finals[r]) {
+            SmallVector<int64_t> totalShape = shape;
+            totalShape[d] = shape[d] * numChunks;
+            finals[r].emplace(spec.dtype, totalShape);
+          }
+          copyResult(r, *finals[r],
+                     c * shape[d] * rowMajorStrides(finals[r]->getShape())[d]);
+        } else if (last) {
+          finals[r].emplace(spec.dtype, resultShape(r));
+          copyResult(r, *finals[r], 0);
+        }
+      }
+      releaseResults();
+
+      if (numChunks > 1 && (c + 1) * 10 >= nextReport * numChunks) {
+        double elapsed = secondsSince(streamStart);
+        llvm::outs() << "longctx-run: streamed " << (c + 1) * chunk << "/"
+                     << totalTokens << " tokens, "
+                     << llvm::format("%.0f", (c + 1) * chunk / total)
+                     << " tokens/s, " << llvm::format("%.1f", elapsed)
+                     << " s elapsed, peak RSS "
+                     << llvm::format("%.1f", peakRssMiB()) << " MiB\n";
+        while ((c + 1) * 10 >= nextReport * numChunks)
+          ++nextReport;
       }
     }
-    word += 3 + 2 * rank;
+  }
+  if (numChunks > 1)
+    llvm::outs() << "longctx-run: streamed " << totalTokens << " tokens in "
+                 << numChunks << " calls of " << chunk << ": "
+                 << llvm::format("%.3f", total) << " s, "
+                 << llvm::format("%.0f", totalTokens / total)
+                 << " tokens/s\n";
+  else
+    llvm::outs() << "longctx-run: ran @" << entryName << " in "
+                 << llvm::format("%.4f", best) << " s"
+                 << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
+                                : std::string())
+                 << "\n";
+
+  // Compare and save.
+  bool allMatch = true;
+  for (size_t r = 0; r < resultSpecs.size(); ++r) {
+    if (!finals[r])
+      continue;
     if (!outputDir.empty()) {
       SmallString<128> path(outputDir);
-      llvm::sys::path::append(path, "result" + std::to_string(i) + ".npy");
-      if (llvm::Error err = result.write(path)) {
+      llvm::sys::path::append(path, "result" + std::to_string(r) + ".npy");
+      if (llvm::Error err = finals[r]->write(path)) {
         error(llvm::toString(std::move(err)));
         return 1;
       }
     }
-    if (i < expectedArrays.size())
-      allMatch &= compare(i, result, expectedArrays[i]);
+    if (r < expectedArrays.size())
+      allMatch &= compare(r, *finals[r], expectedArrays[r]);
   }
-  releaseResults();
+  if (!saveState.empty()) {
+    for (auto [i, spec] : llvm::enumerate(argSpecs)) {
+      if (!spec.stateResult)
+        continue;
+      if (llvm::Error err = argArrays[i].write(statePath(saveState, i))) {
+        error(llvm::toString(std::move(err)));
+        return 1;
+      }
+    }
+    llvm::outs() << "longctx-run: saved the state to '" << saveState << "'\n";
+  }
   llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
                << " MiB\n";
   if (!allMatch) {
