@@ -9,6 +9,7 @@ from lit.llvm import llvm_config
 config.name = "LONGCTX"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".py"]
+config.excludes_dirs = ["Inputs"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.longctx_obj_root, "test")

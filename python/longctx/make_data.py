@@ -88,6 +88,36 @@ def _infini(args):
         np.save(os.path.join(args.out, name + ".npy"), array)
 
 
+def _layer(args):
+    """The example model test/Examples/tiny-lm-layer.mlir, rewritten to
+    Infini-attention and streamed chunk by chunk (one segment per chunk)."""
+    rng = np.random.default_rng(args.seed)
+    t, width, heads, kv_heads, head_dim = args.tokens, 64, 2, 1, 32
+    x = rng.uniform(-1, 1, (t, width)).astype(np.float32)
+    scale = 1.0 / np.sqrt(width)
+    wq = (rng.uniform(-1, 1, (width, heads * head_dim)) * scale).astype(np.float32)
+    wk = (rng.uniform(-1, 1, (width, kv_heads * head_dim)) * scale).astype(np.float32)
+    wv = (rng.uniform(-1, 1, (width, kv_heads * head_dim)) * scale).astype(np.float32)
+    wo = (rng.uniform(-1, 1, (heads * head_dim, width)) * scale).astype(np.float32)
+    x64 = x.astype(np.float64)
+    q = (x64 @ wq).reshape(t, heads, head_dim).transpose(1, 0, 2)[None]
+    k = (x64 @ wk).reshape(t, kv_heads, head_dim).transpose(1, 0, 2)[None]
+    v = (x64 @ wv).reshape(t, kv_heads, head_dim).transpose(1, 0, 2)[None]
+    gate = np.full(heads, args.gate)
+    memory = np.zeros((1, kv_heads, head_dim, head_dim))
+    norm = np.zeros((1, kv_heads, head_dim))
+    a, memory, norm = reference.infini_attention(
+        q, k, v, gate, memory, norm, args.segment_length, args.rule)
+    y = a[0].transpose(1, 0, 2).reshape(t, heads * head_dim) @ wo + x64
+    arrays = {"x": x, "wq": wq, "wk": wk, "wv": wv, "wo": wo,
+              "expected": y.astype(np.float32),
+              "expected_memory": memory.astype(np.float32),
+              "expected_norm": norm.astype(np.float32)}
+    os.makedirs(args.out, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(os.path.join(args.out, name + ".npy"), array)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m longctx.make_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,8 +153,17 @@ def main(argv=None):
     inf.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     inf.add_argument("--seed", type=int, default=0)
     inf.add_argument("--out", required=True)
+    lay = sub.add_parser("layer", help="test/Examples/tiny-lm-layer.mlir in Infini form")
+    lay.add_argument("--tokens", type=int, required=True)
+    lay.add_argument("--segment-length", type=int, default=512)
+    lay.add_argument("--rule", choices=["linear", "delta"], default="delta")
+    lay.add_argument("--gate", type=float, default=0.0)
+    lay.add_argument("--seed", type=int, default=0)
+    lay.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    if args.op == "attention":
+    if args.op == "layer":
+        _layer(args)
+    elif args.op == "attention":
         _attention(args)
     elif args.op == "infini":
         _infini(args)
