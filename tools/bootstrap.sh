@@ -35,5 +35,5 @@ if [[ ! -f "$root/build/build.ninja" ]]; then
 fi
 echo "longctx: building (ninja -j2)"
 start=$(date +%s)
-ninja -C "$root/build" -j2 longctx-opt longctx-run
+ninja -C "$root/build" -j2 longctx-opt longctx-run mlir-doc
 echo "longctx: build done in $(($(date +%s) - start)) s"
