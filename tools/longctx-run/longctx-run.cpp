@@ -40,6 +40,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -594,12 +595,32 @@ int main(int argc, char **argv) {
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // Optimise and generate code for this machine's CPU (vector width, FMA):
+  // without a target machine the optimiser assumes a generic x86-64 and
+  // does not vectorise.
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder) {
+    error("cannot detect the host CPU: " +
+          llvm::toString(machineBuilder.takeError()));
+    return 1;
+  }
+  machineBuilder->setCodeGenOptLevel(optLevel == 0 ? llvm::CodeGenOptLevel::None
+                                                   : llvm::CodeGenOptLevel::Aggressive);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
+      machineBuilder->createTargetMachine();
+  if (!targetMachine) {
+    error("cannot create a target machine for the host: " +
+          llvm::toString(targetMachine.takeError()));
+    return 1;
+  }
   ExecutionEngineOptions engineOptions;
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
+                                targetMachine->get());
   engineOptions.transformer = transformer;
-  auto engine = ExecutionEngine::create(*module, engineOptions);
+  auto engine = ExecutionEngine::create(*module, engineOptions,
+                                        std::move(*targetMachine));
   if (!engine) {
     error("JIT compilation failed: " + llvm::toString(engine.takeError()));
     return 1;

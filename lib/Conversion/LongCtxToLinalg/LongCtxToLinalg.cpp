@@ -78,9 +78,22 @@ public:
     for (ArrayRef<unsigned> dims : operandDims)
       maps.push_back(
           AffineMap::getMultiDimMapWithTargets(numLoops, dims, b.getContext()));
-    return linalg::GenericOp::create(b, loc, TypeRange{out.getType()}, ins,
-                                     ValueRange{out}, maps, iterators, body)
-        .getResult(0);
+    auto op = linalg::GenericOp::create(b, loc, TypeRange{out.getType()}, ins,
+                                        ValueRange{out}, maps, iterators, body);
+    allowReassociation(op);
+    return op.getResult(0);
+  }
+
+  /// Lets LLVM reassociate and contract the floating-point arithmetic of
+  /// `op`'s body (vectorised reductions, FMAs). No finite-math flags: masking
+  /// relies on -inf.
+  static void allowReassociation(linalg::GenericOp op) {
+    auto flags = arith::FastMathFlagsAttr::get(
+        op.getContext(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    op.getRegion().walk([&](arith::ArithFastMathInterface fastMathOp) {
+      fastMathOp->setAttr(fastMathOp.getFastMathAttrName(), flags);
+    });
   }
 
   /// Extends `value` to the accumulation type.
@@ -125,13 +138,16 @@ public:
     numSizes.back() = tensor::getMixedSize(b, loc, memory, 3);
     SmallVector<OpFoldResult> denSizes(sizes.begin(), sizes.end() - 1);
     Value zero = constant(0.0);
-    // Loops (b, h, [g,] s, e, c) with c the reduced head dim.
-    unsigned n = rank + 1, e = rank - 1, c = rank;
-    SmallVector<unsigned> actDims = llvm::to_vector(llvm::seq<unsigned>(0, e));
-    actDims.push_back(c);
-    SmallVector<unsigned> outDims = llvm::to_vector(llvm::seq<unsigned>(0, n - 1));
-    SmallVector<IteratorType> its(n - 1, IteratorType::parallel);
+    // Loops (b, h, [g,] s, c, e): the reduced head dim c, then the value
+    // dim e innermost, contiguous in M and in the result.
+    unsigned n = rank + 1, c = rank - 1, e = rank;
+    SmallVector<unsigned> actDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
+    SmallVector<unsigned> outDims =
+        llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
+    outDims.push_back(e);
+    SmallVector<IteratorType> its(rank - 1, IteratorType::parallel);
     its.push_back(IteratorType::reduction);
+    its.push_back(IteratorType::parallel);
     auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
       Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
       linalg::YieldOp::create(
@@ -248,12 +264,14 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
           });
     }
 
-    // M' = M + sigma(K)^T values over loops (b, h, c, e, t).
-    SmallVector<IteratorType> its(4, IteratorType::parallel);
-    its.push_back(IteratorType::reduction);
+    // M' = M + sigma(K)^T values over loops (b, h, t, c, e), e innermost.
+    SmallVector<IteratorType> its = {
+        IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::parallel,
+        IteratorType::parallel};
     Value newMemory = ab.generic(
         5, {act, values}, op.getMemory(),
-        {{0, 1, 4, 2}, {0, 1, 4, 3}, {0, 1, 2, 3}}, its,
+        {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value prod =
               arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
@@ -566,10 +584,14 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                         nb, nl,
                         arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
                   });
-              // acc' = acc * alpha + P V over loops (b, h, g, i, e, j).
+              // acc' = acc * alpha + P V over loops (b, h, g, i, j, e), the
+              // value dim innermost (contiguous in V and acc).
+              SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
+              pvIts.push_back(IteratorType::reduction);
+              pvIts.push_back(IteratorType::parallel);
               Value newAcc = kt.generic(
                   6, {probs, valueTile}, rescale(acc, tile, 5),
-                  {{0, 1, 2, 3, 5}, {0, 1, 5, 4}, {0, 1, 2, 3, 4}}, par5Red,
+                  {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}}, pvIts,
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
                     Value prod = arith::MulFOp::create(
                         nb, nl, a[0], kt.toAcc(nb, nl, a[1]));
