@@ -1,0 +1,357 @@
+// RUN: longctx-opt %s --split-input-file --verify-diagnostics
+
+/// Query must be rank 4 [B, H, N, d].
+func.func @attention_query_rank(%q: tensor<2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected query to be a rank-4 tensor, got rank 3}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// All of query, key, value and result share one element type.
+func.func @attention_element_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf16>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected key element type to match the query element type 'f32', got 'f16'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf16>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Integer queries are rejected by the ODS type constraint.
+func.func @attention_integer_query(%q: tensor<1x2x16x8xi32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xi32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Key batch must match the query batch.
+func.func @attention_batch(%q: tensor<1x2x16x8xf32>, %k: tensor<2x2x16x8xf32>,
+    %v: tensor<2x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected key batch size to match the query batch size 1, got 2}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<2x2x16x8xf32>, tensor<2x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Key and value have the same number of heads.
+func.func @attention_kv_heads(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x4x16x8xf32>) -> tensor<1x4x16x8xf32> {
+  // expected-error @+1 {{expected key and value to have the same number of heads, got 2 and 4}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x4x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
+}
+
+// -----
+
+/// GQA needs H to be a multiple of Hkv.
+func.func @attention_gqa_multiple(%q: tensor<1x8x16x8xf32>, %k: tensor<1x3x16x8xf32>,
+    %v: tensor<1x3x16x8xf32>) -> tensor<1x8x16x8xf32> {
+  // expected-error @+1 {{expected the number of query heads (8) to be a multiple of the number of key/value heads (3)}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x8x16x8xf32>, tensor<1x3x16x8xf32>, tensor<1x3x16x8xf32>) -> tensor<1x8x16x8xf32>
+  return %o : tensor<1x8x16x8xf32>
+}
+
+// -----
+
+/// Key and value sequence lengths match.
+func.func @attention_kv_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x12x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected key and value sequence lengths to match, got 16 and 12}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Query and key head dims match.
+func.func @attention_head_dim(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x4xf32>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected query and key head dims to match, got 8 and 4}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The result is [B, H, N, dv].
+func.func @attention_result_shape(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x6xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected result shape [1, 2, 16, 6] ([B, H, N, dv]), got [1, 2, 16, 8]}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x6xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The mask is rank 4.
+func.func @attention_mask_rank(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %m: tensor<16x16xi1>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected mask to be a rank-4 tensor [B|1, H|1, N, M], got rank 2}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<16x16xi1>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// A float mask has the query element type.
+func.func @attention_mask_element_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %m: tensor<1x1x16x16xf16>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a floating-point mask to have the query element type 'f32', got 'f16'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x16x16xf16>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Mask batch/head dims are 1 (broadcast) or equal to the query's.
+func.func @attention_mask_heads(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %m: tensor<1x3x16x16xi1>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected mask dimension 1 to be 1 or 2, got 3}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x3x16x16xi1>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Mask rows are the queries.
+func.func @attention_mask_rows(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %m: tensor<1x1x12x16xi1>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected mask dimension 2 to be the query sequence length 16, got 12}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x12x16xi1>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Mask columns are the keys.
+func.func @attention_mask_cols(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %m: tensor<1x1x16x12xi1>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected mask dimension 3 to be the key sequence length 16, got 12}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x16x12xi1>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The scale is finite.
+func.func @attention_scale(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a finite scale, got INF}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) scale(0x7FF0000000000000) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Memory is [B, Hkv, d, dv].
+func.func @retrieve_memory_rank(%q: tensor<1x2x16x8xf32>, %m: tensor<2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected memory to be a rank-4 tensor [B, Hkv, d, dv], got rank 3}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<2x8x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The normaliser is [B, Hkv, d].
+func.func @retrieve_norm_rank(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8x1xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected norm to be a rank-3 tensor [B, Hkv, d], got rank 4}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x1xf32>) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// f16 queries read an f32 state.
+func.func @retrieve_state_type(%q: tensor<1x2x16x8xf16>, %m: tensor<1x2x8x8xf64>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf16> {
+  // expected-error @+1 {{expected memory element type 'f32' (the state type for 'f16' inputs), got 'f64'}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf16>, tensor<1x2x8x8xf64>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf16>
+  return %a : tensor<1x2x16x8xf16>
+}
+
+// -----
+
+/// Query heads are a multiple of memory heads.
+func.func @retrieve_heads(%q: tensor<1x3x16x8xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x3x16x8xf32> {
+  // expected-error @+1 {{expected the number of query heads (3) to be a multiple of the number of memory heads (2)}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x3x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) -> tensor<1x3x16x8xf32>
+  return %a : tensor<1x3x16x8xf32>
+}
+
+// -----
+
+/// The memory's key dim is the query head dim.
+func.func @retrieve_memory_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x4x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected memory shape [1, 2, 8, 8] ([B, Hkv, d, dv]), got [1, 2, 4, 8]}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The normaliser matches the memory.
+func.func @retrieve_norm_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x4xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected norm shape [1, 2, 8] ([B, Hkv, d]), got [1, 2, 4]}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x4xf32>) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The read is [B, H, S, dv].
+func.func @retrieve_result_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x4xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected result shape [1, 2, 16, 4] ([B, H, S, dv]), got [1, 2, 16, 8]}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// eps is positive.
+func.func @retrieve_eps(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected eps to be positive and finite, got 0}}
+  %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) eps(0.0) -> tensor<1x2x16x8xf32>
+  return %a : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Keys and values agree on batch, heads and length.
+func.func @update_kv_dims(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x12x8xf32>,
+    %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x8x8xf32> {
+  // expected-error @+1 {{expected key and value dimension 2 to match, got 16 and 12}}
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(linear)
+  return %m2 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+/// Keys and values share an element type.
+func.func @update_kv_types(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf16>,
+    %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x8x8xf32> {
+  // expected-error @+1 {{expected key and value element types to match, got 'f32' and 'f16'}}
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf16>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(delta)
+  return %m2 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+/// Key rank.
+func.func @update_key_rank(%k: tensor<2x16x8xf32>, %v: tensor<1x2x16x8xf32>,
+    %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x8x8xf32> {
+  // expected-error @+1 {{expected key to be a rank-4 tensor, got rank 3}}
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(linear)
+  return %m2 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+/// The memory must have one slot per key/value head.
+func.func @update_memory_shape(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>,
+    %m: tensor<1x1x8x8xf32>, %z: tensor<1x1x8xf32>) -> tensor<1x1x8x8xf32> {
+  // expected-error @+1 {{expected memory shape [1, 2, 8, 8] ([B, Hkv, d, dv]), got [1, 1, 8, 8]}}
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8xf32>) rule(linear)
+  return %m2 : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+/// Infini-attention is self-attention: keys are the query tokens.
+func.func @infini_self_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x12x8xf32>,
+    %v: tensor<1x2x12x8xf32>, %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected the key sequence length to match the query sequence length 16 (self-attention), got 12}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>, tensor<1x2x12x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// One gate logit per query head.
+func.func @infini_gate_shape(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x4x16x8xf32> {
+  // expected-error @+1 {{expected gate shape [4] (one logit per query head), got [2]}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(linear) -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
+}
+
+// -----
+
+/// The gate is in the state type.
+func.func @infini_gate_type(%q: tensor<1x2x16x8xf64>, %k: tensor<1x2x16x8xf64>,
+    %v: tensor<1x2x16x8xf64>, %g: tensor<2xf32>, %m: tensor<1x2x8x8xf64>,
+    %z: tensor<1x2x8xf64>) -> tensor<1x2x16x8xf64> {
+  // expected-error @+1 {{expected gate element type 'f64', got 'f32'}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf64>, tensor<1x2x8xf64>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf64>
+  return %o : tensor<1x2x16x8xf64>
+}
+
+// -----
+
+/// Memory-path queries have the query type.
+func.func @infini_memory_query_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %mq: tensor<1x2x8x8xf32>, %mk: tensor<1x2x16x8xf32>,
+    %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected memory_query type 'tensor<1x2x16x8xf32>' (the query type), got 'tensor<1x2x8x8xf32>'}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) memory_inputs(%mq, %mk : tensor<1x2x8x8xf32>, tensor<1x2x16x8xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Memory-path keys have the key type.
+func.func @infini_memory_key_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %mq: tensor<1x2x16x8xf32>, %mk: tensor<1x2x16x4xf32>,
+    %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected memory_key type 'tensor<1x2x16x8xf32>' (the key type), got 'tensor<1x2x16x4xf32>'}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) memory_inputs(%mq, %mk : tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// memory_query and memory_key come together (generic form, one missing).
+func.func @infini_memory_inputs_pair(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %mq: tensor<1x2x16x8xf32>,
+    %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected both or neither of memory_query and memory_key}}
+  %o:3 = "longctx.infini_attention"(%q, %k, %v, %g, %m, %z, %mq) <{eps = 1.0e-6 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0>, rule = 0 : i32, segment_length = 8 : i64}> : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<2xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>, tensor<1x2x16x8xf32>) -> (tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+  return %o#0 : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Segments have at least one token.
+func.func @infini_segment_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive segment_length, got 0}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(0) rule(linear) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Unknown update rules do not parse.
+func.func @infini_rule(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x8xf32>, %g: tensor<2xf32>, %m: tensor<1x2x8x8xf32>,
+    %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'rule' [linear, delta]}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(hebbian) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
