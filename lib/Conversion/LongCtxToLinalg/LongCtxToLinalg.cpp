@@ -652,7 +652,8 @@ struct ConvertLongCtxToLinalgPass final
       getOperation()->emitError()
           << "convert-longctx-to-linalg: tile sizes must be positive, got "
              "query-tile-size="
-          << queryTileSize << " and key-tile-size=" << keyTileSize;
+          << static_cast<int64_t>(queryTileSize)
+          << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }
     AttentionTiling tiling{queryTileSize, keyTileSize};

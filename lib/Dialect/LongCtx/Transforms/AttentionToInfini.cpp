@@ -152,20 +152,21 @@ struct AttentionToInfiniPass final
     if (segmentLength <= 0) {
       module.emitError() << "longctx-attention-to-infini: segment-length must "
                             "be positive, got "
-                         << segmentLength;
+                         << static_cast<int64_t>(segmentLength);
       return signalPassFailure();
     }
     if (!(eps > 0) || !std::isfinite(eps)) {
       module.emitError() << "longctx-attention-to-infini: eps must be "
                             "positive and finite, got "
-                         << eps;
+                         << static_cast<double>(eps);
       return signalPassFailure();
     }
     std::optional<MemoryUpdateRule> rule =
         symbolizeMemoryUpdateRule(updateRule);
     if (!rule) {
       module.emitError() << "longctx-attention-to-infini: unknown update-rule '"
-                         << updateRule << "' (expected linear or delta)";
+                         << static_cast<std::string>(updateRule)
+                         << "' (expected linear or delta)";
       return signalPassFailure();
     }
     options.rule = *rule;
