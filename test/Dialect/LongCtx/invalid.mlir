@@ -7,7 +7,6 @@ func.func @attention_query_rank(%q: tensor<2x16x8xf32>, %k: tensor<1x2x16x8xf32>
   %o = longctx.attention ins(%q, %k, %v : tensor<2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// All of query, key, value and result share one element type.
@@ -17,7 +16,6 @@ func.func @attention_element_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8x
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf16>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Integer queries are rejected by the ODS type constraint.
@@ -27,7 +25,6 @@ func.func @attention_integer_query(%q: tensor<1x2x16x8xi32>, %k: tensor<1x2x16x8
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xi32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Key batch must match the query batch.
@@ -37,7 +34,6 @@ func.func @attention_batch(%q: tensor<1x2x16x8xf32>, %k: tensor<2x2x16x8xf32>,
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<2x2x16x8xf32>, tensor<2x2x16x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Key and value have the same number of heads.
@@ -47,7 +43,6 @@ func.func @attention_kv_heads(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>
   %o = longctx.attention ins(%q, %k, %v : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x4x16x8xf32>) -> tensor<1x4x16x8xf32>
   return %o : tensor<1x4x16x8xf32>
 }
-
 // -----
 
 /// GQA needs H to be a multiple of Hkv.
@@ -57,7 +52,6 @@ func.func @attention_gqa_multiple(%q: tensor<1x8x16x8xf32>, %k: tensor<1x3x16x8x
   %o = longctx.attention ins(%q, %k, %v : tensor<1x8x16x8xf32>, tensor<1x3x16x8xf32>, tensor<1x3x16x8xf32>) -> tensor<1x8x16x8xf32>
   return %o : tensor<1x8x16x8xf32>
 }
-
 // -----
 
 /// Key and value sequence lengths match.
@@ -67,7 +61,6 @@ func.func @attention_kv_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Query and key head dims match.
@@ -77,7 +70,6 @@ func.func @attention_head_dim(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x4xf32>
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The result is [B, H, N, dv].
@@ -87,7 +79,6 @@ func.func @attention_result_shape(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8x
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x6xf32>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The mask is rank 4.
@@ -97,7 +88,6 @@ func.func @attention_mask_rank(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<16x16xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// A float mask has the query element type.
@@ -107,7 +97,6 @@ func.func @attention_mask_element_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x16x16xf16>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Mask batch/head dims are 1 (broadcast) or equal to the query's.
@@ -117,7 +106,6 @@ func.func @attention_mask_heads(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf3
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x3x16x16xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Mask rows are the queries.
@@ -127,7 +115,6 @@ func.func @attention_mask_rows(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x12x16xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Mask columns are the keys.
@@ -137,7 +124,6 @@ func.func @attention_mask_cols(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x16x12xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The scale is finite.
@@ -147,7 +133,176 @@ func.func @attention_scale(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) scale(0x7FF0000000000000) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
+// -----
 
+/// The key must be rank 4 [B, Hkv, M, d].
+func.func @attention_key_rank(%q: tensor<1x4x32x16xf32>, %k: tensor<1x1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{expected key to be a rank-4 tensor, got rank 5}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// The value must be rank 4 [B, Hkv, M, dv].
+func.func @attention_value_rank(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{expected value to be a rank-4 tensor, got rank 3}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// The result must be rank 4 [B, H, N, dv].
+func.func @attention_result_rank(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<128x16xf32> {
+  // expected-error @+1 {{expected result to be a rank-4 tensor, got rank 2}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>)
+         -> tensor<128x16xf32>
+  return %o : tensor<128x16xf32>
+}
+// -----
+
+/// A bf16 value with an f32 query is rejected.
+func.func @attention_value_element_type(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xbf16>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{expected value element type to match the query element type 'f32', got 'bf16'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xbf16>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// The result cannot change the element type (f32 inputs, f64 result).
+func.func @attention_result_element_type(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf64> {
+  // expected-error @+1 {{expected result element type to match the query element type 'f32', got 'f64'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf64>
+  return %o : tensor<1x4x32x16xf64>
+}
+// -----
+
+/// The value batch size (3) differs from the query batch size (2).
+func.func @attention_value_batch(%q: tensor<2x4x32x16xf32>, %k: tensor<2x4x32x16xf32>,
+    %v: tensor<3x4x32x16xf32>)
+    -> tensor<2x4x32x16xf32> {
+  // expected-error @+1 {{expected value batch size to match the query batch size 2, got 3}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x4x32x16xf32>, tensor<2x4x32x16xf32>,
+         tensor<3x4x32x16xf32>)
+         -> tensor<2x4x32x16xf32>
+  return %o : tensor<2x4x32x16xf32>
+}
+// -----
+
+/// Hkv = 0 is rejected by the same check, without dividing by zero.
+func.func @attention_zero_kv_heads(%q: tensor<1x4x32x16xf32>, %k: tensor<1x0x32x16xf32>,
+    %v: tensor<1x0x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{expected the number of query heads (4) to be a multiple of the number of key/value heads (0)}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x0x32x16xf32>,
+         tensor<1x0x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// The mask batch dimension must be 1 (broadcast) or B = 2.
+func.func @attention_mask_batch(%q: tensor<2x4x32x16xf32>, %k: tensor<2x4x32x16xf32>,
+    %v: tensor<2x4x32x16xf32>, %m: tensor<3x4x32x32xi1>)
+    -> tensor<2x4x32x16xf32> {
+  // expected-error @+1 {{expected mask dimension 0 to be 1 or 2, got 3}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x4x32x16xf32>, tensor<2x4x32x16xf32>,
+         tensor<2x4x32x16xf32>) mask(%m : tensor<3x4x32x32xi1>)
+         -> tensor<2x4x32x16xf32>
+  return %o : tensor<2x4x32x16xf32>
+}
+// -----
+
+/// ODS: operands must be ranked tensors; the generic form reaches the type
+/// constraint with an unranked query.
+func.func @attention_ods_query_unranked(%q: tensor<*xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<*xf32>'}}
+  %o = "longctx.attention"(%q, %k, %v)
+         : (tensor<*xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// The custom form already refuses an unranked query while parsing its
+/// type.
+func.func @attention_parse_query_unranked(%q: tensor<*xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{custom op 'longctx.attention' invalid kind of type specified: expected builtin.tensor, but found 'tensor<*xf32>'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<*xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// ODS: a mask is i1 or a float type; an i8 mask is rejected.
+func.func @attention_ods_mask_integer(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>, %m: tensor<1x4x32x32xi8>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{operand #3 must be ranked tensor of 1-bit signless integer or 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x4x32x32xi8>'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>) mask(%m : tensor<1x4x32x32xi8>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// ODS: the result element type must be a float type.
+func.func @attention_ods_result_integer(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xi32> {
+  // expected-error @+1 {{result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x4x32x16xi32>'}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>,
+         tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xi32>
+  return %o : tensor<1x4x32x16xi32>
+}
+// -----
+
+/// ODS: the scale attribute is an f64 attribute; an f32 one is rejected.
+func.func @attention_ods_scale_f32(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{attribute 'scale' failed to satisfy constraint: 64-bit float attribute}}
+  %o = "longctx.attention"(%q, %k, %v) {scale = 1.250000e-01 : f32}
+         : (tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+// -----
+
+/// ODS: causal is a unit attribute, not a boolean or an integer.
+func.func @attention_ods_causal_not_unit(%q: tensor<1x4x32x16xf32>, %k: tensor<1x4x32x16xf32>,
+    %v: tensor<1x4x32x16xf32>)
+    -> tensor<1x4x32x16xf32> {
+  // expected-error @+1 {{attribute 'causal' failed to satisfy constraint: unit attribute}}
+  %o = "longctx.attention"(%q, %k, %v) {causal = true}
+         : (tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
+         -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
 // -----
 
 /// Memory is [B, Hkv, d, dv].
@@ -157,7 +312,6 @@ func.func @retrieve_memory_rank(%q: tensor<1x2x16x8xf32>, %m: tensor<2x8x8xf32>,
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<2x8x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The normaliser is [B, Hkv, d].
@@ -167,7 +321,6 @@ func.func @retrieve_norm_rank(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>,
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x1xf32>) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// f16 queries read an f32 state.
@@ -177,7 +330,6 @@ func.func @retrieve_state_type(%q: tensor<1x2x16x8xf16>, %m: tensor<1x2x8x8xf64>
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf16>, tensor<1x2x8x8xf64>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf16>
   return %a : tensor<1x2x16x8xf16>
 }
-
 // -----
 
 /// Query heads are a multiple of memory heads.
@@ -187,7 +339,6 @@ func.func @retrieve_heads(%q: tensor<1x3x16x8xf32>, %m: tensor<1x2x8x8xf32>,
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x3x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) -> tensor<1x3x16x8xf32>
   return %a : tensor<1x3x16x8xf32>
 }
-
 // -----
 
 /// The memory's key dim is the query head dim.
@@ -197,7 +348,6 @@ func.func @retrieve_memory_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x4x8xf3
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The normaliser matches the memory.
@@ -207,7 +357,6 @@ func.func @retrieve_norm_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x4xf32>) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// The read is [B, H, S, dv].
@@ -217,7 +366,6 @@ func.func @retrieve_result_shape(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x4xf3
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// eps is positive.
@@ -227,7 +375,6 @@ func.func @retrieve_eps(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x8xf32>,
   %a = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) eps(0.0) -> tensor<1x2x16x8xf32>
   return %a : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Keys and values agree on batch, heads and length.
@@ -237,7 +384,6 @@ func.func @update_kv_dims(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x12x8xf32>,
   %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(linear)
   return %m2 : tensor<1x2x8x8xf32>
 }
-
 // -----
 
 /// Keys and values share an element type.
@@ -247,7 +393,6 @@ func.func @update_kv_types(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf16>,
   %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf16>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(delta)
   return %m2 : tensor<1x2x8x8xf32>
 }
-
 // -----
 
 /// Key rank.
@@ -257,7 +402,6 @@ func.func @update_key_rank(%k: tensor<2x16x8xf32>, %v: tensor<1x2x16x8xf32>,
   %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) rule(linear)
   return %m2 : tensor<1x2x8x8xf32>
 }
-
 // -----
 
 /// The memory must have one slot per key/value head.
@@ -267,7 +411,6 @@ func.func @update_memory_shape(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32
   %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8xf32>) rule(linear)
   return %m2 : tensor<1x1x8x8xf32>
 }
-
 // -----
 
 /// Infini-attention is self-attention: keys are the query tokens.
@@ -278,7 +421,6 @@ func.func @infini_self_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x12x8xf32>
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>, tensor<1x2x12x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// One gate logit per query head.
@@ -289,7 +431,6 @@ func.func @infini_gate_shape(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>,
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(linear) -> tensor<1x4x16x8xf32>
   return %o : tensor<1x4x16x8xf32>
 }
-
 // -----
 
 /// The gate is in the state type.
@@ -300,7 +441,6 @@ func.func @infini_gate_type(%q: tensor<1x2x16x8xf64>, %k: tensor<1x2x16x8xf64>,
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf64>, tensor<1x2x8xf64>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf64>
   return %o : tensor<1x2x16x8xf64>
 }
-
 // -----
 
 /// Memory-path queries have the query type.
@@ -311,7 +451,6 @@ func.func @infini_memory_query_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) memory_inputs(%mq, %mk : tensor<1x2x8x8xf32>, tensor<1x2x16x8xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Memory-path keys have the key type.
@@ -322,7 +461,6 @@ func.func @infini_memory_key_type(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8x
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) memory_inputs(%mq, %mk : tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>) segment_length(8) rule(linear) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// memory_query and memory_key come together (generic form, one missing).
@@ -333,7 +471,6 @@ func.func @infini_memory_inputs_pair(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16
   %o:3 = "longctx.infini_attention"(%q, %k, %v, %g, %m, %z, %mq) <{eps = 1.0e-6 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0>, rule = 0 : i32, segment_length = 8 : i64}> : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<2xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>, tensor<1x2x16x8xf32>) -> (tensor<1x2x16x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return %o#0 : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Segments have at least one token.
@@ -344,7 +481,6 @@ func.func @infini_segment_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(0) rule(linear) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
-
 // -----
 
 /// Unknown update rules do not parse.
