@@ -124,3 +124,149 @@ func.func @attention_f16(%q: tensor<1x1x16x8xf16>, %k: tensor<1x1x16x8xf16>,
          tensor<1x1x16x8xf16>, tensor<1x1x16x8xf16>) causal -> tensor<1x1x16x8xf16>
   return %o : tensor<1x1x16x8xf16>
 }
+
+// -----
+
+/// Causal cross attention with dynamic batch and sequence lengths (N != M),
+/// dv = 32 != d = 16 and an explicit scale: the diagonal offset M - N comes
+/// from tensor.dim, shifts both the key-loop bound (clamped to [0, M]) and
+/// the row index of the causal comparison.
+// CHECK-LABEL: func.func @attention_causal_cross_dynamic(
+//  CHECK-SAME:     %[[Q:[a-zA-Z0-9_]+]]: tensor<?x4x?x16xf32>, %[[K:[a-zA-Z0-9_]+]]: tensor<?x2x?x16xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<?x2x?x32xf32>)
+//   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+//   CHECK-DAG:   %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
+//   CHECK-DAG:   %[[C0:.+]] = arith.constant 0 : index
+//   CHECK-DAG:   %[[C2:.+]] = arith.constant 2 : index
+//   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
+//   CHECK-DAG:   %[[B:.+]] = tensor.dim %[[Q]], %[[C0]]
+//   CHECK-DAG:   %[[N:.+]] = tensor.dim %[[Q]], %[[C2]]
+//   CHECK-DAG:   %[[M:.+]] = tensor.dim %[[K]], %[[C2]]
+//       CHECK:   tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [%[[B]], 2, 2, %[[N]], 16]
+//       CHECK:   %[[DIAG:.+]] = arith.subi %[[M]], %[[N]]
+//       CHECK:   %[[INIT:.+]] = tensor.empty(%[[B]], %[[N]]) : tensor<?x2x2x?x32xf32>
+//       CHECK:   %[[OUT:.+]] = scf.for %[[Q0:.+]] = %[[C0]] to %[[N]] step %[[C64]] iter_args(%{{.+}} = %[[INIT]])
+//       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %[[C64]]
+//       CHECK:     arith.mulf %{{.+}}, %[[SCALE]]
+//       CHECK:     %[[LAST:.+]] = arith.addi %[[Q0]], %[[TQ]]
+//       CHECK:     %[[END:.+]] = arith.addi %[[LAST]], %[[DIAG]]
+//       CHECK:     %[[CLAMP:.+]] = arith.maxsi %[[END]], %[[C0]]
+//       CHECK:     %[[KEND:.+]] = arith.minsi %[[CLAMP]], %[[M]]
+//       CHECK:     scf.for %[[K0:.+]] = %[[C0]] to %[[KEND]] step %[[C64]]
+//       CHECK:       tensor.extract_slice %[[V]][0, 0, %[[K0]], 0] [%[[B]], 2, %{{.+}}, 32]
+//       CHECK:         %[[I:.+]] = linalg.index 3 : index
+//       CHECK:         %[[J:.+]] = linalg.index 4 : index
+//       CHECK:         %[[I0:.+]] = arith.addi %[[I]], %[[Q0]]
+//       CHECK:         %[[ROW:.+]] = arith.addi %[[I0]], %[[DIAG]]
+//       CHECK:         %[[COL:.+]] = arith.addi %[[J]], %[[K0]]
+//       CHECK:         %[[VIS:.+]] = arith.cmpi sle, %[[COL]], %[[ROW]]
+//       CHECK:         arith.select %[[VIS]], %{{.+}}, %[[NEGINF]] : f32
+//       CHECK:   tensor.collapse_shape %[[OUT]] {{\[}}[0], [1, 2], [3], [4]] : tensor<?x2x2x?x32xf32> into tensor<?x4x?x32xf32>
+func.func @attention_causal_cross_dynamic(%q: tensor<?x4x?x16xf32>, %k: tensor<?x2x?x16xf32>,
+    %v: tensor<?x2x?x32xf32>) -> tensor<?x4x?x32xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<?x4x?x16xf32>,
+         tensor<?x2x?x16xf32>, tensor<?x2x?x32xf32>) causal scale(0.5)
+         -> tensor<?x4x?x32xf32>
+  return %o : tensor<?x4x?x32xf32>
+}
+
+// -----
+
+/// A full float mask [B, H, N, M] under GQA is viewed as [B, Hkv, G, N, M]
+/// like the queries, sliced per (query tile, key tile), and added to the
+/// scores before the causal select.
+// CHECK-LABEL: func.func @attention_causal_float_mask_gqa(
+//  CHECK-SAME:     %[[MASK:[a-zA-Z0-9_]+]]: tensor<2x4x40x40xf32>)
+//   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+//       CHECK:   %[[MASK5:.+]] = tensor.expand_shape %[[MASK]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 40, 40]
+//       CHECK:   scf.for %[[Q0:[a-zA-Z0-9_]+]] =
+//       CHECK:     scf.for %[[K0:[a-zA-Z0-9_]+]] =
+//       CHECK:       %[[MT:.+]] = tensor.extract_slice %[[MASK5]][0, 0, 0, %[[Q0]], %[[K0]]] [2, 2, 2, %{{.+}}, %{{.+}}]
+//       CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<2x2x2x?x?xf32>)
+//       CHECK:       ^bb0(%[[BIAS:.+]]: f32, %[[S:.+]]: f32):
+//       CHECK:         %[[BIASED:.+]] = arith.addf %[[S]], %[[BIAS]]
+//       CHECK:         linalg.index 3
+//       CHECK:         arith.select %{{.+}}, %[[BIASED]], %[[NEGINF]] : f32
+func.func @attention_causal_float_mask_gqa(%q: tensor<2x4x40x8xf32>, %k: tensor<2x2x40x8xf32>,
+    %v: tensor<2x2x40x8xf32>, %m: tensor<2x4x40x40xf32>) -> tensor<2x4x40x8xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x4x40x8xf32>,
+         tensor<2x2x40x8xf32>, tensor<2x2x40x8xf32>) mask(%m : tensor<2x4x40x40xf32>)
+         causal -> tensor<2x4x40x8xf32>
+  return %o : tensor<2x4x40x8xf32>
+}
+
+// -----
+
+/// bf16 inputs with a bf16 mask: queries (times the default scale
+/// 1/sqrt(8)), keys, values and the mask are extended to f32, and only the
+/// final quotient, after the empty-row select, is truncated back to bf16.
+// CHECK-LABEL: func.func @attention_bf16_float_mask(
+//   CHECK-DAG:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+//   CHECK-DAG:   %[[SCALE:.+]] = arith.constant 0.353553385 : f32
+//       CHECK:   scf.for
+//       CHECK:     %[[QX:.+]] = arith.extf {{.*}} : bf16 to f32
+//       CHECK:     arith.mulf %[[QX]], %[[SCALE]]
+//       CHECK:     scf.for
+//       CHECK:       arith.extf {{.*}} : bf16 to f32
+//       CHECK:       ^bb0(%[[BIAS:.+]]: bf16, %[[S:.+]]: f32):
+//       CHECK:         %[[BIAS32:.+]] = arith.extf %[[BIAS]] : bf16 to f32
+//       CHECK:         arith.addf %[[S]], %[[BIAS32]]
+//       CHECK:       arith.extf {{.*}} : bf16 to f32
+//       CHECK:       scf.yield
+//       CHECK:     %[[QUOT:.+]] = arith.select %{{.+}}, %[[ZERO]], %{{.+}} : f32
+//       CHECK:     %[[OUT:.+]] = arith.truncf %[[QUOT]] {{.*}}: f32 to bf16
+//       CHECK:     linalg.yield %[[OUT]] : bf16
+func.func @attention_bf16_float_mask(%q: tensor<1x2x16x8xbf16>, %k: tensor<1x2x16x8xbf16>,
+    %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xbf16>) -> tensor<1x2x16x8xbf16> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xbf16>,
+         tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16>) mask(%m : tensor<1x1x16x16xbf16>)
+         -> tensor<1x2x16x8xbf16>
+  return %o : tensor<1x2x16x8xbf16>
+}
+
+// -----
+
+/// f64 inputs accumulate in f64: the constants (-inf, lowest, scale) are
+/// f64 and nothing is extended or truncated.
+// CHECK-LABEL: func.func @attention_f64(
+//   CHECK-DAG:   %[[LOWEST:.+]] = arith.constant -1.7976931348623157E+308 : f64
+//   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFFF0000000000000 : f64
+//   CHECK-DAG:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f64
+//   CHECK-DAG:   %[[SCALE:.+]] = arith.constant 2.500000e-01 : f64
+//   CHECK-NOT:   arith.extf
+//       CHECK:   arith.mulf %{{.+}}, %[[SCALE]] {{.*}}: f64
+//       CHECK:   linalg.fill ins(%[[LOWEST]] : f64)
+//       CHECK:   arith.select %{{.+}}, %{{.+}}, %[[NEGINF]] : f64
+//       CHECK:   math.exp {{.*}} : f64
+//       CHECK:   arith.divf {{.*}} : f64
+//       CHECK:   arith.select %{{.+}}, %[[ZERO]], %{{.+}} : f64
+//   CHECK-NOT:   arith.truncf
+//       CHECK:   tensor.collapse_shape {{.*}} into tensor<1x1x16x16xf64>
+func.func @attention_f64(%q: tensor<1x1x16x16xf64>, %k: tensor<1x1x16x16xf64>,
+    %v: tensor<1x1x16x16xf64>) -> tensor<1x1x16x16xf64> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x1x16x16xf64>,
+         tensor<1x1x16x16xf64>, tensor<1x1x16x16xf64>) causal -> tensor<1x1x16x16xf64>
+  return %o : tensor<1x1x16x16xf64>
+}
+
+// -----
+
+/// The mask is expanded with its own sizes: dynamic mask lengths with static
+/// query/key lengths, and a static mask with a dynamic query length.
+// CHECK-LABEL: func.func @attention_mask_dynamic_lengths(
+//       CHECK:   %[[MN:.+]] = tensor.dim %{{.+}}, %{{.+}} : tensor<2x4x?x?xi1>
+//       CHECK:   %[[MM:.+]] = tensor.dim %{{.+}}, %{{.+}} : tensor<2x4x?x?xi1>
+//       CHECK:   tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 4, 1, %[[MN]], %[[MM]]] : tensor<2x4x?x?xi1> into tensor<2x4x1x?x?xi1>
+// CHECK-LABEL: func.func @attention_static_mask_dynamic_queries(
+//       CHECK:   tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 1, 1, 8, 8] : tensor<1x1x8x8xi1> into tensor<1x1x1x8x8xi1>
+func.func @attention_mask_dynamic_lengths(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>,
+    %v: tensor<2x4x8x16xf32>, %m: tensor<2x4x?x?xi1>) -> tensor<2x4x8x16xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>,
+         tensor<2x4x8x16xf32>) mask(%m : tensor<2x4x?x?xi1>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+func.func @attention_static_mask_dynamic_queries(%q: tensor<1x4x?x16xf32>, %k: tensor<1x4x8x16xf32>,
+    %v: tensor<1x4x8x16xf32>, %m: tensor<1x1x8x8xi1>) -> tensor<1x4x?x16xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x?x16xf32>, tensor<1x4x8x16xf32>,
+         tensor<1x4x8x16xf32>) mask(%m : tensor<1x1x8x8xi1>) -> tensor<1x4x?x16xf32>
+  return %o : tensor<1x4x?x16xf32>
+}
