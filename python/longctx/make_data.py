@@ -118,6 +118,33 @@ def _layer(args):
         np.save(os.path.join(args.out, name + ".npy"), array)
 
 
+def _titans(args):
+    rng = np.random.default_rng(args.seed)
+    b, h, n, d = args.q
+    dv = args.dv or d
+    dtype = np.dtype(args.dtype)
+    # Keys scaled so that one step of size theta stays stable (|k|^2 theta < 1).
+    k = (rng.uniform(-1, 1, (b, h, n, d)) / np.sqrt(d)).astype(dtype)
+    v = rng.uniform(-1, 1, (b, h, n, dv)).astype(dtype)
+    q = rng.uniform(-1, 1, (b, h, n, d)).astype(dtype)
+    theta = rng.uniform(0.05, 0.3, (b, h, n)).astype(dtype)
+    eta = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.5, 0.95, (b, h, n))).astype(dtype)
+    alpha = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.0, 0.1, (b, h, n))).astype(dtype)
+    if args.zero_state:
+        w = np.zeros((b, h, d, dv), dtype)
+        s = np.zeros((b, h, d, dv), dtype)
+    else:
+        w = rng.uniform(-0.3, 0.3, (b, h, d, dv)).astype(dtype)
+        s = rng.uniform(-0.1, 0.1, (b, h, d, dv)).astype(dtype)
+    out, w2, s2 = reference.titans_memory(k, v, q, theta, eta, alpha, w, s, args.chunk_length)
+    arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha,
+              "weights": w, "momentum": s, "expected": out.astype(dtype),
+              "expected_weights": w2.astype(dtype), "expected_momentum": s2.astype(dtype)}
+    os.makedirs(args.out, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(os.path.join(args.out, name + ".npy"), array)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m longctx.make_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -160,8 +187,19 @@ def main(argv=None):
     lay.add_argument("--gate", type=float, default=0.0)
     lay.add_argument("--seed", type=int, default=0)
     lay.add_argument("--out", required=True)
+    tit = sub.add_parser("titans", help="longctx.titans_memory")
+    tit.add_argument("--q", type=_shape, required=True, help="B,H,N,d")
+    tit.add_argument("--dv", type=int, default=0)
+    tit.add_argument("--chunk-length", type=int, required=True)
+    tit.add_argument("--no-decay", action="store_true", help="eta = alpha = 0")
+    tit.add_argument("--zero-state", action="store_true", help="W = S = 0")
+    tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    tit.add_argument("--seed", type=int, default=0)
+    tit.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    if args.op == "layer":
+    if args.op == "titans":
+        _titans(args)
+    elif args.op == "layer":
         _layer(args)
     elif args.op == "attention":
         _attention(args)

@@ -117,3 +117,30 @@ def infini_attention(q, k, v, gate, memory, norm, segment_length, rule="linear",
         memory, norm = memory_update(memory_k[:, :, s], v[:, :, s], memory, norm, rule, eps)
         out[:, :, s] = weight * read + (1.0 - weight) * local
     return out, memory, norm
+
+
+def titans_memory(k, v, q, theta, eta, alpha, weights, momentum, chunk_length):
+    """`longctx.titans_memory` (linear memory): returns (O, W_out, S_out).
+
+    The token recurrence of Titans with every gradient of a chunk taken at
+    the chunk-start weights W0 (chunk_length = 1 is the exact recurrence):
+        u_t = 2 k_t^T (k_t W0 - v_t)
+        S_t = eta_t S_{t-1} - theta_t u_t
+        W_t = (1 - alpha_t) W_{t-1} + S_t
+        o_t = q_t W_t
+    """
+    k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
+    theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
+    w = np.array(weights, np.float64)
+    s = np.array(momentum, np.float64)
+    n = k.shape[2]
+    out = np.zeros(q.shape[:3] + (v.shape[3],))
+    for c0 in range(0, n, chunk_length):
+        w0 = w.copy()
+        for t in range(c0, min(n, c0 + chunk_length)):
+            r = np.einsum("bhd,bhde->bhe", k[:, :, t], w0) - v[:, :, t]
+            u = 2.0 * np.einsum("bhd,bhe->bhde", k[:, :, t], r)
+            s = eta[:, :, t, None, None] * s - theta[:, :, t, None, None] * u
+            w = (1.0 - alpha[:, :, t, None, None]) * w + s
+            out[:, :, t] = np.einsum("bhd,bhde->bhe", q[:, :, t], w)
+    return out, w, s

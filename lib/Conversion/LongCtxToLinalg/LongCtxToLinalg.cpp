@@ -15,6 +15,8 @@
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h"
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
+#include "LinalgBuilder.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -35,148 +37,10 @@ namespace mlir::longctx {
 using namespace mlir;
 using namespace mlir::longctx;
 
+using namespace mlir::longctx::detail;
+
 namespace {
-using utils::IteratorType;
-using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
 
-/// Builds the linalg ops of one attention lowering. Every tensor it makes is
-/// 5-D [B, Hkv, G, rows, cols] with G = H / Hkv query heads per key/value
-/// head, or 4-D [B, Hkv, G, rows] for row statistics.
-class AttentionBuilder {
-public:
-  AttentionBuilder(OpBuilder &b, Location loc, Type accType)
-      : b(b), loc(loc), accType(accType) {}
-
-  Value constant(double value) {
-    return arith::ConstantOp::create(b, loc, accType,
-                                     b.getFloatAttr(accType, value));
-  }
-
-  Value lowest() {
-    auto floatType = cast<FloatType>(accType);
-    APFloat largest = APFloat::getLargest(floatType.getFloatSemantics(),
-                                          /*Negative=*/true);
-    return arith::ConstantOp::create(b, loc, accType,
-                                     b.getFloatAttr(accType, largest));
-  }
-
-  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
-    return tensor::EmptyOp::create(b, loc, sizes, elementType);
-  }
-
-  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
-    Value init = empty(sizes, value.getType());
-    return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init})
-        .getResult(0);
-  }
-
-  /// A linalg.generic over `numLoops` loops writing `out`.
-  Value generic(unsigned numLoops, ValueRange ins, Value out,
-                ArrayRef<SmallVector<unsigned>> operandDims,
-                ArrayRef<IteratorType> iterators, BodyBuilder body) {
-    SmallVector<AffineMap> maps;
-    for (ArrayRef<unsigned> dims : operandDims)
-      maps.push_back(
-          AffineMap::getMultiDimMapWithTargets(numLoops, dims, b.getContext()));
-    auto op = linalg::GenericOp::create(b, loc, TypeRange{out.getType()}, ins,
-                                        ValueRange{out}, maps, iterators, body);
-    allowReassociation(op);
-    return op.getResult(0);
-  }
-
-  /// Lets LLVM reassociate and contract the floating-point arithmetic of
-  /// `op`'s body (vectorised reductions, FMAs). No finite-math flags: masking
-  /// relies on -inf.
-  static void allowReassociation(linalg::GenericOp op) {
-    auto flags = arith::FastMathFlagsAttr::get(
-        op.getContext(),
-        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
-    op.getRegion().walk([&](arith::ArithFastMathInterface fastMathOp) {
-      fastMathOp->setAttr(fastMathOp.getFastMathAttrName(), flags);
-    });
-  }
-
-  /// Extends `value` to the accumulation type.
-  Value toAcc(OpBuilder &nb, Location nloc, Value value) {
-    if (value.getType() == accType)
-      return value;
-    return arith::ExtFOp::create(nb, nloc, accType, value);
-  }
-
-  /// sigma(x) = ELU(x) + 1 of `src` (any rank), in the accumulation type.
-  Value eluPlusOne(Value src) {
-    auto srcType = cast<RankedTensorType>(src.getType());
-    unsigned rank = srcType.getRank();
-    SmallVector<unsigned> all = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-    SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
-    Value init = empty(tensor::getMixedSizes(b, loc, src), accType);
-    Value one = constant(1.0), zero = constant(0.0);
-    return generic(rank, {src}, init, {all, all}, parallel,
-                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                     Value x = toAcc(nb, nl, a[0]);
-                     Value positive = arith::CmpFOp::create(
-                         nb, nl, arith::CmpFPredicate::OGT, x, zero);
-                     Value linear = arith::AddFOp::create(nb, nl, x, one);
-                     Value expo = math::ExpOp::create(nb, nl, x);
-                     linalg::YieldOp::create(
-                         nb, nl,
-                         arith::SelectOp::create(nb, nl, positive, linear,
-                                                 expo)
-                             .getResult());
-                   });
-  }
-
-  /// Reads memory `memory` [B, Hkv, d, dv] / `norm` [B, Hkv, d] with the
-  /// activated keys or queries `act` [B, Hkv, (G,) S, d] (rank 5 with a group
-  /// dimension, or 4 without). Returns (numerator [.., S, dv], denominator
-  /// [.., S]) in the accumulation type.
-  std::pair<Value, Value> readMemory(Value act, Value memory, Value norm) {
-    auto actType = cast<RankedTensorType>(act.getType());
-    unsigned rank = actType.getRank(); // 4 or 5
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, act);
-    SmallVector<OpFoldResult> numSizes = sizes;
-    numSizes.back() = tensor::getMixedSize(b, loc, memory, 3);
-    SmallVector<OpFoldResult> denSizes(sizes.begin(), sizes.end() - 1);
-    Value zero = constant(0.0);
-    // Loops (b, h, [g,] s, c, e): the reduced head dim c, then the value
-    // dim e innermost, contiguous in M and in the result.
-    unsigned n = rank + 1, c = rank - 1, e = rank;
-    SmallVector<unsigned> actDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-    SmallVector<unsigned> outDims =
-        llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
-    outDims.push_back(e);
-    SmallVector<IteratorType> its(rank - 1, IteratorType::parallel);
-    its.push_back(IteratorType::reduction);
-    its.push_back(IteratorType::parallel);
-    auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
-      linalg::YieldOp::create(
-          nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
-    };
-    Value num = generic(n, {act, memory}, filled(numSizes, zero),
-                        {actDims, {0, 1, c, e}, outDims}, its, fma);
-    // Loops (b, h, [g,] s, c).
-    SmallVector<unsigned> rowDims =
-        llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
-    SmallVector<unsigned> allDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-    SmallVector<IteratorType> denIts(rank - 1, IteratorType::parallel);
-    denIts.push_back(IteratorType::reduction);
-    Value den = generic(rank, {act, norm}, filled(denSizes, zero),
-                        {allDims, {0, 1, rank - 1}, rowDims}, denIts, fma);
-    return {num, den};
-  }
-
-  OpBuilder &b;
-  Location loc;
-  Type accType;
-};
-
-/// The accumulation (state) type for inputs of `elementType`.
-static Type getAccType(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  return elementType.isF64() ? Type(Float64Type::get(ctx))
-                             : Type(Float32Type::get(ctx));
-}
 
 struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -191,7 +55,7 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
       return rewriter.notifyMatchFailure(op, "dynamic head counts");
     Location loc = op.getLoc();
     Type elementType = queryType.getElementType();
-    AttentionBuilder ab(rewriter, loc, getAccType(elementType));
+    LinalgBuilder ab(rewriter, loc, getAccType(elementType));
     int64_t kvHeads = memoryType.getDimSize(1);
     int64_t group = queryType.getDimSize(1) / kvHeads;
 
@@ -238,7 +102,7 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
     Location loc = op.getLoc();
     RankedTensorType keyType = op.getKey().getType();
     Type accType = getAccType(keyType.getElementType());
-    AttentionBuilder ab(rewriter, loc, accType);
+    LinalgBuilder ab(rewriter, loc, accType);
     Value act = ab.eluPlusOne(op.getKey());
 
     // The values to write: V, or for the delta rule V minus what the memory
@@ -314,8 +178,9 @@ static std::string getUnsupportedReason(AttentionOp op) {
            "longctx.attention";
   if (Value mask = op.getMask()) {
     ArrayRef<int64_t> m = cast<RankedTensorType>(mask.getType()).getShape();
-    if (ShapedType::isDynamic(m[1]))
-      return "the mask head dimension must be static to lower "
+    // A dynamic size could be 1 (broadcast) or the full extent at run time.
+    if (ShapedType::isDynamic(m[0]) || ShapedType::isDynamic(m[1]))
+      return "the mask batch and head dimensions must be static to lower "
              "longctx.attention";
   }
   return "";
@@ -335,7 +200,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   Type elementType = queryType.getElementType();
   Type accType =
       elementType.isF64() ? rewriter.getF64Type() : rewriter.getF32Type();
-  AttentionBuilder ab(rewriter, loc, accType);
+  LinalgBuilder ab(rewriter, loc, accType);
 
   int64_t numHeads = queryType.getDimSize(1);
   int64_t numKvHeads = op.getKey().getType().getDimSize(1);
@@ -373,9 +238,13 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     maskBatchBroadcast = maskType.getDimSize(0) == 1;
     maskHeadBroadcast = maskType.getDimSize(1) == 1;
     OpFoldResult one = rewriter.getIndexAttr(1);
+    // The mask's own sizes: a static mask may go with dynamic lengths and
+    // the other way round.
     mask5 = expand(mask, {tensor::getMixedSize(rewriter, loc, mask, 0),
                           maskHeadBroadcast ? one : hkv,
-                          maskHeadBroadcast ? one : grp, queryLen, keyLen});
+                          maskHeadBroadcast ? one : grp,
+                          tensor::getMixedSize(rewriter, loc, mask, 2),
+                          tensor::getMixedSize(rewriter, loc, mask, 3)});
   }
 
   Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
@@ -407,7 +276,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   auto queryLoop = scf::ForOp::create(
       rewriter, loc, zeroIdx, queryLenV, queryStep, ValueRange{output},
       [&](OpBuilder &b, Location l, Value q0, ValueRange outArgs) {
-        AttentionBuilder tb(b, l, accType);
+        LinalgBuilder tb(b, l, accType);
         Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
         Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
         OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
@@ -444,7 +313,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
         auto keyLoop = scf::ForOp::create(
             b, l, zeroIdx, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
             [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
-              AttentionBuilder kt(kb, kl, accType);
+              LinalgBuilder kt(kb, kl, accType);
               Value acc = state[0], runMax = state[1], runSum = state[2];
               Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
               Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
@@ -640,6 +509,7 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
   patterns.add<MemoryRetrieveOpLowering, MemoryUpdateOpLowering>(
       patterns.getContext());
   populateDecomposeInfiniPatterns(patterns);
+  populateTitansToLinalgConversionPatterns(patterns);
 }
 
 namespace {
@@ -670,7 +540,8 @@ struct ConvertLongCtxToLinalgPass final
                           << getUnsupportedReason(attention);
         return WalkResult::interrupt();
       }
-      if (isa<MemoryRetrieveOp, MemoryUpdateOp, InfiniAttentionOp>(op)) {
+      if (isa<MemoryRetrieveOp, MemoryUpdateOp, InfiniAttentionOp,
+              TitansMemoryOp>(op)) {
         op->emitOpError() << "cannot be lowered: head counts and head dims "
                              "must be static";
         return WalkResult::interrupt();

@@ -31,6 +31,10 @@ struct AttentionTiling {
 void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                const AttentionTiling &tiling);
 
+/// Adds the pattern that lowers `longctx.titans_memory` (linear memory) to a
+/// loop over chunks of the chunk-parallel closed form in linalg.
+void populateTitansToLinalgConversionPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_CONVERSION_LONGCTXTOLINALG_LONGCTXTOLINALG_H

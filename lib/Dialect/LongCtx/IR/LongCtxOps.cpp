@@ -368,3 +368,77 @@ double InfiniAttentionOp::getEffectiveScale() {
   int64_t headDim = getQuery().getType().getShape().back();
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
+
+//===----------------------------------------------------------------------===//
+// TitansMemoryOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TitansMemoryOp::verify() {
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType resultType = getResult().getType();
+  std::pair<StringRef, RankedTensorType> operands[] = {{"key", keyType},
+                                                       {"value", valueType},
+                                                       {"query", queryType},
+                                                       {"result", resultType}};
+  if (failed(verifyRanks(*this, 4, operands)) ||
+      failed(verifyElementTypes(*this, queryType.getElementType(), operands)))
+    return failure();
+  ArrayRef<int64_t> k = keyType.getShape();
+  ArrayRef<int64_t> v = valueType.getShape();
+  ArrayRef<int64_t> q = queryType.getShape();
+  for (int dim = 0; dim < 3; ++dim) {
+    if (!compatible(k[dim], v[dim]) || !compatible(k[dim], q[dim]))
+      return emitOpError() << "expected key, value and query dimension "
+                           << dim << " to match, got " << k[dim] << ", "
+                           << v[dim] << " and " << q[dim];
+  }
+  if (!compatible(k[3], q[3]))
+    return emitOpError() << "expected query and key head dims to match, got "
+                         << q[3] << " and " << k[3];
+  SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
+  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return emitOpError() << "expected result shape " << shapeToString(expected)
+                         << " ([B, H, N, dv]), got "
+                         << shapeToString(resultType.getShape());
+
+  Type stateType = getStateElementType(queryType.getElementType());
+  RankedTensorType rateType = getTheta().getType();
+  SmallVector<int64_t> expectedRates = {k[0], k[1], k[2]};
+  if (rateType.getRank() != 3 ||
+      !llvm::all_of(llvm::zip_equal(expectedRates, rateType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return emitOpError() << "expected theta, eta and alpha shape "
+                         << shapeToString(expectedRates)
+                         << " ([B, H, N], one rate per token), got "
+                         << shapeToString(rateType.getShape());
+  if (rateType.getElementType() != stateType)
+    return emitOpError() << "expected theta, eta and alpha element type "
+                         << stateType << ", got " << rateType.getElementType();
+
+  RankedTensorType weightsType = getWeights().getType();
+  SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
+  if (weightsType.getRank() != 4 ||
+      !llvm::all_of(llvm::zip_equal(expectedState, weightsType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return emitOpError() << "expected weights and momentum shape "
+                         << shapeToString(expectedState)
+                         << " ([B, H, d, dv]), got "
+                         << shapeToString(weightsType.getShape());
+  if (weightsType.getElementType() != stateType)
+    return emitOpError() << "expected weights and momentum element type "
+                         << stateType << ", got "
+                         << weightsType.getElementType();
+  if (getChunkLength() <= 0)
+    return emitOpError() << "expected a positive chunk_length, got "
+                         << getChunkLength();
+  return success();
+}

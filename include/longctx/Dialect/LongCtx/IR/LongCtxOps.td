@@ -232,4 +232,70 @@ def LongCtx_InfiniAttentionOp : LongCtx_Op<"infini_attention", [Pure,
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// TitansMemoryOp
+//===----------------------------------------------------------------------===//
+
+def LongCtx_TitansMemoryOp : LongCtx_Op<"titans_memory", [Pure,
+    AllTypesMatch<["weights", "new_weights"]>,
+    AllTypesMatch<["momentum", "new_momentum"]>,
+    AllTypesMatch<["weights", "momentum"]>,
+    AllTypesMatch<["theta", "eta", "alpha"]>]> {
+  let summary = "Titans neural long-term memory (linear memory) that learns "
+                "at test time";
+  let description = [{
+    A linear memory `W: [B, H, d, dv]` trained online on the keys
+    `K: [B, H, N, d]` and values `V: [B, H, N, dv]` with loss
+    `||k W - v||^2`, momentum `S` and forgetting, read by the queries
+    `Q: [B, H, N, d]`. The per-token rates `theta` (learning rate), `eta`
+    (momentum decay) and `alpha` (forgetting) are `[B, H, N]` operands
+    computed by the surrounding graph. Tokens are processed in chunks of
+    `chunk_length`; inside a chunk every gradient is taken at the chunk-start
+    weights `W_0` (Titans' mini-batch form; `chunk_length = 1` is the exact
+    token recurrence):
+
+    ```
+    u_t = 2 k_t^T (k_t W_0 - v_t)
+    S_t = eta_t S_{t-1} - theta_t u_t
+    W_t = (1 - alpha_t) W_{t-1} + S_t
+    o_t = q_t W_t                       (inclusive read)
+    ```
+
+    The state (`weights`, `momentum`) is f32 (f64 for f64 inputs) and the
+    results carry it out, so a stream can be processed call after call.
+
+    Example:
+
+    ```mlir
+    %o, %w2, %s2 = longctx.titans_memory
+        ins(%k, %v, %q : tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>,
+            tensor<1x2x128x32xf32>)
+        rates(%theta, %eta, %alpha : tensor<1x2x128xf32>, tensor<1x2x128xf32>,
+              tensor<1x2x128xf32>)
+        state(%w, %s : tensor<1x2x32x32xf32>, tensor<1x2x32x32xf32>)
+        chunk_length(16) -> tensor<1x2x128x32xf32>
+    ```
+
+    See `dialects/longctx/LongCtx.md#titans-memory`.
+  }];
+  let arguments = (ins LongCtx_FloatTensor:$key, LongCtx_FloatTensor:$value,
+                       LongCtx_FloatTensor:$query, LongCtx_StateTensor:$theta,
+                       LongCtx_StateTensor:$eta, LongCtx_StateTensor:$alpha,
+                       LongCtx_StateTensor:$weights,
+                       LongCtx_StateTensor:$momentum,
+                       I64Attr:$chunk_length);
+  let results = (outs LongCtx_FloatTensor:$result,
+                      LongCtx_StateTensor:$new_weights,
+                      LongCtx_StateTensor:$new_momentum);
+  let assemblyFormat = [{
+    `ins` `(` $key `,` $value `,` $query `:` type($key) `,` type($value) `,`
+      type($query) `)`
+    `rates` `(` $theta `,` $eta `,` $alpha `:` type($theta) `,` type($eta) `,`
+      type($alpha) `)`
+    `state` `(` $weights `,` $momentum `:` type($weights) `,` type($momentum) `)`
+    `chunk_length` `(` $chunk_length `)` attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_IR_LONGCTXOPS_TD
