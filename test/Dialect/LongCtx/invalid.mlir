@@ -491,3 +491,83 @@ func.func @infini_rule(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
   %o, %m2, %z2 = longctx.infini_attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(8) rule(hebbian) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
+
+// -----
+
+/// Keys, values and queries cover the same batch, heads and tokens.
+func.func @titans_token_mismatch(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x12x8xf32>,
+    %q: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>, %w: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected key, value and query dimension 2 to match, got 16, 12 and 16}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %v, %q : tensor<1x2x16x8xf32>, tensor<1x2x12x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Queries and keys share the head dim.
+func.func @titans_head_dim(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>,
+    %q: tensor<1x2x16x4xf32>, %r: tensor<1x2x16xf32>, %w: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected query and key head dims to match, got 4 and 8}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %v, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The output is [B, H, N, dv].
+func.func @titans_result(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x4xf32>,
+    %q: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>, %w: tensor<1x2x8x4xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected result shape [1, 2, 16, 4] ([B, H, N, dv]), got [1, 2, 16, 8]}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %v, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x4xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// One rate per token.
+func.func @titans_rates_shape(%k: tensor<1x2x16x8xf32>, %q: tensor<1x2x16x8xf32>,
+    %r: tensor<1x2x8xf32>, %w: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected theta, eta and alpha shape [1, 2, 16] ([B, H, N], one rate per token), got [1, 2, 8]}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Rates are in the state type.
+func.func @titans_rates_type(%k: tensor<1x2x16x8xf64>, %r: tensor<1x2x16xf32>,
+    %w: tensor<1x2x8x8xf64>) -> tensor<1x2x16x8xf64> {
+  // expected-error @+1 {{expected theta, eta and alpha element type 'f64', got 'f32'}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %k : tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>, tensor<1x2x16x8xf64>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf64>, tensor<1x2x8x8xf64>) chunk_length(4) -> tensor<1x2x16x8xf64>
+  return %o : tensor<1x2x16x8xf64>
+}
+
+// -----
+
+/// The weights are d x dv per head.
+func.func @titans_weights_shape(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w: tensor<1x2x4x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected weights and momentum shape [1, 2, 8, 8] ([B, H, d, dv]), got [1, 2, 4, 8]}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The weights are in the state type.
+func.func @titans_weights_type(%k: tensor<1x2x16x8xf16>, %r: tensor<1x2x16xf32>,
+    %w: tensor<1x2x8x8xf64>) -> tensor<1x2x16x8xf16> {
+  // expected-error @+1 {{expected weights and momentum element type 'f32', got 'f64'}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %k : tensor<1x2x16x8xf16>, tensor<1x2x16x8xf16>, tensor<1x2x16x8xf16>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf64>, tensor<1x2x8x8xf64>) chunk_length(4) -> tensor<1x2x16x8xf16>
+  return %o : tensor<1x2x16x8xf16>
+}
+
+// -----
+
+/// Chunks have at least one token.
+func.func @titans_chunk_length(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive chunk_length, got 0}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(0) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}

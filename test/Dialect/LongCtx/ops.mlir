@@ -361,3 +361,34 @@ func.func @infini_all_options(%q: tensor<1x2x?x8xf32>, %k: tensor<1x1x?x8xf32>,
       segment_length(64) rule(delta) eps(1.0e-4) scale(0.5) -> tensor<1x2x?x8xf32>
   return %o : tensor<1x2x?x8xf32>
 }
+
+/// The documentation example of titans_memory.
+// CHECK-LABEL: func.func @titans_doc_example(
+//       CHECK:   longctx.titans_memory ins({{.*}} : tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>) rates({{.*}} : tensor<1x2x128xf32>, tensor<1x2x128xf32>, tensor<1x2x128xf32>) state({{.*}} : tensor<1x2x32x32xf32>, tensor<1x2x32x32xf32>) chunk_length(16) -> tensor<1x2x128x32xf32>
+func.func @titans_doc_example(%k: tensor<1x2x128x32xf32>, %v: tensor<1x2x128x32xf32>,
+    %q: tensor<1x2x128x32xf32>, %theta: tensor<1x2x128xf32>, %eta: tensor<1x2x128xf32>,
+    %alpha: tensor<1x2x128xf32>, %w: tensor<1x2x32x32xf32>, %s: tensor<1x2x32x32xf32>)
+    -> tensor<1x2x128x32xf32> {
+  %o, %w2, %s2 = longctx.titans_memory
+      ins(%k, %v, %q : tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>,
+          tensor<1x2x128x32xf32>)
+      rates(%theta, %eta, %alpha : tensor<1x2x128xf32>, tensor<1x2x128xf32>,
+            tensor<1x2x128xf32>)
+      state(%w, %s : tensor<1x2x32x32xf32>, tensor<1x2x32x32xf32>)
+      chunk_length(16) -> tensor<1x2x128x32xf32>
+  return %o : tensor<1x2x128x32xf32>
+}
+
+/// f16 tokens with an f32 state, dynamic sequence length, dv != d.
+// CHECK-LABEL: func.func @titans_f16_dynamic(
+//       CHECK:   longctx.titans_memory {{.*}} chunk_length(1) -> tensor<1x1x?x4xf16>
+func.func @titans_f16_dynamic(%k: tensor<1x1x?x8xf16>, %v: tensor<1x1x?x4xf16>,
+    %q: tensor<1x1x?x8xf16>, %r: tensor<1x1x?xf32>, %w: tensor<1x1x8x4xf32>)
+    -> tensor<1x1x?x4xf16> {
+  %o, %w2, %s2 = longctx.titans_memory
+      ins(%k, %v, %q : tensor<1x1x?x8xf16>, tensor<1x1x?x4xf16>, tensor<1x1x?x8xf16>)
+      rates(%r, %r, %r : tensor<1x1x?xf32>, tensor<1x1x?xf32>, tensor<1x1x?xf32>)
+      state(%w, %w : tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>)
+      chunk_length(1) -> tensor<1x1x?x4xf16>
+  return %o : tensor<1x1x?x4xf16>
+}
