@@ -268,14 +268,17 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
                                                 {batch, heads, one},
                                                 {one, one, one});
         };
-        // K^T diag(row) R over loops (b, h, x, e, j).
-        SmallVector<IteratorType> outerIts(4, IteratorType::parallel);
-        outerIts.push_back(IteratorType::reduction);
+        // K^T diag(row) R over loops (b, h, j, x, e): the token j reduced
+        // outermost, the value dim innermost (contiguous in R and the state).
+        SmallVector<IteratorType> outerIts = {
+            IteratorType::parallel, IteratorType::parallel,
+            IteratorType::reduction, IteratorType::parallel,
+            IteratorType::parallel};
         auto weightedOuter = [&](Value row) {
           return cb.generic(
               {kc, row, residual}, cb.filled(stateSizes, zeroF),
-              {cb.map(5, {0, 1, 4, 2}), cb.map(5, {0, 1, -1, 4}),
-               cb.map(5, {0, 1, 4, 3}), cb.map(5, {0, 1, 2, 3})},
+              {cb.map(5, {0, 1, 2, 3}), cb.map(5, {0, 1, -1, 2}),
+               cb.map(5, {0, 1, 2, 4}), cb.map(5, {0, 1, 3, 4})},
               outerIts, [&](OpBuilder &nb, Location nl, ValueRange a) {
                 Value kr = arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]),
                                                  a[1]);
