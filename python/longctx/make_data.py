@@ -27,6 +27,13 @@ def _shape(text):
     return dims
 
 
+def _save(out, arrays):
+    """Writes every array as OUT/<name>.npy."""
+    os.makedirs(out, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(os.path.join(out, name + ".npy"), array)
+
+
 def _attention(args):
     rng = np.random.default_rng(args.seed)
     b, h, n, d = args.q
@@ -51,9 +58,7 @@ def _attention(args):
         arrays["mask"] = mask
     expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal)
     arrays["expected"] = expected.astype(dtype)
-    os.makedirs(args.out, exist_ok=True)
-    for name, array in arrays.items():
-        np.save(os.path.join(args.out, name + ".npy"), array)
+    _save(args.out, arrays)
 
 
 def _infini(args):
@@ -83,9 +88,7 @@ def _infini(args):
         args.scale, arrays.get("mq"), arrays.get("mk"))
     arrays.update({"expected": out.astype(dtype), "expected_memory": m2.astype(dtype),
                    "expected_norm": z2.astype(dtype)})
-    os.makedirs(args.out, exist_ok=True)
-    for name, array in arrays.items():
-        np.save(os.path.join(args.out, name + ".npy"), array)
+    _save(args.out, arrays)
 
 
 def _layer(args):
@@ -113,9 +116,7 @@ def _layer(args):
               "expected": y.astype(np.float32),
               "expected_memory": memory.astype(np.float32),
               "expected_norm": norm.astype(np.float32)}
-    os.makedirs(args.out, exist_ok=True)
-    for name, array in arrays.items():
-        np.save(os.path.join(args.out, name + ".npy"), array)
+    _save(args.out, arrays)
 
 
 def _titans(args):
@@ -140,9 +141,7 @@ def _titans(args):
     arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha,
               "weights": w, "momentum": s, "expected": out.astype(dtype),
               "expected_weights": w2.astype(dtype), "expected_momentum": s2.astype(dtype)}
-    os.makedirs(args.out, exist_ok=True)
-    for name, array in arrays.items():
-        np.save(os.path.join(args.out, name + ".npy"), array)
+    _save(args.out, arrays)
 
 
 def main(argv=None):

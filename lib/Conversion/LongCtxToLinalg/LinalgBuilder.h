@@ -19,6 +19,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/Sequence.h"
 
+#include <functional>
+
 namespace mlir::longctx::detail {
 using utils::IteratorType;
 using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
@@ -97,6 +99,36 @@ public:
     });
   }
 
+  /// Body: yields max(a[0], a[1]).
+  static void yieldMaximum(OpBuilder &nb, Location nl, ValueRange a) {
+    linalg::YieldOp::create(
+        nb, nl, arith::MaximumFOp::create(nb, nl, a[0], a[1]).getResult());
+  }
+
+  /// Body: yields exp(a[0] - a[1]).
+  static void yieldExpOfDifference(OpBuilder &nb, Location nl, ValueRange a) {
+    Value diff = arith::SubFOp::create(nb, nl, a[0], a[1]);
+    linalg::YieldOp::create(nb, nl,
+                            math::ExpOp::create(nb, nl, diff).getResult());
+  }
+
+  /// Body: yields a[2] + a[0] * a[1], the inputs extended to the
+  /// accumulation type (a matmul-like reduction step).
+  void yieldMulAdd(OpBuilder &nb, Location nl, ValueRange a) {
+    Value prod = arith::MulFOp::create(nb, nl, toAcc(nb, nl, a[0]),
+                                       toAcc(nb, nl, a[1]));
+    linalg::YieldOp::create(
+        nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+  }
+
+  /// `yieldMulAdd` as a body builder (owning: a BodyBuilder must not outlive
+  /// the callable it refers to).
+  std::function<void(OpBuilder &, Location, ValueRange)> mulAdd() {
+    return [this](OpBuilder &nb, Location nl, ValueRange a) {
+      yieldMulAdd(nb, nl, a);
+    };
+  }
+
   /// Extends `value` to the accumulation type.
   Value toAcc(OpBuilder &nb, Location nloc, Value value) {
     if (value.getType() == accType)
@@ -150,9 +182,7 @@ public:
     its.push_back(IteratorType::reduction);
     its.push_back(IteratorType::parallel);
     auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
-      linalg::YieldOp::create(
-          nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+      yieldMulAdd(nb, nl, a);
     };
     Value num = generic(n, {act, memory}, filled(numSizes, zero),
                         {actDims, {0, 1, c, e}, outDims}, its, fma);

@@ -330,13 +330,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
               Value scores = kt.generic(
                   6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
                   {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}}, par5Red,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value prod = arith::MulFOp::create(
-                        nb, nl, a[0], kt.toAcc(nb, nl, a[1]));
-                    linalg::YieldOp::create(
-                        nb, nl,
-                        arith::AddFOp::create(nb, nl, a[2], prod).getResult());
-                  });
+                  kt.mulAdd());
 
               // Masking: causal diagonal and/or the mask operand; a masked
               // score becomes -inf and so contributes exp(-inf) = 0.
@@ -397,12 +391,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
               // tile is masked.
               Value tileMax = kt.generic(
                   5, {scores}, kt.filled(rowSizes, negInf), {tile, rows},
-                  par4Red, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    linalg::YieldOp::create(
-                        nb, nl,
-                        arith::MaximumFOp::create(nb, nl, a[0], a[1])
-                            .getResult());
-                  });
+                  par4Red, LinalgBuilder::yieldMaximum);
               // alpha = exp(m - max(m, t)), read before m is overwritten.
               Value alpha = kt.generic(
                   4, {runMax, tileMax}, kt.empty(rowSizes, accType),
@@ -417,21 +406,11 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
               // m' = max(m, t), in place of m (its last use).
               Value newMax = kt.generic(
                   4, {tileMax}, runMax, {rows, rows}, par4,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    linalg::YieldOp::create(
-                        nb, nl,
-                        arith::MaximumFOp::create(nb, nl, a[0], a[1])
-                            .getResult());
-                  });
+                  LinalgBuilder::yieldMaximum);
               // P = exp(S - m').
               Value probs = kt.generic(
                   5, {scores, newMax}, kt.empty(scoreSizes, accType),
-                  {tile, rows, tile}, par5,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value diff = arith::SubFOp::create(nb, nl, a[0], a[1]);
-                    linalg::YieldOp::create(
-                        nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
-                  });
+                  {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
               auto rescale = [&](Value target, const SmallVector<unsigned> &dims,
                                  unsigned numLoops) {
                 SmallVector<IteratorType> its(numLoops,
@@ -461,13 +440,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
               Value newAcc = kt.generic(
                   6, {probs, valueTile}, rescale(acc, tile, 5),
                   {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}}, pvIts,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value prod = arith::MulFOp::create(
-                        nb, nl, a[0], kt.toAcc(nb, nl, a[1]));
-                    linalg::YieldOp::create(
-                        nb, nl,
-                        arith::AddFOp::create(nb, nl, a[2], prod).getResult());
-                  });
+                  kt.mulAdd());
               scf::YieldOp::create(kb, kl,
                                    ValueRange{newAcc, newMax, newSum});
             });

@@ -186,11 +186,8 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
             IteratorType::parallel, IteratorType::parallel,
             IteratorType::parallel, IteratorType::reduction,
             IteratorType::parallel};
-        auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value prod = arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]),
-                                             cb.toAcc(nb, nl, a[1]));
-          yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], prod));
-        };
+        std::function<void(OpBuilder &, Location, ValueRange)> fma =
+            cb.mulAdd();
         // Loops (b, h, t, i, j): G[t, j] += P[t, i] N[i, j].
         Value gMat = cb.generic(5, {decayP, momentumN},
                                 cb.filled(matSizes, zeroF),
