@@ -25,11 +25,14 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
         "function-boundary-type-conversion=identity-layout-map},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"
      << "convert-bufferization-to-memref,"
+     << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
      << "func.func(convert-linalg-to-loops),"
+     << (options.threads ? "convert-scf-to-openmp,canonicalize," : "")
      << "lower-affine,convert-scf-to-cf,"
      << "expand-strided-metadata,lower-affine,"
      << "convert-math-to-llvm,finalize-memref-to-llvm,"
      << "convert-arith-to-llvm,convert-index-to-llvm,"
+     << (options.threads ? "convert-openmp-to-llvm," : "")
      << "convert-func-to-llvm,convert-cf-to-llvm,"
      << "reconcile-unrealized-casts";
   return text;

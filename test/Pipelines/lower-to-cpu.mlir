@@ -6,6 +6,8 @@
 // RUN: longctx-opt %s --convert-longctx-to-linalg \
 // RUN:   --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" \
 // RUN:   | FileCheck %s --check-prefix=STAGE
+// RUN: longctx-opt %s --longctx-lower-to-cpu | FileCheck %s --check-prefix=THREADS
+// RUN: longctx-opt %s --longctx-lower-to-cpu="threads=false" | FileCheck %s --check-prefix=SERIAL
 
 /// The pipeline ends in the LLVM dialect only, with no call to a runtime
 /// copy routine (the runner loads no runtime library).
@@ -46,21 +48,31 @@ func.func @infini(%q: tensor<1x2x100x8xf32>, %k: tensor<1x1x100x8xf32>,
 //   CHECK-NOT:   {{longctx\.|linalg\.|scf\.|memref\.|tensor\.|unrealized_conversion_cast}}
 //       CHECK:   llvm.return
 
-/// The pipeline options reach convert-longctx-to-linalg: the query loop
-/// steps by 16 and the key loop by 8 (the head dim is 12, so neither
-/// constant comes from the shapes).
+/// By default the query tiles run on all cores through OpenMP; with
+/// threads=false the code has no OpenMP ops.
+// THREADS-LABEL: llvm.func @main(
+//       THREADS:   omp.parallel
+//       THREADS:     omp.wsloop
+// SERIAL-LABEL: llvm.func @main(
+//   SERIAL-NOT:   omp.
+//       SERIAL:   llvm.return
+
+/// The pipeline options reach convert-longctx-to-linalg: query tiles of 16
+/// rows (tile number times 16) and a key loop stepping by 8 (the head dim
+/// is 12, so neither constant comes from the shapes).
 // STEPS-LABEL: IR Dump After ConvertLongCtxToLinalgPass
 // STEPS-LABEL: func.func @main(
 //   STEPS-DAG:   %[[C16:.+]] = arith.constant 16 : index
 //   STEPS-DAG:   %[[C8:.+]] = arith.constant 8 : index
-//       STEPS:   scf.for {{.*}} step %[[C16]]
+//       STEPS:   scf.forall
+//       STEPS:     arith.muli %{{.+}}, %[[C16]]
 //       STEPS:     scf.for {{.*}} step %[[C8]]
 
 /// Bufferized straight after the conversion (no canonicalization): the key
 /// loop allocates its per-tile scratch buffers, updates (acc, max, sum) in
 /// place, yielding its own iteration buffers, and copies nothing.
 // STAGE-LABEL: func.func @main(
-//       STAGE:   scf.for
+//       STAGE:   scf.forall
 //       STAGE:     scf.for {{.*}} iter_args(%[[ACC:[a-zA-Z0-9_]+]] = %{{[a-zA-Z0-9_]+}}, %[[MAX:[a-zA-Z0-9_]+]] = %{{[a-zA-Z0-9_]+}}, %[[SUM:[a-zA-Z0-9_]+]] = %{{[a-zA-Z0-9_]+}}) -> (memref<
 //   STAGE-NOT:       memref.copy
 //       STAGE:       memref.alloc

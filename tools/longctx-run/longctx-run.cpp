@@ -38,6 +38,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -399,6 +400,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -615,6 +617,26 @@ int main(int argc, char **argv) {
     return 1;
   }
   ExecutionEngineOptions engineOptions;
+  // Threaded code calls the OpenMP runtime: load it into the JIT.
+  SmallVector<StringRef> sharedLibs;
+  bool usesOpenMP = false;
+  module->walk([&](Operation *op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
+      usesOpenMP = true;
+  });
+  if (usesOpenMP) {
+    StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
+    if (ompLibrary.empty() || !llvm::sys::fs::exists(ompLibrary)) {
+      error("the compiled code is multi-threaded but the OpenMP runtime " +
+            (ompLibrary.empty() ? std::string("was not found at build time")
+                                : "'" + ompLibrary.str() + "' is missing") +
+            "; install libomp-22-dev or compile with "
+            "--pipeline='longctx-lower-to-cpu{threads=false}'");
+      return 1;
+    }
+    sharedLibs.push_back(ompLibrary);
+  }
+  engineOptions.sharedLibPaths = sharedLibs;
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                 targetMachine->get());

@@ -28,6 +28,11 @@ struct LowerToCPUPipelineOptions
       *this, "key-tile-size",
       llvm::cl::desc("Keys per online-softmax step (> 0)"),
       llvm::cl::init(64)};
+  PassOptions::Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run independent tiles on all cores with OpenMP (the "
+                     "program then needs libomp); false: one thread"),
+      llvm::cl::init(true)};
 };
 
 /// The textual form of `longctx-lower-to-cpu` with `options` (a comma

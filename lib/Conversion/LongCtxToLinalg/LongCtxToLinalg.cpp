@@ -273,9 +273,15 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   const SmallVector<unsigned> rows = {0, 1, 2, 3};
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
-  auto queryLoop = scf::ForOp::create(
-      rewriter, loc, zeroIdx, queryLenV, queryStep, ValueRange{output},
-      [&](OpBuilder &b, Location l, Value q0, ValueRange outArgs) {
+  // Query tiles are independent: an scf.forall over tile numbers whose tiles
+  // each write their own rows of the output.
+  Value numTiles = arith::CeilDivSIOp::create(rewriter, loc, queryLenV,
+                                              queryStep);
+  auto queryLoop = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{numTiles}, ValueRange{output},
+      /*mapping=*/std::nullopt);
+  auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0,
+                            Value outArg) {
         LinalgBuilder tb(b, l, accType);
         Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
         Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
@@ -448,8 +454,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
         // O = acc / l, and 0 where every key of the row was masked (l == 0),
         // written straight into its slice of the output.
         Value outSlice = tensor::ExtractSliceOp::create(
-            b, l, outArgs[0], {zeroA, zeroA, zeroA, q0, zeroA}, accSizes,
-            unit5);
+            b, l, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes, unit5);
         Value tileOut = tb.generic(
             5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
             {tile, rows, tile}, par5,
@@ -463,11 +468,35 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                 result = arith::TruncFOp::create(nb, nl, elementType, result);
               linalg::YieldOp::create(nb, nl, result);
             });
-        Value updated = tensor::InsertSliceOp::create(
-            b, l, tileOut, outArgs[0], {zeroA, zeroA, zeroA, q0, zeroA},
-            accSizes, unit5);
-        scf::YieldOp::create(b, l, updated);
-      });
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
+        tensor::ParallelInsertSliceOp::create(
+            b, l, tileOut, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes,
+            unit5);
+  };
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(queryLoop.getBody());
+    // Causal tiles cost in proportion to their position. Iteration i takes
+    // tile i/2 when i is even and tile T-1-i/2 when odd, so any contiguous
+    // half of the iterations (a static schedule over two threads) does half
+    // of the work.
+    Value tile = queryLoop.getInductionVars()[0];
+    if (causal) {
+      Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value c2 = arith::ConstantIndexOp::create(rewriter, loc, 2);
+      Value half = arith::DivUIOp::create(rewriter, loc, tile, c2);
+      Value odd = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne,
+          arith::RemUIOp::create(rewriter, loc, tile, c2), zeroIdx);
+      Value mirrored = arith::SubIOp::create(
+          rewriter, loc, arith::SubIOp::create(rewriter, loc, numTiles, c1),
+          half);
+      tile = arith::SelectOp::create(rewriter, loc, odd, mirrored, half);
+    }
+    Value q0 = arith::MulIOp::create(rewriter, loc, tile, queryStep);
+    buildQueryTile(rewriter, loc, q0, queryLoop.getRegionIterArgs()[0]);
+  }
 
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, op.getResult().getType(), queryLoop.getResult(0),

@@ -14,7 +14,14 @@
 //   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
 //   CHECK-DAG:   %[[N:.+]] = arith.constant 100 : index
 //       CHECK:   %[[Q5:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 100, 16]
-//       CHECK:   %[[OUT:.+]] = scf.for %[[Q0:.+]] = %{{.+}} to %[[N]] step %[[C64]] iter_args(%[[ACCOUT:.+]] = %{{.+}})
+//       CHECK:   %[[OUT:.+]] = scf.forall (%[[IT:.+]]) in (%[[NT:.+]]) shared_outs(%[[ACCOUT:.+]] = %{{.+}})
+/// Iterations alternate between the cheap and the expensive end of the
+/// causal triangle: tile i/2 or T-1-i/2.
+//       CHECK:     %[[HALF:.+]] = arith.divui %[[IT]], %[[C2:.+]] : index
+//       CHECK:     %[[ODD:.+]] = arith.cmpi ne
+//       CHECK:     %[[MIRROR:.+]] = arith.subi %{{.+}}, %[[HALF]]
+//       CHECK:     %[[TILE:.+]] = arith.select %[[ODD]], %[[MIRROR]], %[[HALF]]
+//       CHECK:     %[[Q0:.+]] = arith.muli %[[TILE]], %[[C64]]
 //       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %[[C64]]
 //       CHECK:     %[[QT:.+]] = tensor.extract_slice %[[Q5]][0, 0, 0, %[[Q0]], 0] [1, 2, 2, %[[TQ]], 16]
 //       CHECK:     linalg.generic {{.*}} ins(%[[QT]] :
@@ -44,13 +51,15 @@
 //       CHECK:       %[[EMPTY:.+]] = arith.cmpf oeq
 //       CHECK:       %[[DIV:.+]] = arith.divf
 //       CHECK:       arith.select %[[EMPTY]], %{{.+}}, %[[DIV]]
-//       CHECK:     tensor.insert_slice %{{.+}} into %[[ACCOUT]][0, 0, 0, %[[Q0]], 0] [1, 2, 2, %[[TQ]], 8]
+//       CHECK:     scf.forall.in_parallel
+//       CHECK:       tensor.parallel_insert_slice %{{.+}} into %[[ACCOUT]][0, 0, 0, %[[Q0]], 0] [1, 2, 2, %[[TQ]], 8]
 //       CHECK:   %[[RES:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x2x100x8xf32> into tensor<1x4x100x8xf32>
 //       CHECK:   return %[[RES]]
 // TILES-LABEL: func.func @attention_causal_gqa(
 //   TILES-DAG:   %[[C32:.+]] = arith.constant 32 : index
 //   TILES-DAG:   %[[C16:.+]] = arith.constant 16 : index
-//       TILES:   scf.for {{.*}} step %[[C32]]
+//       TILES:   scf.forall
+//       TILES:     arith.muli %{{.+}}, %[[C32]]
 //       TILES:     scf.for {{.*}} step %[[C16]]
 func.func @attention_causal_gqa(%q: tensor<1x4x100x16xf32>, %k: tensor<1x2x100x16xf32>,
     %v: tensor<1x2x100x8xf32>) -> tensor<1x4x100x8xf32> {
@@ -144,7 +153,9 @@ func.func @attention_f16(%q: tensor<1x1x16x8xf16>, %k: tensor<1x1x16x8xf16>,
 //       CHECK:   tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [%[[B]], 2, 2, %[[N]], 16]
 //       CHECK:   %[[DIAG:.+]] = arith.subi %[[M]], %[[N]]
 //       CHECK:   %[[INIT:.+]] = tensor.empty(%[[B]], %[[N]]) : tensor<?x2x2x?x32xf32>
-//       CHECK:   %[[OUT:.+]] = scf.for %[[Q0:.+]] = %[[C0]] to %[[N]] step %[[C64]] iter_args(%{{.+}} = %[[INIT]])
+//       CHECK:   %[[NT:.+]] = arith.ceildivsi %[[N]], %[[C64]]
+//       CHECK:   %[[OUT:.+]] = scf.forall (%{{.+}}) in (%[[NT]]) shared_outs(%{{.+}} = %[[INIT]])
+//       CHECK:     %[[Q0:.+]] = arith.muli %{{.+}}, %[[C64]]
 //       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %[[C64]]
 //       CHECK:     arith.mulf %{{.+}}, %[[SCALE]]
 //       CHECK:     %[[LAST:.+]] = arith.addi %[[Q0]], %[[TQ]]
@@ -178,7 +189,8 @@ func.func @attention_causal_cross_dynamic(%q: tensor<?x4x?x16xf32>, %k: tensor<?
 //  CHECK-SAME:     %[[MASK:[a-zA-Z0-9_]+]]: tensor<2x4x40x40xf32>)
 //   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 //       CHECK:   %[[MASK5:.+]] = tensor.expand_shape %[[MASK]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 40, 40]
-//       CHECK:   scf.for %[[Q0:[a-zA-Z0-9_]+]] =
+//       CHECK:   scf.forall
+//       CHECK:     %[[Q0:.+]] = arith.muli
 //       CHECK:     scf.for %[[K0:[a-zA-Z0-9_]+]] =
 //       CHECK:       %[[MT:.+]] = tensor.extract_slice %[[MASK5]][0, 0, 0, %[[Q0]], %[[K0]]] [2, 2, 2, %{{.+}}, %{{.+}}]
 //       CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<2x2x2x?x?xf32>)
