@@ -56,7 +56,8 @@ def _attention(args):
         else:
             mask = np.where(keep, rng.uniform(-0.5, 0.5, keep.shape), -np.inf).astype(dtype)
         arrays["mask"] = mask
-    expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal)
+    expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal,
+                                   window=args.window)
     arrays["expected"] = expected.astype(dtype)
     _save(args.out, arrays)
 
@@ -154,6 +155,8 @@ def main(argv=None):
     att.add_argument("--dv", type=int, default=0, help="value head dim (default d)")
     att.add_argument("--causal", action="store_true")
     att.add_argument("--scale", type=float, default=None)
+    att.add_argument("--window", type=int, default=None,
+                     help="sliding window (with --causal): the last W positions")
     att.add_argument("--mask", choices=["none", "bool", "float"], default="none")
     att.add_argument("--mask-broadcast", action="store_true",
                      help="mask of shape [1, 1, N, M]")

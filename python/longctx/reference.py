@@ -10,11 +10,12 @@ Shapes follow the dialect: Q [B, H, N, d], K [B, Hkv, M, d], V [B, Hkv, M, dv].
 import numpy as np
 
 
-def attention(q, k, v, mask=None, scale=None, causal=False):
+def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
     """Standard scaled dot-product attention (`longctx.attention`).
 
     * GQA: query head h reads key/value head h // (H // Hkv).
-    * causal: query row i sees key j iff j <= i + (M - N).
+    * causal: query row i sees key j iff j <= i + (M - N); with a window w
+      also j > i + (M - N) - w (sliding-window attention).
     * mask: [B|1, H|1, N, M]; bool keeps a key where True, float is added.
     * Rows whose keys are all masked produce zeros.
     """
@@ -36,6 +37,8 @@ def attention(q, k, v, mask=None, scale=None, causal=False):
         rows = np.arange(n)[:, None] + (m - n)
         cols = np.arange(m)[None, :]
         visible &= cols <= rows
+        if window is not None:
+            visible &= cols > rows - window
     if mask is not None:
         mask = np.asarray(mask)
         if mask.dtype == np.bool_:

@@ -259,6 +259,10 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
   Value lowest = ab.lowest();
   bool causal = op.getCausal();
+  std::optional<int64_t> window = op.getWindow();
+  Value windowMinusOne =
+      window ? arith::ConstantIndexOp::create(rewriter, loc, *window - 1)
+             : Value();
 
   Value output =
       ab.empty({batch, hkv, grp, queryLen, rewriter.getIndexAttr(valueDim)},
@@ -312,12 +316,19 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
           end = arith::MaxSIOp::create(b, l, end, zeroIdx);
           keyEnd = arith::MinSIOp::create(b, l, end, keyLenV);
         }
+        // Sliding window: the first key the tile's first row can see.
+        Value keyStart = zeroIdx;
+        if (window) {
+          Value first = arith::SubIOp::create(
+              b, l, arith::AddIOp::create(b, l, q0, diagonal), windowMinusOne);
+          keyStart = arith::MaxSIOp::create(b, l, first, zeroIdx);
+        }
 
         Value acc0 = tb.filled(accSizes, zero);
         Value max0 = tb.filled(rowSizes, lowest);
         Value sum0 = tb.filled(rowSizes, zero);
         auto keyLoop = scf::ForOp::create(
-            b, l, zeroIdx, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
+            b, l, keyStart, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
             [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
               LinalgBuilder kt(kb, kl, accType);
               Value acc = state[0], runMax = state[1], runSum = state[2];
@@ -385,6 +396,16 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                             Value col = arith::AddIOp::create(nb, nl, j, k0);
                             Value visible = arith::CmpIOp::create(
                                 nb, nl, arith::CmpIPredicate::sle, col, row);
+                            if (window) {
+                              // col > row - w, i.e. col + w - 1 >= row.
+                              Value reach = arith::AddIOp::create(
+                                  nb, nl, col, windowMinusOne);
+                              Value inWindow = arith::CmpIOp::create(
+                                  nb, nl, arith::CmpIPredicate::sge, reach,
+                                  row);
+                              visible = arith::AndIOp::create(nb, nl, visible,
+                                                              inWindow);
+                            }
                             s = arith::SelectOp::create(nb, nl, visible, s,
                                                         negInf);
                           }

@@ -282,3 +282,28 @@ func.func @attention_static_mask_dynamic_queries(%q: tensor<1x4x?x16xf32>, %k: t
          tensor<1x4x8x16xf32>) mask(%m : tensor<1x1x8x8xi1>) -> tensor<1x4x?x16xf32>
   return %o : tensor<1x4x?x16xf32>
 }
+
+// -----
+
+/// Sliding window of 32: the key loop starts at max(q0 - 31, 0) and the mask
+/// also requires col + 31 >= row.
+// CHECK-LABEL: func.func @attention_window(
+//   CHECK-DAG:   %[[C31:.+]] = arith.constant 31 : index
+//       CHECK:   scf.forall
+//       CHECK:     %[[Q0:.+]] = arith.muli
+//       CHECK:     %[[FIRST:.+]] = arith.subi %[[Q0]], %[[C31]]
+//       CHECK:     %[[START:.+]] = arith.maxsi %[[FIRST]], %{{.+}}
+//       CHECK:     scf.for %[[K0:.+]] = %[[START]] to
+//       CHECK:       linalg.generic
+//       CHECK:         %[[ROW:.+]] = arith.addi %{{.+}}, %[[Q0]]
+//       CHECK:         %[[COL:.+]] = arith.addi %{{.+}}, %[[K0]]
+//       CHECK:         %[[CAUSAL:.+]] = arith.cmpi sle, %[[COL]], %[[ROW]]
+//       CHECK:         %[[REACH:.+]] = arith.addi %[[COL]], %[[C31]]
+//       CHECK:         %[[INWIN:.+]] = arith.cmpi sge, %[[REACH]], %[[ROW]]
+//       CHECK:         arith.andi %[[CAUSAL]], %[[INWIN]]
+func.func @attention_window(%q: tensor<1x1x100x8xf32>) -> tensor<1x1x100x8xf32> {
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x1x100x8xf32>,
+         tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>) causal window(32)
+         -> tensor<1x1x100x8xf32>
+  return %o : tensor<1x1x100x8xf32>
+}

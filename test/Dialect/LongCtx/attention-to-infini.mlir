@@ -114,3 +114,15 @@ func.func @caller(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
   %a = func.call @negative_called(%x) : (tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32>
   return %a : tensor<1x2x64x8xf32>
 }
+
+// -----
+
+/// Sliding-window attention already bounds its context; it is left alone.
+// CHECK-LABEL: func.func @negative_window(
+//       CHECK:   longctx.attention
+func.func @negative_window(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
+  // expected-remark @+1 {{not rewritten to Infini-attention: attention has a sliding window}}
+  %a = longctx.attention ins(%x, %x, %x : tensor<1x2x64x8xf32>,
+         tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>) causal window(16) -> tensor<1x2x64x8xf32>
+  return %a : tensor<1x2x64x8xf32>
+}

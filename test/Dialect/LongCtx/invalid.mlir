@@ -571,3 +571,21 @@ func.func @titans_chunk_length(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
   %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(0) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
+
+// -----
+
+/// A window only makes sense on causal attention.
+func.func @attention_window_not_causal(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected causal attention with a window}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) window(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The window holds at least the query's own position.
+func.func @attention_window_zero(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive window, got 0}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) causal window(0) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}

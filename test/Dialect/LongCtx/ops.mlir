@@ -392,3 +392,13 @@ func.func @titans_f16_dynamic(%k: tensor<1x1x?x8xf16>, %v: tensor<1x1x?x4xf16>,
       chunk_length(1) -> tensor<1x1x?x4xf16>
   return %o : tensor<1x1x?x4xf16>
 }
+
+/// Sliding-window causal attention.
+// CHECK-LABEL: func.func @attention_window(
+//       CHECK:   longctx.attention ins({{.*}}) causal window(128) scale(1.250000e-01) -> tensor<1x2x512x64xf32>
+func.func @attention_window(%q: tensor<1x2x512x64xf32>) -> tensor<1x2x512x64xf32> {
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x512x64xf32>,
+         tensor<1x2x512x64xf32>, tensor<1x2x512x64xf32>) causal window(128)
+         scale(0.125) -> tensor<1x2x512x64xf32>
+  return %o : tensor<1x2x512x64xf32>
+}

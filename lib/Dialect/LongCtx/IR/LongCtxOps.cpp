@@ -232,6 +232,12 @@ LogicalResult AttentionOp::verify() {
                            << k[2] << ", got " << m[3];
   }
 
+  if (std::optional<int64_t> window = getWindow()) {
+    if (!getCausal())
+      return emitOpError() << "expected causal attention with a window";
+    if (*window <= 0)
+      return emitOpError() << "expected a positive window, got " << *window;
+  }
   return verifyScale(*this, getScaleAttr());
 }
 

@@ -33,6 +33,8 @@ std::string mlir::longctx::getInfiniRewriteBlocker(AttentionOp op) {
     return "attention is not causal";
   if (op.getMask())
     return "attention has a mask operand";
+  if (op.getWindow())
+    return "attention has a sliding window";
   for (Value operand : {op.getQuery(), op.getKey(), op.getValue()}) {
     if (!cast<RankedTensorType>(operand.getType()).hasStaticShape())
       return "attention has dynamic shapes";

@@ -78,7 +78,8 @@ struct DecomposeInfiniAttention final
 
           Value local = AttentionOp::create(
               b, l, segmentType, qs, ks, vs, /*mask=*/Value(),
-              b.getF64FloatAttr(op.getEffectiveScale()), b.getUnitAttr());
+              b.getF64FloatAttr(op.getEffectiveScale()), b.getUnitAttr(),
+              /*window=*/IntegerAttr());
           Value read = MemoryRetrieveOp::create(b, l, segmentType, qms,
                                                 iter[1], iter[2],
                                                 op.getEpsAttr());

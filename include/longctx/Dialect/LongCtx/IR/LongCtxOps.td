@@ -46,6 +46,8 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
       (queries are the last `N` positions of the key sequence; for self
       attention `N == M` and this is `j <= i`). It is an attribute, never a
       materialised mask.
+    * `window(w)` (with `causal`) is sliding-window attention: query `i`
+      also needs `j > i + (M - N) - w`, i.e. it sees its last `w` positions.
     * The optional `mask` has shape `[B|1, H|1, N, M]`. An `i1` mask keeps a
       key where it is `true`; a floating-point mask is added to the scores.
     * A row whose keys are all masked out produces zeros, not NaN.
@@ -63,13 +65,14 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
   let arguments = (ins LongCtx_FloatTensor:$query, LongCtx_FloatTensor:$key,
                        LongCtx_FloatTensor:$value,
                        Optional<LongCtx_MaskTensor>:$mask,
-                       OptionalAttr<F64Attr>:$scale, UnitAttr:$causal);
+                       OptionalAttr<F64Attr>:$scale, UnitAttr:$causal,
+                       OptionalAttr<I64Attr>:$window);
   let results = (outs LongCtx_FloatTensor:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
       type($value) `)`
     (`mask` `(` $mask^ `:` type($mask) `)`)?
-    (`causal` $causal^)? (`scale` `(` $scale^ `)`)?
+    (`causal` $causal^)? (`window` `(` $window^ `)`)? (`scale` `(` $scale^ `)`)?
     attr-dict `->` type($result)
   }];
   let hasVerifier = 1;
