@@ -115,6 +115,12 @@ static cl::opt<std::string>
     saveState("save-state",
               cl::desc("Write the final state arguments to <dir>/state<arg>.npy"),
               cl::cat(runCategory));
+static cl::opt<std::string> baseline(
+    "baseline",
+    cl::desc("Also run this function of the module (same signature) on the "
+             "same inputs, report its time, the speed-up of the entry over "
+             "it, and compare their results"),
+    cl::cat(runCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -338,9 +344,9 @@ static FailureOr<NpyArray> readChecked(StringRef path,
 }
 
 /// Compares `actual` with `reference`; prints a one-line verdict.
-static bool compare(unsigned index, const NpyArray &actual,
+static bool compare(const llvm::Twine &label, const NpyArray &actual,
                     const NpyArray &reference) {
-  llvm::outs() << "result " << index << ": ";
+  llvm::outs() << label << ": ";
   if (actual.getShape() != reference.getShape() ||
       actual.getDType() != reference.getDType()) {
     llvm::outs() << "FAIL (" << actual.getShapeString() << " "
@@ -462,6 +468,23 @@ int main(int argc, char **argv) {
     if (failed(spec))
       return 1;
     resultSpecs.push_back(*spec);
+  }
+  if (!baseline.empty()) {
+    auto base = module->lookupSymbol<func::FuncOp>(baseline);
+    if (!base || base.isExternal()) {
+      error("no function '" + baseline + "' with a body for --baseline");
+      return 1;
+    }
+    if (base.getFunctionType() != entry.getFunctionType()) {
+      error("--baseline @" + baseline + " has type " +
+            typeString(base.getFunctionType()) + ", @" + entryName +
+            " has type " + typeString(entry.getFunctionType()));
+      return 1;
+    }
+    if (streamTokens > 0) {
+      error("--baseline cannot be combined with --stream-tokens");
+      return 1;
+    }
   }
   int64_t chunk = 0;
   for (auto [i, spec] : llvm::enumerate(argSpecs)) {
@@ -729,13 +752,14 @@ int main(int argc, char **argv) {
       stateArgOfResult[*spec.stateResult] = i;
   SmallVector<std::optional<NpyArray>> finals(resultSpecs.size());
   auto keepResult = [&](size_t r) {
-    return !outputDir.empty() || r < expectedArrays.size();
+    return !outputDir.empty() || r < expectedArrays.size() ||
+           !baseline.empty();
   };
 
   // Pristine inputs to restore between repetitions (the compiled code may
   // update state arguments in place).
   SmallVector<std::vector<char>> pristine;
-  if (repeat > 1)
+  if (repeat > 1 || !baseline.empty())
     for (NpyArray &array : argArrays) {
       const char *data = static_cast<const char *>(array.data());
       pristine.emplace_back(data, data + array.getNumBytes());
@@ -834,8 +858,42 @@ int main(int argc, char **argv) {
                                 : std::string())
                  << "\n";
 
-  // Compare and save.
+  // The baseline: same inputs, same repetitions, results compared with the
+  // entry's.
   bool allMatch = true;
+  if (!baseline.empty()) {
+    llvm::Expected<void (*)(void **)> baseFn =
+        (*engine)->lookupPacked(baseline);
+    if (!baseFn) {
+      error("JIT lookup of @" + baseline +
+            " failed: " + llvm::toString(baseFn.takeError()));
+      return 1;
+    }
+    double baseBest = INFINITY;
+    SmallVector<std::optional<NpyArray>> baseFinals(resultSpecs.size());
+    for (unsigned run = 0; run < repeat; ++run) {
+      for (auto [array, copy] : llvm::zip_equal(argArrays, pristine))
+        std::memcpy(array.data(), copy.data(), copy.size());
+      auto start = std::chrono::steady_clock::now();
+      (*baseFn)(packedArgs.data());
+      baseBest = std::min(baseBest, secondsSince(start));
+      if (run + 1 == repeat)
+        for (size_t r = 0; r < resultSpecs.size(); ++r) {
+          baseFinals[r].emplace(resultSpecs[r].dtype, resultShape(r));
+          copyResult(r, *baseFinals[r], 0);
+        }
+      releaseResults();
+    }
+    llvm::outs() << "longctx-run: baseline @" << baseline << " in "
+                 << llvm::format("%.4f", baseBest) << " s; @" << entryName
+                 << " is " << llvm::format("%.2f", baseBest / best)
+                 << "x its speed\n";
+    for (size_t r = 0; r < resultSpecs.size(); ++r)
+      allMatch &= compare("result " + llvm::Twine(r) + " vs baseline",
+                          *finals[r], *baseFinals[r]);
+  }
+
+  // Compare and save.
   for (size_t r = 0; r < resultSpecs.size(); ++r) {
     if (!finals[r])
       continue;
@@ -848,7 +906,8 @@ int main(int argc, char **argv) {
       }
     }
     if (r < expectedArrays.size())
-      allMatch &= compare(r, *finals[r], expectedArrays[r]);
+      allMatch &= compare("result " + llvm::Twine(r), *finals[r],
+                          expectedArrays[r]);
   }
   if (!saveState.empty()) {
     for (auto [i, spec] : llvm::enumerate(argSpecs)) {

@@ -15,10 +15,12 @@
 // RUN: not longctx-run %s --stream-tokens 64 2>&1 | FileCheck %s --check-prefix=NOSTREAM
 // RUN: not longctx-run %s --repeat 0 2>&1 | FileCheck %s --check-prefix=REPEAT
 // RUN: not longctx-run %s --expected %t/wrong_shape.npy 2>&1 | FileCheck %s --check-prefix=MISMATCH
+// RUN: not longctx-run %s --baseline nope 2>&1 | FileCheck %s --check-prefix=NOBASE
+// RUN: not longctx-run %s --baseline other 2>&1 | FileCheck %s --check-prefix=BASETYPE
 // RUN: longctx-run %s --expected %t/wrong_shape.npy > %t/out.txt 2>&1 || echo "exit code $?" >> %t/out.txt
 // RUN: FileCheck %s --check-prefix=EXIT2 < %t/out.txt
 
-// ENTRY: error: no function 'nope' with a body in '{{.*}}errors.mlir' (functions: main)
+// ENTRY: error: no function 'nope' with a body in '{{.*}}errors.mlir' (functions: main, other)
 // NOFILE: error: cannot open input file '{{.*}}missing.mlir'
 // NONPY: error: argument 0: '{{.*}}missing.npy': cannot open
 // GARBAGE: error: argument 0: '{{.*}}garbage.npy': not a .npy file (bad magic string)
@@ -32,6 +34,8 @@
 // REPEAT: error: --repeat must be at least 1
 // MISMATCH: result 0: FAIL (1x2x16x8 f32 vs expected 1x2x8x8 f32)
 // EXIT2: exit code 2
+// NOBASE: error: no function 'nope' with a body for --baseline
+// BASETYPE: error: --baseline @other has type '(tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>', @main has type
 
 func.func @main(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
                 %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
@@ -39,4 +43,8 @@ func.func @main(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
          tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) causal
          -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
+}
+
+func.func @other(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  return %q : tensor<1x2x16x8xf32>
 }
