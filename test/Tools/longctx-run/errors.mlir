@@ -35,7 +35,7 @@
 // MISMATCH: result 0: FAIL (1x2x16x8 f32 vs expected 1x2x8x8 f32)
 // EXIT2: exit code 2
 // NOBASE: error: no function 'nope' with a body for --baseline
-// BASETYPE: error: --baseline @other has type '(tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>', @main has type
+// BASETYPE: error: --baseline @other has type (tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>, @main has type (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
 
 func.func @main(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
                 %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
