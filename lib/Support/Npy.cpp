@@ -124,9 +124,8 @@ double NpyArray::getAsDouble(int64_t i) const {
 std::string NpyArray::getShapeString() const {
   if (shape.empty())
     return "scalar";
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) { return std::to_string(d); }),
-                    "x");
+  return llvm::join(
+      llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
 }
 
 /// Extracts the value text of `'key':` from a .npy header dictionary.
@@ -234,8 +233,7 @@ llvm::Error NpyArray::write(StringRef path) const {
   if (shape.size() == 1)
     dims += ",";
   std::string header = "{'descr': '" + getNpyDescr(dtype).str() +
-                       "', 'fortran_order': False, 'shape': (" + dims +
-                       "), }";
+                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so the data starts on a 64-byte boundary.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');

@@ -21,8 +21,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "longctx/InitAll.h"
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
+#include "longctx/InitAll.h"
 #include "longctx/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -93,9 +93,9 @@ static cl::opt<uint64_t> seed("seed",
                                        "[-1, 1); masks are true with p=0.9)"),
                               cl::init(0), cl::cat(runCategory));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(1e-5), cl::cat(runCategory));
+                              cl::init(1e-5), cl::cat(runCategory));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-4), cl::cat(runCategory));
+                              cl::init(1e-4), cl::cat(runCategory));
 static cl::opt<unsigned> repeat("repeat",
                                 cl::desc("Run the entry this many times and "
                                          "report the best time"),
@@ -111,10 +111,10 @@ static cl::opt<std::string>
               cl::desc("Read the initial state arguments from "
                        "<dir>/state<arg>.npy"),
               cl::cat(runCategory));
-static cl::opt<std::string>
-    saveState("save-state",
-              cl::desc("Write the final state arguments to <dir>/state<arg>.npy"),
-              cl::cat(runCategory));
+static cl::opt<std::string> saveState(
+    "save-state",
+    cl::desc("Write the final state arguments to <dir>/state<arg>.npy"),
+    cl::cat(runCategory));
 static cl::opt<std::string> baseline(
     "baseline",
     cl::desc("Also run this function of the module (same signature) on the "
@@ -150,8 +150,7 @@ static void error(const llvm::Twine &message) {
 }
 
 static double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -326,18 +325,16 @@ static FailureOr<NpyArray> readChecked(StringRef path,
     error(what + ": " + llvm::toString(array.takeError()));
     return failure();
   }
-  bool shapeOk =
-      array->getShape().size() == expectedShape.size() &&
-      llvm::all_of(llvm::zip_equal(array->getShape(), expectedShape),
-                   [](auto p) {
-                     return ShapedType::isDynamic(std::get<1>(p)) ||
-                            std::get<0>(p) == std::get<1>(p);
-                   });
+  bool shapeOk = array->getShape().size() == expectedShape.size() &&
+                 llvm::all_of(llvm::zip_equal(array->getShape(), expectedShape),
+                              [](auto p) {
+                                return ShapedType::isDynamic(std::get<1>(p)) ||
+                                       std::get<0>(p) == std::get<1>(p);
+                              });
   if (!shapeOk || array->getDType() != dtype) {
     error(what + " ('" + path + "'): expected " + shapeString(expectedShape) +
-          " " + getNpyDTypeName(dtype) + " for " + typeString(type) +
-          ", got " + array->getShapeString() + " " +
-          getNpyDTypeName(array->getDType()));
+          " " + getNpyDTypeName(dtype) + " for " + typeString(type) + ", got " +
+          array->getShapeString() + " " + getNpyDTypeName(array->getDType()));
     return failure();
   }
   return std::move(*array);
@@ -373,8 +370,8 @@ static bool compare(const llvm::Twine &label, const NpyArray &actual,
     }
   }
   llvm::outs() << "max abs err " << llvm::format("%.3e", maxAbs)
-               << ", max rel err " << llvm::format("%.3e", maxRel)
-               << " (atol " << absTol << ", rtol " << relTol << "): ";
+               << ", max rel err " << llvm::format("%.3e", maxRel) << " (atol "
+               << absTol << ", rtol " << relTol << "): ";
   if (bad == 0) {
     llvm::outs() << "PASS\n";
     return true;
@@ -526,9 +523,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (expected.size() > resultSpecs.size()) {
-    error(llvm::Twine(expected.size()) + " --expected files for @" +
-          entryName + ", which returns " + llvm::Twine(resultSpecs.size()) +
-          " results");
+    error(llvm::Twine(expected.size()) + " --expected files for @" + entryName +
+          ", which returns " + llvm::Twine(resultSpecs.size()) + " results");
     return 1;
   }
 
@@ -630,8 +626,9 @@ int main(int argc, char **argv) {
           llvm::toString(machineBuilder.takeError()));
     return 1;
   }
-  machineBuilder->setCodeGenOptLevel(optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                                   : llvm::CodeGenOptLevel::Aggressive);
+  machineBuilder->setCodeGenOptLevel(optLevel == 0
+                                         ? llvm::CodeGenOptLevel::None
+                                         : llvm::CodeGenOptLevel::Aggressive);
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
       machineBuilder->createTargetMachine();
   if (!targetMachine) {
@@ -752,8 +749,7 @@ int main(int argc, char **argv) {
       stateArgOfResult[*spec.stateResult] = i;
   SmallVector<std::optional<NpyArray>> finals(resultSpecs.size());
   auto keepResult = [&](size_t r) {
-    return !outputDir.empty() || r < expectedArrays.size() ||
-           !baseline.empty();
+    return !outputDir.empty() || r < expectedArrays.size() || !baseline.empty();
   };
 
   // Pristine inputs to restore between repetitions (the compiled code may
@@ -803,8 +799,8 @@ int main(int argc, char **argv) {
       total += seconds;
       best = std::min(best, seconds);
       if (repeat > 1)
-        llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat
-                     << ": " << llvm::format("%.4f", seconds) << " s\n";
+        llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
+                     << llvm::format("%.4f", seconds) << " s\n";
 
       // Feed the state back, keep what will be compared or saved.
       bool last = run + 1 == repeat && c + 1 == numChunks;
@@ -848,8 +844,8 @@ int main(int argc, char **argv) {
     llvm::outs() << "longctx-run: streamed " << totalTokens << " tokens in "
                  << numChunks << " calls of " << chunk << ": "
                  << llvm::format("%.3f", total) << " s in compiled code, "
-                 << llvm::format("%.0f", totalTokens / total)
-                 << " tokens/s (" << llvm::format("%.3f", stagingSeconds)
+                 << llvm::format("%.0f", totalTokens / total) << " tokens/s ("
+                 << llvm::format("%.3f", stagingSeconds)
                  << " s more staging inputs)\n";
   else
     llvm::outs() << "longctx-run: ran @" << entryName << " in "
@@ -906,8 +902,8 @@ int main(int argc, char **argv) {
       }
     }
     if (r < expectedArrays.size())
-      allMatch &= compare("result " + llvm::Twine(r), *finals[r],
-                          expectedArrays[r]);
+      allMatch &=
+          compare("result " + llvm::Twine(r), *finals[r], expectedArrays[r]);
   }
   if (!saveState.empty()) {
     for (auto [i, spec] : llvm::enumerate(argSpecs)) {

@@ -26,8 +26,7 @@ struct LowerToCPUPipelineOptions
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> keyTileSize{
       *this, "key-tile-size",
-      llvm::cl::desc("Keys per online-softmax step (> 0)"),
-      llvm::cl::init(64)};
+      llvm::cl::desc("Keys per online-softmax step (> 0)"), llvm::cl::init(64)};
   PassOptions::Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on all cores with OpenMP (the "
@@ -39,8 +38,8 @@ struct LowerToCPUPipelineOptions
 /// separated list of passes), as documented in dialects/longctx/Pipeline.md.
 std::string getLowerToCPUPipelineText(const LowerToCPUPipelineOptions &options);
 
-/// Appends `longctx-lower-to-cpu` to `pm`: longctx ops to tiled linalg, one-shot
-/// bufferization, loops and the LLVM dialect.
+/// Appends `longctx-lower-to-cpu` to `pm`: longctx ops to tiled linalg,
+/// one-shot bufferization, loops and the LLVM dialect.
 void buildLowerToCPUPassPipeline(OpPassManager &pm,
                                  const LowerToCPUPipelineOptions &options);
 

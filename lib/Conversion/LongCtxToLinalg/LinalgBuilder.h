@@ -115,8 +115,8 @@ public:
   /// Body: yields a[2] + a[0] * a[1], the inputs extended to the
   /// accumulation type (a matmul-like reduction step).
   void yieldMulAdd(OpBuilder &nb, Location nl, ValueRange a) {
-    Value prod = arith::MulFOp::create(nb, nl, toAcc(nb, nl, a[0]),
-                                       toAcc(nb, nl, a[1]));
+    Value prod =
+        arith::MulFOp::create(nb, nl, toAcc(nb, nl, a[0]), toAcc(nb, nl, a[1]));
     linalg::YieldOp::create(
         nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
   }
@@ -153,8 +153,7 @@ public:
                      Value expo = math::ExpOp::create(nb, nl, x);
                      linalg::YieldOp::create(
                          nb, nl,
-                         arith::SelectOp::create(nb, nl, positive, linear,
-                                                 expo)
+                         arith::SelectOp::create(nb, nl, positive, linear, expo)
                              .getResult());
                    });
   }
@@ -174,7 +173,8 @@ public:
     // Loops (b, h, [g,] s, c, e): the reduced head dim c, then the value
     // dim e innermost, contiguous in M and in the result.
     unsigned n = rank + 1, c = rank - 1, e = rank;
-    SmallVector<unsigned> actDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
+    SmallVector<unsigned> actDims =
+        llvm::to_vector(llvm::seq<unsigned>(0, rank));
     SmallVector<unsigned> outDims =
         llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
     outDims.push_back(e);
@@ -189,7 +189,8 @@ public:
     // Loops (b, h, [g,] s, c).
     SmallVector<unsigned> rowDims =
         llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));
-    SmallVector<unsigned> allDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
+    SmallVector<unsigned> allDims =
+        llvm::to_vector(llvm::seq<unsigned>(0, rank));
     SmallVector<IteratorType> denIts(rank - 1, IteratorType::parallel);
     denIts.push_back(IteratorType::reduction);
     Value den = generic(rank, {act, norm}, filled(denSizes, zero),

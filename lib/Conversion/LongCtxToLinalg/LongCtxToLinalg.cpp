@@ -41,7 +41,6 @@ using namespace mlir::longctx::detail;
 
 namespace {
 
-
 struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -62,9 +61,9 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
     // View the query heads as [Hkv, G].
     SmallVector<OpFoldResult> qSizes =
         tensor::getMixedSizes(rewriter, loc, op.getQuery());
-    SmallVector<OpFoldResult> q5Sizes = {qSizes[0], rewriter.getIndexAttr(kvHeads),
-                                         rewriter.getIndexAttr(group), qSizes[2],
-                                         qSizes[3]};
+    SmallVector<OpFoldResult> q5Sizes = {
+        qSizes[0], rewriter.getIndexAttr(kvHeads), rewriter.getIndexAttr(group),
+        qSizes[2], qSizes[3]};
     SmallVector<int64_t> staticShape;
     SmallVector<Value> dynamic;
     dispatchIndexOpFoldResults(q5Sizes, dynamic, staticShape);
@@ -76,7 +75,8 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
     Value act = ab.eluPlusOne(q5);
     auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
     Value eps = ab.constant(op.getEps().convertToDouble());
-    SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(rewriter, loc, num);
+    SmallVector<OpFoldResult> outSizes =
+        tensor::getMixedSizes(rewriter, loc, num);
     SmallVector<unsigned> all = {0, 1, 2, 3, 4}, rows = {0, 1, 2, 3};
     SmallVector<IteratorType> parallel(5, IteratorType::parallel);
     Value out = ab.generic(
@@ -130,9 +130,8 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
 
     // M' = M + sigma(K)^T values over loops (b, h, t, c, e), e innermost.
     SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel,
-        IteratorType::reduction, IteratorType::parallel,
-        IteratorType::parallel};
+        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+        IteratorType::parallel, IteratorType::parallel};
     Value newMemory = ab.generic(
         5, {act, values}, op.getMemory(),
         {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
@@ -227,8 +226,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     return tensor::ExpandShapeOp::create(rewriter, loc, type, src, splitHeads,
                                          shape);
   };
-  Value query5 =
-      expand(query, {batch, hkv, grp, queryLen, rewriter.getIndexAttr(headDim)});
+  Value query5 = expand(
+      query, {batch, hkv, grp, queryLen, rewriter.getIndexAttr(headDim)});
 
   // The mask is viewed as 5-D too; broadcast dimensions are read at index 0.
   Value mask5;
@@ -279,221 +278,212 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
 
   // Query tiles are independent: an scf.forall over tile numbers whose tiles
   // each write their own rows of the output.
-  Value numTiles = arith::CeilDivSIOp::create(rewriter, loc, queryLenV,
-                                              queryStep);
+  Value numTiles =
+      arith::CeilDivSIOp::create(rewriter, loc, queryLenV, queryStep);
   auto queryLoop = scf::ForallOp::create(
       rewriter, loc, ArrayRef<OpFoldResult>{numTiles}, ValueRange{output},
       /*mapping=*/std::nullopt);
-  auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0,
-                            Value outArg) {
-        LinalgBuilder tb(b, l, accType);
-        Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
-        Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
-        OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
-        OpFoldResult d = b.getIndexAttr(headDim), dv = b.getIndexAttr(valueDim);
-        SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tq};
-        SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tq, dv};
-        SmallVector<OpFoldResult> unit5(5, one);
+  auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0, Value outArg) {
+    LinalgBuilder tb(b, l, accType);
+    Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
+    Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
+    OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
+    OpFoldResult d = b.getIndexAttr(headDim), dv = b.getIndexAttr(valueDim);
+    SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tq};
+    SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tq, dv};
+    SmallVector<OpFoldResult> unit5(5, one);
 
-        // Q tile, scaled once and converted to the accumulation type.
-        Value queryTile = tensor::ExtractSliceOp::create(
-            b, l, query5, {zeroA, zeroA, zeroA, q0, zeroA},
-            {batch, hkv, grp, tq, d}, unit5);
-        Value scaledQuery = tb.generic(
-            5, {queryTile}, tb.empty({batch, hkv, grp, tq, d}, accType),
-            {tile, tile}, par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value x = tb.toAcc(nb, nl, a[0]);
-              linalg::YieldOp::create(nb, nl,
-                                      arith::MulFOp::create(nb, nl, x, scale)
-                                          .getResult());
-            });
+    // Q tile, scaled once and converted to the accumulation type.
+    Value queryTile = tensor::ExtractSliceOp::create(
+        b, l, query5, {zeroA, zeroA, zeroA, q0, zeroA},
+        {batch, hkv, grp, tq, d}, unit5);
+    Value scaledQuery = tb.generic(
+        5, {queryTile}, tb.empty({batch, hkv, grp, tq, d}, accType),
+        {tile, tile}, par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value x = tb.toAcc(nb, nl, a[0]);
+          linalg::YieldOp::create(
+              nb, nl, arith::MulFOp::create(nb, nl, x, scale).getResult());
+        });
 
-        // Causal: the last key any row of this tile can see.
-        Value keyEnd = keyLenV;
-        if (causal) {
-          Value end = arith::AddIOp::create(
-              b, l, arith::AddIOp::create(b, l, q0, tq), diagonal);
-          end = arith::MaxSIOp::create(b, l, end, zeroIdx);
-          keyEnd = arith::MinSIOp::create(b, l, end, keyLenV);
-        }
-        // Sliding window: the first key the tile's first row can see.
-        Value keyStart = zeroIdx;
-        if (window) {
-          Value first = arith::SubIOp::create(
-              b, l, arith::AddIOp::create(b, l, q0, diagonal), windowMinusOne);
-          keyStart = arith::MaxSIOp::create(b, l, first, zeroIdx);
-        }
+    // Causal: the last key any row of this tile can see.
+    Value keyEnd = keyLenV;
+    if (causal) {
+      Value end = arith::AddIOp::create(
+          b, l, arith::AddIOp::create(b, l, q0, tq), diagonal);
+      end = arith::MaxSIOp::create(b, l, end, zeroIdx);
+      keyEnd = arith::MinSIOp::create(b, l, end, keyLenV);
+    }
+    // Sliding window: the first key the tile's first row can see.
+    Value keyStart = zeroIdx;
+    if (window) {
+      Value first = arith::SubIOp::create(
+          b, l, arith::AddIOp::create(b, l, q0, diagonal), windowMinusOne);
+      keyStart = arith::MaxSIOp::create(b, l, first, zeroIdx);
+    }
 
-        Value acc0 = tb.filled(accSizes, zero);
-        Value max0 = tb.filled(rowSizes, lowest);
-        Value sum0 = tb.filled(rowSizes, zero);
-        auto keyLoop = scf::ForOp::create(
-            b, l, keyStart, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
-            [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
-              LinalgBuilder kt(kb, kl, accType);
-              Value acc = state[0], runMax = state[1], runSum = state[2];
-              Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
-              Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
-              SmallVector<OpFoldResult> unit4(4, one);
-              Value keyTile = tensor::ExtractSliceOp::create(
-                  kb, kl, key, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
-                  unit4);
-              Value valueTile = tensor::ExtractSliceOp::create(
-                  kb, kl, value, {zeroA, zeroA, k0, zeroA},
-                  {batch, hkv, tk, dv}, unit4);
-              SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
+    Value acc0 = tb.filled(accSizes, zero);
+    Value max0 = tb.filled(rowSizes, lowest);
+    Value sum0 = tb.filled(rowSizes, zero);
+    auto keyLoop = scf::ForOp::create(
+        b, l, keyStart, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
+        [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
+          LinalgBuilder kt(kb, kl, accType);
+          Value acc = state[0], runMax = state[1], runSum = state[2];
+          Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
+          Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
+          SmallVector<OpFoldResult> unit4(4, one);
+          Value keyTile = tensor::ExtractSliceOp::create(
+              kb, kl, key, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
+              unit4);
+          Value valueTile = tensor::ExtractSliceOp::create(
+              kb, kl, value, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, dv},
+              unit4);
+          SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
 
-              // S = (scale Q) K^T over loops (b, h, g, i, j, c).
-              Value scores = kt.generic(
-                  6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
-                  {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}}, par5Red,
-                  kt.mulAdd());
+          // S = (scale Q) K^T over loops (b, h, g, i, j, c).
+          Value scores =
+              kt.generic(6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
+                         {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}},
+                         par5Red, kt.mulAdd());
 
-              // Masking: causal diagonal and/or the mask operand; a masked
-              // score becomes -inf and so contributes exp(-inf) = 0.
-              if (causal || mask) {
-                SmallVector<Value> ins;
-                SmallVector<AffineMap> maps;
-                MLIRContext *ctx = kb.getContext();
-                if (mask) {
-                  int64_t mb = maskBatchBroadcast ? 1 : -1;
-                  SmallVector<OpFoldResult> maskSizes = {
-                      mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
-                      maskHeadBroadcast ? one : grp, tq, tk};
-                  ins.push_back(tensor::ExtractSliceOp::create(
-                      kb, kl, mask5, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
-                      unit5));
-                  SmallVector<AffineExpr> exprs;
-                  for (unsigned i = 0; i < 5; ++i) {
-                    bool broadcast = (i == 0 && maskBatchBroadcast) ||
-                                     (i != 0 && i < 3 && maskHeadBroadcast);
-                    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                                              : getAffineDimExpr(i, ctx));
-                  }
-                  maps.push_back(AffineMap::get(5, 0, exprs, ctx));
-                }
-                maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
-                scores =
-                    linalg::GenericOp::create(
-                        kb, kl, TypeRange{scores.getType()}, ins,
-                        ValueRange{scores}, maps, par5,
-                        [&](OpBuilder &nb, Location nl, ValueRange a) {
-                          Value s = a.back();
-                          if (mask) {
-                            Value m = a[0];
-                            if (m.getType().isInteger(1))
-                              s = arith::SelectOp::create(nb, nl, m, s, negInf);
-                            else
-                              s = arith::AddFOp::create(
-                                  nb, nl, s, kt.toAcc(nb, nl, m));
-                          }
-                          if (causal) {
-                            Value i = linalg::IndexOp::create(nb, nl, 3);
-                            Value j = linalg::IndexOp::create(nb, nl, 4);
-                            Value row = arith::AddIOp::create(
-                                nb, nl, arith::AddIOp::create(nb, nl, i, q0),
-                                diagonal);
-                            Value col = arith::AddIOp::create(nb, nl, j, k0);
-                            Value visible = arith::CmpIOp::create(
-                                nb, nl, arith::CmpIPredicate::sle, col, row);
-                            if (window) {
-                              // col > row - w, i.e. col + w - 1 >= row.
-                              Value reach = arith::AddIOp::create(
-                                  nb, nl, col, windowMinusOne);
-                              Value inWindow = arith::CmpIOp::create(
-                                  nb, nl, arith::CmpIPredicate::sge, reach,
-                                  row);
-                              visible = arith::AndIOp::create(nb, nl, visible,
-                                                              inWindow);
-                            }
-                            s = arith::SelectOp::create(nb, nl, visible, s,
-                                                        negInf);
-                          }
-                          linalg::YieldOp::create(nb, nl, s);
-                        })
-                        .getResult(0);
+          // Masking: causal diagonal and/or the mask operand; a masked
+          // score becomes -inf and so contributes exp(-inf) = 0.
+          if (causal || mask) {
+            SmallVector<Value> ins;
+            SmallVector<AffineMap> maps;
+            MLIRContext *ctx = kb.getContext();
+            if (mask) {
+              int64_t mb = maskBatchBroadcast ? 1 : -1;
+              SmallVector<OpFoldResult> maskSizes = {
+                  mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
+                  maskHeadBroadcast ? one : grp, tq, tk};
+              ins.push_back(tensor::ExtractSliceOp::create(
+                  kb, kl, mask5, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
+                  unit5));
+              SmallVector<AffineExpr> exprs;
+              for (unsigned i = 0; i < 5; ++i) {
+                bool broadcast = (i == 0 && maskBatchBroadcast) ||
+                                 (i != 0 && i < 3 && maskHeadBroadcast);
+                exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                          : getAffineDimExpr(i, ctx));
               }
-
-              // t = rowmax(S) of this tile; -inf where the whole row of the
-              // tile is masked.
-              Value tileMax = kt.generic(
-                  5, {scores}, kt.filled(rowSizes, negInf), {tile, rows},
-                  par4Red, LinalgBuilder::yieldMaximum);
-              // alpha = exp(m - max(m, t)), read before m is overwritten.
-              Value alpha = kt.generic(
-                  4, {runMax, tileMax}, kt.empty(rowSizes, accType),
-                  {rows, rows, rows}, par4,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value newMax =
-                        arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                    Value diff = arith::SubFOp::create(nb, nl, a[0], newMax);
-                    linalg::YieldOp::create(
-                        nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
-                  });
-              // m' = max(m, t), in place of m (its last use).
-              Value newMax = kt.generic(
-                  4, {tileMax}, runMax, {rows, rows}, par4,
-                  LinalgBuilder::yieldMaximum);
-              // P = exp(S - m').
-              Value probs = kt.generic(
-                  5, {scores, newMax}, kt.empty(scoreSizes, accType),
-                  {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
-              auto rescale = [&](Value target, const SmallVector<unsigned> &dims,
-                                 unsigned numLoops) {
-                SmallVector<IteratorType> its(numLoops,
-                                              IteratorType::parallel);
-                return kt.generic(
-                    numLoops, {alpha}, target, {rows, dims}, its,
+              maps.push_back(AffineMap::get(5, 0, exprs, ctx));
+            }
+            maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
+            scores =
+                linalg::GenericOp::create(
+                    kb, kl, TypeRange{scores.getType()}, ins,
+                    ValueRange{scores}, maps, par5,
                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      linalg::YieldOp::create(
-                          nb, nl,
-                          arith::MulFOp::create(nb, nl, a[0], a[1])
-                              .getResult());
-                    });
-              };
-              // l' = l * alpha + rowsum(P).
-              Value newSum = kt.generic(
-                  5, {probs}, rescale(runSum, rows, 4), {tile, rows}, par4Red,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    linalg::YieldOp::create(
-                        nb, nl,
-                        arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
-                  });
-              // acc' = acc * alpha + P V over loops (b, h, g, i, j, e), the
-              // value dim innermost (contiguous in V and acc).
-              SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
-              pvIts.push_back(IteratorType::reduction);
-              pvIts.push_back(IteratorType::parallel);
-              Value newAcc = kt.generic(
-                  6, {probs, valueTile}, rescale(acc, tile, 5),
-                  {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}}, pvIts,
-                  kt.mulAdd());
-              scf::YieldOp::create(kb, kl,
-                                   ValueRange{newAcc, newMax, newSum});
-            });
+                      Value s = a.back();
+                      if (mask) {
+                        Value m = a[0];
+                        if (m.getType().isInteger(1))
+                          s = arith::SelectOp::create(nb, nl, m, s, negInf);
+                        else
+                          s = arith::AddFOp::create(nb, nl, s,
+                                                    kt.toAcc(nb, nl, m));
+                      }
+                      if (causal) {
+                        Value i = linalg::IndexOp::create(nb, nl, 3);
+                        Value j = linalg::IndexOp::create(nb, nl, 4);
+                        Value row = arith::AddIOp::create(
+                            nb, nl, arith::AddIOp::create(nb, nl, i, q0),
+                            diagonal);
+                        Value col = arith::AddIOp::create(nb, nl, j, k0);
+                        Value visible = arith::CmpIOp::create(
+                            nb, nl, arith::CmpIPredicate::sle, col, row);
+                        if (window) {
+                          // col > row - w, i.e. col + w - 1 >= row.
+                          Value reach = arith::AddIOp::create(nb, nl, col,
+                                                              windowMinusOne);
+                          Value inWindow = arith::CmpIOp::create(
+                              nb, nl, arith::CmpIPredicate::sge, reach, row);
+                          visible =
+                              arith::AndIOp::create(nb, nl, visible, inWindow);
+                        }
+                        s = arith::SelectOp::create(nb, nl, visible, s, negInf);
+                      }
+                      linalg::YieldOp::create(nb, nl, s);
+                    })
+                    .getResult(0);
+          }
 
-        // O = acc / l, and 0 where every key of the row was masked (l == 0),
-        // written straight into its slice of the output.
-        Value outSlice = tensor::ExtractSliceOp::create(
-            b, l, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes, unit5);
-        Value tileOut = tb.generic(
-            5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
-            {tile, rows, tile}, par5,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value isEmpty = arith::CmpFOp::create(
-                  nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-              Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
-              Value result =
-                  arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
-              if (result.getType() != elementType)
-                result = arith::TruncFOp::create(nb, nl, elementType, result);
-              linalg::YieldOp::create(nb, nl, result);
-            });
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
-        tensor::ParallelInsertSliceOp::create(
-            b, l, tileOut, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes,
-            unit5);
+          // t = rowmax(S) of this tile; -inf where the whole row of the
+          // tile is masked.
+          Value tileMax =
+              kt.generic(5, {scores}, kt.filled(rowSizes, negInf), {tile, rows},
+                         par4Red, LinalgBuilder::yieldMaximum);
+          // alpha = exp(m - max(m, t)), read before m is overwritten.
+          Value alpha = kt.generic(
+              4, {runMax, tileMax}, kt.empty(rowSizes, accType),
+              {rows, rows, rows}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value newMax = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                Value diff = arith::SubFOp::create(nb, nl, a[0], newMax);
+                linalg::YieldOp::create(
+                    nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
+              });
+          // m' = max(m, t), in place of m (its last use).
+          Value newMax = kt.generic(4, {tileMax}, runMax, {rows, rows}, par4,
+                                    LinalgBuilder::yieldMaximum);
+          // P = exp(S - m').
+          Value probs = kt.generic(
+              5, {scores, newMax}, kt.empty(scoreSizes, accType),
+              {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
+          auto rescale = [&](Value target, const SmallVector<unsigned> &dims,
+                             unsigned numLoops) {
+            SmallVector<IteratorType> its(numLoops, IteratorType::parallel);
+            return kt.generic(
+                numLoops, {alpha}, target, {rows, dims}, its,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  linalg::YieldOp::create(
+                      nb, nl,
+                      arith::MulFOp::create(nb, nl, a[0], a[1]).getResult());
+                });
+          };
+          // l' = l * alpha + rowsum(P).
+          Value newSum = kt.generic(
+              5, {probs}, rescale(runSum, rows, 4), {tile, rows}, par4Red,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                linalg::YieldOp::create(
+                    nb, nl,
+                    arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
+              });
+          // acc' = acc * alpha + P V over loops (b, h, g, i, j, e), the
+          // value dim innermost (contiguous in V and acc).
+          SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
+          pvIts.push_back(IteratorType::reduction);
+          pvIts.push_back(IteratorType::parallel);
+          Value newAcc =
+              kt.generic(6, {probs, valueTile}, rescale(acc, tile, 5),
+                         {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}},
+                         pvIts, kt.mulAdd());
+          scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
+        });
+
+    // O = acc / l, and 0 where every key of the row was masked (l == 0),
+    // written straight into its slice of the output.
+    Value outSlice = tensor::ExtractSliceOp::create(
+        b, l, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes, unit5);
+    Value tileOut = tb.generic(
+        5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
+        {tile, rows, tile}, par5,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value isEmpty = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
+          Value result =
+              arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
+          if (result.getType() != elementType)
+            result = arith::TruncFOp::create(nb, nl, elementType, result);
+          linalg::YieldOp::create(nb, nl, result);
+        });
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, l, tileOut, outArg,
+                                          {zeroA, zeroA, zeroA, q0, zeroA},
+                                          accSizes, unit5);
   };
   {
     OpBuilder::InsertionGuard guard(rewriter);
@@ -519,9 +509,9 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     buildQueryTile(rewriter, loc, q0, queryLoop.getRegionIterArgs()[0]);
   }
 
-  Value result = tensor::CollapseShapeOp::create(
-      rewriter, loc, op.getResult().getType(), queryLoop.getResult(0),
-      splitHeads);
+  Value result =
+      tensor::CollapseShapeOp::create(rewriter, loc, op.getResult().getType(),
+                                      queryLoop.getResult(0), splitHeads);
   rewriter.replaceOp(op, result);
   return success();
 }
@@ -537,7 +527,8 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
 
 namespace {
 struct ConvertLongCtxToLinalgPass final
-    : longctx::impl::ConvertLongCtxToLinalgPassBase<ConvertLongCtxToLinalgPass> {
+    : longctx::impl::ConvertLongCtxToLinalgPassBase<
+          ConvertLongCtxToLinalgPass> {
   using Base::Base;
 
   void runOnOperation() override {

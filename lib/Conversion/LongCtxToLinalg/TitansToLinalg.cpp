@@ -8,12 +8,11 @@
 // chunks whose body is the closed form of the chunked recurrence
 // (MECHANISMS.md §3.2): with decay products in log space,
 //
-//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i} eta_l
-//   beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l
-//   G = P N,  f = P m,  R = K W0 - V
-//   O   = diag(beta) Q W0 + diag(f) Q S0 - 2 ((Q K^T) o G) R
-//   W_c = beta_c W0 + f_c S0 - 2 K^T diag(G[c,:]) R
-//   S_c = m_c S0 - 2 K^T diag(N[c,:]) R
+//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i}
+//   eta_l beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l G = P
+//   N,  f = P m,  R = K W0 - V O   = diag(beta) Q W0 + diag(f) Q S0 - 2 ((Q
+//   K^T) o G) R W_c = beta_c W0 + f_c S0 - 2 K^T diag(G[c,:]) R S_c = m_c S0 -
+//   2 K^T diag(N[c,:]) R
 //
 // Every product is exp of a masked sum of logs over (j, i], never a ratio of
 // cumulative products, so eta = 0 or alpha = 1 give exact zeros, not NaN.
@@ -99,22 +98,23 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
         SmallVector<OpFoldResult> vecSizes = {batch, heads, len};
         SmallVector<OpFoldResult> matSizes = {batch, heads, len, len};
         SmallVector<OpFoldResult> outChunk = {batch, heads, len, valueDim};
-        SmallVector<OpFoldResult> stateSizes = {batch, heads, headDim, valueDim};
+        SmallVector<OpFoldResult> stateSizes = {batch, heads, headDim,
+                                                valueDim};
         Value zeroF = cb.constant(0.0), oneF = cb.constant(1.0);
         Value twoF = cb.constant(2.0);
 
         // Logs of the per-token decays: log(1 - alpha), log(eta).
-        Value logKeep = cb.generic(
-            3, {alpha}, cb.empty(vecSizes, accType), {rows3, rows3}, par3,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
-              yield(nb, nl, math::LogOp::create(nb, nl, keep));
-            });
-        Value logEta = cb.generic(
-            3, {eta}, cb.empty(vecSizes, accType), {rows3, rows3}, par3,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
-            });
+        Value logKeep =
+            cb.generic(3, {alpha}, cb.empty(vecSizes, accType), {rows3, rows3},
+                       par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                         Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
+                         yield(nb, nl, math::LogOp::create(nb, nl, keep));
+                       });
+        Value logEta =
+            cb.generic(3, {eta}, cb.empty(vecSizes, accType), {rows3, rows3},
+                       par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                         yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
+                       });
 
         // sums[hi, lo] = sum_{lo < l <= hi} logs[l] over loops
         // (b, h, hi, lo, l).
@@ -133,7 +133,8 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
                     nb, nl, arith::CmpIPredicate::sle, at, hi);
                 Value inside = arith::AndIOp::create(nb, nl, above, below);
                 Value sum = arith::AddFOp::create(nb, nl, a[1], a[0]);
-                yield(nb, nl, arith::SelectOp::create(nb, nl, inside, sum, a[1]));
+                yield(nb, nl,
+                      arith::SelectOp::create(nb, nl, inside, sum, a[1]));
               });
         };
         // Lower-triangular exp of a range sum, times an optional per-column
@@ -189,10 +190,9 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
         std::function<void(OpBuilder &, Location, ValueRange)> fma =
             cb.mulAdd();
         // Loops (b, h, t, i, j): G[t, j] += P[t, i] N[i, j].
-        Value gMat = cb.generic(5, {decayP, momentumN},
-                                cb.filled(matSizes, zeroF),
-                                {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}},
-                                matmulIts, fma);
+        Value gMat = cb.generic(
+            5, {decayP, momentumN}, cb.filled(matSizes, zeroF),
+            {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts, fma);
         SmallVector<IteratorType> vecIts = {
             IteratorType::parallel, IteratorType::parallel,
             IteratorType::parallel, IteratorType::reduction};
@@ -209,8 +209,9 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
         Value residual = cb.generic(
             4, {kw, vc}, cb.empty(outChunk, accType), {all4, all4, all4}, par4,
             [&](OpBuilder &nb, Location nl, ValueRange a) {
-              yield(nb, nl,
-                    arith::SubFOp::create(nb, nl, a[0], cb.toAcc(nb, nl, a[1])));
+              yield(
+                  nb, nl,
+                  arith::SubFOp::create(nb, nl, a[0], cb.toAcc(nb, nl, a[1])));
             });
         Value qw = timesState(qc, w0);
         Value qs = timesState(qc, s0);
@@ -226,10 +227,9 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
               yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
             });
         // A R over loops (b, h, t, j, e).
-        Value ar = cb.generic(5, {weighted, residual},
-                              cb.filled(outChunk, zeroF),
-                              {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}},
-                              matmulIts, fma);
+        Value ar = cb.generic(
+            5, {weighted, residual}, cb.filled(outChunk, zeroF),
+            {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts, fma);
 
         // O = beta QW0 + f QS0 - 2 A R, in the output's slice.
         Value outSlice = slice4(iter[0], valueDim);
@@ -260,10 +260,9 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
               {one, one, one, one});
         };
         auto lastOf = [&](Value vec) -> Value {
-          return tensor::ExtractSliceOp::create(b, l, vec,
-                                                {zero, zero, lastIdx},
-                                                {batch, heads, one},
-                                                {one, one, one});
+          return tensor::ExtractSliceOp::create(
+              b, l, vec, {zero, zero, lastIdx}, {batch, heads, one},
+              {one, one, one});
         };
         // K^T diag(row) R over loops (b, h, j, x, e): the token j reduced
         // outermost, the value dim innermost (contiguous in R and the state).
@@ -277,8 +276,8 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
               {cb.map(5, {0, 1, 2, 3}), cb.map(5, {0, 1, -1, 2}),
                cb.map(5, {0, 1, 2, 4}), cb.map(5, {0, 1, 3, 4})},
               outerIts, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value kr = arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]),
-                                                 a[1]);
+                Value kr =
+                    arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]), a[1]);
                 Value prod = arith::MulFOp::create(nb, nl, kr, a[2]);
                 yield(nb, nl, arith::AddFOp::create(nb, nl, a[3], prod));
               });
@@ -311,8 +310,8 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
 
   Value result = loop.getResult(0);
   if (result.getType() != op.getResult().getType())
-    result = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
-                                    result);
+    result =
+        tensor::CastOp::create(rewriter, loc, op.getResult().getType(), result);
   rewriter.replaceOp(op, {result, loop.getResult(1), loop.getResult(2)});
   return success();
 }

@@ -56,9 +56,9 @@ verifyRanks(Operation *op, int64_t rank,
             ArrayRef<std::pair<StringRef, RankedTensorType>> types) {
   for (auto [name, type] : types) {
     if (type.getRank() != rank)
-      return op->emitOpError() << "expected " << name << " to be a rank-"
-                               << rank << " tensor, got rank "
-                               << type.getRank();
+      return op->emitOpError()
+             << "expected " << name << " to be a rank-" << rank
+             << " tensor, got rank " << type.getRank();
   }
   return success();
 }
@@ -71,8 +71,8 @@ verifyElementTypes(Operation *op, Type elementType,
     if (type.getElementType() != elementType)
       return op->emitOpError()
              << "expected " << name
-             << " element type to match the query element type "
-             << elementType << ", got " << type.getElementType();
+             << " element type to match the query element type " << elementType
+             << ", got " << type.getElementType();
   }
   return success();
 }
@@ -97,10 +97,9 @@ static LogicalResult verifyAttentionShapes(Operation *op,
   ArrayRef<int64_t> v = valueType.getShape();
   for (auto [name, shape] : {std::make_pair("key", k), {"value", v}}) {
     if (!compatible(shape[0], q[0]))
-      return op->emitOpError()
-             << "expected " << name
-             << " batch size to match the query batch size " << q[0]
-             << ", got " << shape[0];
+      return op->emitOpError() << "expected " << name
+                               << " batch size to match the query batch size "
+                               << q[0] << ", got " << shape[0];
   }
   if (!compatible(k[1], v[1]))
     return op->emitOpError()
@@ -122,10 +121,9 @@ static LogicalResult verifyAttentionShapes(Operation *op,
            << " and " << k[3];
 
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+  if (!llvm::all_of(
+          llvm::zip_equal(expected, resultType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return op->emitOpError()
            << "expected result shape " << shapeToString(expected)
            << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
@@ -267,15 +265,13 @@ LogicalResult MemoryRetrieveOp::verify() {
                             "heads ("
                          << m[1] << ")";
   SmallVector<int64_t> expectedState = {q[0], m[1], q[3], m[3]};
-  if (failed(verifyMemoryState(*this, queryType.getElementType(),
-                               expectedState, memoryType,
-                               getNorm().getType())))
+  if (failed(verifyMemoryState(*this, queryType.getElementType(), expectedState,
+                               memoryType, getNorm().getType())))
     return failure();
   SmallVector<int64_t> expected = {q[0], q[1], q[2], m[3]};
-  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+  if (!llvm::all_of(
+          llvm::zip_equal(expected, resultType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return emitOpError() << "expected result shape " << shapeToString(expected)
                          << " ([B, H, S, dv]), got "
                          << shapeToString(resultType.getShape());
@@ -303,8 +299,7 @@ LogicalResult MemoryUpdateOp::verify() {
   for (int dim = 0; dim < 3; ++dim) {
     if (!compatible(k[dim], v[dim]))
       return emitOpError() << "expected key and value dimension " << dim
-                           << " to match, got " << k[dim] << " and "
-                           << v[dim];
+                           << " to match, got " << k[dim] << " and " << v[dim];
   }
   SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
   if (failed(verifyMemoryState(*this, keyType.getElementType(), expectedState,
@@ -396,18 +391,17 @@ LogicalResult TitansMemoryOp::verify() {
   ArrayRef<int64_t> q = queryType.getShape();
   for (int dim = 0; dim < 3; ++dim) {
     if (!compatible(k[dim], v[dim]) || !compatible(k[dim], q[dim]))
-      return emitOpError() << "expected key, value and query dimension "
-                           << dim << " to match, got " << k[dim] << ", "
-                           << v[dim] << " and " << q[dim];
+      return emitOpError() << "expected key, value and query dimension " << dim
+                           << " to match, got " << k[dim] << ", " << v[dim]
+                           << " and " << q[dim];
   }
   if (!compatible(k[3], q[3]))
     return emitOpError() << "expected query and key head dims to match, got "
                          << q[3] << " and " << k[3];
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+  if (!llvm::all_of(
+          llvm::zip_equal(expected, resultType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return emitOpError() << "expected result shape " << shapeToString(expected)
                          << " ([B, H, N, dv]), got "
                          << shapeToString(resultType.getShape());
@@ -416,10 +410,9 @@ LogicalResult TitansMemoryOp::verify() {
   RankedTensorType rateType = getTheta().getType();
   SmallVector<int64_t> expectedRates = {k[0], k[1], k[2]};
   if (rateType.getRank() != 3 ||
-      !llvm::all_of(llvm::zip_equal(expectedRates, rateType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+      !llvm::all_of(
+          llvm::zip_equal(expectedRates, rateType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return emitOpError() << "expected theta, eta and alpha shape "
                          << shapeToString(expectedRates)
                          << " ([B, H, N], one rate per token), got "
@@ -431,10 +424,9 @@ LogicalResult TitansMemoryOp::verify() {
   RankedTensorType weightsType = getWeights().getType();
   SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
   if (weightsType.getRank() != 4 ||
-      !llvm::all_of(llvm::zip_equal(expectedState, weightsType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+      !llvm::all_of(
+          llvm::zip_equal(expectedState, weightsType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return emitOpError() << "expected weights and momentum shape "
                          << shapeToString(expectedState)
                          << " ([B, H, d, dv]), got "

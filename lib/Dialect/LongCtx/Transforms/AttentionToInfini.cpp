@@ -94,10 +94,10 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
   SmallVector<unsigned> argIndices(3, firstArg);
   SmallVector<Type> argTypes = {gateType, memoryType, normType};
   SmallVector<DictionaryAttr> argAttrs = {
-      b.getDictionaryAttr(b.getNamedAttr(kInitAttrName,
-                                         b.getF64FloatAttr(options.gateInit))),
-      b.getDictionaryAttr(b.getNamedAttr(
-          kStateAttrName, b.getI64IntegerAttr(firstResult))),
+      b.getDictionaryAttr(
+          b.getNamedAttr(kInitAttrName, b.getF64FloatAttr(options.gateInit))),
+      b.getDictionaryAttr(
+          b.getNamedAttr(kStateAttrName, b.getI64IntegerAttr(firstResult))),
       b.getDictionaryAttr(b.getNamedAttr(
           kStateAttrName, b.getI64IntegerAttr(firstResult + 1)))};
   SmallVector<Location> argLocs(3, loc);
@@ -135,8 +135,7 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
                          b.getI64IntegerAttr(2));
   }
   LDBG() << "rewrote attention in @" << func.getSymName()
-         << " into Infini-attention with segments of "
-         << options.segmentLength;
+         << " into Infini-attention with segments of " << options.segmentLength;
   return infini;
 }
 

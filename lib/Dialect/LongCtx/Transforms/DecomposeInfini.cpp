@@ -29,8 +29,7 @@ using namespace mlir;
 using namespace mlir::longctx;
 
 namespace {
-struct DecomposeInfiniAttention final
-    : OpRewritePattern<InfiniAttentionOp> {
+struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(InfiniAttentionOp op,
@@ -52,7 +51,8 @@ struct DecomposeInfiniAttention final
     SmallVector<OpFoldResult> resultSizes =
         tensor::getMixedSizes(rewriter, loc, query);
     resultSizes[3] = tensor::getMixedSize(rewriter, loc, value, 3);
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultSizes, elementType);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, resultSizes, elementType);
 
     auto loop = scf::ForOp::create(
         rewriter, loc, zero, seqLenV, segment,
@@ -62,8 +62,7 @@ struct DecomposeInfiniAttention final
           Value len = arith::MinSIOp::create(b, l, segment, left);
           auto slice = [&](Value src) -> Value {
             SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
-            SmallVector<OpFoldResult> sizes =
-                tensor::getMixedSizes(b, l, src);
+            SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, l, src);
             SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
             offsets[2] = s0;
             sizes[2] = len;
@@ -80,9 +79,8 @@ struct DecomposeInfiniAttention final
               b, l, segmentType, qs, ks, vs, /*mask=*/Value(),
               b.getF64FloatAttr(op.getEffectiveScale()), b.getUnitAttr(),
               /*window=*/IntegerAttr());
-          Value read = MemoryRetrieveOp::create(b, l, segmentType, qms,
-                                                iter[1], iter[2],
-                                                op.getEpsAttr());
+          Value read = MemoryRetrieveOp::create(b, l, segmentType, qms, iter[1],
+                                                iter[2], op.getEpsAttr());
           auto update = MemoryUpdateOp::create(
               b, l, iter[1].getType(), iter[2].getType(), kms, vs, iter[1],
               iter[2], op.getRuleAttr(), op.getEpsAttr());
@@ -96,8 +94,8 @@ struct DecomposeInfiniAttention final
               4, utils::IteratorType::parallel);
           Value mixed =
               linalg::GenericOp::create(
-                  b, l, TypeRange{segmentType}, ValueRange{read, local, op.getGate()},
-                  ValueRange{outSlice},
+                  b, l, TypeRange{segmentType},
+                  ValueRange{read, local, op.getGate()}, ValueRange{outSlice},
                   ArrayRef<AffineMap>{identity, identity, perHead, identity},
                   parallel,
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -113,8 +111,8 @@ struct DecomposeInfiniAttention final
                     Value denom = arith::AddFOp::create(
                         nb, nl, one, math::ExpOp::create(nb, nl, negGate));
                     Value weight = arith::DivFOp::create(nb, nl, one, denom);
-                    Value mem = arith::MulFOp::create(nb, nl, weight,
-                                                      toState(a[0]));
+                    Value mem =
+                        arith::MulFOp::create(nb, nl, weight, toState(a[0]));
                     Value rest = arith::SubFOp::create(nb, nl, one, weight);
                     Value loc2 =
                         arith::MulFOp::create(nb, nl, rest, toState(a[1]));
@@ -130,9 +128,9 @@ struct DecomposeInfiniAttention final
           Value updated = tensor::InsertSliceOp::create(
               b, l, mixed, iter[0], offsets,
               tensor::getMixedSizes(b, l, outSlice), strides);
-          scf::YieldOp::create(b, l,
-                               ValueRange{updated, update.getNewMemory(),
-                                          update.getNewNorm()});
+          scf::YieldOp::create(
+              b, l,
+              ValueRange{updated, update.getNewMemory(), update.getNewNorm()});
         });
     Value result = loop.getResult(0);
     if (result.getType() != resultType)
