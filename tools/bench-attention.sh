@@ -28,3 +28,23 @@ for n in "${lengths[@]}"; do
       printf "%-7d %-8s %12.4f %12.4f %9.2fx %10.1f\n", n, (t == "true" ? 2 : 1), f, u, u / f, flops / f / 1e9 }'
   done
 done
+
+# Infini-attention (segments of 2048, delta rule) against full causal
+# attention at the same long length: both from the same @fused function,
+# once as is and once rewritten, each compiled and run by longctx-run.
+long=${LONGCTX_BENCH_LONG:-32768}
+sed -e "s/1024/$long/g" "$root/test/Examples/attention-vs-unfused.mlir" |
+  sed -n '/^func.func @fused/,/^}/p' > "$work/full-$long.mlir"
+"$root/build/bin/longctx-opt" "$work/full-$long.mlir" \
+  --longctx-attention-to-infini="segment-length=2048 update-rule=delta" -o "$work/infini-$long.mlir"
+time_of() {
+  "$root/build/bin/longctx-run" "$1" -e fused --seed 1 |
+    sed -n 's/.*ran @fused in \([0-9.]*\) s.*/\1/p'
+}
+full=$(time_of "$work/full-$long.mlir")
+infini=$(time_of "$work/infini-$long.mlir")
+awk -v n="$long" -v f="$full" -v i="$infini" 'BEGIN {
+  printf "\nN = %d, 4 heads, d = 64, both cores:\n", n
+  printf "  full causal attention      %8.3f s  (%6.0f tokens/s)\n", f, n / f
+  printf "  Infini-attention (S=2048)  %8.3f s  (%6.0f tokens/s)\n", i, n / i
+  printf "  Infini / full speed-up     %8.1fx\n", f / i }'
