@@ -656,6 +656,10 @@ int main(int argc, char **argv) {
     }
     sharedLibs.push_back(ompLibrary);
   }
+  // MLIR's C runner utilities (e.g. memrefCopy for strided copies that a
+  // user pipeline may leave behind).
+  if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
+    sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
   engineOptions.sharedLibPaths = sharedLibs;
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,

@@ -555,7 +555,7 @@ struct ConvertLongCtxToLinalgPass final
         return WalkResult::interrupt();
       }
       if (isa<MemoryRetrieveOp, MemoryUpdateOp, InfiniAttentionOp,
-              TitansMemoryOp>(op)) {
+              TitansMemoryOp, TitansMlpMemoryOp>(op)) {
         op->emitOpError() << "cannot be lowered: head counts and head dims "
                              "must be static";
         return WalkResult::interrupt();

@@ -1,19 +1,26 @@
-//===- TitansToLinalg.cpp - Lower the Titans memory to linalg -------------===//
+//===- TitansToLinalg.cpp - Lower the Titans memories to linalg -----------===//
 //
 // Part of the longctx project.
 //
 //===----------------------------------------------------------------------===//
 //
-// Lowers `longctx.titans_memory` (linear memory) to a sequential loop over
-// chunks whose body is the closed form of the chunked recurrence
-// (MECHANISMS.md §3.2): with decay products in log space,
+// Lowers `longctx.titans_memory` (linear memory) and
+// `longctx.titans_mlp_memory` (2-layer MLP memory) to a sequential loop over
+// chunks. Inside a chunk every gradient is taken at the chunk-start weights
+// W0, so the momentum and forgetting recurrences have the closed form of
+// MECHANISMS.md §3.2, with decay products taken in log space:
 //
-//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i}
-//   eta_l beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l G = P
-//   N,  f = P m,  R = K W0 - V O   = diag(beta) Q W0 + diag(f) Q S0 - 2 ((Q
-//   K^T) o G) R W_c = beta_c W0 + f_c S0 - 2 K^T diag(G[c,:]) R S_c = m_c S0 -
-//   2 K^T diag(N[c,:]) R
+//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i} eta_l
+//   beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l
+//   G = P N,  f = P m
+//   W_c = beta_c W0 + f_c S0 - sum_j G[c,j] u_j,   S_c = m_c S0 - sum_j N[c,j] u_j
 //
+// where sum_j c_j u_j is the gradient of the c-weighted loss at W0: one
+// weighted backward per state. The linear memory also reads inclusively:
+//
+//   O = diag(beta) Q W0 + diag(f) Q S0 - 2 ((Q K^T) o G) (K W0 - V)
+//
+// while the MLP memory reads with the chunk-start weights, O = M_{W0}(Q).
 // Every product is exp of a masked sum of logs over (j, i], never a ratio of
 // cumulative products, so eta = 0 or alpha = 1 give exact zeros, not NaN.
 //
@@ -31,47 +38,286 @@ using namespace mlir;
 using namespace mlir::longctx;
 using namespace mlir::longctx::detail;
 
-namespace {
-struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(TitansMemoryOp op,
-                                PatternRewriter &rewriter) const override;
-};
-} // namespace
-
 /// Yields `value` from a linalg body.
 static void yield(OpBuilder &b, Location loc, Value value) {
   linalg::YieldOp::create(b, loc, value);
 }
 
-LogicalResult
-TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
-                                        PatternRewriter &rewriter) const {
-  Location loc = op.getLoc();
-  RankedTensorType queryType = op.getQuery().getType();
+namespace {
+/// One chunk of a Titans op: its token slices, sizes and builders.
+struct Chunk {
+  OpBuilder &b;
+  Location loc;
+  LinalgBuilder &cb;
+  OpFoldResult batch, heads, len;
+  Value lastIdx;                // len - 1
+  Value keys, values, queries;  // [B, H, c, d|dv|d]
+  Value theta, eta, alpha;      // [B, H, c]
+
+  SmallVector<OpFoldResult> vecSizes() { return {batch, heads, len}; }
+  SmallVector<OpFoldResult> matSizes() { return {batch, heads, len, len}; }
+  SmallVector<OpFoldResult> rowSizes(OpFoldResult last) {
+    return {batch, heads, len, last};
+  }
+
+  /// x [B, H, c, k] times w [B, H, k, n] -> [B, H, c, n], over loops
+  /// (b, h, t, k, n) with n innermost.
+  Value timesMatrix(Value x, Value w, OpFoldResult n) {
+    SmallVector<IteratorType> its = {
+        IteratorType::parallel, IteratorType::parallel,
+        IteratorType::parallel, IteratorType::reduction,
+        IteratorType::parallel};
+    return cb.generic(5, {x, w}, cb.filled(rowSizes(n), cb.constant(0.0)),
+                      {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, its,
+                      cb.mulAdd());
+  }
+
+  /// x w written into `dest` (the output rows, in the result element type):
+  /// accumulated in place when that is the accumulation type, else in the
+  /// accumulation type and then truncated.
+  Value timesMatrixInto(Value x, Value w, Value dest) {
+    SmallVector<IteratorType> its = {
+        IteratorType::parallel, IteratorType::parallel,
+        IteratorType::parallel, IteratorType::reduction,
+        IteratorType::parallel};
+    Type destType = cast<RankedTensorType>(dest.getType()).getElementType();
+    Value zero = cb.constant(0.0);
+    if (destType == cb.accType) {
+      Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
+                                          ValueRange{dest})
+                       .getResult(0);
+      return cb.generic(5, {x, w}, init,
+                        {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, its,
+                        cb.mulAdd());
+    }
+    OpFoldResult n = tensor::getMixedSize(b, loc, dest, 3);
+    return truncateInto(timesMatrix(x, w, n), dest);
+  }
+
+  /// Writes the accumulation-type `value` into `dest`, truncating.
+  Value truncateInto(Value value, Value dest) {
+    Type destType = cast<RankedTensorType>(dest.getType()).getElementType();
+    const SmallVector<unsigned> all4 = {0, 1, 2, 3};
+    SmallVector<IteratorType> par4(4, IteratorType::parallel);
+    return cb.generic(4, {value}, dest, {all4, all4}, par4,
+                      [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        yield(nb, nl,
+                              arith::TruncFOp::create(nb, nl, destType, a[0]));
+                      });
+  }
+
+  /// x [B, H, c, m]^T diag(row) y [B, H, c, n] -> [B, H, m, n] with `row`
+  /// a [B, H, 1, c] slice (or null for no weights), over loops
+  /// (b, h, t, m, n) with the token t reduced outermost.
+  Value weightedOuter(Value x, Value row, Value y,
+                      ArrayRef<OpFoldResult> outSizes) {
+    SmallVector<IteratorType> its = {
+        IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::parallel,
+        IteratorType::parallel};
+    SmallVector<Value> ins = {x, y};
+    SmallVector<AffineMap> maps = {cb.map(5, {0, 1, 2, 3}),
+                                   cb.map(5, {0, 1, 2, 4})};
+    if (row) {
+      ins.push_back(row);
+      maps.push_back(cb.map(5, {0, 1, -1, 2}));
+    }
+    maps.push_back(cb.map(5, {0, 1, 3, 4}));
+    return cb.generic(
+        ins, cb.filled(outSizes, cb.constant(0.0)), maps, its,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value prod = arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]),
+                                             cb.toAcc(nb, nl, a[1]));
+          if (row)
+            prod = arith::MulFOp::create(nb, nl, prod, a[2]);
+          yield(nb, nl, arith::AddFOp::create(nb, nl, a.back(), prod));
+        });
+  }
+
+  /// The [B, H, 1, c] last row of a [B, H, c, c] matrix.
+  Value lastRow(Value mat) {
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    return tensor::ExtractSliceOp::create(b, loc, mat,
+                                          {zero, zero, lastIdx, zero},
+                                          {batch, heads, one, len},
+                                          {one, one, one, one});
+  }
+
+  /// The [B, H, 1] last entry of a [B, H, c] vector.
+  Value lastOf(Value vec) {
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    return tensor::ExtractSliceOp::create(b, loc, vec, {zero, zero, lastIdx},
+                                          {batch, heads, one},
+                                          {one, one, one});
+  }
+
+  /// W_c = beta_c W0 + f_c S0 - 2 grad, written in place of W0, and
+  /// S_c = m_c S0 - 2 momentumGrad, written in place of S0; `scale` is the
+  /// factor of the gradients (2 for the squared loss when they are given
+  /// without it, 1 otherwise).
+  std::pair<Value, Value> updateState(Value w0, Value s0, Value grad,
+                                      Value momentumGrad, Value beta, Value f,
+                                      Value m, double scale) {
+    AffineMap perBH = cb.map(4, {0, 1, -1});
+    AffineMap id4 = cb.map(4, {0, 1, 2, 3});
+    SmallVector<IteratorType> par4(4, IteratorType::parallel);
+    Value factor = cb.constant(scale);
+    Value newW = cb.generic(
+        {s0, grad, lastOf(beta), lastOf(f)}, w0,
+        {id4, id4, perBH, perBH, id4}, par4,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value fromW = arith::MulFOp::create(nb, nl, a[2], a[4]);
+          Value fromS = arith::MulFOp::create(nb, nl, a[3], a[0]);
+          Value g = arith::MulFOp::create(nb, nl, factor, a[1]);
+          Value sum = arith::AddFOp::create(nb, nl, fromW, fromS);
+          yield(nb, nl, arith::SubFOp::create(nb, nl, sum, g));
+        });
+    Value newS = cb.generic(
+        {momentumGrad, lastOf(m)}, s0, {id4, perBH, id4}, par4,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value decayed = arith::MulFOp::create(nb, nl, a[1], a[2]);
+          Value g = arith::MulFOp::create(nb, nl, factor, a[0]);
+          yield(nb, nl, arith::SubFOp::create(nb, nl, decayed, g));
+        });
+    return {newW, newS};
+  }
+};
+
+/// The decay and momentum coefficients of one chunk.
+struct ChunkCoefficients {
+  Value decayP, momentumN; // [B, H, c, c], lower triangular
+  Value gMat;              // G = P N
+  Value beta, f, m;        // [B, H, c]
+};
+} // namespace
+
+static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
+  LinalgBuilder &cb = chunk.cb;
+  SmallVector<OpFoldResult> vecSizes = chunk.vecSizes();
+  SmallVector<OpFoldResult> matSizes = chunk.matSizes();
+  const SmallVector<unsigned> rows3 = {0, 1, 2}, all4 = {0, 1, 2, 3};
+  SmallVector<IteratorType> par3(3, IteratorType::parallel);
+  SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  Value zeroF = cb.constant(0.0), oneF = cb.constant(1.0);
+
+  // Logs of the per-token decays: log(1 - alpha), log(eta).
+  Value logKeep = cb.generic(
+      3, {chunk.alpha}, cb.empty(vecSizes, cb.accType), {rows3, rows3}, par3,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
+        yield(nb, nl, math::LogOp::create(nb, nl, keep));
+      });
+  Value logEta = cb.generic(
+      3, {chunk.eta}, cb.empty(vecSizes, cb.accType), {rows3, rows3}, par3,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
+      });
+
+  // sums[hi, lo] = sum_{lo < l <= hi} logs[l] over loops (b, h, hi, lo, l).
+  auto rangeLogSum = [&](Value logs) {
+    SmallVector<IteratorType> its(4, IteratorType::parallel);
+    its.push_back(IteratorType::reduction);
+    return cb.generic(
+        5, {logs}, cb.filled(matSizes, zeroF), {{0, 1, 4}, all4}, its,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value hi = linalg::IndexOp::create(nb, nl, 2);
+          Value lo = linalg::IndexOp::create(nb, nl, 3);
+          Value at = linalg::IndexOp::create(nb, nl, 4);
+          Value above =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, at, lo);
+          Value below =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, at, hi);
+          Value inside = arith::AndIOp::create(nb, nl, above, below);
+          Value sum = arith::AddFOp::create(nb, nl, a[1], a[0]);
+          yield(nb, nl, arith::SelectOp::create(nb, nl, inside, sum, a[1]));
+        });
+  };
+  // out[t, i] = i <= t ? column[i] * exp(sums[t, i]) : 0.
+  auto lowerExp = [&](Value sums, Value column) {
+    SmallVector<Value> ins = {sums};
+    SmallVector<SmallVector<unsigned>> maps = {all4};
+    if (column) {
+      ins.push_back(column);
+      maps.push_back({0, 1, 3});
+    }
+    maps.push_back(all4);
+    return cb.generic(
+        4, ins, cb.empty(matSizes, cb.accType), maps, par4,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value t = linalg::IndexOp::create(nb, nl, 2);
+          Value i = linalg::IndexOp::create(nb, nl, 3);
+          Value lower =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, i, t);
+          Value value = math::ExpOp::create(nb, nl, a[0]);
+          if (column)
+            value = arith::MulFOp::create(nb, nl, value, a[1]);
+          yield(nb, nl, arith::SelectOp::create(nb, nl, lower, value, zeroF));
+        });
+  };
+  // prod_{l<=t}: the range sum down to lo = 0 plus logs[0].
+  auto prefix = [&](Value sums, Value logs) {
+    return cb.generic({sums, logs}, cb.empty(vecSizes, cb.accType),
+                      {cb.map(3, {0, 1, 2, -1}), cb.map(3, {0, 1, -1}),
+                       cb.map(3, {0, 1, 2})},
+                      par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
+                        yield(nb, nl, math::ExpOp::create(nb, nl, sum));
+                      });
+  };
+  Value keepSums = rangeLogSum(logKeep);
+  Value etaSums = rangeLogSum(logEta);
+  ChunkCoefficients c;
+  c.decayP = lowerExp(keepSums, Value());
+  c.momentumN = lowerExp(etaSums, chunk.theta);
+  c.beta = prefix(keepSums, logKeep);
+  c.m = prefix(etaSums, logEta);
+
+  // G = P N over loops (b, h, t, i, j); f = P m over (b, h, t, i).
+  SmallVector<IteratorType> matmulIts = {
+      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+      IteratorType::reduction, IteratorType::parallel};
+  c.gMat = cb.generic(5, {c.decayP, c.momentumN}, cb.filled(matSizes, zeroF),
+                      {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts,
+                      cb.mulAdd());
+  SmallVector<IteratorType> vecIts = {
+      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+      IteratorType::reduction};
+  c.f = cb.generic(4, {c.decayP, c.m}, cb.filled(vecSizes, zeroF),
+                   {all4, {0, 1, 3}, rows3}, vecIts, cb.mulAdd());
+  return c;
+}
+
+/// Builds the loop over chunks shared by both Titans ops: per chunk, slices
+/// the tokens and rates and calls `body`, which returns the chunk's output
+/// [B, H, c, dv] and the new states; yields them and replaces `op`.
+static void buildChunkLoop(
+    PatternRewriter &rewriter, Operation *op, Value key, Value value,
+    Value query, Value theta, Value eta, Value alpha, ValueRange states,
+    int64_t chunkLength,
+    function_ref<std::pair<Value, SmallVector<Value>>(Chunk &, ValueRange,
+                                                       Value)>
+        body) {
+  Location loc = op->getLoc();
+  auto queryType = cast<RankedTensorType>(query.getType());
   Type elementType = queryType.getElementType();
   Type accType = getAccType(elementType);
   LinalgBuilder lb(rewriter, loc, accType);
-
-  SmallVector<OpFoldResult> kSizes =
-      tensor::getMixedSizes(rewriter, loc, op.getKey());
+  SmallVector<OpFoldResult> kSizes = tensor::getMixedSizes(rewriter, loc, key);
   OpFoldResult batch = kSizes[0], heads = kSizes[1], headDim = kSizes[3];
-  OpFoldResult valueDim = tensor::getMixedSize(rewriter, loc, op.getValue(), 3);
+  OpFoldResult valueDim = tensor::getMixedSize(rewriter, loc, value, 3);
   Value seqLen = getValueOrCreateConstantIndexOp(rewriter, loc, kSizes[2]);
   Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value oneIdx = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  Value chunkStep =
-      arith::ConstantIndexOp::create(rewriter, loc, op.getChunkLength());
-  SmallVector<OpFoldResult> outSizes = {batch, heads, kSizes[2], valueDim};
-  Value init = lb.empty(outSizes, elementType);
+  Value chunkStep = arith::ConstantIndexOp::create(rewriter, loc, chunkLength);
+  Value init =
+      lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
+  SmallVector<Value> inits = {init};
+  llvm::append_range(inits, states);
 
   auto loop = scf::ForOp::create(
-      rewriter, loc, zeroIdx, seqLen, chunkStep,
-      ValueRange{init, op.getWeights(), op.getMomentum()},
+      rewriter, loc, zeroIdx, seqLen, chunkStep, inits,
       [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
         LinalgBuilder cb(b, l, accType);
-        Value w0 = iter[1], s0 = iter[2];
         Value left = arith::SubIOp::create(b, l, seqLen, n0);
         Value len = arith::MinSIOp::create(b, l, chunkStep, left);
         OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
@@ -85,238 +331,227 @@ TitansMemoryOpLowering::matchAndRewrite(TitansMemoryOp op,
                                                 {batch, heads, len},
                                                 {one, one, one});
         };
-        Value kc = slice4(op.getKey(), headDim);
-        Value vc = slice4(op.getValue(), valueDim);
-        Value qc = slice4(op.getQuery(), headDim);
-        Value theta = slice3(op.getTheta()), eta = slice3(op.getEta());
-        Value alpha = slice3(op.getAlpha());
-
-        const SmallVector<unsigned> bh = {0, 1}, rows3 = {0, 1, 2};
-        const SmallVector<unsigned> all4 = {0, 1, 2, 3};
-        SmallVector<IteratorType> par3(3, IteratorType::parallel);
-        SmallVector<IteratorType> par4(4, IteratorType::parallel);
-        SmallVector<OpFoldResult> vecSizes = {batch, heads, len};
-        SmallVector<OpFoldResult> matSizes = {batch, heads, len, len};
-        SmallVector<OpFoldResult> outChunk = {batch, heads, len, valueDim};
-        SmallVector<OpFoldResult> stateSizes = {batch, heads, headDim,
-                                                valueDim};
-        Value zeroF = cb.constant(0.0), oneF = cb.constant(1.0);
-        Value twoF = cb.constant(2.0);
-
-        // Logs of the per-token decays: log(1 - alpha), log(eta).
-        Value logKeep =
-            cb.generic(3, {alpha}, cb.empty(vecSizes, accType), {rows3, rows3},
-                       par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                         Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
-                         yield(nb, nl, math::LogOp::create(nb, nl, keep));
-                       });
-        Value logEta =
-            cb.generic(3, {eta}, cb.empty(vecSizes, accType), {rows3, rows3},
-                       par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                         yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
-                       });
-
-        // sums[hi, lo] = sum_{lo < l <= hi} logs[l] over loops
-        // (b, h, hi, lo, l).
-        auto rangeLogSum = [&](Value logs) {
-          SmallVector<IteratorType> its(4, IteratorType::parallel);
-          its.push_back(IteratorType::reduction);
-          return cb.generic(
-              5, {logs}, cb.filled(matSizes, zeroF), {{0, 1, 4}, all4}, its,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value hi = linalg::IndexOp::create(nb, nl, 2);
-                Value lo = linalg::IndexOp::create(nb, nl, 3);
-                Value at = linalg::IndexOp::create(nb, nl, 4);
-                Value above = arith::CmpIOp::create(
-                    nb, nl, arith::CmpIPredicate::sgt, at, lo);
-                Value below = arith::CmpIOp::create(
-                    nb, nl, arith::CmpIPredicate::sle, at, hi);
-                Value inside = arith::AndIOp::create(nb, nl, above, below);
-                Value sum = arith::AddFOp::create(nb, nl, a[1], a[0]);
-                yield(nb, nl,
-                      arith::SelectOp::create(nb, nl, inside, sum, a[1]));
-              });
-        };
-        // Lower-triangular exp of a range sum, times an optional per-column
-        // factor: out[t, i] = i <= t ? col[i] * exp(sums[t, i]) : 0.
-        auto lowerExp = [&](Value sums, Value column) {
-          SmallVector<Value> ins = {sums};
-          SmallVector<SmallVector<unsigned>> maps = {all4};
-          if (column) {
-            ins.push_back(column);
-            maps.push_back({0, 1, 3});
-          }
-          maps.push_back(all4);
-          return cb.generic(
-              4, ins, cb.empty(matSizes, accType), maps, par4,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value t = linalg::IndexOp::create(nb, nl, 2);
-                Value i = linalg::IndexOp::create(nb, nl, 3);
-                Value lower = arith::CmpIOp::create(
-                    nb, nl, arith::CmpIPredicate::sle, i, t);
-                Value value = math::ExpOp::create(nb, nl, a[0]);
-                if (column)
-                  value = arith::MulFOp::create(nb, nl, value,
-                                                cb.toAcc(nb, nl, a[1]));
-                yield(nb, nl,
-                      arith::SelectOp::create(nb, nl, lower, value, zeroF));
-              });
-        };
-        Value keepSums = rangeLogSum(logKeep);
-        Value etaSums = rangeLogSum(logEta);
-        Value decayP = lowerExp(keepSums, Value());
-        Value momentumN = lowerExp(etaSums, theta);
-
-        // Prefix products beta_t = prod_{l<=t}(1 - alpha_l), m_t likewise:
-        // the range sum down to lo = 0 plus logs[0].
-        auto prefix = [&](Value sums, Value logs) {
-          return cb.generic(
-              {sums, logs}, cb.empty(vecSizes, accType),
-              {cb.map(3, {0, 1, 2, -1}), cb.map(3, {0, 1, -1}),
-               cb.map(3, {0, 1, 2})},
-              par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
-                yield(nb, nl, math::ExpOp::create(nb, nl, sum));
-              });
-        };
-        Value betaVec = prefix(keepSums, logKeep);
-        Value mVec = prefix(etaSums, logEta);
-
-        // G = P N and f = P m.
-        SmallVector<IteratorType> matmulIts = {
-            IteratorType::parallel, IteratorType::parallel,
-            IteratorType::parallel, IteratorType::reduction,
-            IteratorType::parallel};
-        std::function<void(OpBuilder &, Location, ValueRange)> fma =
-            cb.mulAdd();
-        // Loops (b, h, t, i, j): G[t, j] += P[t, i] N[i, j].
-        Value gMat = cb.generic(
-            5, {decayP, momentumN}, cb.filled(matSizes, zeroF),
-            {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts, fma);
-        SmallVector<IteratorType> vecIts = {
-            IteratorType::parallel, IteratorType::parallel,
-            IteratorType::parallel, IteratorType::reduction};
-        Value fVec = cb.generic(4, {decayP, mVec}, cb.filled(vecSizes, zeroF),
-                                {all4, {0, 1, 3}, rows3}, vecIts, fma);
-
-        // Row-times-state products over loops (b, h, t, c, e): X W.
-        auto timesState = [&](Value x, Value state) {
-          return cb.generic(5, {x, state}, cb.filled(outChunk, zeroF),
-                            {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}},
-                            matmulIts, fma);
-        };
-        Value kw = timesState(kc, w0);
-        Value residual = cb.generic(
-            4, {kw, vc}, cb.empty(outChunk, accType), {all4, all4, all4}, par4,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              yield(
-                  nb, nl,
-                  arith::SubFOp::create(nb, nl, a[0], cb.toAcc(nb, nl, a[1])));
-            });
-        Value qw = timesState(qc, w0);
-        Value qs = timesState(qc, s0);
-
-        // A = (Q K^T) o G over loops (b, h, t, j, c).
-        SmallVector<IteratorType> dotIts(4, IteratorType::parallel);
-        dotIts.push_back(IteratorType::reduction);
-        Value qk = cb.generic(5, {qc, kc}, cb.filled(matSizes, zeroF),
-                              {{0, 1, 2, 4}, {0, 1, 3, 4}, all4}, dotIts, fma);
-        Value weighted = cb.generic(
-            4, {qk, gMat}, cb.empty(matSizes, accType), {all4, all4, all4},
-            par4, [&](OpBuilder &nb, Location nl, ValueRange a) {
-              yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
-            });
-        // A R over loops (b, h, t, j, e).
-        Value ar = cb.generic(
-            5, {weighted, residual}, cb.filled(outChunk, zeroF),
-            {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts, fma);
-
-        // O = beta QW0 + f QS0 - 2 A R, in the output's slice.
+        Chunk chunk{b,
+                    l,
+                    cb,
+                    batch,
+                    heads,
+                    len,
+                    arith::SubIOp::create(b, l, len, oneIdx),
+                    slice4(key, headDim),
+                    slice4(value, valueDim),
+                    slice4(query, headDim),
+                    slice3(theta),
+                    slice3(eta),
+                    slice3(alpha)};
+        // The body writes the chunk's output into its rows of the result.
         Value outSlice = slice4(iter[0], valueDim);
-        Value chunkOut = cb.generic(
-            4, {qw, qs, ar, betaVec, fVec}, outSlice,
-            {all4, all4, all4, rows3, rows3, all4}, par4,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value fromW = arith::MulFOp::create(nb, nl, a[3], a[0]);
-              Value fromS = arith::MulFOp::create(nb, nl, a[4], a[1]);
-              Value grad = arith::MulFOp::create(nb, nl, twoF, a[2]);
-              Value sum = arith::AddFOp::create(nb, nl, fromW, fromS);
-              Value o = arith::SubFOp::create(nb, nl, sum, grad);
-              if (o.getType() != elementType)
-                o = arith::TruncFOp::create(nb, nl, elementType, o);
-              yield(nb, nl, o);
-            });
-        Value newOut = tensor::InsertSliceOp::create(
-            b, l, chunkOut, iter[0], {zero, zero, n0, zero}, outChunk,
-            {one, one, one, one});
-
-        // The last row of G and N, and beta, f, m at the last token.
-        Value lastIdx = arith::SubIOp::create(b, l, len, oneIdx);
-        // Rank-preserving slices at the last token (unit dimension 2), read
-        // at index 0 of that dimension.
-        auto lastRow = [&](Value mat) -> Value {
-          return tensor::ExtractSliceOp::create(
-              b, l, mat, {zero, zero, lastIdx, zero}, {batch, heads, one, len},
-              {one, one, one, one});
-        };
-        auto lastOf = [&](Value vec) -> Value {
-          return tensor::ExtractSliceOp::create(
-              b, l, vec, {zero, zero, lastIdx}, {batch, heads, one},
-              {one, one, one});
-        };
-        // K^T diag(row) R over loops (b, h, j, x, e): the token j reduced
-        // outermost, the value dim innermost (contiguous in R and the state).
-        SmallVector<IteratorType> outerIts = {
-            IteratorType::parallel, IteratorType::parallel,
-            IteratorType::reduction, IteratorType::parallel,
-            IteratorType::parallel};
-        auto weightedOuter = [&](Value row) {
-          return cb.generic(
-              {kc, row, residual}, cb.filled(stateSizes, zeroF),
-              {cb.map(5, {0, 1, 2, 3}), cb.map(5, {0, 1, -1, 2}),
-               cb.map(5, {0, 1, 2, 4}), cb.map(5, {0, 1, 3, 4})},
-              outerIts, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value kr =
-                    arith::MulFOp::create(nb, nl, cb.toAcc(nb, nl, a[0]), a[1]);
-                Value prod = arith::MulFOp::create(nb, nl, kr, a[2]);
-                yield(nb, nl, arith::AddFOp::create(nb, nl, a[3], prod));
-              });
-        };
-        Value gradW = weightedOuter(lastRow(gMat));
-        Value gradS = weightedOuter(lastRow(momentumN));
-        AffineMap perBH = cb.map(4, {0, 1, -1});
-        AffineMap id4 = cb.map(4, {0, 1, 2, 3});
-        // W_c = beta_c W0 + f_c S0 - 2 gradW, in place of W0 (its last use).
-        Value newW = cb.generic(
-            {s0, gradW, lastOf(betaVec), lastOf(fVec)}, w0,
-            {id4, id4, perBH, perBH, id4}, par4,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value fromW = arith::MulFOp::create(nb, nl, a[2], a[4]);
-              Value fromS = arith::MulFOp::create(nb, nl, a[3], a[0]);
-              Value grad = arith::MulFOp::create(nb, nl, twoF, a[1]);
-              Value sum = arith::AddFOp::create(nb, nl, fromW, fromS);
-              yield(nb, nl, arith::SubFOp::create(nb, nl, sum, grad));
-            });
-        // S_c = m_c S0 - 2 gradS, in place of S0.
-        Value newS = cb.generic(
-            {gradS, lastOf(mVec)}, s0, {id4, perBH, id4}, par4,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value decayed = arith::MulFOp::create(nb, nl, a[1], a[2]);
-              Value grad = arith::MulFOp::create(nb, nl, twoF, a[0]);
-              yield(nb, nl, arith::SubFOp::create(nb, nl, decayed, grad));
-            });
-        scf::YieldOp::create(b, l, ValueRange{newOut, newW, newS});
+        auto [chunkOut, newStates] = body(chunk, iter.drop_front(), outSlice);
+        SmallVector<Value> yields = {tensor::InsertSliceOp::create(
+            b, l, chunkOut, iter[0], {zero, zero, n0, zero},
+            {batch, heads, len, valueDim}, {one, one, one, one})};
+        llvm::append_range(yields, newStates);
+        scf::YieldOp::create(b, l, yields);
       });
 
-  Value result = loop.getResult(0);
-  if (result.getType() != op.getResult().getType())
-    result =
-        tensor::CastOp::create(rewriter, loc, op.getResult().getType(), result);
-  rewriter.replaceOp(op, {result, loop.getResult(1), loop.getResult(2)});
-  return success();
+  SmallVector<Value> results(loop.getResults());
+  if (results[0].getType() != op->getResult(0).getType())
+    results[0] = tensor::CastOp::create(rewriter, loc,
+                                        op->getResult(0).getType(), results[0]);
+  rewriter.replaceOp(op, results);
 }
+
+namespace {
+struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TitansMemoryOp op,
+                                PatternRewriter &rewriter) const override {
+    OpFoldResult valueDim =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getValue(), 3);
+    OpFoldResult headDim =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getKey(), 3);
+    buildChunkLoop(
+        rewriter, op, op.getKey(), op.getValue(), op.getQuery(),
+        op.getTheta(), op.getEta(), op.getAlpha(),
+        {op.getWeights(), op.getMomentum()}, op.getChunkLength(),
+        [&](Chunk &chunk, ValueRange state, Value dest) {
+          LinalgBuilder &cb = chunk.cb;
+          Value w0 = state[0], s0 = state[1];
+          ChunkCoefficients c = buildChunkCoefficients(chunk);
+          SmallVector<OpFoldResult> outSizes = chunk.rowSizes(valueDim);
+          SmallVector<IteratorType> par4(4, IteratorType::parallel);
+          const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
+
+          // R = K W0 - V.
+          Value kw = chunk.timesMatrix(chunk.keys, w0, valueDim);
+          Value residual = cb.generic(
+              4, {kw, chunk.values}, cb.empty(outSizes, cb.accType),
+              {all4, all4, all4}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                yield(nb, nl,
+                      arith::SubFOp::create(nb, nl, a[0],
+                                            cb.toAcc(nb, nl, a[1])));
+              });
+          Value qw = chunk.timesMatrix(chunk.queries, w0, valueDim);
+          Value qs = chunk.timesMatrix(chunk.queries, s0, valueDim);
+
+          // A = (Q K^T) o G over loops (b, h, t, j, c), then A R.
+          SmallVector<IteratorType> dotIts(4, IteratorType::parallel);
+          dotIts.push_back(IteratorType::reduction);
+          Value qk = cb.generic(5, {chunk.queries, chunk.keys},
+                                cb.filled(chunk.matSizes(), cb.constant(0.0)),
+                                {{0, 1, 2, 4}, {0, 1, 3, 4}, all4}, dotIts,
+                                cb.mulAdd());
+          Value weighted = cb.generic(
+              4, {qk, c.gMat}, cb.empty(chunk.matSizes(), cb.accType),
+              {all4, all4, all4}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
+              });
+          Value ar = chunk.timesMatrix(weighted, residual, valueDim);
+
+          // O = beta QW0 + f QS0 - 2 A R, into the output rows.
+          Value twoF = cb.constant(2.0);
+          Type destType =
+              cast<RankedTensorType>(dest.getType()).getElementType();
+          Value out = cb.generic(
+              4, {qw, qs, ar, c.beta, c.f}, dest,
+              {all4, all4, all4, rows3, rows3, all4}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value fromW = arith::MulFOp::create(nb, nl, a[3], a[0]);
+                Value fromS = arith::MulFOp::create(nb, nl, a[4], a[1]);
+                Value grad = arith::MulFOp::create(nb, nl, twoF, a[2]);
+                Value sum = arith::AddFOp::create(nb, nl, fromW, fromS);
+                Value o = arith::SubFOp::create(nb, nl, sum, grad);
+                if (destType != cb.accType)
+                  o = arith::TruncFOp::create(nb, nl, destType, o);
+                yield(nb, nl, o);
+              });
+
+          // The state: sum_j c_j u_j = 2 K^T diag(c) R.
+          SmallVector<OpFoldResult> stateSizes = {chunk.batch, chunk.heads,
+                                                  headDim, valueDim};
+          Value gradW = chunk.weightedOuter(chunk.keys, chunk.lastRow(c.gMat),
+                                            residual, stateSizes);
+          Value gradS = chunk.weightedOuter(
+              chunk.keys, chunk.lastRow(c.momentumN), residual, stateSizes);
+          auto [newW, newS] =
+              chunk.updateState(w0, s0, gradW, gradS, c.beta, c.f, c.m, 2.0);
+          return std::make_pair(out, SmallVector<Value>{newW, newS});
+        });
+    return success();
+  }
+};
+
+struct TitansMlpMemoryOpLowering final
+    : OpRewritePattern<TitansMlpMemoryOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TitansMlpMemoryOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpFoldResult valueDim =
+        tensor::getMixedSize(rewriter, loc, op.getValue(), 3);
+    OpFoldResult headDim = tensor::getMixedSize(rewriter, loc, op.getKey(), 3);
+    OpFoldResult hidden = tensor::getMixedSize(rewriter, loc, op.getW1(), 3);
+    buildChunkLoop(
+        rewriter, op, op.getKey(), op.getValue(), op.getQuery(),
+        op.getTheta(), op.getEta(), op.getAlpha(),
+        {op.getW1(), op.getW2(), op.getS1(), op.getS2()},
+        op.getChunkLength(), [&](Chunk &chunk, ValueRange state, Value dest) {
+          LinalgBuilder &cb = chunk.cb;
+          Value w1 = state[0], w2 = state[1], s1 = state[2], s2 = state[3];
+          ChunkCoefficients c = buildChunkCoefficients(chunk);
+          SmallVector<IteratorType> par4(4, IteratorType::parallel);
+          const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
+          Value oneF = cb.constant(1.0), twoF = cb.constant(2.0);
+          auto sigmoid = [&](OpBuilder &nb, Location nl, Value x) -> Value {
+            Value e = math::ExpOp::create(nb, nl,
+                                          arith::NegFOp::create(nb, nl, x));
+            return arith::DivFOp::create(
+                nb, nl, oneF, arith::AddFOp::create(nb, nl, oneF, e));
+          };
+          auto silu = [&](Value pre) {
+            return cb.generic(
+                4, {pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
+                {all4, all4}, par4,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  yield(nb, nl,
+                        arith::MulFOp::create(nb, nl, a[0],
+                                              sigmoid(nb, nl, a[0])));
+                });
+          };
+
+          // Read with the chunk-start weights: O = silu(Q W1) W2.
+          Value out = chunk.timesMatrixInto(
+              silu(chunk.timesMatrix(chunk.queries, w1, hidden)), w2, dest);
+
+          // Forward on the keys and dL/dpred = 2 (pred - V).
+          Value pre = chunk.timesMatrix(chunk.keys, w1, hidden);
+          Value act = silu(pre);
+          Value pred = chunk.timesMatrix(act, w2, valueDim);
+          Value dPred = cb.generic(
+              4, {pred, chunk.values},
+              cb.empty(chunk.rowSizes(valueDim), cb.accType),
+              {all4, all4, all4}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value r = arith::SubFOp::create(nb, nl, a[0],
+                                                cb.toAcc(nb, nl, a[1]));
+                yield(nb, nl, arith::MulFOp::create(nb, nl, twoF, r));
+              });
+
+          // sum_j c_j u_j for loss weights c (a [B, H, 1, c] row):
+          //   dW2 = act^T diag(c) dPred
+          //   dW1 = K^T diag(c) ((dPred W2^T) o silu'(pre))
+          // with silu'(x) = s (1 + x (1 - s)), s = sigmoid(x).
+          // dPred W2^T over loops (b, h, t, e, y): y innermost.
+          SmallVector<IteratorType> backIts = {
+              IteratorType::parallel, IteratorType::parallel,
+              IteratorType::parallel, IteratorType::reduction,
+              IteratorType::parallel};
+          Value dAct = cb.generic(
+              5, {dPred, w2},
+              cb.filled(chunk.rowSizes(hidden), cb.constant(0.0)),
+              {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
+              cb.mulAdd());
+          Value dPre = cb.generic(
+              4, {dAct, pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
+              {all4, all4, all4}, par4,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value s = sigmoid(nb, nl, a[1]);
+                Value oneMinus = arith::SubFOp::create(nb, nl, oneF, s);
+                Value inner = arith::AddFOp::create(
+                    nb, nl, oneF,
+                    arith::MulFOp::create(nb, nl, a[1], oneMinus));
+                Value deriv = arith::MulFOp::create(nb, nl, s, inner);
+                yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], deriv));
+              });
+          SmallVector<OpFoldResult> w1Sizes = {chunk.batch, chunk.heads,
+                                               headDim, hidden};
+          SmallVector<OpFoldResult> w2Sizes = {chunk.batch, chunk.heads,
+                                               hidden, valueDim};
+          auto gradients = [&](Value row) {
+            return std::make_pair(
+                chunk.weightedOuter(chunk.keys, row, dPre, w1Sizes),
+                chunk.weightedOuter(act, row, dPred, w2Sizes));
+          };
+          auto [gW1, gW2] = gradients(chunk.lastRow(c.gMat));
+          auto [mW1, mW2] = gradients(chunk.lastRow(c.momentumN));
+          auto [newW1, newS1] =
+              chunk.updateState(w1, s1, gW1, mW1, c.beta, c.f, c.m, 1.0);
+          auto [newW2, newS2] =
+              chunk.updateState(w2, s2, gW2, mW2, c.beta, c.f, c.m, 1.0);
+          return std::make_pair(
+              out, SmallVector<Value>{newW1, newW2, newS1, newS2});
+        });
+    return success();
+  }
+};
+} // namespace
 
 void mlir::longctx::populateTitansToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<TitansMemoryOpLowering>(patterns.getContext());
+  patterns.add<TitansMemoryOpLowering, TitansMlpMemoryOpLowering>(
+      patterns.getContext());
 }

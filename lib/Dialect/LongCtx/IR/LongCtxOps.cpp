@@ -374,67 +374,127 @@ double InfiniAttentionOp::getEffectiveScale() {
 // TitansMemoryOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TitansMemoryOp::verify() {
-  RankedTensorType keyType = getKey().getType();
-  RankedTensorType valueType = getValue().getType();
-  RankedTensorType queryType = getQuery().getType();
-  RankedTensorType resultType = getResult().getType();
+/// Checks the token operands of the Titans ops: K, V, Q [B, H, N, d|dv|d],
+/// the result [B, H, N, dv] and the rates [B, H, N] in the state type.
+static LogicalResult verifyTitansTokens(Operation *op,
+                                        RankedTensorType keyType,
+                                        RankedTensorType valueType,
+                                        RankedTensorType queryType,
+                                        RankedTensorType resultType,
+                                        RankedTensorType rateType) {
   std::pair<StringRef, RankedTensorType> operands[] = {{"key", keyType},
                                                        {"value", valueType},
                                                        {"query", queryType},
                                                        {"result", resultType}};
-  if (failed(verifyRanks(*this, 4, operands)) ||
-      failed(verifyElementTypes(*this, queryType.getElementType(), operands)))
+  if (failed(verifyRanks(op, 4, operands)) ||
+      failed(verifyElementTypes(op, queryType.getElementType(), operands)))
     return failure();
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   ArrayRef<int64_t> q = queryType.getShape();
   for (int dim = 0; dim < 3; ++dim) {
     if (!compatible(k[dim], v[dim]) || !compatible(k[dim], q[dim]))
-      return emitOpError() << "expected key, value and query dimension " << dim
-                           << " to match, got " << k[dim] << ", " << v[dim]
-                           << " and " << q[dim];
+      return op->emitOpError()
+             << "expected key, value and query dimension " << dim
+             << " to match, got " << k[dim] << ", " << v[dim] << " and "
+             << q[dim];
   }
   if (!compatible(k[3], q[3]))
-    return emitOpError() << "expected query and key head dims to match, got "
-                         << q[3] << " and " << k[3];
+    return op->emitOpError()
+           << "expected query and key head dims to match, got " << q[3]
+           << " and " << k[3];
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(
-          llvm::zip_equal(expected, resultType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
-    return emitOpError() << "expected result shape " << shapeToString(expected)
-                         << " ([B, H, N, dv]), got "
-                         << shapeToString(resultType.getShape());
+  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return op->emitOpError()
+           << "expected result shape " << shapeToString(expected)
+           << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
 
   Type stateType = getStateElementType(queryType.getElementType());
-  RankedTensorType rateType = getTheta().getType();
   SmallVector<int64_t> expectedRates = {k[0], k[1], k[2]};
   if (rateType.getRank() != 3 ||
-      !llvm::all_of(
-          llvm::zip_equal(expectedRates, rateType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
-    return emitOpError() << "expected theta, eta and alpha shape "
-                         << shapeToString(expectedRates)
-                         << " ([B, H, N], one rate per token), got "
-                         << shapeToString(rateType.getShape());
+      !llvm::all_of(llvm::zip_equal(expectedRates, rateType.getShape()),
+                    [](auto p) {
+                      return compatible(std::get<0>(p), std::get<1>(p));
+                    }))
+    return op->emitOpError()
+           << "expected theta, eta and alpha shape "
+           << shapeToString(expectedRates)
+           << " ([B, H, N], one rate per token), got "
+           << shapeToString(rateType.getShape());
   if (rateType.getElementType() != stateType)
-    return emitOpError() << "expected theta, eta and alpha element type "
-                         << stateType << ", got " << rateType.getElementType();
+    return op->emitOpError()
+           << "expected theta, eta and alpha element type " << stateType
+           << ", got " << rateType.getElementType();
+  return success();
+}
 
-  RankedTensorType weightsType = getWeights().getType();
+/// Checks a Titans state tensor against `expected` in the state type.
+static LogicalResult verifyTitansState(Operation *op, StringRef name,
+                                       StringRef layout,
+                                       ArrayRef<int64_t> expected,
+                                       Type stateType,
+                                       RankedTensorType type) {
+  if (type.getRank() != 4 ||
+      !llvm::all_of(llvm::zip_equal(expected, type.getShape()), [](auto p) {
+        return compatible(std::get<0>(p), std::get<1>(p));
+      }))
+    return op->emitOpError()
+           << "expected " << name << " shape " << shapeToString(expected)
+           << " (" << layout << "), got " << shapeToString(type.getShape());
+  if (type.getElementType() != stateType)
+    return op->emitOpError() << "expected " << name << " element type "
+                             << stateType << ", got " << type.getElementType();
+  return success();
+}
+
+LogicalResult TitansMemoryOp::verify() {
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  RankedTensorType queryType = getQuery().getType();
+  if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
+                                getResult().getType(), getTheta().getType())))
+    return failure();
+  ArrayRef<int64_t> k = keyType.getShape();
+  ArrayRef<int64_t> v = valueType.getShape();
+  Type stateType = getStateElementType(queryType.getElementType());
   SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
-  if (weightsType.getRank() != 4 ||
-      !llvm::all_of(
-          llvm::zip_equal(expectedState, weightsType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
-    return emitOpError() << "expected weights and momentum shape "
-                         << shapeToString(expectedState)
-                         << " ([B, H, d, dv]), got "
-                         << shapeToString(weightsType.getShape());
-  if (weightsType.getElementType() != stateType)
-    return emitOpError() << "expected weights and momentum element type "
-                         << stateType << ", got "
-                         << weightsType.getElementType();
+  if (failed(verifyTitansState(*this, "weights and momentum",
+                               "[B, H, d, dv]", expectedState, stateType,
+                               getWeights().getType())))
+    return failure();
+  if (getChunkLength() <= 0)
+    return emitOpError() << "expected a positive chunk_length, got "
+                         << getChunkLength();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TitansMlpMemoryOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TitansMlpMemoryOp::verify() {
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  RankedTensorType queryType = getQuery().getType();
+  if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
+                                getResult().getType(), getTheta().getType())))
+    return failure();
+  ArrayRef<int64_t> k = keyType.getShape();
+  ArrayRef<int64_t> v = valueType.getShape();
+  Type stateType = getStateElementType(queryType.getElementType());
+  RankedTensorType w1Type = getW1().getType();
+  int64_t hidden = w1Type.getRank() == 4 ? w1Type.getDimSize(3)
+                                         : ShapedType::kDynamic;
+  SmallVector<int64_t> expectedW1 = {k[0], k[1], k[3], hidden};
+  SmallVector<int64_t> expectedW2 = {k[0], k[1], hidden, v[3]};
+  if (failed(verifyTitansState(*this, "w1 and s1", "[B, H, d, hidden]",
+                               expectedW1, stateType, w1Type)) ||
+      failed(verifyTitansState(*this, "w2 and s2", "[B, H, hidden, dv]",
+                               expectedW2, stateType, getW2().getType())))
+    return failure();
   if (getChunkLength() <= 0)
     return emitOpError() << "expected a positive chunk_length, got "
                          << getChunkLength();
