@@ -132,6 +132,23 @@ def _titans(args):
     theta = rng.uniform(0.05, 0.3, (b, h, n)).astype(dtype)
     eta = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.5, 0.95, (b, h, n))).astype(dtype)
     alpha = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.0, 0.1, (b, h, n))).astype(dtype)
+    arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha}
+    if args.hidden:
+        # 2-layer MLP memory; W1 must not be zero or no gradient flows.
+        hid = args.hidden
+        w1 = (rng.uniform(-1, 1, (b, h, d, hid)) / np.sqrt(d)).astype(dtype)
+        w2 = (rng.uniform(-1, 1, (b, h, hid, dv)) / np.sqrt(hid)).astype(dtype)
+        zero = args.zero_state
+        s1 = (np.zeros_like(w1) if zero else rng.uniform(-0.05, 0.05, w1.shape)).astype(dtype)
+        s2 = (np.zeros_like(w2) if zero else rng.uniform(-0.05, 0.05, w2.shape)).astype(dtype)
+        out, w1n, w2n, s1n, s2n = reference.titans_mlp_memory(
+            k, v, q, theta, eta, alpha, w1, w2, s1, s2, args.chunk_length)
+        arrays.update({"w1": w1, "w2": w2, "s1": s1, "s2": s2,
+                       "expected": out.astype(dtype), "expected_w1": w1n.astype(dtype),
+                       "expected_w2": w2n.astype(dtype), "expected_s1": s1n.astype(dtype),
+                       "expected_s2": s2n.astype(dtype)})
+        _save(args.out, arrays)
+        return
     if args.zero_state:
         w = np.zeros((b, h, d, dv), dtype)
         s = np.zeros((b, h, d, dv), dtype)
@@ -139,9 +156,8 @@ def _titans(args):
         w = rng.uniform(-0.3, 0.3, (b, h, d, dv)).astype(dtype)
         s = rng.uniform(-0.1, 0.1, (b, h, d, dv)).astype(dtype)
     out, w2, s2 = reference.titans_memory(k, v, q, theta, eta, alpha, w, s, args.chunk_length)
-    arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha,
-              "weights": w, "momentum": s, "expected": out.astype(dtype),
-              "expected_weights": w2.astype(dtype), "expected_momentum": s2.astype(dtype)}
+    arrays.update({"weights": w, "momentum": s, "expected": out.astype(dtype),
+                   "expected_weights": w2.astype(dtype), "expected_momentum": s2.astype(dtype)})
     _save(args.out, arrays)
 
 
@@ -194,6 +210,8 @@ def main(argv=None):
     tit.add_argument("--dv", type=int, default=0)
     tit.add_argument("--chunk-length", type=int, required=True)
     tit.add_argument("--no-decay", action="store_true", help="eta = alpha = 0")
+    tit.add_argument("--hidden", type=int, default=0,
+                     help="2-layer MLP memory of this hidden width (default: linear)")
     tit.add_argument("--zero-state", action="store_true", help="W = S = 0")
     tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     tit.add_argument("--seed", type=int, default=0)

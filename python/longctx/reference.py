@@ -147,3 +147,46 @@ def titans_memory(k, v, q, theta, eta, alpha, weights, momentum, chunk_length):
             w = (1.0 - alpha[:, :, t, None, None]) * w + s
             out[:, :, t] = np.einsum("bhd,bhde->bhe", q[:, :, t], w)
     return out, w, s
+
+
+def _silu(x):
+    return x / (1.0 + np.exp(-x))
+
+
+def _silu_grad(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return s * (1.0 + x * (1.0 - s))
+
+
+def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length):
+    """`longctx.titans_mlp_memory`: returns (O, W1, W2, S1, S2).
+
+    Memory M(x) = silu(x W1) W2, loss ||M(k) - v||^2; gradients of a chunk at
+    its start weights, and the chunk's reads with those weights too:
+        u_t = grad_W loss(W0; k_t, v_t)       (W = W1, W2)
+        S_t = eta_t S_{t-1} - theta_t u_t
+        W_t = (1 - alpha_t) W_{t-1} + S_t
+        o_t = M_{W0}(q_t)
+    """
+    k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
+    theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
+    w1, w2, s1, s2 = (np.array(a, np.float64) for a in (w1, w2, s1, s2))
+    n = k.shape[2]
+    out = np.zeros(q.shape[:3] + (v.shape[3],))
+    for c0 in range(0, n, chunk_length):
+        w1_0, w2_0 = w1.copy(), w2.copy()
+        for t in range(c0, min(n, c0 + chunk_length)):
+            pre = np.einsum("bhd,bhdy->bhy", k[:, :, t], w1_0)
+            act = _silu(pre)
+            dpred = 2.0 * (np.einsum("bhy,bhye->bhe", act, w2_0) - v[:, :, t])
+            g2 = np.einsum("bhy,bhe->bhye", act, dpred)
+            dpre = np.einsum("bhe,bhye->bhy", dpred, w2_0) * _silu_grad(pre)
+            g1 = np.einsum("bhd,bhy->bhdy", k[:, :, t], dpre)
+            th, et, al = (a[:, :, t, None, None] for a in (theta, eta, alpha))
+            s1 = et * s1 - th * g1
+            s2 = et * s2 - th * g2
+            w1 = (1.0 - al) * w1 + s1
+            w2 = (1.0 - al) * w2 + s2
+            read = _silu(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
+            out[:, :, t] = np.einsum("bhy,bhye->bhe", read, w2_0)
+    return out, w1, w2, s1, s2

@@ -39,3 +39,46 @@ func.func @titans(%k: tensor<1x2x40x8xf32>, %v: tensor<1x2x40x4xf32>,
       chunk_length(16) -> tensor<1x2x40x4xf32>
   return %o, %w2, %s2 : tensor<1x2x40x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>
 }
+
+/// The MLP memory: the same chunk coefficients, a SiLU forward (x times
+/// sigmoid), its derivative s (1 + x (1 - s)) in the generated backward,
+/// and four states written in place.
+// CHECK-LABEL: func.func @titans_mlp(
+//  CHECK-SAME:     %[[W1:[a-zA-Z0-9_]+]]: tensor<1x1x8x16xf32>, %[[W2:[a-zA-Z0-9_]+]]: tensor<1x1x16x4xf32>, %[[S1:[a-zA-Z0-9_]+]]: tensor<1x1x8x16xf32>, %[[S2:[a-zA-Z0-9_]+]]: tensor<1x1x16x4xf32>)
+//       CHECK:   %[[R:.+]]:5 = scf.for {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[A:.+]] = %[[W1]], %[[B:.+]] = %[[W2]], %[[C:.+]] = %[[S1]], %[[D:.+]] = %[[S2]])
+//       CHECK:     math.log
+/// SiLU forward: x * sigmoid(x).
+//       CHECK:     ^bb0(%[[X:.+]]: f32, %{{.+}}: f32):
+//       CHECK:       arith.negf %[[X]]
+//       CHECK:       math.exp
+//       CHECK:       %[[SIG:.+]] = arith.divf
+//       CHECK:       arith.mulf %[[X]], %[[SIG]]
+/// SiLU backward: dAct * s (1 + x (1 - s)).
+//       CHECK:     ^bb0(%[[DACT:.+]]: f32, %[[PRE:.+]]: f32, %{{.+}}: f32):
+//       CHECK:       arith.negf %[[PRE]]
+//       CHECK:       %[[S:.+]] = arith.divf
+//       CHECK:       %[[OM:.+]] = arith.subf %{{.+}}, %[[S]]
+//       CHECK:       %[[XOM:.+]] = arith.mulf %[[PRE]], %[[OM]]
+//       CHECK:       %[[INNER:.+]] = arith.addf %[[XOM]]
+//       CHECK:       %[[DERIV:.+]] = arith.mulf %[[S]], %[[INNER]]
+//       CHECK:       arith.mulf %[[DACT]], %[[DERIV]]
+//       CHECK:     linalg.generic {{.*}} outs(%[[A]] :
+//       CHECK:     linalg.generic {{.*}} outs(%[[C]] :
+//       CHECK:     linalg.generic {{.*}} outs(%[[B]] :
+//       CHECK:     linalg.generic {{.*}} outs(%[[D]] :
+//       CHECK:   return %[[R]]#0, %[[R]]#1, %[[R]]#2, %[[R]]#3, %[[R]]#4
+func.func @titans_mlp(%k: tensor<1x1x40x8xf32>, %v: tensor<1x1x40x4xf32>,
+    %q: tensor<1x1x40x8xf32>, %r: tensor<1x1x40xf32>,
+    %w1: tensor<1x1x8x16xf32>, %w2: tensor<1x1x16x4xf32>,
+    %s1: tensor<1x1x8x16xf32>, %s2: tensor<1x1x16x4xf32>)
+    -> (tensor<1x1x40x4xf32>, tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>,
+        tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>) {
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory
+      ins(%k, %v, %q : tensor<1x1x40x8xf32>, tensor<1x1x40x4xf32>, tensor<1x1x40x8xf32>)
+      rates(%r, %r, %r : tensor<1x1x40xf32>, tensor<1x1x40xf32>, tensor<1x1x40xf32>)
+      weights(%w1, %w2 : tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>)
+      momentum(%s1, %s2 : tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>)
+      chunk_length(16) -> tensor<1x1x40x4xf32>
+  return %o, %a, %b, %c, %d : tensor<1x1x40x4xf32>, tensor<1x1x8x16xf32>,
+      tensor<1x1x16x4xf32>, tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>
+}

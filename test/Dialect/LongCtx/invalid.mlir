@@ -589,3 +589,51 @@ func.func @attention_window_zero(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf3
   %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) causal window(0) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
+
+// -----
+
+/// W2 starts from W1's hidden width.
+func.func @titans_mlp_hidden(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected w2 and s2 shape [1, 2, 32, 8] ([B, H, hidden, dv]), got [1, 2, 16, 8]}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x16x8xf32>) momentum(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x16x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// W1 maps the key head dim to the hidden width.
+func.func @titans_mlp_w1(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x4x32xf32>, %w2: tensor<1x2x32x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected w1 and s1 shape [1, 2, 8, 32] ([B, H, d, hidden]), got [1, 2, 4, 32]}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x4x32xf32>, tensor<1x2x32x8xf32>) momentum(%w1, %w2 : tensor<1x2x4x32xf32>, tensor<1x2x32x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The MLP memory also needs positive chunks.
+func.func @titans_mlp_chunk(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive chunk_length, got -1}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) momentum(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) chunk_length(-1) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Negative lengths are rejected, not read as huge unsigned values.
+func.func @infini_negative_segment(%q: tensor<1x2x16x8xf32>, %g: tensor<2xf32>,
+    %m: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive segment_length, got -4}}
+  %o, %m2, %z2 = longctx.infini_attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) gate(%g : tensor<2xf32>) memory(%m, %z : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) segment_length(-4) rule(linear) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+func.func @attention_negative_window(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive window, got -3}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) causal window(-3) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}

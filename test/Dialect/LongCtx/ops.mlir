@@ -402,3 +402,21 @@ func.func @attention_window(%q: tensor<1x2x512x64xf32>) -> tensor<1x2x512x64xf32
          scale(0.125) -> tensor<1x2x512x64xf32>
   return %o : tensor<1x2x512x64xf32>
 }
+
+/// The documentation example of titans_mlp_memory.
+// CHECK-LABEL: func.func @titans_mlp_doc_example(
+//       CHECK:   longctx.titans_mlp_memory ins({{.*}}) rates({{.*}}) weights(%{{.*}}, %{{.*}} : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>) momentum(%{{.*}}, %{{.*}} : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>) chunk_length(16) -> tensor<1x2x64x16xf32>
+func.func @titans_mlp_doc_example(%k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x16xf32>,
+    %q: tensor<1x2x64x16xf32>, %theta: tensor<1x2x64xf32>, %eta: tensor<1x2x64xf32>,
+    %alpha: tensor<1x2x64xf32>, %w1: tensor<1x2x16x32xf32>, %w2: tensor<1x2x32x16xf32>,
+    %s1: tensor<1x2x16x32xf32>, %s2: tensor<1x2x32x16xf32>) -> tensor<1x2x64x16xf32> {
+  %o, %w1n, %w2n, %s1n, %s2n = longctx.titans_mlp_memory
+      ins(%k, %v, %q : tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>,
+          tensor<1x2x64x16xf32>)
+      rates(%theta, %eta, %alpha : tensor<1x2x64xf32>, tensor<1x2x64xf32>,
+            tensor<1x2x64xf32>)
+      weights(%w1, %w2 : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>)
+      momentum(%s1, %s2 : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>)
+      chunk_length(16) -> tensor<1x2x64x16xf32>
+  return %o : tensor<1x2x64x16xf32>
+}

@@ -230,11 +230,11 @@ LogicalResult AttentionOp::verify() {
                            << k[2] << ", got " << m[3];
   }
 
-  if (std::optional<int64_t> window = getWindow()) {
+  if (IntegerAttr windowAttr = getWindowAttr()) {
     if (!getCausal())
       return emitOpError() << "expected causal attention with a window";
-    if (*window <= 0)
-      return emitOpError() << "expected a positive window, got " << *window;
+    if (int64_t window = windowAttr.getInt(); window <= 0)
+      return emitOpError() << "expected a positive window, got " << window;
   }
   return verifyScale(*this, getScaleAttr());
 }
@@ -355,9 +355,10 @@ LogicalResult InfiniAttentionOp::verify() {
       return emitOpError() << "expected memory_key type " << keyType
                            << " (the key type), got " << memoryKey.getType();
   }
-  if (getSegmentLength() <= 0)
+  // The I64Attr getter is unsigned: read the signed value.
+  if (int64_t segment = getSegmentLengthAttr().getInt(); segment <= 0)
     return emitOpError() << "expected a positive segment_length, got "
-                         << getSegmentLength();
+                         << segment;
   if (failed(verifyEps(*this, getEps().convertToDouble())))
     return failure();
   return verifyScale(*this, getScaleAttr());
@@ -465,9 +466,9 @@ LogicalResult TitansMemoryOp::verify() {
                                "[B, H, d, dv]", expectedState, stateType,
                                getWeights().getType())))
     return failure();
-  if (getChunkLength() <= 0)
-    return emitOpError() << "expected a positive chunk_length, got "
-                         << getChunkLength();
+  // The I64Attr getter is unsigned: read the signed value.
+  if (int64_t chunk = getChunkLengthAttr().getInt(); chunk <= 0)
+    return emitOpError() << "expected a positive chunk_length, got " << chunk;
   return success();
 }
 
@@ -495,8 +496,8 @@ LogicalResult TitansMlpMemoryOp::verify() {
       failed(verifyTitansState(*this, "w2 and s2", "[B, H, hidden, dv]",
                                expectedW2, stateType, getW2().getType())))
     return failure();
-  if (getChunkLength() <= 0)
-    return emitOpError() << "expected a positive chunk_length, got "
-                         << getChunkLength();
+  // The I64Attr getter is unsigned: read the signed value.
+  if (int64_t chunk = getChunkLengthAttr().getInt(); chunk <= 0)
+    return emitOpError() << "expected a positive chunk_length, got " << chunk;
   return success();
 }
