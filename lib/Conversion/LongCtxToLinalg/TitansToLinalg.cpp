@@ -10,10 +10,10 @@
 // W0, so the momentum and forgetting recurrences have the closed form of
 // MECHANISMS.md §3.2, with decay products taken in log space:
 //
-//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i} eta_l
-//   beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l
-//   G = P N,  f = P m
-//   W_c = beta_c W0 + f_c S0 - sum_j G[c,j] u_j,   S_c = m_c S0 - sum_j N[c,j] u_j
+//   P[t,i] = prod_{i<l<=t} (1 - alpha_l),   N[i,j] = theta_j prod_{j<l<=i}
+//   eta_l beta_t = prod_{l<=t} (1 - alpha_l),     m_t = prod_{l<=t} eta_l G = P
+//   N,  f = P m W_c = beta_c W0 + f_c S0 - sum_j G[c,j] u_j,   S_c = m_c S0 -
+//   sum_j N[c,j] u_j
 //
 // where sum_j c_j u_j is the gradient of the c-weighted loss at W0: one
 // weighted backward per state. The linear memory also reads inclusively:
@@ -50,9 +50,9 @@ struct Chunk {
   Location loc;
   LinalgBuilder &cb;
   OpFoldResult batch, heads, len;
-  Value lastIdx;                // len - 1
-  Value keys, values, queries;  // [B, H, c, d|dv|d]
-  Value theta, eta, alpha;      // [B, H, c]
+  Value lastIdx;               // len - 1
+  Value keys, values, queries; // [B, H, c, d|dv|d]
+  Value theta, eta, alpha;     // [B, H, c]
 
   SmallVector<OpFoldResult> vecSizes() { return {batch, heads, len}; }
   SmallVector<OpFoldResult> matSizes() { return {batch, heads, len, len}; }
@@ -64,9 +64,8 @@ struct Chunk {
   /// (b, h, t, k, n) with n innermost.
   Value timesMatrix(Value x, Value w, OpFoldResult n) {
     SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel,
-        IteratorType::parallel, IteratorType::reduction,
-        IteratorType::parallel};
+        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::parallel};
     return cb.generic(5, {x, w}, cb.filled(rowSizes(n), cb.constant(0.0)),
                       {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, its,
                       cb.mulAdd());
@@ -77,15 +76,14 @@ struct Chunk {
   /// accumulation type and then truncated.
   Value timesMatrixInto(Value x, Value w, Value dest) {
     SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel,
-        IteratorType::parallel, IteratorType::reduction,
-        IteratorType::parallel};
+        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::parallel};
     Type destType = cast<RankedTensorType>(dest.getType()).getElementType();
     Value zero = cb.constant(0.0);
     if (destType == cb.accType) {
-      Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
-                                          ValueRange{dest})
-                       .getResult(0);
+      Value init =
+          linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{dest})
+              .getResult(0);
       return cb.generic(5, {x, w}, init,
                         {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, its,
                         cb.mulAdd());
@@ -112,9 +110,8 @@ struct Chunk {
   Value weightedOuter(Value x, Value row, Value y,
                       ArrayRef<OpFoldResult> outSizes) {
     SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel,
-        IteratorType::reduction, IteratorType::parallel,
-        IteratorType::parallel};
+        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+        IteratorType::parallel, IteratorType::parallel};
     SmallVector<Value> ins = {x, y};
     SmallVector<AffineMap> maps = {cb.map(5, {0, 1, 2, 3}),
                                    cb.map(5, {0, 1, 2, 4})};
@@ -137,18 +134,16 @@ struct Chunk {
   /// The [B, H, 1, c] last row of a [B, H, c, c] matrix.
   Value lastRow(Value mat) {
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-    return tensor::ExtractSliceOp::create(b, loc, mat,
-                                          {zero, zero, lastIdx, zero},
-                                          {batch, heads, one, len},
-                                          {one, one, one, one});
+    return tensor::ExtractSliceOp::create(
+        b, loc, mat, {zero, zero, lastIdx, zero}, {batch, heads, one, len},
+        {one, one, one, one});
   }
 
   /// The [B, H, 1] last entry of a [B, H, c] vector.
   Value lastOf(Value vec) {
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
     return tensor::ExtractSliceOp::create(b, loc, vec, {zero, zero, lastIdx},
-                                          {batch, heads, one},
-                                          {one, one, one});
+                                          {batch, heads, one}, {one, one, one});
   }
 
   /// W_c = beta_c W0 + f_c S0 - 2 grad, written in place of W0, and
@@ -163,22 +158,21 @@ struct Chunk {
     SmallVector<IteratorType> par4(4, IteratorType::parallel);
     Value factor = cb.constant(scale);
     Value newW = cb.generic(
-        {s0, grad, lastOf(beta), lastOf(f)}, w0,
-        {id4, id4, perBH, perBH, id4}, par4,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
+        {s0, grad, lastOf(beta), lastOf(f)}, w0, {id4, id4, perBH, perBH, id4},
+        par4, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value fromW = arith::MulFOp::create(nb, nl, a[2], a[4]);
           Value fromS = arith::MulFOp::create(nb, nl, a[3], a[0]);
           Value g = arith::MulFOp::create(nb, nl, factor, a[1]);
           Value sum = arith::AddFOp::create(nb, nl, fromW, fromS);
           yield(nb, nl, arith::SubFOp::create(nb, nl, sum, g));
         });
-    Value newS = cb.generic(
-        {momentumGrad, lastOf(m)}, s0, {id4, perBH, id4}, par4,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value decayed = arith::MulFOp::create(nb, nl, a[1], a[2]);
-          Value g = arith::MulFOp::create(nb, nl, factor, a[0]);
-          yield(nb, nl, arith::SubFOp::create(nb, nl, decayed, g));
-        });
+    Value newS =
+        cb.generic({momentumGrad, lastOf(m)}, s0, {id4, perBH, id4}, par4,
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     Value decayed = arith::MulFOp::create(nb, nl, a[1], a[2]);
+                     Value g = arith::MulFOp::create(nb, nl, factor, a[0]);
+                     yield(nb, nl, arith::SubFOp::create(nb, nl, decayed, g));
+                   });
     return {newW, newS};
   }
 };
@@ -207,11 +201,11 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
         Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
         yield(nb, nl, math::LogOp::create(nb, nl, keep));
       });
-  Value logEta = cb.generic(
-      3, {chunk.eta}, cb.empty(vecSizes, cb.accType), {rows3, rows3}, par3,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
-      });
+  Value logEta =
+      cb.generic(3, {chunk.eta}, cb.empty(vecSizes, cb.accType), {rows3, rows3},
+                 par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
+                 });
 
   // sums[hi, lo] = sum_{lo < l <= hi} logs[l] over loops (b, h, hi, lo, l).
   auto rangeLogSum = [&](Value logs) {
@@ -256,13 +250,13 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   };
   // prod_{l<=t}: the range sum down to lo = 0 plus logs[0].
   auto prefix = [&](Value sums, Value logs) {
-    return cb.generic({sums, logs}, cb.empty(vecSizes, cb.accType),
-                      {cb.map(3, {0, 1, 2, -1}), cb.map(3, {0, 1, -1}),
-                       cb.map(3, {0, 1, 2})},
-                      par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                        Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
-                        yield(nb, nl, math::ExpOp::create(nb, nl, sum));
-                      });
+    return cb.generic(
+        {sums, logs}, cb.empty(vecSizes, cb.accType),
+        {cb.map(3, {0, 1, 2, -1}), cb.map(3, {0, 1, -1}), cb.map(3, {0, 1, 2})},
+        par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
+          yield(nb, nl, math::ExpOp::create(nb, nl, sum));
+        });
   };
   Value keepSums = rangeLogSum(logKeep);
   Value etaSums = rangeLogSum(logEta);
@@ -290,13 +284,12 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
 /// Builds the loop over chunks shared by both Titans ops: per chunk, slices
 /// the tokens and rates and calls `body`, which returns the chunk's output
 /// [B, H, c, dv] and the new states; yields them and replaces `op`.
-static void buildChunkLoop(
-    PatternRewriter &rewriter, Operation *op, Value key, Value value,
-    Value query, Value theta, Value eta, Value alpha, ValueRange states,
-    int64_t chunkLength,
-    function_ref<std::pair<Value, SmallVector<Value>>(Chunk &, ValueRange,
-                                                       Value)>
-        body) {
+static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
+                           Value value, Value query, Value theta, Value eta,
+                           Value alpha, ValueRange states, int64_t chunkLength,
+                           function_ref<std::pair<Value, SmallVector<Value>>(
+                               Chunk &, ValueRange, Value)>
+                               body) {
   Location loc = op->getLoc();
   auto queryType = cast<RankedTensorType>(query.getType());
   Type elementType = queryType.getElementType();
@@ -309,8 +302,7 @@ static void buildChunkLoop(
   Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value oneIdx = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Value chunkStep = arith::ConstantIndexOp::create(rewriter, loc, chunkLength);
-  Value init =
-      lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
+  Value init = lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
   SmallVector<Value> inits = {init};
   llvm::append_range(inits, states);
 
@@ -372,10 +364,9 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
     OpFoldResult headDim =
         tensor::getMixedSize(rewriter, op.getLoc(), op.getKey(), 3);
     buildChunkLoop(
-        rewriter, op, op.getKey(), op.getValue(), op.getQuery(),
-        op.getTheta(), op.getEta(), op.getAlpha(),
-        {op.getWeights(), op.getMomentum()}, op.getChunkLength(),
-        [&](Chunk &chunk, ValueRange state, Value dest) {
+        rewriter, op, op.getKey(), op.getValue(), op.getQuery(), op.getTheta(),
+        op.getEta(), op.getAlpha(), {op.getWeights(), op.getMomentum()},
+        op.getChunkLength(), [&](Chunk &chunk, ValueRange state, Value dest) {
           LinalgBuilder &cb = chunk.cb;
           Value w0 = state[0], s0 = state[1];
           ChunkCoefficients c = buildChunkCoefficients(chunk);
@@ -385,14 +376,14 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
 
           // R = K W0 - V.
           Value kw = chunk.timesMatrix(chunk.keys, w0, valueDim);
-          Value residual = cb.generic(
-              4, {kw, chunk.values}, cb.empty(outSizes, cb.accType),
-              {all4, all4, all4}, par4,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                yield(nb, nl,
-                      arith::SubFOp::create(nb, nl, a[0],
-                                            cb.toAcc(nb, nl, a[1])));
-              });
+          Value residual =
+              cb.generic(4, {kw, chunk.values}, cb.empty(outSizes, cb.accType),
+                         {all4, all4, all4}, par4,
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           yield(nb, nl,
+                                 arith::SubFOp::create(nb, nl, a[0],
+                                                       cb.toAcc(nb, nl, a[1])));
+                         });
           Value qw = chunk.timesMatrix(chunk.queries, w0, valueDim);
           Value qs = chunk.timesMatrix(chunk.queries, s0, valueDim);
 
@@ -444,8 +435,7 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
   }
 };
 
-struct TitansMlpMemoryOpLowering final
-    : OpRewritePattern<TitansMlpMemoryOp> {
+struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(TitansMlpMemoryOp op,
@@ -456,10 +446,10 @@ struct TitansMlpMemoryOpLowering final
     OpFoldResult headDim = tensor::getMixedSize(rewriter, loc, op.getKey(), 3);
     OpFoldResult hidden = tensor::getMixedSize(rewriter, loc, op.getW1(), 3);
     buildChunkLoop(
-        rewriter, op, op.getKey(), op.getValue(), op.getQuery(),
-        op.getTheta(), op.getEta(), op.getAlpha(),
-        {op.getW1(), op.getW2(), op.getS1(), op.getS2()},
-        op.getChunkLength(), [&](Chunk &chunk, ValueRange state, Value dest) {
+        rewriter, op, op.getKey(), op.getValue(), op.getQuery(), op.getTheta(),
+        op.getEta(), op.getAlpha(),
+        {op.getW1(), op.getW2(), op.getS1(), op.getS2()}, op.getChunkLength(),
+        [&](Chunk &chunk, ValueRange state, Value dest) {
           LinalgBuilder &cb = chunk.cb;
           Value w1 = state[0], w2 = state[1], s1 = state[2], s2 = state[3];
           ChunkCoefficients c = buildChunkCoefficients(chunk);
@@ -467,20 +457,20 @@ struct TitansMlpMemoryOpLowering final
           const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
           Value oneF = cb.constant(1.0), twoF = cb.constant(2.0);
           auto sigmoid = [&](OpBuilder &nb, Location nl, Value x) -> Value {
-            Value e = math::ExpOp::create(nb, nl,
-                                          arith::NegFOp::create(nb, nl, x));
+            Value e =
+                math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, x));
             return arith::DivFOp::create(
                 nb, nl, oneF, arith::AddFOp::create(nb, nl, oneF, e));
           };
           auto silu = [&](Value pre) {
-            return cb.generic(
-                4, {pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
-                {all4, all4}, par4,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  yield(nb, nl,
-                        arith::MulFOp::create(nb, nl, a[0],
-                                              sigmoid(nb, nl, a[0])));
-                });
+            return cb.generic(4, {pre},
+                              cb.empty(chunk.rowSizes(hidden), cb.accType),
+                              {all4, all4}, par4,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                yield(nb, nl,
+                                      arith::MulFOp::create(
+                                          nb, nl, a[0], sigmoid(nb, nl, a[0])));
+                              });
           };
 
           // Read with the chunk-start weights: O = silu(Q W1) W2.
@@ -496,8 +486,8 @@ struct TitansMlpMemoryOpLowering final
               cb.empty(chunk.rowSizes(valueDim), cb.accType),
               {all4, all4, all4}, par4,
               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value r = arith::SubFOp::create(nb, nl, a[0],
-                                                cb.toAcc(nb, nl, a[1]));
+                Value r =
+                    arith::SubFOp::create(nb, nl, a[0], cb.toAcc(nb, nl, a[1]));
                 yield(nb, nl, arith::MulFOp::create(nb, nl, twoF, r));
               });
 
@@ -513,8 +503,7 @@ struct TitansMlpMemoryOpLowering final
           Value dAct = cb.generic(
               5, {dPred, w2},
               cb.filled(chunk.rowSizes(hidden), cb.constant(0.0)),
-              {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
-              cb.mulAdd());
+              {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts, cb.mulAdd());
           Value dPre = cb.generic(
               4, {dAct, pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
               {all4, all4, all4}, par4,
@@ -529,8 +518,8 @@ struct TitansMlpMemoryOpLowering final
               });
           SmallVector<OpFoldResult> w1Sizes = {chunk.batch, chunk.heads,
                                                headDim, hidden};
-          SmallVector<OpFoldResult> w2Sizes = {chunk.batch, chunk.heads,
-                                               hidden, valueDim};
+          SmallVector<OpFoldResult> w2Sizes = {chunk.batch, chunk.heads, hidden,
+                                               valueDim};
           auto gradients = [&](Value row) {
             return std::make_pair(
                 chunk.weightedOuter(chunk.keys, row, dPre, w1Sizes),
@@ -542,8 +531,8 @@ struct TitansMlpMemoryOpLowering final
               chunk.updateState(w1, s1, gW1, mW1, c.beta, c.f, c.m, 1.0);
           auto [newW2, newS2] =
               chunk.updateState(w2, s2, gW2, mW2, c.beta, c.f, c.m, 1.0);
-          return std::make_pair(
-              out, SmallVector<Value>{newW1, newW2, newS1, newS2});
+          return std::make_pair(out,
+                                SmallVector<Value>{newW1, newW2, newS1, newS2});
         });
     return success();
   }

@@ -376,13 +376,14 @@ double InfiniAttentionOp::getEffectiveScale() {
 //===----------------------------------------------------------------------===//
 
 /// Checks the token operands of the Titans ops: K, V, Q [B, H, N, d|dv|d],
-/// the result [B, H, N, dv] and the rates [B, H, N] in the state type.
-static LogicalResult verifyTitansTokens(Operation *op,
-                                        RankedTensorType keyType,
+/// the result [B, H, N, dv], the rates [B, H, N] in the state type, and a
+/// positive chunk length.
+static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
                                         RankedTensorType valueType,
                                         RankedTensorType queryType,
                                         RankedTensorType resultType,
-                                        RankedTensorType rateType) {
+                                        RankedTensorType rateType,
+                                        IntegerAttr chunkLength) {
   std::pair<StringRef, RankedTensorType> operands[] = {{"key", keyType},
                                                        {"value", valueType},
                                                        {"query", queryType},
@@ -395,20 +396,18 @@ static LogicalResult verifyTitansTokens(Operation *op,
   ArrayRef<int64_t> q = queryType.getShape();
   for (int dim = 0; dim < 3; ++dim) {
     if (!compatible(k[dim], v[dim]) || !compatible(k[dim], q[dim]))
-      return op->emitOpError()
-             << "expected key, value and query dimension " << dim
-             << " to match, got " << k[dim] << ", " << v[dim] << " and "
-             << q[dim];
+      return op->emitOpError() << "expected key, value and query dimension "
+                               << dim << " to match, got " << k[dim] << ", "
+                               << v[dim] << " and " << q[dim];
   }
   if (!compatible(k[3], q[3]))
     return op->emitOpError()
            << "expected query and key head dims to match, got " << q[3]
            << " and " << k[3];
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(llvm::zip_equal(expected, resultType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
+  if (!llvm::all_of(
+          llvm::zip_equal(expected, resultType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
     return op->emitOpError()
            << "expected result shape " << shapeToString(expected)
            << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
@@ -416,19 +415,21 @@ static LogicalResult verifyTitansTokens(Operation *op,
   Type stateType = getStateElementType(queryType.getElementType());
   SmallVector<int64_t> expectedRates = {k[0], k[1], k[2]};
   if (rateType.getRank() != 3 ||
-      !llvm::all_of(llvm::zip_equal(expectedRates, rateType.getShape()),
-                    [](auto p) {
-                      return compatible(std::get<0>(p), std::get<1>(p));
-                    }))
-    return op->emitOpError()
-           << "expected theta, eta and alpha shape "
-           << shapeToString(expectedRates)
-           << " ([B, H, N], one rate per token), got "
-           << shapeToString(rateType.getShape());
+      !llvm::all_of(
+          llvm::zip_equal(expectedRates, rateType.getShape()),
+          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
+    return op->emitOpError() << "expected theta, eta and alpha shape "
+                             << shapeToString(expectedRates)
+                             << " ([B, H, N], one rate per token), got "
+                             << shapeToString(rateType.getShape());
   if (rateType.getElementType() != stateType)
     return op->emitOpError()
            << "expected theta, eta and alpha element type " << stateType
            << ", got " << rateType.getElementType();
+  // Read the signed value: the I64Attr getter is unsigned.
+  if (int64_t chunk = chunkLength.getInt(); chunk <= 0)
+    return op->emitOpError()
+           << "expected a positive chunk_length, got " << chunk;
   return success();
 }
 
@@ -436,8 +437,7 @@ static LogicalResult verifyTitansTokens(Operation *op,
 static LogicalResult verifyTitansState(Operation *op, StringRef name,
                                        StringRef layout,
                                        ArrayRef<int64_t> expected,
-                                       Type stateType,
-                                       RankedTensorType type) {
+                                       Type stateType, RankedTensorType type) {
   if (type.getRank() != 4 ||
       !llvm::all_of(llvm::zip_equal(expected, type.getShape()), [](auto p) {
         return compatible(std::get<0>(p), std::get<1>(p));
@@ -456,20 +456,15 @@ LogicalResult TitansMemoryOp::verify() {
   RankedTensorType valueType = getValue().getType();
   RankedTensorType queryType = getQuery().getType();
   if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
-                                getResult().getType(), getTheta().getType())))
+                                getResult().getType(), getTheta().getType(),
+                                getChunkLengthAttr())))
     return failure();
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   Type stateType = getStateElementType(queryType.getElementType());
   SmallVector<int64_t> expectedState = {k[0], k[1], k[3], v[3]};
-  if (failed(verifyTitansState(*this, "weights and momentum",
-                               "[B, H, d, dv]", expectedState, stateType,
-                               getWeights().getType())))
-    return failure();
-  // The I64Attr getter is unsigned: read the signed value.
-  if (int64_t chunk = getChunkLengthAttr().getInt(); chunk <= 0)
-    return emitOpError() << "expected a positive chunk_length, got " << chunk;
-  return success();
+  return verifyTitansState(*this, "weights and momentum", "[B, H, d, dv]",
+                           expectedState, stateType, getWeights().getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -481,14 +476,15 @@ LogicalResult TitansMlpMemoryOp::verify() {
   RankedTensorType valueType = getValue().getType();
   RankedTensorType queryType = getQuery().getType();
   if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
-                                getResult().getType(), getTheta().getType())))
+                                getResult().getType(), getTheta().getType(),
+                                getChunkLengthAttr())))
     return failure();
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   Type stateType = getStateElementType(queryType.getElementType());
   RankedTensorType w1Type = getW1().getType();
-  int64_t hidden = w1Type.getRank() == 4 ? w1Type.getDimSize(3)
-                                         : ShapedType::kDynamic;
+  int64_t hidden =
+      w1Type.getRank() == 4 ? w1Type.getDimSize(3) : ShapedType::kDynamic;
   SmallVector<int64_t> expectedW1 = {k[0], k[1], k[3], hidden};
   SmallVector<int64_t> expectedW2 = {k[0], k[1], hidden, v[3]};
   if (failed(verifyTitansState(*this, "w1 and s1", "[B, H, d, hidden]",
@@ -496,8 +492,5 @@ LogicalResult TitansMlpMemoryOp::verify() {
       failed(verifyTitansState(*this, "w2 and s2", "[B, H, hidden, dv]",
                                expectedW2, stateType, getW2().getType())))
     return failure();
-  // The I64Attr getter is unsigned: read the signed value.
-  if (int64_t chunk = getChunkLengthAttr().getInt(); chunk <= 0)
-    return emitOpError() << "expected a positive chunk_length, got " << chunk;
   return success();
 }
