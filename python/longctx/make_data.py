@@ -161,6 +161,36 @@ def _titans(args):
     _save(args.out, arrays)
 
 
+def _mag(args):
+    """Inputs of a MAG-rewritten attention, streamed over `calls` calls of
+    the function's token count, and the outputs of those calls in a row."""
+    rng = np.random.default_rng(args.seed)
+    b, h, n, d = args.q
+    dv = args.dv or d
+    calls = args.calls
+    q = rng.uniform(-1, 1, (b, h, n * calls, d)).astype(np.float32)
+    k = (rng.uniform(-1, 1, (b, h, n * calls, d)) / np.sqrt(d)).astype(np.float32)
+    v = rng.uniform(-1, 1, (b, h, n * calls, dv)).astype(np.float32)
+    pk = rng.uniform(-1, 1, (b, h, args.persistent, d)).astype(np.float32)
+    pv = rng.uniform(-1, 1, (b, h, args.persistent, dv)).astype(np.float32)
+    theta = rng.uniform(0.05, 0.2, h).astype(np.float32)
+    eta = rng.uniform(0.5, 0.9, h).astype(np.float32)
+    alpha = rng.uniform(0.0, 0.05, h).astype(np.float32)
+    w = np.zeros((b, h, d, dv))
+    s = np.zeros((b, h, d, dv))
+    outs = []
+    for c in range(calls):
+        part = slice(c * n, (c + 1) * n)
+        o, w, s = reference.titans_mag(q[:, :, part], k[:, :, part], v[:, :, part],
+                                       pk, pv, theta, eta, alpha, w, s, args.chunk_length)
+        outs.append(o)
+    _save(args.out, {"q": q, "k": k, "v": v, "pk": pk, "pv": pv, "theta": theta,
+                     "eta": eta, "alpha": alpha,
+                     "expected": np.concatenate(outs, axis=2).astype(np.float32),
+                     "expected_weights": w.astype(np.float32),
+                     "expected_momentum": s.astype(np.float32)})
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m longctx.make_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -216,8 +246,18 @@ def main(argv=None):
     tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     tit.add_argument("--seed", type=int, default=0)
     tit.add_argument("--out", required=True)
+    mag = sub.add_parser("mag", help="attention rewritten to Titans MAG, streamed")
+    mag.add_argument("--q", type=_shape, required=True, help="B,H,N,d of one call")
+    mag.add_argument("--dv", type=int, default=0)
+    mag.add_argument("--calls", type=int, default=1, help="calls of N tokens")
+    mag.add_argument("--persistent", type=int, default=4)
+    mag.add_argument("--chunk-length", type=int, required=True)
+    mag.add_argument("--seed", type=int, default=0)
+    mag.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    if args.op == "titans":
+    if args.op == "mag":
+        _mag(args)
+    elif args.op == "titans":
         _titans(args)
     elif args.op == "layer":
         _layer(args)

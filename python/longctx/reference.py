@@ -190,3 +190,23 @@ def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length):
             read = _silu(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
             out[:, :, t] = np.einsum("bhy,bhye->bhe", read, w2_0)
     return out, w1, w2, s1, s2
+
+
+def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
+               momentum, chunk_length, scale=None):
+    """Titans MAG as `longctx-attention-to-titans{arch=mag}` builds it, for
+    one call: returns (O, W_out, S_out).
+
+        y = attention(Q, [P_k ; K], [P_v ; V]) causal (queries at the end)
+        m = titans_memory(K, V, Q, theta, eta, alpha, W, S)  (rates per head)
+        O = y * sigmoid(m)
+    """
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    keys = np.concatenate([np.asarray(persistent_k, np.float64), k], axis=2)
+    values = np.concatenate([np.asarray(persistent_v, np.float64), v], axis=2)
+    y = attention(q, keys, values, scale=scale, causal=True)
+    per_token = lambda r: np.broadcast_to(
+        np.asarray(r, np.float64)[None, :, None], q.shape[:3])
+    m, w, s = titans_memory(k, v, q, per_token(theta), per_token(eta),
+                            per_token(alpha), weights, momentum, chunk_length)
+    return y / (1.0 + np.exp(-m)), w, s

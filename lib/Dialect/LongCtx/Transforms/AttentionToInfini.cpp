@@ -78,35 +78,11 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
       RankedTensorType::get({batch, kvHeads, headDim, valueDim}, stateType);
   auto normType = RankedTensorType::get({batch, kvHeads, headDim}, stateType);
 
-  // Tag the sequence dimension of query/key/value arguments for drivers.
-  Builder b(ctx);
-  for (Value operand : {op.getQuery(), op.getKey(), op.getValue()}) {
-    if (auto arg = dyn_cast<BlockArgument>(operand);
-        arg && arg.getOwner() == &func.getBody().front())
-      func.setArgAttr(arg.getArgNumber(), kStreamDimAttrName,
-                      b.getI64IntegerAttr(2));
-  }
-
-  // New arguments: gate, M, z. New results: M', z'.
-  unsigned firstArg = func.getNumArguments();
-  unsigned firstResult = func.getNumResults();
-  // Insertion indices refer to the old signature: all three go at the end.
-  SmallVector<unsigned> argIndices(3, firstArg);
-  SmallVector<Type> argTypes = {gateType, memoryType, normType};
-  SmallVector<DictionaryAttr> argAttrs = {
-      b.getDictionaryAttr(
-          b.getNamedAttr(kInitAttrName, b.getF64FloatAttr(options.gateInit))),
-      b.getDictionaryAttr(
-          b.getNamedAttr(kStateAttrName, b.getI64IntegerAttr(firstResult))),
-      b.getDictionaryAttr(b.getNamedAttr(
-          kStateAttrName, b.getI64IntegerAttr(firstResult + 1)))};
-  SmallVector<Location> argLocs(3, loc);
-  if (failed(func.insertArguments(argIndices, argTypes, argAttrs, argLocs)))
-    llvm_unreachable("inserting arguments into a func.func cannot fail");
-  Block &body = func.getBody().front();
-  Value gate = body.getArgument(firstArg);
-  Value memory = body.getArgument(firstArg + 1);
-  Value norm = body.getArgument(firstArg + 2);
+  StreamingSignature signature(func);
+  signature.tagStreamedOperands(op);
+  Value gate = signature.addParameter(gateType, options.gateInit, loc);
+  Value memory = signature.addState(memoryType, loc);
+  Value norm = signature.addState(normType, loc);
 
   rewriter.setInsertionPoint(op);
   auto infini = InfiniAttentionOp::create(
@@ -117,26 +93,75 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
       MemoryUpdateRuleAttr::get(ctx, options.rule),
       rewriter.getF64FloatAttr(options.eps), op.getScaleAttr());
   rewriter.replaceOp(op, infini.getResult());
+  signature.finish(rewriter, {infini.getNewMemory(), infini.getNewNorm()},
+                   infini.getResult());
+  LDBG() << "rewrote attention in @" << func.getSymName()
+         << " into Infini-attention with segments of " << options.segmentLength;
+  return infini;
+}
 
-  // Return the new state from every return.
-  SmallVector<unsigned> resultIndices = {firstResult, firstResult};
-  if (failed(func.insertResults(resultIndices, {memoryType, normType},
-                                {DictionaryAttr(), DictionaryAttr()})))
+
+//===----------------------------------------------------------------------===//
+// StreamingSignature
+//===----------------------------------------------------------------------===//
+
+StreamingSignature::StreamingSignature(func::FuncOp func)
+    : func(func), firstResult(func.getNumResults()) {}
+
+Value StreamingSignature::addArgument(Type type, DictionaryAttr attrs,
+                                      Location loc) {
+  unsigned index = func.getNumArguments();
+  if (failed(func.insertArgument(index, type, attrs, loc)))
+    llvm_unreachable("inserting an argument into a func.func cannot fail");
+  return func.getArgument(index);
+}
+
+Value StreamingSignature::addParameter(Type type, double init, Location loc) {
+  Builder b(func.getContext());
+  return addArgument(
+      type,
+      b.getDictionaryAttr(b.getNamedAttr(kInitAttrName, b.getF64FloatAttr(init))),
+      loc);
+}
+
+Value StreamingSignature::addState(Type type, Location loc) {
+  Builder b(func.getContext());
+  int64_t result = firstResult + stateTypes.size();
+  stateTypes.push_back(type);
+  return addArgument(type,
+                     b.getDictionaryAttr(b.getNamedAttr(
+                         kStateAttrName, b.getI64IntegerAttr(result))),
+                     loc);
+}
+
+void StreamingSignature::tagStreamedOperands(AttentionOp op) {
+  Builder b(func.getContext());
+  for (Value operand : {op.getQuery(), op.getKey(), op.getValue()}) {
+    if (auto arg = dyn_cast<BlockArgument>(operand);
+        arg && arg.getOwner() == &func.getBody().front())
+      func.setArgAttr(arg.getArgNumber(), kStreamDimAttrName,
+                      b.getI64IntegerAttr(2));
+  }
+}
+
+void StreamingSignature::finish(RewriterBase &rewriter, ValueRange newStates,
+                                Value output) {
+  assert(newStates.size() == stateTypes.size() && "one value per state");
+  // Insertion indices refer to the old signature: all go at the end.
+  SmallVector<unsigned> indices(stateTypes.size(), func.getNumResults());
+  SmallVector<DictionaryAttr> attrs(stateTypes.size(), DictionaryAttr());
+  if (failed(func.insertResults(indices, stateTypes, attrs)))
     llvm_unreachable("inserting results into a func.func cannot fail");
   func.walk([&](func::ReturnOp ret) {
-    rewriter.modifyOpInPlace(ret, [&] {
-      ret->insertOperands(ret->getNumOperands(),
-                          {infini.getNewMemory(), infini.getNewNorm()});
-    });
+    rewriter.modifyOpInPlace(
+        ret, [&] { ret->insertOperands(ret->getNumOperands(), newStates); });
   });
-  for (OpOperand &use : infini.getResult().getUses()) {
+  Builder b(func.getContext());
+  for (OpOperand &use : output.getUses()) {
     if (isa<func::ReturnOp>(use.getOwner()))
       func.setResultAttr(use.getOperandNumber(), kStreamDimAttrName,
                          b.getI64IntegerAttr(2));
   }
-  LDBG() << "rewrote attention in @" << func.getSymName()
-         << " into Infini-attention with segments of " << options.segmentLength;
-  return infini;
 }
 
 namespace {

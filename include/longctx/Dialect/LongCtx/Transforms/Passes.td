@@ -69,6 +69,53 @@ def AttentionToInfiniPass
   ];
 }
 
+def AttentionToTitansPass
+    : Pass<"longctx-attention-to-titans", "::mlir::ModuleOp"> {
+  let summary = "Rewrite causal self-attention into a Titans architecture";
+  let description = [{
+    Rewrites every causal self-attention `longctx.attention` (no mask, no
+    window, static shapes, as many keys as queries, as many key/value heads
+    as query heads) into a Titans architecture. Implemented: `arch=mag`,
+    memory as a gate:
+
+    ```
+    y = attention(Q, [P_k ; K], [P_v ; V]) causal      (persistent tokens first)
+    m = titans_memory(K, V, Q, theta, eta, alpha, W, S) chunk_length(C)
+    O = y * sigmoid(m)
+    ```
+
+    The attention branch is local to each call (one segment of a stream)
+    with the `persistent-tokens` learned key/value pairs always visible; the
+    memory branch carries `(W, S)` from call to call. The function gains the
+    persistent keys and values (`longctx.init = 0`), per-head rates `theta`,
+    `eta`, `alpha` (`[H]`, broadcast over tokens, `longctx.init` from the
+    options) and the state `W`, `S` (`longctx.state`), and returns `W'`, `S'`.
+    Attention it cannot rewrite is left unchanged with a remark.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"arch", "arch", "std::string", /*default=*/"\"mag\"",
+           "Titans architecture: mag (mac and mal are not implemented yet)">,
+    Option<"chunkLength", "chunk-length", "int64_t", /*default=*/"64",
+           "Tokens per memory chunk (> 0)">,
+    Option<"persistentTokens", "persistent-tokens", "int64_t",
+           /*default=*/"4", "Learned key/value pairs prepended to the "
+           "attention (>= 0)">,
+    Option<"theta", "theta", "double", /*default=*/"0.01",
+           "Initial memory learning rate">,
+    Option<"eta", "eta", "double", /*default=*/"0.9",
+           "Initial momentum decay">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.001",
+           "Initial forgetting rate">,
+  ];
+}
+
 def DecomposeInfiniPass : Pass<"longctx-decompose-infini"> {
   let summary = "Decompose Infini-attention into a segment loop of primitives";
   let description = [{

@@ -34,6 +34,52 @@ struct InfiniOptions {
 /// string when it can.
 std::string getInfiniRewriteBlocker(AttentionOp op);
 
+/// Returns why `op` cannot be rewritten into a Titans architecture, or an
+/// empty string when it can.
+std::string getTitansRewriteBlocker(AttentionOp op);
+
+/// Grows the signature of the func.func around a rewritten attention op so
+/// that it streams: trailing parameter arguments (with a `longctx.init`
+/// value), state arguments (with `longctx.state` naming the result that
+/// carries them out) and, in `finish`, those results.
+class StreamingSignature {
+public:
+  explicit StreamingSignature(func::FuncOp func);
+
+  /// Appends an argument that drivers fill with `init`.
+  Value addParameter(Type type, double init, Location loc);
+  /// Appends a state argument; the i-th state is carried out by the i-th
+  /// value given to `finish`.
+  Value addState(Type type, Location loc);
+  /// Tags the query/key/value arguments of `op` with their sequence
+  /// dimension (`longctx.stream_dim`).
+  void tagStreamedOperands(AttentionOp op);
+  /// Appends `newStates` (one per `addState`) as results of every return,
+  /// and tags returned uses of `output` with their sequence dimension.
+  void finish(RewriterBase &rewriter, ValueRange newStates, Value output);
+
+private:
+  Value addArgument(Type type, DictionaryAttr attrs, Location loc);
+
+  func::FuncOp func;
+  unsigned firstResult;
+  SmallVector<Type> stateTypes;
+};
+
+/// Options of the attention -> Titans rewrite.
+struct TitansOptions {
+  int64_t chunkLength = 64;
+  int64_t persistentTokens = 4;
+  double theta = 0.01, eta = 0.9, alpha = 0.001;
+};
+
+/// Rewrites `op`, which must have no Titans blocker, into MAG (memory as a
+/// gate): causal attention over [persistent ; tokens] times sigmoid of a
+/// linear Titans memory read, with parameters and state threaded through
+/// the function's signature. Returns the gated output.
+Value rewriteAttentionToTitansMag(RewriterBase &rewriter, AttentionOp op,
+                                  const TitansOptions &options);
+
 /// Rewrites `op`, which must have no blocker, into `longctx.infini_attention`
 /// and threads the gate and memory state through its function's signature.
 /// Returns the new op.

@@ -1,0 +1,64 @@
+// RUN: longctx-opt %s --split-input-file --verify-diagnostics --longctx-attention-to-titans="chunk-length=16 persistent-tokens=4 theta=0.5" | FileCheck %s
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="arch=mac" 2>&1 | FileCheck %s --check-prefix=ARCH
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="chunk-length=0" 2>&1 | FileCheck %s --check-prefix=CHUNK
+
+// ARCH: longctx-attention-to-titans: arch 'mac' is not implemented (implemented: mag)
+// CHUNK: longctx-attention-to-titans: chunk-length must be positive and persistent-tokens non-negative, got 0 and 4
+
+/// MAG: persistent keys/values and per-head rates become parameters with
+/// initial values, W and S state; the attention sees [persistent ; tokens]
+/// causally; the Titans memory reads with the queries; the output is the
+/// attention times sigmoid(memory).
+// CHECK-LABEL: func.func @mag(
+//  CHECK-SAME:     %[[Q:[a-zA-Z0-9_]+]]: tensor<1x2x64x16xf32> {longctx.stream_dim = 2 : i64}
+//  CHECK-SAME:     %[[K:[a-zA-Z0-9_]+]]: tensor<1x2x64x16xf32> {longctx.stream_dim = 2 : i64}
+//  CHECK-SAME:     %[[V:[a-zA-Z0-9_]+]]: tensor<1x2x64x8xf32> {longctx.stream_dim = 2 : i64}
+//  CHECK-SAME:     %[[PK:[a-zA-Z0-9_]+]]: tensor<1x2x4x16xf32> {longctx.init = 0.000000e+00 : f64}
+//  CHECK-SAME:     %[[PV:[a-zA-Z0-9_]+]]: tensor<1x2x4x8xf32> {longctx.init = 0.000000e+00 : f64}
+//  CHECK-SAME:     %[[TH:[a-zA-Z0-9_]+]]: tensor<2xf32> {longctx.init = 5.000000e-01 : f64}
+//  CHECK-SAME:     %[[ET:[a-zA-Z0-9_]+]]: tensor<2xf32> {longctx.init = 9.000000e-01 : f64}
+//  CHECK-SAME:     %[[AL:[a-zA-Z0-9_]+]]: tensor<2xf32> {longctx.init = 1.000000e-03 : f64}
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<1x2x16x8xf32> {longctx.state = 1 : i64}
+//  CHECK-SAME:     %[[S:[a-zA-Z0-9_]+]]: tensor<1x2x16x8xf32> {longctx.state = 2 : i64})
+//  CHECK-SAME:     -> (tensor<1x2x64x8xf32> {longctx.stream_dim = 2 : i64}, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>)
+//       CHECK:   %[[K0:.+]] = tensor.insert_slice %[[PK]] into %{{.+}}[0, 0, 0, 0] [1, 2, 4, 16]
+//       CHECK:   %[[KEYS:.+]] = tensor.insert_slice %[[K]] into %[[K0]][0, 0, 4, 0] [1, 2, 64, 16]
+//       CHECK:   %[[V0:.+]] = tensor.insert_slice %[[PV]] into
+//       CHECK:   %[[VALUES:.+]] = tensor.insert_slice %[[V]] into %[[V0]][0, 0, 4, 0]
+//       CHECK:   %[[Y:.+]] = longctx.attention ins(%[[Q]], %[[KEYS]], %[[VALUES]] : tensor<1x2x64x16xf32>, tensor<1x2x68x16xf32>, tensor<1x2x68x8xf32>) causal scale(2.500000e-01)
+//       CHECK:   %[[THT:.+]] = linalg.generic {{.*}} ins(%[[TH]] : tensor<2xf32>)
+//       CHECK:   %[[M:.+]], %[[W2:.+]], %[[S2:.+]] = longctx.titans_memory ins(%[[K]], %[[V]], %[[Q]] : {{.*}}) rates(%[[THT]], {{.*}}) state(%[[W]], %[[S]] : {{.*}}) chunk_length(16)
+//       CHECK:   %[[O:.+]] = linalg.generic {{.*}} ins(%[[Y]], %[[M]] :
+//       CHECK:     math.exp
+//       CHECK:   return %[[O]], %[[W2]], %[[S2]]
+func.func @mag(%q: tensor<1x2x64x16xf32>, %k: tensor<1x2x64x16xf32>,
+               %v: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x64x16xf32>,
+         tensor<1x2x64x16xf32>, tensor<1x2x64x8xf32>) causal
+         -> tensor<1x2x64x8xf32>
+  return %o : tensor<1x2x64x8xf32>
+}
+
+// -----
+
+/// The Titans memory has one memory per head: GQA is left alone.
+// CHECK-LABEL: func.func @negative_gqa(
+//       CHECK:   longctx.attention
+func.func @negative_gqa(%q: tensor<1x4x64x16xf32>, %kv: tensor<1x2x64x16xf32>) -> tensor<1x4x64x16xf32> {
+  // expected-remark @+1 {{not rewritten to Titans: grouped-query attention (fewer key/value heads than query heads) is not supported by the Titans memory}}
+  %o = longctx.attention ins(%q, %kv, %kv : tensor<1x4x64x16xf32>,
+         tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>) causal -> tensor<1x4x64x16xf32>
+  return %o : tensor<1x4x64x16xf32>
+}
+
+// -----
+
+/// The shared blockers apply too.
+// CHECK-LABEL: func.func @negative_not_causal(
+//       CHECK:   longctx.attention
+func.func @negative_not_causal(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
+  // expected-remark @+1 {{not rewritten to Titans: attention is not causal}}
+  %a = longctx.attention ins(%x, %x, %x : tensor<1x2x64x8xf32>,
+         tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32>
+  return %a : tensor<1x2x64x8xf32>
+}
