@@ -39,6 +39,19 @@ using namespace mlir::longctx;
 
 using namespace mlir::longctx::detail;
 
+/// Collapses `value` with `reassociation` and casts it to `resultType`: the
+/// verifier accepts a result type that is only compatible with the inferred
+/// one (a static size where the inputs are dynamic, or the reverse).
+static Value collapseToResult(OpBuilder &b, Location loc, Value value,
+                              ArrayRef<ReassociationIndices> reassociation,
+                              Type resultType) {
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, value, reassociation);
+  if (collapsed.getType() == resultType)
+    return collapsed;
+  return tensor::CastOp::create(b, loc, resultType, collapsed);
+}
+
 namespace {
 
 struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
@@ -88,8 +101,8 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
             q = arith::TruncFOp::create(nb, nl, elementType, q);
           linalg::YieldOp::create(nb, nl, q);
         });
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, op.getResult().getType(), out, splitHeads);
+    rewriter.replaceOp(op, collapseToResult(rewriter, loc, out, splitHeads,
+                                            op.getResult().getType()));
     return success();
   }
 };
@@ -253,7 +266,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
       arith::ConstantIndexOp::create(rewriter, loc, tiling.keyTileSize);
   // Offset of the causal diagonal: query row i sees keys j <= i + (M - N).
   Value diagonal = arith::SubIOp::create(rewriter, loc, keyLenV, queryLenV);
-  Value scale = ab.constant(op.getEffectiveScale());
+  // Static head dims are checked above, so the scale is known.
+  Value scale = ab.constant(*op.getEffectiveScale());
   Value zero = ab.constant(0.0);
   Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
   Value lowest = ab.lowest();
@@ -509,9 +523,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     buildQueryTile(rewriter, loc, q0, queryLoop.getRegionIterArgs()[0]);
   }
 
-  Value result =
-      tensor::CollapseShapeOp::create(rewriter, loc, op.getResult().getType(),
-                                      queryLoop.getResult(0), splitHeads);
+  Value result = collapseToResult(rewriter, loc, queryLoop.getResult(0),
+                                  splitHeads, op.getResult().getType());
   rewriter.replaceOp(op, result);
   return success();
 }

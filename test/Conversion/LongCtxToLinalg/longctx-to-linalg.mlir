@@ -307,3 +307,17 @@ func.func @attention_window(%q: tensor<1x1x100x8xf32>) -> tensor<1x1x100x8xf32> 
          -> tensor<1x1x100x8xf32>
   return %o : tensor<1x1x100x8xf32>
 }
+
+// -----
+
+/// A result type that is only compatible with the inferred one (dynamic
+/// where the inputs are static) gets a tensor.cast after the collapse.
+// CHECK-LABEL: func.func @attention_result_cast(
+//       CHECK:   %[[C:.+]] = tensor.collapse_shape %{{.+}} : tensor<1x4x1x16x8xf32> into tensor<1x4x16x8xf32>
+//       CHECK:   %[[R:.+]] = tensor.cast %[[C]] : tensor<1x4x16x8xf32> to tensor<1x4x?x8xf32>
+//       CHECK:   return %[[R]]
+func.func @attention_result_cast(%q: tensor<1x4x16x8xf32>) -> tensor<1x4x?x8xf32> {
+  %a = longctx.attention ins(%q, %q, %q : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>,
+         tensor<1x4x16x8xf32>) causal -> tensor<1x4x?x8xf32>
+  return %a : tensor<1x4x?x8xf32>
+}

@@ -43,10 +43,12 @@ static std::string shapeToString(ArrayRef<int64_t> shape) {
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
-double AttentionOp::getEffectiveScale() {
+std::optional<double> AttentionOp::getEffectiveScale() {
   if (FloatAttr scale = getScaleAttr())
     return scale.getValueAsDouble();
   int64_t headDim = getQuery().getType().getShape().back();
+  if (ShapedType::isDynamic(headDim))
+    return std::nullopt;
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 
@@ -364,10 +366,12 @@ LogicalResult InfiniAttentionOp::verify() {
   return verifyScale(*this, getScaleAttr());
 }
 
-double InfiniAttentionOp::getEffectiveScale() {
+std::optional<double> InfiniAttentionOp::getEffectiveScale() {
   if (FloatAttr scale = getScaleAttr())
     return scale.getValueAsDouble();
   int64_t headDim = getQuery().getType().getShape().back();
+  if (ShapedType::isDynamic(headDim))
+    return std::nullopt;
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 

@@ -100,7 +100,6 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
   return infini;
 }
 
-
 //===----------------------------------------------------------------------===//
 // StreamingSignature
 //===----------------------------------------------------------------------===//
@@ -118,10 +117,10 @@ Value StreamingSignature::addArgument(Type type, DictionaryAttr attrs,
 
 Value StreamingSignature::addParameter(Type type, double init, Location loc) {
   Builder b(func.getContext());
-  return addArgument(
-      type,
-      b.getDictionaryAttr(b.getNamedAttr(kInitAttrName, b.getF64FloatAttr(init))),
-      loc);
+  return addArgument(type,
+                     b.getDictionaryAttr(b.getNamedAttr(
+                         kInitAttrName, b.getF64FloatAttr(init))),
+                     loc);
 }
 
 Value StreamingSignature::addState(Type type, Location loc) {
@@ -179,6 +178,12 @@ struct AttentionToInfiniPass final
       module.emitError() << "longctx-attention-to-infini: segment-length must "
                             "be positive, got "
                          << static_cast<int64_t>(segmentLength);
+      return signalPassFailure();
+    }
+    if (!std::isfinite(gateInit)) {
+      module.emitError() << "longctx-attention-to-infini: gate-init must be "
+                            "finite, got "
+                         << static_cast<double>(gateInit);
       return signalPassFailure();
     }
     if (!(eps > 0) || !std::isfinite(eps)) {

@@ -116,13 +116,12 @@ Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
   }
   Value attended = AttentionOp::create(
       rewriter, loc, op.getResult().getType(), op.getQuery(), keys, values,
-      /*mask=*/Value(),
-      rewriter.getF64FloatAttr(op.getEffectiveScale()), rewriter.getUnitAttr(),
+      /*mask=*/Value(), rewriter.getF64FloatAttr(*op.getEffectiveScale()),
+      rewriter.getUnitAttr(),
       /*window=*/IntegerAttr());
 
   // Memory branch: per-head rates broadcast over the tokens.
-  auto perTokenType =
-      RankedTensorType::get({batch, heads, tokens}, stateType);
+  auto perTokenType = RankedTensorType::get({batch, heads, tokens}, stateType);
   AffineMap perHead = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
   AffineMap identity3 = AffineMap::getMultiDimIdentityMap(3, ctx);
   SmallVector<utils::IteratorType> parallel3(3, utils::IteratorType::parallel);
@@ -140,9 +139,9 @@ Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
   };
   auto memory = TitansMemoryOp::create(
       rewriter, loc,
-      TypeRange{op.getResult().getType(), weightType, weightType},
-      op.getKey(), op.getValue(), op.getQuery(), broadcast(theta),
-      broadcast(eta), broadcast(alpha), weights, momentum,
+      TypeRange{op.getResult().getType(), weightType, weightType}, op.getKey(),
+      op.getValue(), op.getQuery(), broadcast(theta), broadcast(eta),
+      broadcast(alpha), weights, momentum,
       rewriter.getI64IntegerAttr(options.chunkLength));
 
   // O = y * sigmoid(m).

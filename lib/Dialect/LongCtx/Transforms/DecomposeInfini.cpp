@@ -75,10 +75,13 @@ struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
           Value outSlice = slice(iter[0]);
           auto segmentType = cast<RankedTensorType>(outSlice.getType());
 
-          Value local = AttentionOp::create(
-              b, l, segmentType, qs, ks, vs, /*mask=*/Value(),
-              b.getF64FloatAttr(op.getEffectiveScale()), b.getUnitAttr(),
-              /*window=*/IntegerAttr());
+          // The local attention's scale, explicit when it is known.
+          std::optional<double> scale = op.getEffectiveScale();
+          FloatAttr scaleAttr = scale ? b.getF64FloatAttr(*scale) : FloatAttr();
+          Value local =
+              AttentionOp::create(b, l, segmentType, qs, ks, vs,
+                                  /*mask=*/Value(), scaleAttr, b.getUnitAttr(),
+                                  /*window=*/IntegerAttr());
           Value read = MemoryRetrieveOp::create(b, l, segmentType, qms, iter[1],
                                                 iter[2], op.getEpsAttr());
           auto update = MemoryUpdateOp::create(

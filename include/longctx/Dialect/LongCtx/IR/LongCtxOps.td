@@ -78,8 +78,8 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The scale applied to the scores: the `scale` attribute, or
-    /// 1/sqrt(d) when it is absent.
-    double getEffectiveScale();
+    /// 1/sqrt(d) when it is absent; none when it is absent and d is dynamic.
+    std::optional<double> getEffectiveScale();
   }];
 }
 
@@ -230,8 +230,8 @@ def LongCtx_InfiniAttentionOp : LongCtx_Op<"infini_attention", [Pure,
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The scale of the local attention: the `scale` attribute, or
-    /// 1/sqrt(d) when it is absent.
-    double getEffectiveScale();
+    /// 1/sqrt(d) when it is absent; none when it is absent and d is dynamic.
+    std::optional<double> getEffectiveScale();
   }];
 }
 
