@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 module=$1 entry=$2 short=$3 long=$4
 run() {
   "$root/build/bin/longctx-run" "$module" -e "$entry" --stream-tokens "$1" --seed 1 |
-    tee /dev/stderr | awk '
+    tee >(cat >&2) | awk '
       /tokens\/s \(/ { for (i = 1; i <= NF; ++i) if ($i == "tokens/s") rate = $(i - 1) }
       /^longctx-run: peak RSS/ { rss = $4 }
       END { print rate, rss }'
