@@ -28,6 +28,7 @@
 
 #include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h"
+#include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
@@ -456,21 +457,15 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
           SmallVector<IteratorType> par4(4, IteratorType::parallel);
           const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
           Value oneF = cb.constant(1.0), twoF = cb.constant(2.0);
-          auto sigmoid = [&](OpBuilder &nb, Location nl, Value x) -> Value {
-            Value e =
-                math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, x));
-            return arith::DivFOp::create(
-                nb, nl, oneF, arith::AddFOp::create(nb, nl, oneF, e));
-          };
           auto silu = [&](Value pre) {
-            return cb.generic(4, {pre},
-                              cb.empty(chunk.rowSizes(hidden), cb.accType),
-                              {all4, all4}, par4,
-                              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                                yield(nb, nl,
-                                      arith::MulFOp::create(
-                                          nb, nl, a[0], sigmoid(nb, nl, a[0])));
-                              });
+            return cb.generic(
+                4, {pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
+                {all4, all4}, par4,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  yield(nb, nl,
+                        arith::MulFOp::create(nb, nl, a[0],
+                                              createSigmoid(nb, nl, a[0])));
+                });
           };
 
           // Read with the chunk-start weights: O = silu(Q W1) W2.
@@ -508,7 +503,7 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
               4, {dAct, pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
               {all4, all4, all4}, par4,
               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value s = sigmoid(nb, nl, a[1]);
+                Value s = createSigmoid(nb, nl, a[1]);
                 Value oneMinus = arith::SubFOp::create(nb, nl, oneF, s);
                 Value inner = arith::AddFOp::create(
                     nb, nl, oneF,

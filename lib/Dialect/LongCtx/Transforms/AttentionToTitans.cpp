@@ -155,12 +155,7 @@ Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
           ValueRange{attended, memory.getResult()}, ValueRange{outInit},
           ArrayRef<AffineMap>{identity4, identity4, identity4}, parallel4,
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value one = arith::ConstantOp::create(
-                nb, nl, elementType, nb.getFloatAttr(elementType, 1.0));
-            Value e = math::ExpOp::create(nb, nl,
-                                          arith::NegFOp::create(nb, nl, a[1]));
-            Value gate = arith::DivFOp::create(
-                nb, nl, one, arith::AddFOp::create(nb, nl, one, e));
+            Value gate = createSigmoid(nb, nl, a[1]);
             linalg::YieldOp::create(
                 nb, nl, arith::MulFOp::create(nb, nl, a[0], gate).getResult());
           })

@@ -110,10 +110,7 @@ struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
                     };
                     Value one = arith::ConstantOp::create(
                         nb, nl, stateType, nb.getFloatAttr(stateType, 1.0));
-                    Value negGate = arith::NegFOp::create(nb, nl, a[2]);
-                    Value denom = arith::AddFOp::create(
-                        nb, nl, one, math::ExpOp::create(nb, nl, negGate));
-                    Value weight = arith::DivFOp::create(nb, nl, one, denom);
+                    Value weight = createSigmoid(nb, nl, a[2]);
                     Value mem =
                         arith::MulFOp::create(nb, nl, weight, toState(a[0]));
                     Value rest = arith::SubFOp::create(nb, nl, one, weight);
@@ -155,6 +152,14 @@ struct DecomposeInfiniPass final
   }
 };
 } // namespace
+
+Value mlir::longctx::createSigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = arith::ConstantOp::create(b, loc, x.getType(),
+                                        b.getFloatAttr(x.getType(), 1.0));
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
 
 void mlir::longctx::populateDecomposeInfiniPatterns(
     RewritePatternSet &patterns) {

@@ -87,6 +87,10 @@ InfiniAttentionOp rewriteAttentionToInfini(RewriterBase &rewriter,
                                            AttentionOp op,
                                            const InfiniOptions &options);
 
+/// Builds sigmoid(x) = 1 / (1 + exp(-x)) for a scalar float `x` (inside a
+/// linalg body), in the type of `x`.
+Value createSigmoid(OpBuilder &b, Location loc, Value x);
+
 /// Adds the pattern that decomposes `longctx.infini_attention` into an scf.for
 /// over segments of attention, memory_retrieve and memory_update.
 void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
