@@ -208,7 +208,7 @@ def main(argv=None):
                      help="mask of shape [1, 1, N, M]")
     att.add_argument("--masked-rows", type=int, nargs="*", default=[],
                      help="query rows whose keys are all masked out")
-    att.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    att.add_argument("--dtype", choices=["float16", "float32", "float64"], default="float32")
     att.add_argument("--seed", type=int, default=0)
     att.add_argument("--out", required=True)
     inf = sub.add_parser("infini", help="longctx.infini_attention")
