@@ -142,7 +142,8 @@ def _titans(args):
         s1 = (np.zeros_like(w1) if zero else rng.uniform(-0.05, 0.05, w1.shape)).astype(dtype)
         s2 = (np.zeros_like(w2) if zero else rng.uniform(-0.05, 0.05, w2.shape)).astype(dtype)
         out, w1n, w2n, s1n, s2n = reference.titans_mlp_memory(
-            k, v, q, theta, eta, alpha, w1, w2, s1, s2, args.chunk_length)
+            k, v, q, theta, eta, alpha, w1, w2, s1, s2, args.chunk_length,
+            args.activation)
         arrays.update({"w1": w1, "w2": w2, "s1": s1, "s2": s2,
                        "expected": out.astype(dtype), "expected_w1": w1n.astype(dtype),
                        "expected_w2": w2n.astype(dtype), "expected_s1": s1n.astype(dtype),
@@ -240,6 +241,8 @@ def main(argv=None):
     tit.add_argument("--dv", type=int, default=0)
     tit.add_argument("--chunk-length", type=int, required=True)
     tit.add_argument("--no-decay", action="store_true", help="eta = alpha = 0")
+    tit.add_argument("--activation", choices=["silu", "gelu"], default="silu",
+                     help="activation of the MLP memory")
     tit.add_argument("--hidden", type=int, default=0,
                      help="2-layer MLP memory of this hidden width (default: linear)")
     tit.add_argument("--zero-state", action="store_true", help="W = S = 0")

@@ -158,16 +158,33 @@ def _silu_grad(x):
     return s * (1.0 + x * (1.0 - s))
 
 
-def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length):
+_GELU_C = np.sqrt(2.0 / np.pi)
+_GELU_K = 0.044715
+
+
+def _gelu(x):
+    """GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    return 0.5 * x * (1.0 + np.tanh(_GELU_C * (x + _GELU_K * x**3)))
+
+
+def _gelu_grad(x):
+    t = np.tanh(_GELU_C * (x + _GELU_K * x**3))
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * x * x)
+
+
+def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length,
+                      activation="silu"):
     """`longctx.titans_mlp_memory`: returns (O, W1, W2, S1, S2).
 
-    Memory M(x) = silu(x W1) W2, loss ||M(k) - v||^2; gradients of a chunk at
+    Memory M(x) = act(x W1) W2 (act: "silu", or "gelu" in its tanh form),
+    loss ||M(k) - v||^2; gradients of a chunk at
     its start weights, and the chunk's reads with those weights too:
         u_t = grad_W loss(W0; k_t, v_t)       (W = W1, W2)
         S_t = eta_t S_{t-1} - theta_t u_t
         W_t = (1 - alpha_t) W_{t-1} + S_t
         o_t = M_{W0}(q_t)
     """
+    act, act_grad = {"silu": (_silu, _silu_grad), "gelu": (_gelu, _gelu_grad)}[activation]
     k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
     theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
     w1, w2, s1, s2 = (np.array(a, np.float64) for a in (w1, w2, s1, s2))
@@ -177,17 +194,17 @@ def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length):
         w1_0, w2_0 = w1.copy(), w2.copy()
         for t in range(c0, min(n, c0 + chunk_length)):
             pre = np.einsum("bhd,bhdy->bhy", k[:, :, t], w1_0)
-            act = _silu(pre)
-            dpred = 2.0 * (np.einsum("bhy,bhye->bhe", act, w2_0) - v[:, :, t])
-            g2 = np.einsum("bhy,bhe->bhye", act, dpred)
-            dpre = np.einsum("bhe,bhye->bhy", dpred, w2_0) * _silu_grad(pre)
+            hidden = act(pre)
+            dpred = 2.0 * (np.einsum("bhy,bhye->bhe", hidden, w2_0) - v[:, :, t])
+            g2 = np.einsum("bhy,bhe->bhye", hidden, dpred)
+            dpre = np.einsum("bhe,bhye->bhy", dpred, w2_0) * act_grad(pre)
             g1 = np.einsum("bhd,bhy->bhdy", k[:, :, t], dpre)
             th, et, al = (a[:, :, t, None, None] for a in (theta, eta, alpha))
             s1 = et * s1 - th * g1
             s2 = et * s2 - th * g2
             w1 = (1.0 - al) * w1 + s1
             w2 = (1.0 - al) * w2 + s2
-            read = _silu(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
+            read = act(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
             out[:, :, t] = np.einsum("bhy,bhye->bhe", read, w2_0)
     return out, w1, w2, s1, s2
 

@@ -457,24 +457,77 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
           SmallVector<IteratorType> par4(4, IteratorType::parallel);
           const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
           Value oneF = cb.constant(1.0), twoF = cb.constant(2.0);
-          auto silu = [&](Value pre) {
-            return cb.generic(
-                4, {pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
-                {all4, all4}, par4,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  yield(nb, nl,
-                        arith::MulFOp::create(nb, nl, a[0],
-                                              createSigmoid(nb, nl, a[0])));
-                });
+          bool gelu = op.getActivation() == MemoryActivation::Gelu;
+          // GELU in its tanh form: 0.5 x (1 + t), t = tanh(u),
+          // u = c (x + k x^3), with tanh(u) = 1 - 2 / (exp(2u) + 1).
+          Value geluC = cb.constant(0.7978845608028654); // sqrt(2 / pi)
+          Value geluK = cb.constant(0.044715);
+          Value halfF = cb.constant(0.5), threeF = cb.constant(3.0);
+          auto geluTanh = [&](OpBuilder &nb, Location nl, Value x) {
+            Value x2 = arith::MulFOp::create(nb, nl, x, x);
+            Value x3 = arith::MulFOp::create(nb, nl, x2, x);
+            Value inner = arith::AddFOp::create(
+                nb, nl, x, arith::MulFOp::create(nb, nl, geluK, x3));
+            Value u = arith::MulFOp::create(nb, nl, geluC, inner);
+            Value e = math::ExpOp::create(
+                nb, nl, arith::MulFOp::create(nb, nl, twoF, u));
+            Value frac = arith::DivFOp::create(
+                nb, nl, twoF, arith::AddFOp::create(nb, nl, e, oneF));
+            return arith::SubFOp::create(nb, nl, oneF, frac).getResult();
+          };
+          auto activate = [&](OpBuilder &nb, Location nl, Value x) -> Value {
+            if (!gelu)
+              return arith::MulFOp::create(nb, nl, x, createSigmoid(nb, nl, x));
+            Value onePlusT =
+                arith::AddFOp::create(nb, nl, oneF, geluTanh(nb, nl, x));
+            return arith::MulFOp::create(
+                nb, nl, halfF, arith::MulFOp::create(nb, nl, x, onePlusT));
+          };
+          // silu'(x) = s (1 + x (1 - s)), s = sigmoid(x);
+          // gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2).
+          auto derivative = [&](OpBuilder &nb, Location nl, Value x) -> Value {
+            if (!gelu) {
+              Value s = createSigmoid(nb, nl, x);
+              Value oneMinus = arith::SubFOp::create(nb, nl, oneF, s);
+              Value inner = arith::AddFOp::create(
+                  nb, nl, oneF, arith::MulFOp::create(nb, nl, x, oneMinus));
+              return arith::MulFOp::create(nb, nl, s, inner);
+            }
+            Value t = geluTanh(nb, nl, x);
+            Value first = arith::MulFOp::create(
+                nb, nl, halfF, arith::AddFOp::create(nb, nl, oneF, t));
+            Value sech2 = arith::SubFOp::create(
+                nb, nl, oneF, arith::MulFOp::create(nb, nl, t, t));
+            Value x2 = arith::MulFOp::create(nb, nl, x, x);
+            Value du = arith::MulFOp::create(
+                nb, nl, geluC,
+                arith::AddFOp::create(
+                    nb, nl, oneF,
+                    arith::MulFOp::create(
+                        nb, nl, threeF,
+                        arith::MulFOp::create(nb, nl, geluK, x2))));
+            Value second = arith::MulFOp::create(
+                nb, nl, arith::MulFOp::create(nb, nl, halfF, x),
+                arith::MulFOp::create(nb, nl, sech2, du));
+            return arith::AddFOp::create(nb, nl, first, second);
+          };
+          auto activation = [&](Value pre) {
+            return cb.generic(4, {pre},
+                              cb.empty(chunk.rowSizes(hidden), cb.accType),
+                              {all4, all4}, par4,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                yield(nb, nl, activate(nb, nl, a[0]));
+                              });
           };
 
-          // Read with the chunk-start weights: O = silu(Q W1) W2.
+          // Read with the chunk-start weights: O = act(Q W1) W2.
           Value out = chunk.timesMatrixInto(
-              silu(chunk.timesMatrix(chunk.queries, w1, hidden)), w2, dest);
+              activation(chunk.timesMatrix(chunk.queries, w1, hidden)), w2,
+              dest);
 
           // Forward on the keys and dL/dpred = 2 (pred - V).
           Value pre = chunk.timesMatrix(chunk.keys, w1, hidden);
-          Value act = silu(pre);
+          Value act = activation(pre);
           Value pred = chunk.timesMatrix(act, w2, valueDim);
           Value dPred = cb.generic(
               4, {pred, chunk.values},
@@ -503,13 +556,9 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
               4, {dAct, pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
               {all4, all4, all4}, par4,
               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value s = createSigmoid(nb, nl, a[1]);
-                Value oneMinus = arith::SubFOp::create(nb, nl, oneF, s);
-                Value inner = arith::AddFOp::create(
-                    nb, nl, oneF,
-                    arith::MulFOp::create(nb, nl, a[1], oneMinus));
-                Value deriv = arith::MulFOp::create(nb, nl, s, inner);
-                yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], deriv));
+                yield(nb, nl,
+                      arith::MulFOp::create(nb, nl, a[0],
+                                            derivative(nb, nl, a[1])));
               });
           SmallVector<OpFoldResult> w1Sizes = {chunk.batch, chunk.heads,
                                                headDim, hidden};

@@ -420,3 +420,24 @@ func.func @titans_mlp_doc_example(%k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x1
       chunk_length(16) -> tensor<1x2x64x16xf32>
   return %o : tensor<1x2x64x16xf32>
 }
+
+/// A GELU MLP memory prints its activation; the SiLU default is elided.
+// CHECK-LABEL: func.func @titans_mlp_gelu(
+//       CHECK:   longctx.titans_mlp_memory {{.*}} chunk_length(8) activation(gelu) -> tensor<1x1x16x4xf32>
+//       CHECK:   longctx.titans_mlp_memory {{.*}} chunk_length(8) -> tensor<1x1x16x4xf32>
+func.func @titans_mlp_gelu(%k: tensor<1x1x16x4xf32>, %r: tensor<1x1x16xf32>,
+    %w1: tensor<1x1x4x8xf32>, %w2: tensor<1x1x8x4xf32>) -> (tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>) {
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory
+      ins(%k, %k, %k : tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>)
+      rates(%r, %r, %r : tensor<1x1x16xf32>, tensor<1x1x16xf32>, tensor<1x1x16xf32>)
+      weights(%w1, %w2 : tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>)
+      momentum(%w1, %w2 : tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>)
+      chunk_length(8) activation(gelu) -> tensor<1x1x16x4xf32>
+  %p, %e, %f, %g, %h = longctx.titans_mlp_memory
+      ins(%k, %k, %k : tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>)
+      rates(%r, %r, %r : tensor<1x1x16xf32>, tensor<1x1x16xf32>, tensor<1x1x16xf32>)
+      weights(%w1, %w2 : tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>)
+      momentum(%w1, %w2 : tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>)
+      chunk_length(8) activation(silu) -> tensor<1x1x16x4xf32>
+  return %o, %p : tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>
+}

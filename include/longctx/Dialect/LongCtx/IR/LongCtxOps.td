@@ -16,6 +16,14 @@ def LongCtx_MaskTensor : RankedTensorOf<[I1, F16, BF16, F32, F64]>;
 /// Memory state (M, z) and gate logits: kept in f32, or f64 for f64 models.
 def LongCtx_StateTensor : RankedTensorOf<[F32, F64]>;
 
+def LongCtx_ActivationSilu : I32EnumAttrCase<"Silu", 0, "silu">;
+def LongCtx_ActivationGelu : I32EnumAttrCase<"Gelu", 1, "gelu">;
+def LongCtx_MemoryActivationAttr : I32EnumAttr<"MemoryActivation",
+    "activation of an MLP memory",
+    [LongCtx_ActivationSilu, LongCtx_ActivationGelu]> {
+  let cppNamespace = "::mlir::longctx";
+}
+
 def LongCtx_UpdateRuleLinear : I32EnumAttrCase<"Linear", 0, "linear">;
 def LongCtx_UpdateRuleDelta : I32EnumAttrCase<"Delta", 1, "delta">;
 def LongCtx_MemoryUpdateRuleAttr : I32EnumAttr<"MemoryUpdateRule",
@@ -312,7 +320,9 @@ def LongCtx_TitansMlpMemoryOp : LongCtx_Op<"titans_mlp_memory", [Pure,
   let summary = "Titans neural long-term memory with a 2-layer MLP memory";
   let description = [{
     The deep variant of `longctx.titans_memory`: the memory is the MLP
-    `M(x) = silu(x W1) W2` with `W1: [B, H, d, hidden]` and
+    `M(x) = act(x W1) W2` (`act` is `silu`, the default, or `gelu` in its
+    tanh form `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`) with
+    `W1: [B, H, d, hidden]` and
     `W2: [B, H, hidden, dv]`, trained online with loss `||M(k) - v||^2`,
     momentum (`s1`, `s2`) and forgetting, chunk by chunk. Inside a chunk
     every gradient is taken at the chunk-start weights, and the chunk's
@@ -345,7 +355,9 @@ def LongCtx_TitansMlpMemoryOp : LongCtx_Op<"titans_mlp_memory", [Pure,
                        LongCtx_StateTensor:$eta, LongCtx_StateTensor:$alpha,
                        LongCtx_StateTensor:$w1, LongCtx_StateTensor:$w2,
                        LongCtx_StateTensor:$s1, LongCtx_StateTensor:$s2,
-                       I64Attr:$chunk_length);
+                       I64Attr:$chunk_length,
+                       DefaultValuedAttr<LongCtx_MemoryActivationAttr,
+                         "::mlir::longctx::MemoryActivation::Silu">:$activation);
   let results = (outs LongCtx_FloatTensor:$result,
                       LongCtx_StateTensor:$new_w1, LongCtx_StateTensor:$new_w2,
                       LongCtx_StateTensor:$new_s1, LongCtx_StateTensor:$new_s2);
@@ -356,7 +368,8 @@ def LongCtx_TitansMlpMemoryOp : LongCtx_Op<"titans_mlp_memory", [Pure,
       type($alpha) `)`
     `weights` `(` $w1 `,` $w2 `:` type($w1) `,` type($w2) `)`
     `momentum` `(` $s1 `,` $s2 `:` type($s1) `,` type($s2) `)`
-    `chunk_length` `(` $chunk_length `)` attr-dict `->` type($result)
+    `chunk_length` `(` $chunk_length `)`
+    (`activation` `(` $activation^ `)`)? attr-dict `->` type($result)
   }];
   let hasVerifier = 1;
 }
