@@ -21,8 +21,9 @@
 //   O = diag(beta) Q W0 + diag(f) Q S0 - 2 ((Q K^T) o G) (K W0 - V)
 //
 // while the MLP memory reads with the chunk-start weights, O = M_{W0}(Q).
-// Every product is exp of a masked sum of logs over (j, i], never a ratio of
-// cumulative products, so eta = 0 or alpha = 1 give exact zeros, not NaN.
+// Every product is exp of a difference of prefix sums of logs (never a
+// ratio of products), and zero factors (eta = 0, alpha = 1) are counted
+// separately so that they give exact zeros, not NaN.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,8 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include "LinalgBuilder.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::longctx;
@@ -208,34 +211,41 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
                    yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
                  });
 
-  // sums[hi, lo] = sum_{lo < l <= hi} logs[l] over loops (b, h, hi, lo, l).
-  auto rangeLogSum = [&](Value logs) {
-    SmallVector<IteratorType> its(4, IteratorType::parallel);
+  // Prefix sums over l <= t of the finite logs and of the zero factors
+  // (log = -inf), over loops (b, h, t, l): O(C^2) per chunk.
+  Value negInf = cb.constant(-std::numeric_limits<double>::infinity());
+  auto prefixSum = [&](Value logs, bool countZeros) {
+    SmallVector<IteratorType> its(3, IteratorType::parallel);
     its.push_back(IteratorType::reduction);
     return cb.generic(
-        5, {logs}, cb.filled(matSizes, zeroF), {{0, 1, 4}, all4}, its,
+        4, {logs}, cb.filled(vecSizes, zeroF), {{0, 1, 3}, rows3}, its,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value hi = linalg::IndexOp::create(nb, nl, 2);
-          Value lo = linalg::IndexOp::create(nb, nl, 3);
-          Value at = linalg::IndexOp::create(nb, nl, 4);
-          Value above =
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, at, lo);
-          Value below =
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, at, hi);
-          Value inside = arith::AndIOp::create(nb, nl, above, below);
-          Value sum = arith::AddFOp::create(nb, nl, a[1], a[0]);
-          yield(nb, nl, arith::SelectOp::create(nb, nl, inside, sum, a[1]));
+          Value t = linalg::IndexOp::create(nb, nl, 2);
+          Value l = linalg::IndexOp::create(nb, nl, 3);
+          Value inRange =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, l, t);
+          Value isZero = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, a[0], negInf);
+          Value term =
+              countZeros ? arith::SelectOp::create(nb, nl, isZero, oneF, zeroF)
+                         : arith::SelectOp::create(nb, nl, isZero, zeroF, a[0]);
+          Value sum = arith::AddFOp::create(nb, nl, a[1], term);
+          yield(nb, nl, arith::SelectOp::create(nb, nl, inRange, sum, a[1]));
         });
   };
-  // out[t, i] = i <= t ? column[i] * exp(sums[t, i]) : 0.
-  auto lowerExp = [&](Value sums, Value column) {
-    SmallVector<Value> ins = {sums};
-    SmallVector<SmallVector<unsigned>> maps = {all4};
+  // out[t, i] = prod_{i<l<=t} factor_l (times column[i]) for i <= t, else 0:
+  // 0 when a zero factor lies in (i, t], else exp(cum[t] - cum[i]) — a
+  // difference of logs, never a ratio of products.
+  auto rangeProducts = [&](Value cum, Value zeros, Value column) {
+    SmallVector<Value> ins = {cum, cum, zeros, zeros};
+    SmallVector<SmallVector<unsigned>> maps = {
+        {0, 1, 2}, {0, 1, 3}, {0, 1, 2}, {0, 1, 3}};
     if (column) {
       ins.push_back(column);
       maps.push_back({0, 1, 3});
     }
     maps.push_back(all4);
+    Value half = cb.constant(0.5);
     return cb.generic(
         4, ins, cb.empty(matSizes, cb.accType), maps, par4,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -243,29 +253,38 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
           Value i = linalg::IndexOp::create(nb, nl, 3);
           Value lower =
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, i, t);
-          Value value = math::ExpOp::create(nb, nl, a[0]);
+          Value zerosBetween = arith::SubFOp::create(nb, nl, a[2], a[3]);
+          Value clear = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
+                                              zerosBetween, half);
+          Value keep = arith::AndIOp::create(nb, nl, lower, clear);
+          Value value = math::ExpOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
           if (column)
-            value = arith::MulFOp::create(nb, nl, value, a[1]);
-          yield(nb, nl, arith::SelectOp::create(nb, nl, lower, value, zeroF));
+            value = arith::MulFOp::create(nb, nl, value, a[4]);
+          yield(nb, nl, arith::SelectOp::create(nb, nl, keep, value, zeroF));
         });
   };
-  // prod_{l<=t}: the range sum down to lo = 0 plus logs[0].
-  auto prefix = [&](Value sums, Value logs) {
+  // prod_{l<=t} factor_l: 0 after a zero factor, else exp(cum[t]).
+  auto prefixProduct = [&](Value cum, Value zeros) {
+    Value half = cb.constant(0.5);
     return cb.generic(
-        {sums, logs}, cb.empty(vecSizes, cb.accType),
-        {cb.map(3, {0, 1, 2, -1}), cb.map(3, {0, 1, -1}), cb.map(3, {0, 1, 2})},
+        3, {cum, zeros}, cb.empty(vecSizes, cb.accType), {rows3, rows3, rows3},
         par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
-          yield(nb, nl, math::ExpOp::create(nb, nl, sum));
+          Value clear = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
+                                              a[1], half);
+          Value value = math::ExpOp::create(nb, nl, a[0]);
+          yield(nb, nl, arith::SelectOp::create(nb, nl, clear, value, zeroF));
         });
   };
-  Value keepSums = rangeLogSum(logKeep);
-  Value etaSums = rangeLogSum(logEta);
+  Value keepCum = prefixSum(logKeep, /*countZeros=*/false);
+  Value keepZeros = prefixSum(logKeep, /*countZeros=*/true);
+  Value etaCum = prefixSum(logEta, /*countZeros=*/false);
+  Value etaZeros = prefixSum(logEta, /*countZeros=*/true);
   ChunkCoefficients c;
-  c.decayP = lowerExp(keepSums, Value());
-  c.momentumN = lowerExp(etaSums, chunk.theta);
-  c.beta = prefix(keepSums, logKeep);
-  c.m = prefix(etaSums, logEta);
+  c.decayP = rangeProducts(keepCum, keepZeros, Value());
+  c.momentumN = rangeProducts(etaCum, etaZeros, chunk.theta);
+  c.beta = prefixProduct(keepCum, keepZeros);
+  c.m = prefixProduct(etaCum, etaZeros);
 
   // G = P N over loops (b, h, t, i, j); f = P m over (b, h, t, i).
   SmallVector<IteratorType> matmulIts = {

@@ -1,26 +1,29 @@
 // RUN: longctx-opt %s --convert-longctx-to-linalg | FileCheck %s
 
 /// A loop over chunks of 16 carries (output, W, S). Inside: log(1 - alpha)
-/// and log(eta); masked range sums of logs selected by linalg.index
-/// comparisons (lo < l <= hi) and their exp on the lower triangle (P, and N
-/// weighted by theta) — products of decays without any division; G = P N;
-/// then W and S are written in place of the chunk-start state.
+/// and log(eta); their prefix sums over l <= t (linalg.index comparison),
+/// with zero factors (log = -inf) counted apart; products over (i, t] as
+/// exp of a difference of prefix sums, zeroed above the diagonal or when a
+/// zero factor lies in the range — no division of decays; G = P N; then W
+/// and S are written in place of the chunk-start state.
 // CHECK-LABEL: func.func @titans(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<1x2x8x4xf32>, %[[S:[a-zA-Z0-9_]+]]: tensor<1x2x8x4xf32>)
 //   CHECK-DAG:   %[[C16:.+]] = arith.constant 16 : index
+//   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 //       CHECK:   %[[R:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]] iter_args(%{{.+}} = %{{.+}}, %[[W0:.+]] = %[[W]], %[[S0:.+]] = %[[S]])
 //       CHECK:     arith.subf
 //       CHECK:     math.log
 //       CHECK:     math.log
-//       CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
-//       CHECK:       linalg.index 2
-//       CHECK:       linalg.index 3
-//       CHECK:       linalg.index 4
-//       CHECK:       arith.cmpi sgt
-//       CHECK:       arith.cmpi sle
-//       CHECK:       arith.andi
+//       CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+//       CHECK:       %[[T:.+]] = linalg.index 2
+//       CHECK:       %[[L:.+]] = linalg.index 3
+//       CHECK:       arith.cmpi sle, %[[L]], %[[T]]
+//       CHECK:       arith.cmpf oeq, %{{.+}}, %[[NEGINF]]
 //       CHECK:     linalg.generic
 //       CHECK:       arith.cmpi sle
+//       CHECK:       arith.subf
+//       CHECK:       arith.cmpf olt
+//       CHECK:       arith.andi
 //       CHECK:       math.exp
 //       CHECK:       arith.select
 //   CHECK-NOT:     arith.divf
