@@ -203,13 +203,6 @@ public:
   Type accType;
 };
 
-/// The accumulation (state) type for inputs of `elementType`.
-inline Type getAccType(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  return elementType.isF64() ? Type(Float64Type::get(ctx))
-                             : Type(Float32Type::get(ctx));
-}
-
 } // namespace mlir::longctx::detail
 
 #endif // LONGCTX_LIB_CONVERSION_LONGCTXTOLINALG_LINALGBUILDER_H

@@ -67,7 +67,7 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
       return rewriter.notifyMatchFailure(op, "dynamic head counts");
     Location loc = op.getLoc();
     Type elementType = queryType.getElementType();
-    LinalgBuilder ab(rewriter, loc, getAccType(elementType));
+    LinalgBuilder ab(rewriter, loc, getStateElementType(elementType));
     int64_t kvHeads = memoryType.getDimSize(1);
     int64_t group = queryType.getDimSize(1) / kvHeads;
 
@@ -114,7 +114,7 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType keyType = op.getKey().getType();
-    Type accType = getAccType(keyType.getElementType());
+    Type accType = getStateElementType(keyType.getElementType());
     LinalgBuilder ab(rewriter, loc, accType);
     Value act = ab.eluPlusOne(op.getKey());
 
@@ -210,8 +210,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   Value mask = op.getMask();
   RankedTensorType queryType = op.getQuery().getType();
   Type elementType = queryType.getElementType();
-  Type accType =
-      elementType.isF64() ? rewriter.getF64Type() : rewriter.getF32Type();
+  Type accType = getStateElementType(elementType);
   LinalgBuilder ab(rewriter, loc, accType);
 
   int64_t numHeads = queryType.getDimSize(1);

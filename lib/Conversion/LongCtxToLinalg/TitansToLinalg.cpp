@@ -313,7 +313,7 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
   Location loc = op->getLoc();
   auto queryType = cast<RankedTensorType>(query.getType());
   Type elementType = queryType.getElementType();
-  Type accType = getAccType(elementType);
+  Type accType = getStateElementType(elementType);
   LinalgBuilder lb(rewriter, loc, accType);
   SmallVector<OpFoldResult> kSizes = tensor::getMixedSizes(rewriter, loc, key);
   OpFoldResult batch = kSizes[0], heads = kSizes[1], headDim = kSizes[3];

@@ -133,7 +133,7 @@ static LogicalResult verifyAttentionShapes(Operation *op,
 }
 
 /// The element type of the memory state for inputs of `elementType`.
-static Type getStateElementType(Type elementType) {
+Type mlir::longctx::getStateElementType(Type elementType) {
   MLIRContext *ctx = elementType.getContext();
   return elementType.isF64() ? Type(Float64Type::get(ctx))
                              : Type(Float32Type::get(ctx));

@@ -67,9 +67,7 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
   RankedTensorType queryType = op.getQuery().getType();
   RankedTensorType keyType = op.getKey().getType();
   RankedTensorType valueType = op.getValue().getType();
-  Type stateType = queryType.getElementType().isF64()
-                       ? Type(Float64Type::get(ctx))
-                       : Type(Float32Type::get(ctx));
+  Type stateType = getStateElementType(queryType.getElementType());
   int64_t batch = queryType.getDimSize(0), heads = queryType.getDimSize(1);
   int64_t kvHeads = keyType.getDimSize(1), headDim = queryType.getDimSize(3);
   int64_t valueDim = valueType.getDimSize(3);

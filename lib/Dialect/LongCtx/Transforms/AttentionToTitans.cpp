@@ -78,8 +78,7 @@ Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
   RankedTensorType queryType = op.getQuery().getType();
   RankedTensorType valueType = op.getValue().getType();
   Type elementType = queryType.getElementType();
-  Type stateType = elementType.isF64() ? Type(Float64Type::get(ctx))
-                                       : Type(Float32Type::get(ctx));
+  Type stateType = getStateElementType(elementType);
   int64_t batch = queryType.getDimSize(0), heads = queryType.getDimSize(1);
   int64_t tokens = queryType.getDimSize(2), headDim = queryType.getDimSize(3);
   int64_t valueDim = valueType.getDimSize(3);

@@ -15,6 +15,12 @@
 
 #include "longctx/Dialect/LongCtx/IR/LongCtxEnums.h.inc"
 
+namespace mlir::longctx {
+/// The element type of memory state, gates, rates and accumulators for
+/// inputs of `elementType`: f64 for f64, f32 otherwise.
+Type getStateElementType(Type elementType);
+} // namespace mlir::longctx
+
 #define GET_OP_CLASSES
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h.inc"
 
