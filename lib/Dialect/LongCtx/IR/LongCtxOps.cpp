@@ -25,6 +25,14 @@ static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
+/// Two shapes of one rank agree unless some extent is static in both and
+/// differs.
+static bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  return llvm::all_of(llvm::zip_equal(a, b), [](auto p) {
+    return compatible(std::get<0>(p), std::get<1>(p));
+  });
+}
+
 /// Prints a shape as `[1, ?, 64]`.
 static std::string shapeToString(ArrayRef<int64_t> shape) {
   std::string str = "[";
@@ -123,9 +131,7 @@ static LogicalResult verifyAttentionShapes(Operation *op,
            << " and " << k[3];
 
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(
-          llvm::zip_equal(expected, resultType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
+  if (!shapesCompatible(expected, resultType.getShape()))
     return op->emitOpError()
            << "expected result shape " << shapeToString(expected)
            << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
@@ -162,17 +168,12 @@ static LogicalResult verifyMemoryState(Operation *op, Type elementType,
              << " (the state type for " << elementType << " inputs), got "
              << type.getElementType();
   }
-  auto matches = [](ArrayRef<int64_t> want, ArrayRef<int64_t> got) {
-    return llvm::all_of(llvm::zip_equal(want, got), [](auto p) {
-      return compatible(std::get<0>(p), std::get<1>(p));
-    });
-  };
-  if (!matches(expected, memoryType.getShape()))
+  if (!shapesCompatible(expected, memoryType.getShape()))
     return op->emitOpError()
            << "expected memory shape " << shapeToString(expected)
            << " ([B, Hkv, d, dv]), got "
            << shapeToString(memoryType.getShape());
-  if (!matches(expected.take_front(3), normType.getShape()))
+  if (!shapesCompatible(expected.take_front(3), normType.getShape()))
     return op->emitOpError()
            << "expected norm shape " << shapeToString(expected.take_front(3))
            << " ([B, Hkv, d]), got " << shapeToString(normType.getShape());
@@ -271,9 +272,7 @@ LogicalResult MemoryRetrieveOp::verify() {
                                memoryType, getNorm().getType())))
     return failure();
   SmallVector<int64_t> expected = {q[0], q[1], q[2], m[3]};
-  if (!llvm::all_of(
-          llvm::zip_equal(expected, resultType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
+  if (!shapesCompatible(expected, resultType.getShape()))
     return emitOpError() << "expected result shape " << shapeToString(expected)
                          << " ([B, H, S, dv]), got "
                          << shapeToString(resultType.getShape());
@@ -409,9 +408,7 @@ static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
            << "expected query and key head dims to match, got " << q[3]
            << " and " << k[3];
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
-  if (!llvm::all_of(
-          llvm::zip_equal(expected, resultType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
+  if (!shapesCompatible(expected, resultType.getShape()))
     return op->emitOpError()
            << "expected result shape " << shapeToString(expected)
            << " ([B, H, N, dv]), got " << shapeToString(resultType.getShape());
@@ -419,9 +416,7 @@ static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
   Type stateType = getStateElementType(queryType.getElementType());
   SmallVector<int64_t> expectedRates = {k[0], k[1], k[2]};
   if (rateType.getRank() != 3 ||
-      !llvm::all_of(
-          llvm::zip_equal(expectedRates, rateType.getShape()),
-          [](auto p) { return compatible(std::get<0>(p), std::get<1>(p)); }))
+      !shapesCompatible(expectedRates, rateType.getShape()))
     return op->emitOpError() << "expected theta, eta and alpha shape "
                              << shapeToString(expectedRates)
                              << " ([B, H, N], one rate per token), got "
@@ -442,10 +437,7 @@ static LogicalResult verifyTitansState(Operation *op, StringRef name,
                                        StringRef layout,
                                        ArrayRef<int64_t> expected,
                                        Type stateType, RankedTensorType type) {
-  if (type.getRank() != 4 ||
-      !llvm::all_of(llvm::zip_equal(expected, type.getShape()), [](auto p) {
-        return compatible(std::get<0>(p), std::get<1>(p));
-      }))
+  if (type.getRank() != 4 || !shapesCompatible(expected, type.getShape()))
     return op->emitOpError()
            << "expected " << name << " shape " << shapeToString(expected)
            << " (" << layout << "), got " << shapeToString(type.getShape());
