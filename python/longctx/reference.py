@@ -174,39 +174,63 @@ def _gelu_grad(x):
 
 def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length,
                       activation="silu"):
-    """`longctx.titans_mlp_memory`: returns (O, W1, W2, S1, S2).
+    """`longctx.titans_mlp_memory` of depth 2: returns (O, W1, W2, S1, S2)."""
+    out, (w1, w2), (s1, s2) = titans_deep_memory(
+        k, v, q, theta, eta, alpha, [w1, w2], [s1, s2], chunk_length, activation)
+    return out, w1, w2, s1, s2
 
-    Memory M(x) = act(x W1) W2 (act: "silu", or "gelu" in its tanh form),
-    loss ||M(k) - v||^2; gradients of a chunk at
-    its start weights, and the chunk's reads with those weights too:
-        u_t = grad_W loss(W0; k_t, v_t)       (W = W1, W2)
+
+def titans_deep_memory(k, v, q, theta, eta, alpha, weights, momenta, chunk_length,
+                       activation="silu"):
+    """`longctx.titans_mlp_memory` of any depth L = len(weights) >= 2:
+    returns (O, [W1..WL], [S1..SL]).
+
+    Memory M(x) = act(... act(x W1) W2 ...) WL (act: "silu", or "gelu" in its
+    tanh form, after every layer but the last), loss ||M(k) - v||^2;
+    gradients of a chunk at its start weights, and the chunk's reads with
+    those weights too:
+        u_t = grad_W loss(W0; k_t, v_t)       (W = W1 .. WL)
         S_t = eta_t S_{t-1} - theta_t u_t
         W_t = (1 - alpha_t) W_{t-1} + S_t
         o_t = M_{W0}(q_t)
+    The backward is written out layer by layer, token by token.
     """
     act, act_grad = {"silu": (_silu, _silu_grad), "gelu": (_gelu, _gelu_grad)}[activation]
     k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
     theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
-    w1, w2, s1, s2 = (np.array(a, np.float64) for a in (w1, w2, s1, s2))
+    ws = [np.array(a, np.float64) for a in weights]
+    ss = [np.array(a, np.float64) for a in momenta]
+    depth = len(ws)
     n = k.shape[2]
     out = np.zeros(q.shape[:3] + (v.shape[3],))
+
+    def forward(x, w0):
+        """Returns the input and pre-activation of every layer, and M(x)."""
+        inputs, pres = [], []
+        for layer, w in enumerate(w0):
+            inputs.append(x)
+            pre = np.einsum("bhi,bhio->bho", x, w)
+            pres.append(pre)
+            x = act(pre) if layer + 1 < depth else pre
+        return inputs, pres, x
+
     for c0 in range(0, n, chunk_length):
-        w1_0, w2_0 = w1.copy(), w2.copy()
+        w0 = [w.copy() for w in ws]
         for t in range(c0, min(n, c0 + chunk_length)):
-            pre = np.einsum("bhd,bhdy->bhy", k[:, :, t], w1_0)
-            hidden = act(pre)
-            dpred = 2.0 * (np.einsum("bhy,bhye->bhe", hidden, w2_0) - v[:, :, t])
-            g2 = np.einsum("bhy,bhe->bhye", hidden, dpred)
-            dpre = np.einsum("bhe,bhye->bhy", dpred, w2_0) * act_grad(pre)
-            g1 = np.einsum("bhd,bhy->bhdy", k[:, :, t], dpre)
+            inputs, pres, pred = forward(k[:, :, t], w0)
+            delta = 2.0 * (pred - v[:, :, t])
+            grads = [None] * depth
+            for layer in reversed(range(depth)):
+                grads[layer] = np.einsum("bhi,bho->bhio", inputs[layer], delta)
+                if layer > 0:
+                    delta = (np.einsum("bho,bhio->bhi", delta, w0[layer])
+                             * act_grad(pres[layer - 1]))
             th, et, al = (a[:, :, t, None, None] for a in (theta, eta, alpha))
-            s1 = et * s1 - th * g1
-            s2 = et * s2 - th * g2
-            w1 = (1.0 - al) * w1 + s1
-            w2 = (1.0 - al) * w2 + s2
-            read = act(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
-            out[:, :, t] = np.einsum("bhy,bhye->bhe", read, w2_0)
-    return out, w1, w2, s1, s2
+            for layer in range(depth):
+                ss[layer] = et * ss[layer] - th * grads[layer]
+                ws[layer] = (1.0 - al) * ws[layer] + ss[layer]
+            out[:, :, t] = forward(q[:, :, t], w0)[2]
+    return out, ws, ss
 
 
 def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
