@@ -173,8 +173,10 @@ def _titans(args):
 
 
 def _mag(args):
-    """Inputs of a MAG-rewritten attention, streamed over `calls` calls of
-    the function's token count, and the outputs of those calls in a row."""
+    """Inputs of a Titans-rewritten attention (arch mag, mac or mal),
+    streamed over `calls` calls of the function's token count, and the
+    outputs of those calls in a row. Arrays are written in the argument
+    order of the rewritten function."""
     rng = np.random.default_rng(args.seed)
     b, h, n, d = args.q
     dv = args.dv or d
@@ -184,22 +186,36 @@ def _mag(args):
     v = rng.uniform(-1, 1, (b, h, n * calls, dv)).astype(np.float32)
     pk = rng.uniform(-1, 1, (b, h, args.persistent, d)).astype(np.float32)
     pv = rng.uniform(-1, 1, (b, h, args.persistent, dv)).astype(np.float32)
+    # Learned per-head projections [H, dv, d|dv] of the MAL and MAC forms.
+    proj = lambda cols: (rng.uniform(-1, 1, (h, dv, cols)) / np.sqrt(dv)).astype(np.float32)
+    projections = {
+        "mag": {},
+        "mal": {"proj_q": d, "proj_k": d, "proj_v": dv},
+        "mac": {"retrieved_k": d, "retrieved_v": dv, "memory_k": d,
+                "memory_v": dv, "memory_q": d},
+    }[args.arch]
+    projections = {name: proj(cols) for name, cols in projections.items()}
     theta = rng.uniform(0.05, 0.2, h).astype(np.float32)
     eta = rng.uniform(0.5, 0.9, h).astype(np.float32)
     alpha = rng.uniform(0.0, 0.05, h).astype(np.float32)
     w = np.zeros((b, h, d, dv))
     s = np.zeros((b, h, d, dv))
+    step = {"mag": reference.titans_mag, "mal": reference.titans_mal,
+            "mac": reference.titans_mac}[args.arch]
     outs = []
     for c in range(calls):
         part = slice(c * n, (c + 1) * n)
-        o, w, s = reference.titans_mag(q[:, :, part], k[:, :, part], v[:, :, part],
-                                       pk, pv, theta, eta, alpha, w, s, args.chunk_length)
+        o, w, s = step(q[:, :, part], k[:, :, part], v[:, :, part], pk, pv,
+                       *projections.values(), theta, eta, alpha, w, s,
+                       args.chunk_length)
         outs.append(o)
-    _save(args.out, {"q": q, "k": k, "v": v, "pk": pk, "pv": pv, "theta": theta,
-                     "eta": eta, "alpha": alpha,
-                     "expected": np.concatenate(outs, axis=2).astype(np.float32),
-                     "expected_weights": w.astype(np.float32),
-                     "expected_momentum": s.astype(np.float32)})
+    arrays = {"q": q, "k": k, "v": v, "pk": pk, "pv": pv}
+    arrays.update(projections)
+    arrays.update({"theta": theta, "eta": eta, "alpha": alpha,
+                   "expected": np.concatenate(outs, axis=2).astype(np.float32),
+                   "expected_weights": w.astype(np.float32),
+                   "expected_momentum": s.astype(np.float32)})
+    _save(args.out, arrays)
 
 
 def main(argv=None):
@@ -260,7 +276,8 @@ def main(argv=None):
     tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     tit.add_argument("--seed", type=int, default=0)
     tit.add_argument("--out", required=True)
-    mag = sub.add_parser("mag", help="attention rewritten to Titans MAG, streamed")
+    mag = sub.add_parser("mag", help="attention rewritten to Titans MAG, MAC or MAL, streamed")
+    mag.add_argument("--arch", choices=["mag", "mac", "mal"], default="mag")
     mag.add_argument("--q", type=_shape, required=True, help="B,H,N,d of one call")
     mag.add_argument("--dv", type=int, default=0)
     mag.add_argument("--calls", type=int, default=1, help="calls of N tokens")

@@ -251,3 +251,74 @@ def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
     m, w, s = titans_memory(k, v, q, per_token(theta), per_token(eta),
                             per_token(alpha), weights, momentum, chunk_length)
     return y / (1.0 + np.exp(-m)), w, s
+
+
+def _per_token(rate, shape):
+    """A per-head rate [H] broadcast to [B, H, N]."""
+    return np.broadcast_to(np.asarray(rate, np.float64)[None, :, None], shape)
+
+
+def _project(x, p):
+    """x [B, H, n, a] times the per-head projection p [H, a, b]."""
+    return np.einsum("bhna,hac->bhnc", x, np.asarray(p, np.float64))
+
+
+def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
+               theta, eta, alpha, weights, momentum, chunk_length, scale=None):
+    """Titans MAL as `longctx-attention-to-titans{arch=mal}` builds it, for
+    one call: returns (O, W_out, S_out).
+
+        m  = titans_memory(K, V, Q, theta, eta, alpha, W, S)   (the memory layer)
+        Q' = Q + m Pq,  K' = K + m Pk,  V' = V + m Pv            (residual, per head)
+        O  = attention(Q', [P_k ; K'], [P_v ; V']) causal (queries at the end)
+    """
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    m, w, s = titans_memory(k, v, q, _per_token(theta, q.shape[:3]),
+                            _per_token(eta, q.shape[:3]),
+                            _per_token(alpha, q.shape[:3]), weights, momentum,
+                            chunk_length)
+    q2 = q + _project(m, proj_q)
+    k2 = k + _project(m, proj_k)
+    v2 = v + _project(m, proj_v)
+    keys = np.concatenate([np.asarray(persistent_k, np.float64), k2], axis=2)
+    values = np.concatenate([np.asarray(persistent_v, np.float64), v2], axis=2)
+    return attention(q2, keys, values, scale=scale, causal=True), w, s
+
+
+def titans_mac(q, k, v, persistent_k, persistent_v, retrieved_k, retrieved_v,
+               memory_k, memory_v, memory_q, theta, eta, alpha, weights,
+               momentum, chunk_length, scale=None):
+    """Titans MAC as `longctx-attention-to-titans{arch=mac}` builds it, for
+    one call (one segment): returns (O, W_out, S_out).
+
+        h = Q W                                  (memory before the segment)
+        y = attention(Q, [P_k ; h Rk ; K], [P_v ; h Rv ; V]) where query i
+            sees every persistent token and the retrieved and segment tokens
+            of positions <= i
+        m = titans_memory(y Bk, y Bv, y Bq, theta, eta, alpha, W, S)
+        O = y * sigmoid(m)
+    Written token by token: row i attends over its own visible set.
+    """
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    pk = np.asarray(persistent_k, np.float64)
+    pv = np.asarray(persistent_v, np.float64)
+    h = np.einsum("bhnd,bhde->bhne", q, np.asarray(weights, np.float64))
+    hk, hv = _project(h, retrieved_k), _project(h, retrieved_v)
+    d = q.shape[3]
+    scale = 1.0 / np.sqrt(d) if scale is None else scale
+    n = q.shape[2]
+    y = np.zeros(q.shape[:3] + (v.shape[3],))
+    for i in range(n):
+        keys = np.concatenate([pk, hk[:, :, :i + 1], k[:, :, :i + 1]], axis=2)
+        values = np.concatenate([pv, hv[:, :, :i + 1], v[:, :, :i + 1]], axis=2)
+        scores = scale * np.einsum("bhd,bhmd->bhm", q[:, :, i], keys)
+        scores -= scores.max(axis=-1, keepdims=True)
+        p = np.exp(scores)
+        p /= p.sum(axis=-1, keepdims=True)
+        y[:, :, i] = np.einsum("bhm,bhme->bhe", p, values)
+    shape = q.shape[:3]
+    m, w, s = titans_memory(_project(y, memory_k), _project(y, memory_v),
+                            _project(y, memory_q), _per_token(theta, shape),
+                            _per_token(eta, shape), _per_token(alpha, shape),
+                            weights, momentum, chunk_length)
+    return y / (1.0 + np.exp(-m)), w, s

@@ -592,16 +592,15 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
           deltas[depth - 1] = dPred;
           for (unsigned l = depth - 1; l > 0; --l) {
             OpFoldResult width = widths[l];
-            Value dAct = cb.generic(
-                5, {deltas[l], w0[l]},
-                cb.filled(chunk.rowSizes(width), cb.constant(0.0)),
-                {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
-                cb.mulAdd());
+            Value dAct =
+                cb.generic(5, {deltas[l], w0[l]},
+                           cb.filled(chunk.rowSizes(width), cb.constant(0.0)),
+                           {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
+                           cb.mulAdd());
             deltas[l - 1] = cb.generic(
                 4, {dAct, pres[l - 1]},
-                cb.empty(chunk.rowSizes(width), cb.accType),
-                {all4, all4, all4}, par4,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                cb.empty(chunk.rowSizes(width), cb.accType), {all4, all4, all4},
+                par4, [&](OpBuilder &nb, Location nl, ValueRange a) {
                   yield(nb, nl,
                         arith::MulFOp::create(nb, nl, a[0],
                                               derivative(nb, nl, a[1])));

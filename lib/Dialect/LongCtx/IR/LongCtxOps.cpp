@@ -501,10 +501,9 @@ LogicalResult TitansMlpMemoryOp::verify() {
     return emitOpError() << "expected one momentum tensor per weight, got "
                          << depth << " weights and " << getMomentum().size()
                          << " momentum tensors";
-  for (auto [i, pair] : llvm::enumerate(
-           llvm::zip_equal(getWeights().getTypes(), getMomentum().getTypes(),
-                           getNewWeights().getTypes(),
-                           getNewMomentum().getTypes()))) {
+  for (auto [i, pair] : llvm::enumerate(llvm::zip_equal(
+           getWeights().getTypes(), getMomentum().getTypes(),
+           getNewWeights().getTypes(), getNewMomentum().getTypes()))) {
     auto [w, s, newW, newS] = pair;
     if (w != s || w != newW || w != newS)
       return emitOpError() << "expected w" << i + 1 << ", s" << i + 1
@@ -521,7 +520,7 @@ LogicalResult TitansMlpMemoryOp::verify() {
   for (auto [i, value] : llvm::enumerate(getWeights())) {
     auto type = cast<RankedTensorType>(value.getType());
     bool last = i + 1 == depth;
-    int64_t out = last ? v[3]
+    int64_t out = last                  ? v[3]
                   : type.getRank() == 4 ? type.getDimSize(3)
                                         : ShapedType::kDynamic;
     StringRef layout = i == 0 ? "[B, H, d, hidden]"
@@ -529,8 +528,8 @@ LogicalResult TitansMlpMemoryOp::verify() {
                               : "[B, H, hidden, hidden]";
     std::string name = llvm::formatv("w{0} and s{0}", i + 1).str();
     SmallVector<int64_t> expected = {k[0], k[1], in, out};
-    if (failed(verifyTitansState(*this, name, layout, expected, stateType,
-                                 type)))
+    if (failed(
+            verifyTitansState(*this, name, layout, expected, stateType, type)))
       return failure();
     in = out;
   }
