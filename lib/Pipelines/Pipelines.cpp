@@ -18,6 +18,8 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
     const LowerToCPUPipelineOptions &options) {
   std::string text;
   llvm::raw_string_ostream os(text);
+  if (options.threads)
+    os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize << "},"
      << "canonicalize,cse,"

@@ -7,7 +7,10 @@
 #ifndef LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_H
 #define LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

@@ -173,4 +173,39 @@ def DecomposeInfiniPass : Pass<"longctx-decompose-infini"> {
   ];
 }
 
+def ParallelizeHeadsPass : Pass<"longctx-parallelize-heads"> {
+  let summary = "Tile the memory ops over batch and heads into scf.forall";
+  let description = [{
+    Tiles every `longctx.infini_attention`, `longctx.memory_retrieve`,
+    `longctx.memory_update`, `longctx.titans_memory` and
+    `longctx.titans_mlp_memory` over its (batch, head) loops — key/value
+    heads for the compressive memory, with their groups of query heads —
+    into an `scf.forall`, through the ops' `TilingInterface`. The sequence
+    recurrence of each head stays inside one iteration, so heads run in
+    parallel (one OpenMP thread each once the forall is lowered). The state
+    results are written into the state operands (`shared_outs`), so
+    bufferization keeps updating the state in place. Ops whose loops are
+    already one tile are left alone.
+
+    ```mlir
+    %o, %w, %s = scf.forall (%b, %h) in (1, 4) shared_outs(%eo = %e, %ew = %w0, %es = %s0) {
+      ... longctx.titans_memory on the [1, 1, ...] slices of head %h ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice ... }
+    }
+    ```
+
+    `longctx.attention` is not tiled here: its lowering tiles it already.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"headTileSize", "head-tile-size", "int64_t", /*default=*/"1",
+           "Heads per iteration (> 0; key/value heads for the compressive "
+           "memory)">,
+  ];
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD

@@ -112,6 +112,13 @@ Value createSigmoid(OpBuilder &b, Location loc, Value x);
 /// over segments of attention, memory_retrieve and memory_update.
 void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns that tile the memory ops (Infini-attention, memory
+/// retrieve/update, the Titans memories) over (batch, head) into an
+/// scf.forall of `headTileSize` heads per iteration, with their state
+/// results written into their state operands.
+void populateParallelizeHeadsPatterns(RewritePatternSet &patterns,
+                                      int64_t headTileSize);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_TRANSFORMS_H
