@@ -22,7 +22,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
     os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize << "},"
-     << "canonicalize,cse,"
+     << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"

@@ -208,4 +208,21 @@ def ParallelizeHeadsPass : Pass<"longctx-parallelize-heads"> {
   ];
 }
 
+def ApproximateMathPass : Pass<"longctx-approximate-math"> {
+  let summary = "Replace f32 exp and log by polynomial approximations";
+  let description = [{
+    Rewrites `math.exp` and `math.log` on f32 (scalars and vectors) into
+    MLIR's polynomial approximations: straight-line arithmetic that LLVM
+    vectorises, where the libm calls of `convert-math-to-llvm` keep every
+    softmax and decay loop scalar. The approximations keep the special
+    values the lowering relies on (`exp(-inf) = 0`, `log(0) = -inf`). f64
+    and other element types are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD

@@ -119,6 +119,9 @@ void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
 void populateParallelizeHeadsPatterns(RewritePatternSet &patterns,
                                       int64_t headTileSize);
 
+/// Adds MLIR's polynomial approximations of f32 `math.exp` and `math.log`.
+void populateApproximateMathPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_TRANSFORMS_H
