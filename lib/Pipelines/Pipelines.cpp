@@ -20,6 +20,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
   llvm::raw_string_ostream os(text);
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize << "},"
+     << "longctx-legalize-for-cpu,"
      << "canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"

@@ -145,4 +145,28 @@ def DecomposeInfiniPass : Pass<"longctx-decompose-infini"> {
   ];
 }
 
+def LegalizeForCPUPass : Pass<"longctx-legalize-for-cpu"> {
+  let summary = "Decompose linalg and math ops the CPU lowering cannot take";
+  let description = [{
+    Rewrites what the rest of `longctx-lower-to-cpu` has no lowering for, so
+    that imported graphs (`longctx-import-onnx`) compile as they are:
+    `linalg.softmax` (and any other op with the `AggregatedOpInterface`)
+    becomes its decomposition into `linalg.generic`s (max, exp of the
+    difference, sum, division), and `math.erf`, which has no LLVM
+    intrinsic, becomes a polynomial approximation in f32 arithmetic.
+
+    ```mlir
+    %s = linalg.softmax dimension(3) ins(%x : tensor<1x2x64x64xf32>)
+           outs(%e : tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32>
+    ```
+
+    becomes a max reduction, an exp generic, a sum reduction and a divide.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+  ];
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD

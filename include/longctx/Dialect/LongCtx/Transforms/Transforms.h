@@ -95,6 +95,11 @@ Value createSigmoid(OpBuilder &b, Location loc, Value x);
 /// over segments of attention, memory_retrieve and memory_update.
 void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns of `longctx-legalize-for-cpu`: linalg ops with an
+/// `AggregatedOpInterface` (linalg.softmax) become their decomposition, and
+/// math.erf a polynomial approximation.
+void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_TRANSFORMS_H
