@@ -42,16 +42,16 @@ static cl::list<std::string>
          cl::desc("NAME=N: size of the symbolic input dimension NAME "
                   "(repeatable)"),
          cl::cat(importCategory));
-static cl::opt<int64_t> streamDim(
-    "stream-dim",
-    cl::desc("Tag every graph input and output of higher rank with "
-             "longctx.stream_dim = D (the sequence dimension), for "
-             "longctx-run --stream-tokens"),
-    cl::init(-1), cl::cat(importCategory));
+static cl::opt<int64_t>
+    streamDim("stream-dim",
+              cl::desc("Tag every graph input and output of higher rank with "
+                       "longctx.stream_dim = D (the sequence dimension), for "
+                       "longctx-run --stream-tokens"),
+              cl::init(-1), cl::cat(importCategory));
 
 static int fail(const llvm::Twine &message) {
-  llvm::WithColor::error(llvm::errs(), "longctx-import-onnx") << message
-                                                               << "\n";
+  llvm::WithColor::error(llvm::errs(), "longctx-import-onnx")
+      << message << "\n";
   return 1;
 }
 

@@ -202,9 +202,7 @@ private:
   FailureOr<std::string> getStringAttr(StringRef name, StringRef dflt);
 
   // Operand helpers ----------------------------------------------------------
-  Tensor *input(unsigned i) {
-    return i < inputs.size() ? inputs[i] : nullptr;
-  }
+  Tensor *input(unsigned i) { return i < inputs.size() ? inputs[i] : nullptr; }
   FailureOr<Tensor *> requiredInput(unsigned i);
   FailureOr<SmallVector<int64_t>> constantInts(Tensor *t, StringRef what);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
@@ -349,8 +347,7 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
     shape.push_back(d);
   }
   if (numElements(shape) > (int64_t(1) << 31))
-    return fail(what + " is too large (" + shapeString(shape) + ")"),
-           failure();
+    return fail(what + " is too large (" + shapeString(shape) + ")"), failure();
   HostTensor t = HostTensor::zeros(RankedTensorType::get(shape, *elementType));
   int64_t n = t.size();
   unsigned bits = elementType->getIntOrFloatBitWidth();
@@ -361,9 +358,8 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
                 shapeString(shape) + " (" + Twine(n) + " elements)");
   };
   auto halfToDouble = [&](uint16_t v) {
-    const llvm::fltSemantics &sem = elementType->isBF16()
-                                        ? APFloat::BFloat()
-                                        : APFloat::IEEEhalf();
+    const llvm::fltSemantics &sem =
+        elementType->isBF16() ? APFloat::BFloat() : APFloat::IEEEhalf();
     APFloat value(sem, APInt(16, v));
     return value.convertToDouble();
   };
@@ -474,7 +470,8 @@ DenseElementsAttr Importer::toAttr(const HostTensor &t) {
     return DenseElementsAttr::get(t.type, ArrayRef<int64_t>(t.i));
   if (t.isFloat())
     return DenseElementsAttr::get(
-        t.type, llvm::map_to_vector(t.f, [&](double v) { return toAPFloat(v); }));
+        t.type,
+        llvm::map_to_vector(t.f, [&](double v) { return toAPFloat(v); }));
   return DenseElementsAttr::get(
       t.type, llvm::map_to_vector(t.i, [&](int64_t v) { return toAPInt(v); }));
 }
@@ -544,8 +541,7 @@ FailureOr<SmallVector<int64_t>> Importer::getIntsAttr(StringRef name) {
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
 }
 
-FailureOr<std::string> Importer::getStringAttr(StringRef name,
-                                               StringRef dflt) {
+FailureOr<std::string> Importer::getStringAttr(StringRef name, StringRef dflt) {
   const onnx::AttributeProto *attr = findAttr(name);
   if (!attr)
     return dflt.str();
@@ -695,8 +691,7 @@ FailureOr<Tensor> Importer::elementwise(ArrayRef<Tensor *> operands,
       [&](OpBuilder &b, Location l, ValueRange blockArgs) {
         SmallVector<Value> args;
         for (size_t o = 0; o < operands.size(); ++o)
-          args.push_back(argIndex[o] < 0 ? scalars[o]
-                                         : blockArgs[argIndex[o]]);
+          args.push_back(argIndex[o] < 0 ? scalars[o] : blockArgs[argIndex[o]]);
         linalg::YieldOp::create(b, l, op.ir(b, l, args));
       });
   return makeValue(generic.getResult(0));
@@ -714,7 +709,8 @@ Value Importer::reshapeValue(Value v, ArrayRef<int64_t> shape) {
     return reshapeValue(collapse.getSrc(), shape);
   if (srcType.getRank() > dstType.getRank()) {
     if (auto reassoc = getReassociationIndicesForReshape(srcType, dstType))
-      return tensor::CollapseShapeOp::create(builder, loc, dstType, v, *reassoc);
+      return tensor::CollapseShapeOp::create(builder, loc, dstType, v,
+                                             *reassoc);
   } else if (srcType.getRank() < dstType.getRank()) {
     if (auto reassoc = getReassociationIndicesForReshape(dstType, srcType))
       return tensor::ExpandShapeOp::create(builder, loc, dstType, v, *reassoc);
@@ -805,7 +801,8 @@ Value Importer::transposeValue(Value v, ArrayRef<int64_t> perm) {
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
   Value init = emptyTensor(shape, type.getElementType());
-  return linalg::TransposeOp::create(builder, loc, v, init, perm).getResult()[0];
+  return linalg::TransposeOp::create(builder, loc, v, init, perm)
+      .getResult()[0];
 }
 
 FailureOr<Value> Importer::matmul(Value a, Value b) {
@@ -878,11 +875,10 @@ FailureOr<Value> Importer::matmul(Value a, Value b) {
                                            ValueRange{a, b}, ValueRange{init})
                       .getResult(0));
   if (rank == 3)
-    return finish(linalg::BatchMatmulOp::create(builder, loc,
-                                                TypeRange{outType},
-                                                ValueRange{a, b},
-                                                ValueRange{init})
-                      .getResult(0));
+    return finish(
+        linalg::BatchMatmulOp::create(builder, loc, TypeRange{outType},
+                                      ValueRange{a, b}, ValueRange{init})
+            .getResult(0));
   // Rank >= 4: batch dims, M, N parallel; K the reduction (last loop).
   int64_t numLoops = rank + 1;
   SmallVector<AffineExpr> batchExprs, aExprs, bExprs, cExprs;
@@ -942,18 +938,18 @@ Value Importer::reduce(Value v, ArrayRef<int64_t> axes, bool keepDims,
   if (isMax)
     initValue = -std::numeric_limits<double>::infinity();
   Value initScalar = scalarConstant(elementType, initValue);
-  Value init = linalg::FillOp::create(builder, loc, ValueRange{initScalar},
-                                      ValueRange{emptyTensor(outShape,
-                                                             elementType)})
-                   .getResult(0);
+  Value init =
+      linalg::FillOp::create(builder, loc, ValueRange{initScalar},
+                             ValueRange{emptyTensor(outShape, elementType)})
+          .getResult(0);
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
   auto generic = linalg::GenericOp::create(
       builder, loc, TypeRange{init.getType()}, ValueRange{v}, ValueRange{init},
       maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-        Value r = isMax ? Value(arith::MaximumFOp::create(b, l, args[0],
-                                                          args[1]))
-                        : Value(arith::AddFOp::create(b, l, args[0], args[1]));
+        Value r = isMax
+                      ? Value(arith::MaximumFOp::create(b, l, args[0], args[1]))
+                      : Value(arith::AddFOp::create(b, l, args[0], args[1]));
         linalg::YieldOp::create(b, l, r);
       });
   Value result = generic.getResult(0);
@@ -1055,14 +1051,13 @@ LogicalResult Importer::importElementwise(StringRef op) {
                   typeString(elementType));
   }
   bool isFloat = isa<FloatType>(elementType);
-  bool isCompare = llvm::is_contained({"Equal", "Less", "Greater",
-                                       "LessOrEqual", "GreaterOrEqual"},
-                                      op);
+  bool isCompare = llvm::is_contained(
+      {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"}, op);
   bool isLogical = llvm::is_contained({"And", "Or", "Xor", "Not"}, op);
-  bool floatOnly = llvm::is_contained({"Sqrt", "Erf", "Sigmoid", "Tanh", "Exp",
-                                       "Log", "Reciprocal", "Gelu", "Pow",
-                                       "Softplus"},
-                                      op);
+  bool floatOnly =
+      llvm::is_contained({"Sqrt", "Erf", "Sigmoid", "Tanh", "Exp", "Log",
+                          "Reciprocal", "Gelu", "Pow", "Softplus"},
+                         op);
   if (floatOnly && !isFloat)
     return fail("expected floating-point inputs, got " +
                 typeString(operands[0]->type));
@@ -1099,9 +1094,8 @@ LogicalResult Importer::importElementwise(StringRef op) {
     };
   };
 #define BIN(FOP, IOP)                                                          \
-  fi([](OpBuilder &b, Location l, Args a) -> Value {                           \
-    return FOP::create(b, l, a[0], a[1]);                                      \
-  },                                                                           \
+  fi([](OpBuilder &b, Location l,                                              \
+        Args a) -> Value { return FOP::create(b, l, a[0], a[1]); },            \
      [](OpBuilder &b, Location l, Args a) -> Value {                           \
        return IOP::create(b, l, a[0], a[1]);                                   \
      })
@@ -1187,24 +1181,21 @@ LogicalResult Importer::importElementwise(StringRef op) {
     };
     ew.host = [](ArrayRef<double> a, bool) { return a[0] != 0 ? a[1] : a[2]; };
   } else if (op == "Neg") {
-    ew.ir = fi(
-        [](OpBuilder &b, Location l, Args a) -> Value {
-          return arith::NegFOp::create(b, l, a[0]);
-        },
-        [](OpBuilder &b, Location l, Args a) -> Value {
-          Value zero = arith::ConstantOp::create(
-              b, l, b.getIntegerAttr(a[0].getType(), 0));
-          return arith::SubIOp::create(b, l, zero, a[0]);
-        });
+    ew.ir =
+        fi([](OpBuilder &b, Location l,
+              Args a) -> Value { return arith::NegFOp::create(b, l, a[0]); },
+           [](OpBuilder &b, Location l, Args a) -> Value {
+             Value zero = arith::ConstantOp::create(
+                 b, l, b.getIntegerAttr(a[0].getType(), 0));
+             return arith::SubIOp::create(b, l, zero, a[0]);
+           });
     ew.host = [](ArrayRef<double> a, bool) { return -a[0]; };
   } else if (op == "Abs") {
-    ew.ir = fi(
-        [](OpBuilder &b, Location l, Args a) -> Value {
-          return math::AbsFOp::create(b, l, a[0]);
-        },
-        [](OpBuilder &b, Location l, Args a) -> Value {
-          return math::AbsIOp::create(b, l, a[0]);
-        });
+    ew.ir = fi([](OpBuilder &b, Location l,
+                  Args a) -> Value { return math::AbsFOp::create(b, l, a[0]); },
+               [](OpBuilder &b, Location l, Args a) -> Value {
+                 return math::AbsIOp::create(b, l, a[0]);
+               });
     ew.host = [](ArrayRef<double> a, bool) { return std::fabs(a[0]); };
   } else if (op == "Relu") {
     ew.ir = fi(
@@ -1276,8 +1267,8 @@ LogicalResult Importer::importElementwise(StringRef op) {
       Value inner;
       if (tanhForm) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        Value x3 = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, x, x),
-                                         x);
+        Value x3 =
+            arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, x, x), x);
         Value poly = arith::AddFOp::create(
             b, l, x,
             arith::MulFOp::create(b, l, floatConst(b, l, t, 0.044715), x3));
@@ -1299,8 +1290,8 @@ LogicalResult Importer::importElementwise(StringRef op) {
       double x = a[0];
       if (tanhForm)
         return 0.5 * x *
-               (1 + std::tanh(std::sqrt(2.0 / M_PI) *
-                              (x + 0.044715 * x * x * x)));
+               (1 +
+                std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
       return 0.5 * x * (1 + std::erf(x * M_SQRT1_2));
     };
   } else {
@@ -1354,9 +1345,10 @@ LogicalResult Importer::importGemm() {
     if (t->host && t->type.getNumElements() <= kFoldLimit) {
       int64_t rows = t->type.getDimSize(0), cols = t->type.getDimSize(1);
       auto type = RankedTensorType::get({cols, rows}, t->type.getElementType());
-      Tensor folded = makeHost(permuteHost(
-          *t->host, type,
-          [&](ArrayRef<int64_t> idx) { return idx[1] * cols + idx[0]; }));
+      Tensor folded =
+          makeHost(permuteHost(*t->host, type, [&](ArrayRef<int64_t> idx) {
+            return idx[1] * cols + idx[0];
+          }));
       return materialize(folded);
     }
     return transposeValue(materialize(*t), {1, 0});
@@ -1460,12 +1452,13 @@ LogicalResult Importer::importLayerNorm() {
   Value xv = materialize(**x);
   // mean, centred values, variance, then the normalised affine output.
   Tensor sum = makeValue(reduce(xv, axes, /*keepDims=*/true, false));
-  Elementwise centre{[=](OpBuilder &b, Location l, ArrayRef<Value> a) -> Value {
-                       Value mean = arith::MulFOp::create(
-                           b, l, a[1], floatConst(b, l, a[1].getType(), inv));
-                       return arith::SubFOp::create(b, l, a[0], mean);
-                     },
-                     [=](ArrayRef<double> a, bool) { return a[0] - inv * a[1]; }};
+  Elementwise centre{
+      [=](OpBuilder &b, Location l, ArrayRef<Value> a) -> Value {
+        Value mean = arith::MulFOp::create(
+            b, l, a[1], floatConst(b, l, a[1].getType(), inv));
+        return arith::SubFOp::create(b, l, a[0], mean);
+      },
+      [=](ArrayRef<double> a, bool) { return a[0] - inv * a[1]; }};
   Tensor *centreOps[] = {*x, &sum};
   FailureOr<Tensor> centred = elementwise(centreOps, t, centre);
   if (failed(centred))
@@ -1478,13 +1471,14 @@ LogicalResult Importer::importLayerNorm() {
   FailureOr<Tensor> squares = elementwise(squareOps, t, square);
   if (failed(squares))
     return failure();
-  Tensor sumSq = makeValue(
-      reduce(materialize(*squares), axes, /*keepDims=*/true, false));
+  Tensor sumSq =
+      makeValue(reduce(materialize(*squares), axes, /*keepDims=*/true, false));
   Tensor *bias = input(2);
   Elementwise affine{
       [=](OpBuilder &b, Location l, ArrayRef<Value> a) -> Value {
         Type et = a[0].getType();
-        Value var = arith::MulFOp::create(b, l, a[1], floatConst(b, l, et, inv));
+        Value var =
+            arith::MulFOp::create(b, l, a[1], floatConst(b, l, et, inv));
         Value denom = math::SqrtOp::create(
             b, l, arith::AddFOp::create(b, l, var, floatConst(b, l, et, epsV)));
         Value y = arith::MulFOp::create(
@@ -1561,11 +1555,12 @@ LogicalResult Importer::importReduce(StringRef op) {
     for (int64_t d : axes)
       count *= (*x)->type.getDimSize(d);
     double inv = 1.0 / static_cast<double>(count);
-    Elementwise scale{[=](OpBuilder &b, Location l, ArrayRef<Value> a) -> Value {
-                        return arith::MulFOp::create(
-                            b, l, a[0], floatConst(b, l, a[0].getType(), inv));
-                      },
-                      [=](ArrayRef<double> a, bool) { return a[0] * inv; }};
+    Elementwise scale{
+        [=](OpBuilder &b, Location l, ArrayRef<Value> a) -> Value {
+          return arith::MulFOp::create(b, l, a[0],
+                                       floatConst(b, l, a[0].getType(), inv));
+        },
+        [=](ArrayRef<double> a, bool) { return a[0] * inv; }};
     Tensor *ops[] = {&result};
     FailureOr<Tensor> mean = elementwise(ops, t, scale);
     if (failed(mean))
@@ -1823,18 +1818,17 @@ LogicalResult Importer::importSplit() {
     if ((*x)->host) {
       SmallVector<int64_t> inStrides = stridesOf((*x)->type.getShape());
       auto outType = RankedTensorType::get(shape, (*x)->type.getElementType());
-      setOutput(i, makeHost(permuteHost(*(*x)->host, outType,
-                                        [&](ArrayRef<int64_t> idx) {
-                                          int64_t off = 0;
-                                          for (int64_t d = 0; d < rank; ++d)
-                                            off += (idx[d] + offsets[d]) *
-                                                   inStrides[d];
-                                          return off;
-                                        })));
+      setOutput(i, makeHost(permuteHost(
+                       *(*x)->host, outType, [&](ArrayRef<int64_t> idx) {
+                         int64_t off = 0;
+                         for (int64_t d = 0; d < rank; ++d)
+                           off += (idx[d] + offsets[d]) * inStrides[d];
+                         return off;
+                       })));
       continue;
     }
-    setOutput(i, makeValue(extractSlice(materialize(**x), offsets, shape,
-                                        strides)));
+    setOutput(
+        i, makeValue(extractSlice(materialize(**x), offsets, shape, strides)));
   }
   return success();
 }
@@ -1910,19 +1904,18 @@ LogicalResult Importer::importSlice() {
   auto outType = RankedTensorType::get(sizes, (*x)->type.getElementType());
   if ((*x)->host) {
     SmallVector<int64_t> inStrides = stridesOf(in);
-    setOutput(0, makeHost(permuteHost(*(*x)->host, outType,
-                                      [&](ArrayRef<int64_t> idx) {
-                                        int64_t off = 0;
-                                        for (int64_t d = 0; d < rank; ++d)
-                                          off += (offsets[d] +
-                                                  idx[d] * strides[d]) *
-                                                 inStrides[d];
-                                        return off;
-                                      })));
+    setOutput(
+        0,
+        makeHost(permuteHost(*(*x)->host, outType, [&](ArrayRef<int64_t> idx) {
+          int64_t off = 0;
+          for (int64_t d = 0; d < rank; ++d)
+            off += (offsets[d] + idx[d] * strides[d]) * inStrides[d];
+          return off;
+        })));
     return success();
   }
-  setOutput(0, makeValue(extractSlice(materialize(**x), offsets, sizes,
-                                      strides)));
+  setOutput(0,
+            makeValue(extractSlice(materialize(**x), offsets, sizes, strides)));
   return success();
 }
 
@@ -1951,9 +1944,8 @@ LogicalResult Importer::importConcat() {
     for (int64_t d = 0; same && d < rank; ++d)
       same = d == *axis || p->type.getDimSize(d) == shape[d];
     if (!same)
-      return fail("cannot concatenate " + typeString(parts[0]->type) +
-                  " and " + typeString(p->type) + " along axis " +
-                  Twine(*axis));
+      return fail("cannot concatenate " + typeString(parts[0]->type) + " and " +
+                  typeString(p->type) + " along axis " + Twine(*axis));
     shape[*axis] += p->type.getDimSize(*axis);
   }
   auto outType = RankedTensorType::get(shape, parts[0]->type.getElementType());
@@ -1975,8 +1967,8 @@ LogicalResult Importer::importConcat() {
   Value result = emptyTensor(shape, outType.getElementType());
   int64_t offset = 0;
   for (Tensor *p : parts) {
-    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)),
-        sizes, strides(rank, builder.getIndexAttr(1));
+    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
+        strides(rank, builder.getIndexAttr(1));
     offsets[*axis] = builder.getIndexAttr(offset);
     for (int64_t d : p->type.getShape())
       sizes.push_back(builder.getIndexAttr(d));
@@ -2026,7 +2018,8 @@ LogicalResult Importer::importGather() {
   }
   if ((*data)->host && (*indices)->host &&
       outType.getNumElements() <= kFoldLimit) {
-    SmallVector<int64_t> dStrides = stridesOf(dShape), iStrides = stridesOf(iShape);
+    SmallVector<int64_t> dStrides = stridesOf(dShape),
+                         iStrides = stridesOf(iShape);
     const HostTensor &idxHost = *(*indices)->host;
     setOutput(0, makeHost(permuteHost(
                      *(*data)->host, outType, [&](ArrayRef<int64_t> idx) {
@@ -2064,8 +2057,9 @@ LogicalResult Importer::importGather() {
   SmallVector<AffineExpr> idxExprs;
   for (int64_t d = 0; d < iRank; ++d)
     idxExprs.push_back(getAffineDimExpr(*axis + d, ctx));
-  SmallVector<AffineMap> maps = {AffineMap::get(outRank, 0, idxExprs, ctx),
-                                 AffineMap::getMultiDimIdentityMap(outRank, ctx)};
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(outRank, 0, idxExprs, ctx),
+      AffineMap::getMultiDimIdentityMap(outRank, ctx)};
   Value dataV = materialize(**data);
   Value init = emptyTensor(shape, outType.getElementType());
   SmallVector<utils::IteratorType> iterators(outRank,
@@ -2077,8 +2071,8 @@ LogicalResult Importer::importGather() {
         Value g = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
         Value dimV = arith::ConstantIndexOp::create(b, l, dim);
         Value zero = arith::ConstantIndexOp::create(b, l, 0);
-        Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, g,
-                                          zero);
+        Value neg =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, g, zero);
         g = arith::SelectOp::create(b, l, neg,
                                     arith::AddIOp::create(b, l, g, dimV), g);
         SmallVector<Value> coords;
@@ -2086,8 +2080,8 @@ LogicalResult Importer::importGather() {
           if (d == *axis)
             coords.push_back(g);
           else
-            coords.push_back(linalg::IndexOp::create(
-                b, l, d < *axis ? d : d + iRank - 1));
+            coords.push_back(
+                linalg::IndexOp::create(b, l, d < *axis ? d : d + iRank - 1));
         }
         linalg::YieldOp::create(
             b, l, Value(tensor::ExtractOp::create(b, l, dataV, coords)));
@@ -2148,10 +2142,9 @@ LogicalResult Importer::importTrilu() {
         Value cond = arith::CmpIOp::create(
             b, l, up ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
             diff, kv);
-        Value zero = isa<FloatType>(t)
-                         ? floatConst(b, l, t, 0.0)
-                         : Value(arith::ConstantOp::create(
-                               b, l, b.getIntegerAttr(t, 0)));
+        Value zero = isa<FloatType>(t) ? floatConst(b, l, t, 0.0)
+                                       : Value(arith::ConstantOp::create(
+                                             b, l, b.getIntegerAttr(t, 0)));
         linalg::YieldOp::create(
             b, l, Value(arith::SelectOp::create(b, l, cond, args[0], zero)));
       });
@@ -2275,8 +2268,8 @@ LogicalResult Importer::importConstantOfShape() {
   for (int64_t d : *shape)
     if (d < 0)
       return fail("negative dimension " + Twine(d) + " in the shape");
-  HostTensor value = HostTensor::zeros(
-      RankedTensorType::get({1}, builder.getF32Type()));
+  HostTensor value =
+      HostTensor::zeros(RankedTensorType::get({1}, builder.getF32Type()));
   if (const onnx::AttributeProto *attr = findAttr("value")) {
     if (attr->type() != onnx::AttributeProto::TENSOR)
       return fail("attribute 'value' must be a tensor");
@@ -2290,11 +2283,11 @@ LogicalResult Importer::importConstantOfShape() {
   auto type = RankedTensorType::get(*shape, value.type.getElementType());
   if (type.getNumElements() > kFoldLimit) {
     Value scalar = scalarConstant(type.getElementType(), value.get(0));
-    setOutput(0, makeValue(linalg::FillOp::create(
-                               builder, loc, ValueRange{scalar},
-                               ValueRange{emptyTensor(*shape,
-                                                      type.getElementType())})
-                               .getResult(0)));
+    setOutput(
+        0, makeValue(linalg::FillOp::create(
+                         builder, loc, ValueRange{scalar},
+                         ValueRange{emptyTensor(*shape, type.getElementType())})
+                         .getResult(0)));
     return success();
   }
   HostTensor out = HostTensor::zeros(type);
@@ -2397,12 +2390,14 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, unsigned index) {
 
   StringRef op = n.op_type();
   static const llvm::StringSet<> elementwiseOps = {
-      "Add",     "Sub",     "Mul",         "Div",            "Pow",
-      "Max",     "Min",     "Equal",       "Less",           "Greater",
-      "LessOrEqual", "GreaterOrEqual", "And", "Or",           "Xor",
-      "Not",     "Where",   "Neg",         "Abs",            "Relu",
-      "Sqrt",    "Exp",     "Log",         "Erf",            "Tanh",
-      "Reciprocal", "Sigmoid", "Softplus", "Gelu"};
+      "Add",   "Sub",        "Mul",         "Div",
+      "Pow",   "Max",        "Min",         "Equal",
+      "Less",  "Greater",    "LessOrEqual", "GreaterOrEqual",
+      "And",   "Or",         "Xor",         "Not",
+      "Where", "Neg",        "Abs",         "Relu",
+      "Sqrt",  "Exp",        "Log",         "Erf",
+      "Tanh",  "Reciprocal", "Sigmoid",     "Softplus",
+      "Gelu"};
   if (elementwiseOps.contains(op)) {
     // Max and Min are variadic in ONNX; two inputs are supported.
     return importElementwise(op);
@@ -2528,9 +2523,9 @@ Importer::run(const onnx::ModelProto &model) {
     argNames.push_back(in.name());
   }
 
-  auto func = func::FuncOp::create(builder, UnknownLoc::get(ctx),
-                                   options.funcName,
-                                   builder.getFunctionType(argTypes, {}));
+  auto func =
+      func::FuncOp::create(builder, UnknownLoc::get(ctx), options.funcName,
+                           builder.getFunctionType(argTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
   for (auto [i, name] : llvm::enumerate(argNames)) {
@@ -2639,8 +2634,8 @@ mlir::longctx::importONNXFile(llvm::StringRef path, MLIRContext *context,
   llvm::Expected<OwningOpRef<ModuleOp>> module =
       importONNXModel((*buffer)->getBuffer(), context, options);
   if (!module)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(), "'%s': %s", path.str().c_str(),
-        llvm::toString(module.takeError()).c_str());
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "'%s': %s",
+                                   path.str().c_str(),
+                                   llvm::toString(module.takeError()).c_str());
   return module;
 }
