@@ -445,8 +445,8 @@ LogicalResult ScoreParser::parse(Expr *x) {
                                   isDiv ? "divided by" : "multiplied by"));
       double c = isDiv ? 1.0 / factor->value : factor->value;
       if (!std::isfinite(c) || c <= 0)
-        return fail(llvm::formatv("the scale {0} is not positive and finite",
-                                  c));
+        return fail(
+            llvm::formatv("the scale {0} is not positive and finite", c));
       s.scale *= c;
       x = data;
       continue;
@@ -461,8 +461,7 @@ LogicalResult ScoreParser::parse(Expr *x) {
       continue;
     }
     case Kind::Sub:
-      if (x->args[1]->kind == Kind::Const &&
-          std::isfinite(x->args[1]->value)) {
+      if (x->args[1]->kind == Kind::Const && std::isfinite(x->args[1]->value)) {
         x = x->args[0];
         continue;
       }
@@ -547,9 +546,7 @@ struct Operand {
   int64_t cols() const {
     return type().getDimSize(type().getRank() - (transposed ? 2 : 1));
   }
-  ArrayRef<int64_t> batch() const {
-    return type().getShape().drop_back(2);
-  }
+  ArrayRef<int64_t> batch() const { return type().getShape().drop_back(2); }
   int64_t batchSize() const {
     int64_t size = 1;
     for (int64_t d : batch())
@@ -591,9 +588,8 @@ static bool batchInPlace(AffineMap map, unsigned numBatch) {
 /// If `map` (from a [batch.., X, Y] space of shape `shape` into `source`)
 /// repeats each entry of the last batch dimension of `source` `group`
 /// times, returns the group.
-static std::optional<int64_t> getHeadRepeat(AffineMap map,
-                                            ArrayRef<int64_t> shape,
-                                            RankedTensorType source) {
+static std::optional<int64_t>
+getHeadRepeat(AffineMap map, ArrayRef<int64_t> shape, RankedTensorType source) {
   unsigned numBatch = shape.size() - 2;
   if (numBatch == 0)
     return std::nullopt;
@@ -731,10 +727,10 @@ static Value materialize(OpBuilder &b, Location loc, const Operand &operand,
     perm.push_back(rank - 2);
     SmallVector<int64_t> transposedShape(type.getShape());
     std::swap(transposedShape[rank - 1], transposedShape[rank - 2]);
-    Value init = tensor::EmptyOp::create(b, loc, transposedShape,
-                                         type.getElementType());
-    value = linalg::TransposeOp::create(b, loc, value, init, perm)
-                ->getResult(0);
+    Value init =
+        tensor::EmptyOp::create(b, loc, transposedShape, type.getElementType());
+    value =
+        linalg::TransposeOp::create(b, loc, value, init, perm)->getResult(0);
   }
   return reshapeTo(b, loc, value, shape);
 }
@@ -793,17 +789,17 @@ static FailureOr<Value> materializeMask(OpBuilder &b, Location loc,
     Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(),
                                          maskType.getElementType());
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    value = linalg::GenericOp::create(
-                b, loc, maskType, value, init, ArrayRef<AffineMap>{id, id},
-                SmallVector<utils::IteratorType>(4,
-                                                 utils::IteratorType::parallel),
-                [](OpBuilder &nb, Location nloc, ValueRange args) {
-                  Value t = arith::ConstantOp::create(nb, nloc,
-                                                      nb.getBoolAttr(true));
-                  Value r = arith::XOrIOp::create(nb, nloc, args[0], t);
-                  linalg::YieldOp::create(nb, nloc, r);
-                })
-                ->getResult(0);
+    value =
+        linalg::GenericOp::create(
+            b, loc, maskType, value, init, ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value t =
+                  arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+              Value r = arith::XOrIOp::create(nb, nloc, args[0], t);
+              linalg::YieldOp::create(nb, nloc, r);
+            })
+            ->getResult(0);
   }
   return value;
 }
@@ -881,8 +877,7 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
       return fail("dynamic shapes are not supported");
   auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
   Type type = q.type().getElementType();
-  if (k.type().getElementType() != type ||
-      v.type().getElementType() != type ||
+  if (k.type().getElementType() != type || v.type().getElementType() != type ||
       resultType.getElementType() != type || !isa<FloatType>(type) ||
       !(type.isF16() || type.isBF16() || type.isF32() || type.isF64()))
     return fail("the queries, keys, values and output do not share one f16, "
@@ -933,8 +928,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     if (!scores.mask->isBool && maskType != type)
       return fail("the additive mask does not have the queries' element "
                   "type");
-    FailureOr<Value> built = materializeMask(rewriter, loc, *scores.mask,
-                                             space, batch, heads, why);
+    FailureOr<Value> built =
+        materializeMask(rewriter, loc, *scores.mask, space, batch, heads, why);
     if (failed(built))
       return failure();
     mask = *built;
@@ -944,12 +939,12 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   Value value = materialize(rewriter, loc, v, {batch, heads / group, m, dv});
   auto attentionType = RankedTensorType::get({batch, heads, n, dv}, type);
   Value attention =
-      AttentionOp::create(rewriter, loc, attentionType, query, key, value,
-                          mask, rewriter.getF64FloatAttr(scale),
+      AttentionOp::create(rewriter, loc, attentionType, query, key, value, mask,
+                          rewriter.getF64FloatAttr(scale),
                           causal ? rewriter.getUnitAttr() : nullptr,
                           /*window=*/nullptr);
-  rewriter.replaceOp(root,
-                     reshapeTo(rewriter, loc, attention, resultType.getShape()));
+  rewriter.replaceOp(
+      root, reshapeTo(rewriter, loc, attention, resultType.getShape()));
   return success();
 }
 
@@ -986,8 +981,7 @@ struct DeadChainListener final : RewriterBase::Listener {
         candidates.insert(def);
   }
   void notifyOperationErased(Operation *op) override { candidates.remove(op); }
-  void notifyOperationInserted(Operation *op,
-                               OpBuilder::InsertPoint) override {
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
     if (auto attention = dyn_cast<AttentionOp>(op))
       raised.push_back(attention);
   }
@@ -1012,8 +1006,7 @@ struct RaiseAttentionPass final
       for (Operation *reshape : attention->getUsers()) {
         if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape))
           continue;
-        for (Operation *back :
-             llvm::make_early_inc_range(reshape->getUsers()))
+        for (Operation *back : llvm::make_early_inc_range(reshape->getUsers()))
           if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(back) &&
               back->getResult(0).getType() == attention.getType()) {
             back->getResult(0).replaceAllUsesWith(attention.getResult());

@@ -167,8 +167,7 @@ Expr *ExprBuilder::build(Value tensor, AffineMap map, int depth) {
                             ? getAffineConstantExpr(0, getContext())
                             : nonUnit[next++]);
     return this->tensor(
-        src, AffineMap::get(map.getNumDims(), 0, results, getContext()),
-        depth);
+        src, AffineMap::get(map.getNumDims(), 0, results, getContext()), depth);
   }
 
   if (maxDepth && depth >= maxDepth)
@@ -227,8 +226,8 @@ struct BodyTranslator {
   }
 
   Expr *binary(Kind kind, Operation *def) {
-    return builder.make(kind, {translate(def->getOperand(0)),
-                               translate(def->getOperand(1))});
+    return builder.make(
+        kind, {translate(def->getOperand(0)), translate(def->getOperand(1))});
   }
 
   Expr *translateUncached(Value v) {
@@ -335,7 +334,8 @@ Expr *ExprBuilder::buildLinalg(Operation *def, unsigned resultIndex,
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (unbound.size() != 1 || last < 0 || map.isFunctionOfDim(last) ||
         ranges[unbound[0]] != shape[last] ||
-        op.getIteratorTypesArray()[unbound[0]] != utils::IteratorType::reduction)
+        op.getIteratorTypesArray()[unbound[0]] !=
+            utils::IteratorType::reduction)
       return nullptr;
     loopExprs[unbound[0]] = getAffineDimExpr(last, getContext());
     for (unsigned r = 0; r < def->getNumResults(); ++r)

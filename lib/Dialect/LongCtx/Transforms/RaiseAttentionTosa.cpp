@@ -76,8 +76,8 @@ Expr *mlir::longctx::raise::buildTosaExpr(ExprBuilder &builder, Operation *op,
                           depth + 1);
   };
   auto binary = [&](Kind kind) {
-    return builder.make(kind,
-                        {operand(op->getOperand(0)), operand(op->getOperand(1))});
+    return builder.make(
+        kind, {operand(op->getOperand(0)), operand(op->getOperand(1))});
   };
   auto reduction = [&](Kind kind, double start, int64_t axis) -> Expr * {
     int64_t last = builder.rank() - 1;
@@ -85,7 +85,8 @@ Expr *mlir::longctx::raise::buildTosaExpr(ExprBuilder &builder, Operation *op,
     auto inputType = cast<RankedTensorType>(input.getType());
     auto zero = dyn_cast<AffineConstantExpr>(map.getResult(axis));
     if (last < 0 || map.isFunctionOfDim(last) || !zero ||
-        zero.getValue() != 0 || inputType.getDimSize(axis) != builder.getShape()[last])
+        zero.getValue() != 0 ||
+        inputType.getDimSize(axis) != builder.getShape()[last])
       return nullptr;
     SmallVector<AffineExpr> results(map.getResults());
     results[axis] = getAffineDimExpr(last, ctx);
