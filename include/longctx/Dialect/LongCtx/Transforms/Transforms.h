@@ -100,6 +100,20 @@ void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
 /// math.erf a polynomial approximation.
 void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that raises matmul -> scale -> (mask) -> softmax ->
+/// matmul chains in linalg on tensors (named matmuls, matmul-shaped generics,
+/// linalg.softmax or its decomposition) to `longctx.attention`. It is rooted
+/// at the value matmul; with `emitRemarks`, a chain that ends in a softmax but
+/// cannot be proven equal to attention gets a remark on that matmul saying
+/// why.
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns,
+                                    bool emitRemarks = false);
+
+/// The same, rooted at a value `tosa.matmul` (TOSA softmax chains with
+/// tosa.reshape / tosa.transpose around the 3-D matmuls).
+void populateRaiseAttentionTosaPatterns(RewritePatternSet &patterns,
+                                        bool emitRemarks = false);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_TRANSFORMS_H

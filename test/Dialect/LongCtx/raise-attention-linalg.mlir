@@ -1,0 +1,381 @@
+// Positive cases of --longctx-raise-attention on linalg on tensors: each
+// chain becomes one longctx.attention with the scale, causal flag, mask and
+// operands checked; the chain's ops are gone.
+// RUN: longctx-opt %s --longctx-raise-attention | FileCheck %s
+// RUN: longctx-opt %s --longctx-raise-attention | FileCheck %s --check-prefix=GONE
+
+// GONE-NOT: linalg.softmax
+// GONE-NOT: linalg.batch_matmul
+// GONE-NOT: linalg.matmul
+// GONE-NOT: math.exp
+
+#id2 = affine_map<(i, j) -> (i, j)>
+#id3 = affine_map<(a, i, j) -> (a, i, j)>
+#row3 = affine_map<(a, i, j) -> (a, i)>
+#id4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#row4 = affine_map<(b, h, i, j) -> (b, h, i)>
+#keep4 = affine_map<(b, h, i, j) -> (b, h, i, 0)>
+#scalar4 = affine_map<(b, h, i, j) -> ()>
+#mat4 = affine_map<(b, h, i, j) -> (i, j)>
+#bc4 = affine_map<(b, h, i, j) -> (0, 0, i, j)>
+#mm_q = affine_map<(b, h, i, j, c) -> (b, h, i, c)>
+#mm_k = affine_map<(b, h, i, j, c) -> (b, h, j, c)>
+#mm_kt = affine_map<(b, h, i, j, c) -> (b, h, c, j)>
+#mm_o = affine_map<(b, h, i, j, c) -> (b, h, i, j)>
+#pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
+#pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+
+// 3-D batch_matmul (B*H merged) with K^T by linalg.transpose, the scale as a
+// mulf generic, linalg.softmax.
+// CHECK-LABEL: func.func @batch_matmul_transposed_k
+// CHECK-SAME: (%[[Q:.*]]: tensor<8x16x32xf32>, %[[K:.*]]: tensor<8x16x32xf32>, %[[V:.*]]: tensor<8x16x32xf32>)
+// CHECK-DAG: %[[Q4:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 8, 16, 32]
+// CHECK-DAG: %[[K4:.*]] = tensor.expand_shape %[[K]] {{\[}}[0, 1], [2], [3]] output_shape [1, 8, 16, 32]
+// CHECK-DAG: %[[V4:.*]] = tensor.expand_shape %[[V]] {{\[}}[0, 1], [2], [3]] output_shape [1, 8, 16, 32]
+// CHECK: %[[O:.*]] = longctx.attention ins(%[[Q4]], %[[K4]], %[[V4]] : tensor<1x8x16x32xf32>, tensor<1x8x16x32xf32>, tensor<1x8x16x32xf32>) scale(1.250000e-01) -> tensor<1x8x16x32xf32>
+// CHECK-NEXT: %[[O3:.*]] = tensor.collapse_shape %[[O]] {{\[}}[0, 1], [2], [3]] : tensor<1x8x16x32xf32> into tensor<8x16x32xf32>
+// CHECK-NEXT: return %[[O3]]
+func.func @batch_matmul_transposed_k(%q: tensor<8x16x32xf32>, %k: tensor<8x16x32xf32>, %v: tensor<8x16x32xf32>) -> tensor<8x16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = arith.constant 0.125 : f32
+  %kt0 = tensor.empty() : tensor<8x32x16xf32>
+  %kt = linalg.transpose ins(%k : tensor<8x16x32xf32>) outs(%kt0 : tensor<8x32x16xf32>) permutation = [0, 2, 1]
+  %se = tensor.empty() : tensor<8x16x16xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<8x16x32xf32>, tensor<8x32x16xf32>) outs(%s0 : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %sc = linalg.generic {indexing_maps = [affine_map<(a, i, j) -> (a, i, j)>, affine_map<(a, i, j) -> (a, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<8x16x16xf32>) outs(%se : tensor<8x16x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<8x16x16xf32>
+  %p = linalg.softmax dimension(2) ins(%sc : tensor<8x16x16xf32>) outs(%se : tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %oe = tensor.empty() : tensor<8x16x32xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<8x16x16xf32>, tensor<8x16x32xf32>) outs(%o0 : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  return %o : tensor<8x16x32xf32>
+}
+
+// The ONNX importer's form: 4-D MatMul as a generic over [B,H,N,d] x
+// [B,H,d,M] into a zero fill, K^T by linalg.transpose, Div by a scalar
+// constant tensor, Softmax(axis=-1) as linalg.softmax.
+// CHECK-LABEL: func.func @onnx_4d
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(2.500000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @onnx_4d(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %four = arith.constant dense<4.0> : tensor<f32>
+  %kte = tensor.empty() : tensor<1x2x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<1x2x8x16xf32>) outs(%kte : tensor<1x2x16x8xf32>) permutation = [0, 1, 3, 2]
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_kt, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x2x8x16xf32>, tensor<1x2x16x8xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %d = linalg.generic {indexing_maps = [#id4, #scalar4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %four : tensor<1x2x8x8xf32>, tensor<f32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %c: f32, %o: f32):
+    %y = arith.divf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%d : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// torch-mlir's linalg form of a decomposed SDPA: batch x heads collapsed
+// around 3-D batch_matmuls, aten.max.dim as a two-result reduction with a dead
+// i64 argmax, keepdim expand_shape, broadcasting sub / exp / div generics.
+// CHECK-LABEL: func.func @torch_mlir
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x3x8x16xf32>, %[[K:.*]]: tensor<2x3x8x16xf32>, %[[V:.*]]: tensor<2x3x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>) scale(2.500000e-01) -> tensor<2x3x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @torch_mlir(%q: tensor<2x3x8x16xf32>, %k: tensor<2x3x8x16xf32>, %v: tensor<2x3x8x16xf32>) -> tensor<2x3x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c0i = arith.constant 0 : i64
+  %scale = arith.constant 0.25 : f32
+  %kte = tensor.empty() : tensor<2x3x16x8xf32>
+  %kt = linalg.generic {indexing_maps = [#id4, affine_map<(b, h, i, j) -> (b, h, j, i)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k : tensor<2x3x8x16xf32>) outs(%kte : tensor<2x3x16x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<2x3x16x8xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x3x8x16xf32> into tensor<6x8x16xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<2x3x16x8xf32> into tensor<6x16x8xf32>
+  %se3 = tensor.empty() : tensor<6x8x8xf32>
+  %s03 = linalg.fill ins(%zero : f32) outs(%se3 : tensor<6x8x8xf32>) -> tensor<6x8x8xf32>
+  %s3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<6x8x16xf32>, tensor<6x16x8xf32>) outs(%s03 : tensor<6x8x8xf32>) -> tensor<6x8x8xf32>
+  %s = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [2, 3, 8, 8] : tensor<6x8x8xf32> into tensor<2x3x8x8xf32>
+  %se = tensor.empty() : tensor<2x3x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<2x3x8x8xf32>) outs(%se : tensor<2x3x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %scale : f32
+    linalg.yield %y : f32
+  } -> tensor<2x3x8x8xf32>
+  %re = tensor.empty() : tensor<2x3x8xf32>
+  %mx0 = linalg.fill ins(%ninf : f32) outs(%re : tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
+  %ie = tensor.empty() : tensor<2x3x8xi64>
+  %ix0 = linalg.fill ins(%c0i : i64) outs(%ie : tensor<2x3x8xi64>) -> tensor<2x3x8xi64>
+  %mx:2 = linalg.generic {indexing_maps = [#id4, #row4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%sc : tensor<2x3x8x8xf32>) outs(%mx0, %ix0 : tensor<2x3x8xf32>, tensor<2x3x8xi64>) {
+  ^bb0(%x: f32, %acc: f32, %iacc: i64):
+    %j = linalg.index 3 : index
+    %ji = arith.index_cast %j : index to i64
+    %m = arith.maximumf %x, %acc : f32
+    %gt = arith.cmpf ogt, %x, %acc : f32
+    %ni = arith.select %gt, %ji, %iacc : i64
+    linalg.yield %m, %ni : f32, i64
+  } -> (tensor<2x3x8xf32>, tensor<2x3x8xi64>)
+  %mxk = tensor.expand_shape %mx#0 [[0], [1], [2, 3]] output_shape [2, 3, 8, 1] : tensor<2x3x8xf32> into tensor<2x3x8x1xf32>
+  %e = linalg.generic {indexing_maps = [#id4, #keep4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sc, %mxk : tensor<2x3x8x8xf32>, tensor<2x3x8x1xf32>) outs(%se : tensor<2x3x8x8xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %d = arith.subf %x, %m : f32
+    linalg.yield %d : f32
+  } -> tensor<2x3x8x8xf32>
+  %ex = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%e : tensor<2x3x8x8xf32>) outs(%se : tensor<2x3x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<2x3x8x8xf32>
+  %sm0 = linalg.fill ins(%zero : f32) outs(%re : tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
+  %sm = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%ex : tensor<2x3x8x8xf32>) outs(%sm0 : tensor<2x3x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x8xf32>
+  %smk = tensor.expand_shape %sm [[0], [1], [2, 3]] output_shape [2, 3, 8, 1] : tensor<2x3x8xf32> into tensor<2x3x8x1xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #keep4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ex, %smk : tensor<2x3x8x8xf32>, tensor<2x3x8x1xf32>) outs(%se : tensor<2x3x8x8xf32>) {
+  ^bb0(%x: f32, %t: f32, %o: f32):
+    %y = arith.divf %x, %t : f32
+    linalg.yield %y : f32
+  } -> tensor<2x3x8x8xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<2x3x8x8xf32> into tensor<6x8x8xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x3x8x16xf32> into tensor<6x8x16xf32>
+  %oe3 = tensor.empty() : tensor<6x8x16xf32>
+  %o03 = linalg.fill ins(%zero : f32) outs(%oe3 : tensor<6x8x16xf32>) -> tensor<6x8x16xf32>
+  %o3 = linalg.batch_matmul ins(%p3, %v3 : tensor<6x8x8xf32>, tensor<6x8x16xf32>) outs(%o03 : tensor<6x8x16xf32>) -> tensor<6x8x16xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [2, 3, 8, 16] : tensor<6x8x16xf32> into tensor<2x3x8x16xf32>
+  return %o : tensor<2x3x8x16xf32>
+}
+
+// 2-D linalg.matmul with a transposed-B indexing map, no scale.
+// CHECK-LABEL: func.func @matmul_2d_transposed_maps
+// CHECK-SAME: (%[[Q:.*]]: tensor<8x16xf32>, %[[K:.*]]: tensor<12x16xf32>, %[[V:.*]]: tensor<12x4xf32>)
+// CHECK-DAG: %[[Q4:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 8, 16]
+// CHECK-DAG: %[[K4:.*]] = tensor.expand_shape %[[K]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 12, 16]
+// CHECK-DAG: %[[V4:.*]] = tensor.expand_shape %[[V]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 12, 4]
+// CHECK: %[[O:.*]] = longctx.attention ins(%[[Q4]], %[[K4]], %[[V4]] : tensor<1x1x8x16xf32>, tensor<1x1x12x16xf32>, tensor<1x1x12x4xf32>) scale(1.000000e+00) -> tensor<1x1x8x4xf32>
+// CHECK-NEXT: tensor.collapse_shape %[[O]] {{\[}}[0, 1, 2], [3]] : tensor<1x1x8x4xf32> into tensor<8x4xf32>
+func.func @matmul_2d_transposed_maps(%q: tensor<8x16xf32>, %k: tensor<12x16xf32>, %v: tensor<12x4xf32>) -> tensor<8x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %se = tensor.empty() : tensor<8x12xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<8x12xf32>) -> tensor<8x12xf32>
+  %s = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+         ins(%q, %k : tensor<8x16xf32>, tensor<12x16xf32>) outs(%s0 : tensor<8x12xf32>) -> tensor<8x12xf32>
+  %p = linalg.softmax dimension(1) ins(%s : tensor<8x12xf32>) outs(%se : tensor<8x12xf32>) -> tensor<8x12xf32>
+  %oe = tensor.empty() : tensor<8x4xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<8x4xf32>) -> tensor<8x4xf32>
+  %o = linalg.matmul ins(%p, %v : tensor<8x12xf32>, tensor<12x4xf32>) outs(%o0 : tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %o : tensor<8x4xf32>
+}
+
+// K read as rows by the matmul generic; the causal mask built as its own
+// [N, M] tensor (select of 0 and -inf on an index comparison) and added
+// through a broadcasting generic.
+// CHECK-LABEL: func.func @causal_mask_tensor
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) causal scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @causal_mask_tensor(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %me = tensor.empty() : tensor<8x8xf32>
+  %mask = linalg.generic {indexing_maps = [#id2], iterator_types = ["parallel", "parallel"]} outs(%me : tensor<8x8xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %keep = arith.cmpi sge, %i, %j : index
+    %r = arith.select %keep, %zero, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x8xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #mat4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mask : tensor<1x2x8x8xf32>, tensor<8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// Trilu folded to a constant: an additive [1, 1, 4, 4] mask with -inf above
+// the diagonal is exactly causal.
+// CHECK-LABEL: func.func @causal_constant_additive
+// CHECK-NOT: arith.constant
+// CHECK: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// CHECK-NOT: mask
+// CHECK: return
+func.func @causal_constant_additive(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %tri = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id3, affine_map<(a, i, j) -> (i, j)>, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %tri : tensor<2x4x4xf32>, tensor<4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// Where(triu(ones, 1), -FLT_MAX, scores) with the boolean constant folded:
+// true marks the removed keys, exactly the causal pattern.
+// CHECK-LABEL: func.func @causal_constant_where
+// CHECK-NOT: arith.constant
+// CHECK: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// CHECK-NOT: mask
+// CHECK: return
+func.func @causal_constant_where(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %min = arith.constant -3.40282347E+38 : f32
+  %tri = arith.constant dense<[[false, true, true, true], [false, false, true, true], [false, false, false, true], [false, false, false, false]]> : tensor<4x4xi1>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(a, i, j) -> (i, j)>, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%tri, %s : tensor<4x4xi1>, tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %min, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// A padding-style additive mask argument [1, 1, N, M] is kept as the mask.
+// CHECK-LABEL: func.func @kept_additive_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>, %[[M:.*]]: tensor<1x1x8x8xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) mask(%[[M]] : tensor<1x1x8x8xf32>) scale(1.250000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @kept_additive_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %mask: tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = arith.constant 0.125 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #bc4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mask : tensor<1x2x8x8xf32>, tensor<1x1x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    %z = arith.addf %y, %m : f32
+    linalg.yield %z : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// Where(mask, scores, -inf) with a boolean [N, M] argument: kept as an i1
+// mask [1, 1, N, M].
+// CHECK-LABEL: func.func @kept_bool_mask
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<4x4xi1>)
+// CHECK: %[[M4:.*]] = tensor.expand_shape %[[M]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 4] : tensor<4x4xi1> into tensor<1x1x4x4xi1>
+// CHECK: longctx.attention ins({{.*}}) mask(%[[M4]] : tensor<1x1x4x4xi1>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @kept_bool_mask(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>, %mask: tensor<4x4xi1>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(a, i, j) -> (i, j)>, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%mask, %s : tensor<4x4xi1>, tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// Where(mask, -FLT_MAX, scores) with a full boolean argument: true removes a
+// key, so the kept i1 mask is its negation.
+// CHECK-LABEL: func.func @kept_bool_mask_inverted
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<1x2x8x8xi1>)
+// CHECK: %[[NOT:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<1x2x8x8xi1>)
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: arith.xori %{{.*}}, %[[TRUE]] : i1
+// CHECK: longctx.attention ins({{.*}}) mask(%[[NOT]] : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+func.func @kept_bool_mask_inverted(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %mask: tensor<1x2x8x8xi1>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %min = arith.constant -3.40282347E+38 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%mask, %s : tensor<1x2x8x8xi1>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %min, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
