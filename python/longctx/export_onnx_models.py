@@ -20,6 +20,15 @@ Models:
                     heads repeated), a GELU MLP and residuals
   gpt_gqa_512       the same two blocks on 512-token chunks (the main job's
                     model, tools/run-example.sh)
+
+For the GPT models it also writes what the model computes once its
+attention is Infini-attention (python/longctx/reference.py, float64, gate
+logits 0, memory starting at 0), as `longctx-raise-attention` followed by
+`longctx-attention-to-infini` compiles it:
+  gpt_gqa.infini.expected.npy         segments of 32 tokens, delta rule,
+                                      on gpt_gqa.x.npy
+  gpt_gqa_512.stream.x.npy            2048 tokens (4 chunks of 512)
+  gpt_gqa_512.stream.expected.npy     segments of 512 tokens, delta rule
 """
 
 import argparse
@@ -30,6 +39,8 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from . import reference
 
 OPSET = 17
 
@@ -90,6 +101,9 @@ class GQAAttention(nn.Module):
         self.register_buffer(
             "bias", torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq)
         )
+        # (segment length, update rule): attend with the NumPy reference of
+        # Infini-attention instead (never exported).
+        self.infini = None
 
     def forward(self, x):
         b, n, c = x.shape
@@ -98,6 +112,13 @@ class GQAAttention(nn.Module):
         q = self.q(x).view(b, n, h, d).transpose(1, 2)
         k = self.k(x).view(b, n, hkv, d).transpose(1, 2)
         v = self.v(x).view(b, n, hkv, d).transpose(1, 2)
+        if self.infini is not None:
+            segment, rule = self.infini
+            out, _, _ = reference.infini_attention(
+                q.numpy(), k.numpy(), v.numpy(), np.zeros(h),
+                np.zeros((b, hkv, d, d)), np.zeros((b, hkv, d)), segment, rule)
+            y = torch.from_numpy(out.astype(np.float32))
+            return self.o(y.transpose(1, 2).contiguous().view(b, n, c))
         k = k[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
         v = v[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))
@@ -151,6 +172,18 @@ MODELS = {
 }
 
 
+def run_infini(model, x, segment, rule):
+    """The model's output with every attention replaced by Infini-attention."""
+    layers = [m for m in model.modules() if isinstance(m, GQAAttention)]
+    for m in layers:
+        m.infini = (segment, rule)
+    with torch.no_grad():
+        y = model(x)
+    for m in layers:
+        m.infini = None
+    return y.numpy().astype(np.float32)
+
+
 def export(name, out_dir, seed):
     make, shape = MODELS[name]
     torch.manual_seed(seed)
@@ -175,6 +208,14 @@ def export(name, out_dir, seed):
         os.path.join(out_dir, name + ".expected.npy"),
         expected.numpy().astype(np.float32),
     )
+    if name == "gpt_gqa":
+        np.save(os.path.join(out_dir, name + ".infini.expected.npy"),
+                run_infini(model, x, 32, "delta"))
+    if name == "gpt_gqa_512":
+        xs = torch.randn((1, 2048, shape[2]), generator=generator)
+        np.save(os.path.join(out_dir, name + ".stream.x.npy"), xs.numpy())
+        np.save(os.path.join(out_dir, name + ".stream.expected.npy"),
+                run_infini(model, xs, 512, "delta"))
     print(f"{path}: {os.path.getsize(path)} bytes")
 
 
