@@ -789,7 +789,15 @@ Value Importer::broadcastTo(Value v, ArrayRef<int64_t> shape) {
       added.push_back(lead + d);
   }
   llvm::sort(added);
+  // Drop the stretched unit dimensions (through reshapeValue, so that an
+  // Unsqueeze just before folds away), then broadcast.
   Value collapsed = collapseDims(v, drop);
+  if (auto collapse = collapsed.getDefiningOp<tensor::CollapseShapeOp>()) {
+    Value src = collapse.getSrc();
+    collapsed = reshapeValue(src, collapse.getResultType().getShape());
+    if (collapse->use_empty())
+      collapse->erase();
+  }
   Value init = emptyTensor(shape, type.getElementType());
   return linalg::BroadcastOp::create(builder, loc, collapsed, init, added)
       .getResult()[0];

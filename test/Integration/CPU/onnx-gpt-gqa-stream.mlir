@@ -13,7 +13,7 @@
 // RUN:   --expected %longctx_src/test/Examples/onnx/gpt_gqa_512.stream.expected.npy | FileCheck %s
 
 // SIG: func.func @layer(%{{.*}}: tensor<1x512x64xf32> {longctx.stream_dim = 1 : i64, onnx.name = "x"}
-// SIG-SAME: {longctx.state = 1 : i64}
+// SIG-SAME: tensor<1x2x16x16xf32> {longctx.state = 1 : i64}
 // SIG-SAME: {longctx.state = 4 : i64}
 // SIG-SAME: -> (tensor<1x512x64xf32> {longctx.stream_dim = 1 : i64, onnx.name = "y"}
 // SIG-COUNT-2: longctx.infini_attention {{.*}} segment_length(512) rule(delta)
