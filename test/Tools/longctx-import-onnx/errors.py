@@ -32,6 +32,7 @@
 # RUN: not longctx-import-onnx %t/missing_input.onnx 2>&1 | FileCheck %s --check-prefix=MISSINGIN
 # RUN: not longctx-import-onnx %t/layernorm_outputs.onnx 2>&1 | FileCheck %s --check-prefix=LNOUT
 # RUN: not longctx-import-onnx %t/unknown_op.onnx --stream-dim=-2 2>&1 | FileCheck %s --check-prefix=STREAMDIM
+# RUN: not longctx-import-onnx %t/good.onnx -o %t/no/such/dir/out.mlir 2>&1 | FileCheck %s --check-prefix=OUTPUT
 # RUN: longctx-import-onnx %t/garbage.onnx > %t/out.txt 2>&1 || echo "exit code $?" >> %t/out.txt
 # RUN: FileCheck %s --check-prefix=EXIT1 < %t/out.txt
 
@@ -65,6 +66,7 @@
 # MISSINGIN: error: '{{.*}}missing_input.onnx': node 'mm' (MatMul): missing required input 1
 # LNOUT: error: '{{.*}}layernorm_outputs.onnx': node 'ln' (LayerNormalization): the Mean and InvStdDev outputs are not supported
 # STREAMDIM: error: --stream-dim must be at least 0, got -2
+# OUTPUT: longctx-import-onnx: error: cannot open output file '{{.*}}out.mlir': No such file or directory
 # EXIT1: exit code 1
 
 import os
@@ -88,6 +90,7 @@ def one(op, inputs=("x",), name="n", init=(), in_vals=(X,), out_vals=(Y,), **att
 def main(out):
     save = lambda name, data: w.save(os.path.join(out, name + ".onnx"), data)
     good = one("Relu")
+    save("good", good)
     save("garbage", b"\xff\xff\xff\xff this is not a protobuf message")
     save("truncated", good[: len(good) // 2])
     save("empty_graph", w._int(1, 8) + w._bytes(8, w._int(2, 17)))
