@@ -556,31 +556,40 @@ struct Operand {
 };
 } // namespace
 
-/// Whether the last two results of `map` are the last two dims, possibly
-/// swapped (`swapped` tells which).
-static bool tailIsMatrix(AffineMap map, int64_t from, bool &swapped) {
-  unsigned n = map.getNumDims();
+/// Whether `e` reads space dimension `d` in place: `d` itself, or the
+/// constant 0 where that dimension has size 1.
+static bool readsDim(AffineExpr e, unsigned d, ArrayRef<int64_t> shape) {
+  if (e == getAffineDimExpr(d, e.getContext()))
+    return true;
+  auto c = dyn_cast<AffineConstantExpr>(e);
+  return c && c.getValue() == 0 && shape[d] == 1;
+}
+
+/// Whether the last two results of `map` read the space's last two dims,
+/// possibly swapped (`swapped` tells which).
+static bool tailIsMatrix(AffineMap map, ArrayRef<int64_t> shape,
+                         bool &swapped) {
+  unsigned n = shape.size();
   unsigned r = map.getNumResults();
-  if (r < 2)
+  if (r < 2 || n < 2)
     return false;
   AffineExpr a = map.getResult(r - 2), b = map.getResult(r - 1);
-  auto dim = [&](unsigned d) { return getAffineDimExpr(d, map.getContext()); };
-  (void)from;
-  if (a == dim(n - 2) && b == dim(n - 1)) {
+  if (readsDim(a, n - 2, shape) && readsDim(b, n - 1, shape)) {
     swapped = false;
     return true;
   }
-  if (a == dim(n - 1) && b == dim(n - 2)) {
+  if (readsDim(a, n - 1, shape) && readsDim(b, n - 2, shape)) {
     swapped = true;
     return true;
   }
   return false;
 }
 
-/// Whether `map` reads the batch dims in place ([d0, .., dk-1]).
-static bool batchInPlace(AffineMap map, unsigned numBatch) {
+/// Whether `map` reads the first `numBatch` dims in place.
+static bool batchInPlace(AffineMap map, unsigned numBatch,
+                         ArrayRef<int64_t> shape) {
   for (unsigned d = 0; d < numBatch; ++d)
-    if (map.getResult(d) != getAffineDimExpr(d, map.getContext()))
+    if (!readsDim(map.getResult(d), d, shape))
       return false;
   return true;
 }
@@ -596,13 +605,10 @@ getHeadRepeat(AffineMap map, ArrayRef<int64_t> shape, RankedTensorType source) {
   unsigned last = numBatch - 1;
   MLIRContext *ctx = map.getContext();
   // [d0, .., dk-2, X, Y]: the last batch dim is broadcast away.
-  if (map.getNumResults() == shape.size() - 1) {
-    for (unsigned d = 0; d < last; ++d)
-      if (map.getResult(d) != getAffineDimExpr(d, ctx))
-        return std::nullopt;
-    return shape[last];
-  }
-  if (map.getNumResults() != shape.size() || !batchInPlace(map, last))
+  if (map.getNumResults() == shape.size() - 1)
+    return batchInPlace(map, last, shape) ? std::optional(shape[last])
+                                          : std::nullopt;
+  if (map.getNumResults() != shape.size() || !batchInPlace(map, last, shape))
     return std::nullopt;
   AffineExpr e = map.getResult(last);
   // [.., 0, X, Y] from a size-1 dimension.
@@ -650,11 +656,11 @@ static Operand traceOperand(Value value, bool transposed, bool allowScale,
       break;
     auto source = cast<RankedTensorType>(e->tensor.getType());
     bool swapped;
-    if (!tailIsMatrix(e->map, 0, swapped))
+    if (!tailIsMatrix(e->map, type.getShape(), swapped))
       break;
     unsigned numBatch = type.getRank() - 2;
     if (e->map.getNumResults() == type.getRank() &&
-        batchInPlace(e->map, numBatch)) {
+        batchInPlace(e->map, numBatch, type.getShape())) {
       operand.value = e->tensor;
       operand.transposed ^= swapped;
       operand.scale *= scale;
