@@ -426,6 +426,34 @@ LogicalResult ScoreParser::additive(Expr *mask) {
               "of 0 and -inf");
 }
 
+/// Whether `map` reads a tensor of `type` as the space `shape` up to unit
+/// dimensions (so both have the same row-major order and trailing matrix).
+static bool readsInPlace(AffineMap map, ArrayRef<int64_t> shape, Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || tensorType.getRank() < 2 ||
+      tensorType.getShape().take_back(2) != shape.take_back(2))
+    return false;
+  SmallVector<bool> seen(shape.size(), false);
+  int64_t next = 0;
+  for (auto [q, e] : llvm::enumerate(map.getResults())) {
+    int64_t size = tensorType.getDimSize(q);
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0 || size != 1)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || d.getPosition() < next || shape[d.getPosition()] != size)
+      return false;
+    seen[d.getPosition()] = true;
+    next = d.getPosition() + 1;
+  }
+  for (auto [p, size] : llvm::enumerate(shape))
+    if (!seen[p] && size != 1)
+      return false;
+  return true;
+}
+
 LogicalResult ScoreParser::parse(Expr *x) {
   while (true) {
     switch (x->kind) {
@@ -485,7 +513,7 @@ LogicalResult ScoreParser::parse(Expr *x) {
       continue;
     }
     case Kind::Leaf:
-      if (!x->map.isIdentity())
+      if (!readsInPlace(x->map, b.getShape(), x->tensor.getType()))
         return fail("the scores reach the softmax through a transpose or "
                     "broadcast");
       s.scores = x->tensor;
@@ -1013,7 +1041,9 @@ struct RaiseAttentionPass final
         if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape))
           continue;
         for (Operation *back : llvm::make_early_inc_range(reshape->getUsers()))
-          if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(back) &&
+          if ((isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   tensor::ReshapeOp>(back) ||
+               isTosaReshape(back)) &&
               back->getResult(0).getType() == attention.getType()) {
             back->getResult(0).replaceAllUsesWith(attention.getResult());
             listener.candidates.insert(back);
