@@ -51,6 +51,13 @@ using namespace mlir::longctx::raise;
 
 using Kind = Expr::Kind;
 
+/// `value` in its shortest decimal form.
+static std::string formatDouble(double value) {
+  SmallString<16> text;
+  APFloat(value).toString(text);
+  return std::string(text);
+}
+
 static bool isConst(const Expr *e, double value) {
   return e->kind == Kind::Const && e->value == value;
 }
@@ -473,8 +480,8 @@ LogicalResult ScoreParser::parse(Expr *x) {
                                   isDiv ? "divided by" : "multiplied by"));
       double c = isDiv ? 1.0 / factor->value : factor->value;
       if (!std::isfinite(c) || c <= 0)
-        return fail(
-            llvm::formatv("the scale {0} is not positive and finite", c));
+        return fail(llvm::formatv("the scale {0} is not positive and finite",
+                                  formatDouble(c)));
       s.scale *= c;
       x = data;
       continue;
@@ -503,7 +510,7 @@ LogicalResult ScoreParser::parse(Expr *x) {
         return fail(fill->kind == Kind::Const
                         ? llvm::formatv("masked scores are set to {0}, not "
                                         "-inf or a large negative value",
-                                        fill->value)
+                                        formatDouble(fill->value))
                               .str()
                         : std::string("masked scores are set to a value that "
                                       "is not a constant"));
