@@ -653,3 +653,62 @@ func.func @reciprocal_causal_and_mask(%q: tensor<3x8x16xf32>, %k: tensor<3x8x16x
   %o = linalg.batch_matmul ins(%p, %v : tensor<3x8x8xf32>, tensor<3x8x16xf32>) outs(%o0 : tensor<3x8x16xf32>) -> tensor<3x8x16xf32>
   return %o : tensor<3x8x16xf32>
 }
+
+// After linalg-fuse-elementwise-ops: the scale of Q is computed in the
+// scores matmul's body, and the softmax division in the value matmul's body
+// (the probabilities are never a tensor).
+// CHECK-LABEL: func.func @fused_into_matmuls
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) causal scale(1.250000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @fused_into_matmuls(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c = arith.constant 0.125 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %as = arith.mulf %a, %c : f32
+    %p = arith.mulf %as, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %re = tensor.empty() : tensor<1x2x8xf32>
+  %mx0 = linalg.fill ins(%ninf : f32) outs(%re : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %mx = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%s : tensor<1x2x8x8xf32>) outs(%mx0 : tensor<1x2x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %keep = arith.cmpi sle, %j, %i : index
+    %y = arith.select %keep, %x, %ninf : f32
+    %r = arith.maximumf %y, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %e = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mx : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %keep = arith.cmpi sle, %j, %i : index
+    %y = arith.select %keep, %x, %ninf : f32
+    %d = arith.subf %y, %m : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %sm0 = linalg.fill ins(%zero : f32) outs(%re : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %sm = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%e : tensor<1x2x8x8xf32>) outs(%sm0 : tensor<1x2x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, affine_map<(b, h, i, e, j) -> (b, h, i)>, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%e, %sm, %v : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%x: f32, %t: f32, %w: f32, %acc: f32):
+    %p = arith.divf %x, %t : f32
+    %m = arith.mulf %p, %w : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

@@ -866,21 +866,34 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   MatmulInfo pv;
   if (!matchMatmul(root, pv))
     return failure();
-  Value probs = pv.lhs;
-  while (Value src = getBatchReshapeSource(probs))
-    probs = src;
-  auto probsType = dyn_cast<RankedTensorType>(probs.getType());
-  if (!probsType || probsType.getRank() < 2)
-    return failure();
-  if (!probsType.hasStaticShape()) {
-    if (isa_and_present<linalg::SoftmaxOp>(probs.getDefiningOp()))
-      return fail("dynamic shapes are not supported");
-    return failure();
+  // The softmax output: a tensor, or computed in the value matmul's body.
+  SmallVector<int64_t> space;
+  Type elementType;
+  Value probs;
+  if (pv.lhsBody) {
+    space = pv.lhsShape;
+    elementType = pv.lhsBody.getType();
+  } else {
+    probs = pv.lhs;
+    while (Value src = getBatchReshapeSource(probs))
+      probs = src;
+    auto probsType = dyn_cast<RankedTensorType>(probs.getType());
+    if (!probsType || probsType.getRank() < 2)
+      return failure();
+    if (!probsType.hasStaticShape()) {
+      if (isa_and_present<linalg::SoftmaxOp>(probs.getDefiningOp()))
+        return fail("dynamic shapes are not supported");
+      return failure();
+    }
+    space.assign(probsType.getShape().begin(), probsType.getShape().end());
+    elementType = probsType.getElementType();
   }
-  ArrayRef<int64_t> space = probsType.getShape();
+  if (llvm::any_of(space, ShapedType::isDynamic))
+    return failure();
   int64_t rank = space.size();
   ExprBuilder b(root->getContext(), space);
-  SoftmaxMatch softmax = matchSoftmax(b, b.tensor(probs));
+  SoftmaxMatch softmax = matchSoftmax(
+      b, probs ? b.tensor(probs) : b.bodyValue(pv.op, pv.lhsBody, pv.lhsLoops));
   if (!softmax.found)
     return failure();
   if (!softmax.why.empty())
@@ -891,7 +904,11 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (!isZeroInit(pv.init))
     return fail("the value matmul accumulates into a tensor that is not zero");
 
-  Type elementType = getElementTypeOrSelf(pv.lhs.getType());
+  if (pv.lhsScale != 1.0)
+    return fail("the softmax output is scaled before the value matmul");
+  if (pv.rhsScale != 1.0)
+    return fail("the values are scaled in the value matmul");
+
   Scores scores;
   ScoreParser parser(b, elementType, scores, why);
   if (failed(parser.parse(softmax.input)))
@@ -905,6 +922,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (!isZeroInit(qk.init))
     return fail("the scores matmul accumulates into a tensor that is not "
                 "zero");
+  if (qk.lhsBody)
+    return fail("the scores matmul computes its query operand in its body");
 
   Operand q = traceOperand(qk.lhs, qk.lhsTransposed, true, false);
   Operand k = traceOperand(qk.rhs, !qk.rhsTransposed, true, true);
@@ -913,6 +932,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     k = traceOperand(qk.rhs, !qk.rhsTransposed, true, false);
     v = traceOperand(pv.rhs, pv.rhsTransposed, false, false);
   }
+  q.scale *= qk.lhsScale;
+  k.scale *= qk.rhsScale;
   for (const Operand *o : {&q, &k, &v})
     if (!o->type().hasStaticShape())
       return fail("dynamic shapes are not supported");
@@ -937,7 +958,7 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   }
   int64_t group = k.group;
   int64_t spaceBatch = 1;
-  for (int64_t s : space.drop_back(2))
+  for (int64_t s : ArrayRef<int64_t>(space).drop_back(2))
     spaceBatch *= s;
   if (spaceBatch != batch * heads || k.batchSize() * group != batch * heads ||
       v.batchSize() * group != batch * heads || heads % group != 0)
