@@ -712,3 +712,45 @@ func.func @fused_into_matmuls(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>
   } -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// ONNX Reshape / Unsqueeze as tensor.reshape: [H, N, d] inputs reshaped to
+// [1, H, N, d]; Q stored transposed ([d, N] per head) and read through a
+// transposed indexing map of the scores matmul.
+// CHECK-LABEL: func.func @tensor_reshape_and_transposed_query
+// CHECK-SAME: (%[[QT:.*]]: tensor<2x16x8xf32>, %[[K:.*]]: tensor<2x8x16xf32>, %[[V:.*]]: tensor<2x8x16xf32>)
+// CHECK: %[[Q:.*]] = linalg.transpose ins(%[[QT]] : tensor<2x16x8xf32>) outs(%{{.*}} : tensor<2x8x16xf32>) permutation = [0, 2, 1]
+// CHECK: %[[Q4:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 8, 16]
+// CHECK: %[[O:.*]] = longctx.attention ins(%[[Q4]], %{{.*}}, %{{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(5.000000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @tensor_reshape_and_transposed_query(%qt: tensor<2x16x8xf32>, %k: tensor<2x8x16xf32>, %v: tensor<2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant dense<0.5> : tensor<f32>
+  %shape4 = arith.constant dense<[1, 2, 8, 16]> : tensor<4xi64>
+  %shape4t = arith.constant dense<[1, 2, 16, 8]> : tensor<4xi64>
+  %qt4 = tensor.reshape %qt(%shape4t) : (tensor<2x16x8xf32>, tensor<4xi64>) -> tensor<1x2x16x8xf32>
+  %k4 = tensor.reshape %k(%shape4) : (tensor<2x8x16xf32>, tensor<4xi64>) -> tensor<1x2x8x16xf32>
+  %v4 = tensor.reshape %v(%shape4) : (tensor<2x8x16xf32>, tensor<4xi64>) -> tensor<1x2x8x16xf32>
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, c) -> (b, h, c, i)>, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%qt4, %k4 : tensor<1x2x16x8xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #scalar4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %half : tensor<1x2x8x8xf32>, tensor<f32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %c: f32, %o: f32):
+    %y = arith.mulf %c, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%sc : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v4 : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
