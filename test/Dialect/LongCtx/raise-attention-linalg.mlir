@@ -25,6 +25,8 @@
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+#id5 = affine_map<(b, g, r, m, c) -> (b, g, r, m, c)>
+#rep5 = affine_map<(b, g, r, m, c) -> (b, g, 0, m, c)>
 
 // 3-D batch_matmul (B*H merged) with K^T by linalg.transpose, the scale as a
 // mulf generic, linalg.softmax.
@@ -372,6 +374,379 @@ func.func @kept_bool_mask_inverted(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16
   %oe = tensor.empty() : tensor<1x2x8x16xf32>
   %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
   %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// PyTorch's math SDPA: sqrt(scale) on Q and on K^T before the matmul.
+// CHECK-LABEL: func.func @split_sqrt_scale
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) scale(2.500000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @split_sqrt_scale(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %qe = tensor.empty() : tensor<1x2x8x16xf32>
+  %qs = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q : tensor<1x2x8x16xf32>) outs(%qe : tensor<1x2x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %half : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x16xf32>
+  %kte = tensor.empty() : tensor<1x2x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<1x2x8x16xf32>) outs(%kte : tensor<1x2x16x8xf32>) permutation = [0, 1, 3, 2]
+  %kts = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kt : tensor<1x2x16x8xf32>) outs(%kte : tensor<1x2x16x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %half, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x16x8xf32>
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_kt, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%qs, %kts : tensor<1x2x8x16xf32>, tensor<1x2x16x8xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%s : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// GQA as an importer writes Expand: K and V [1, 2, M, d] unsqueezed to
+// [1, 2, 1, M, d], broadcast to [1, 2, 3, M, d] by a generic, reshaped to
+// [1, 6, M, d]: Hkv = 2 under H = 6.
+// CHECK-LABEL: func.func @gqa_generic_broadcast
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x6x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<1x6x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(2.500000e-01) -> tensor<1x6x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @gqa_generic_broadcast(%q: tensor<1x6x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x6x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = arith.constant 0.25 : f32
+  %k5 = tensor.expand_shape %k [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 16] : tensor<1x2x8x16xf32> into tensor<1x2x1x8x16xf32>
+  %v5 = tensor.expand_shape %v [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 16] : tensor<1x2x8x16xf32> into tensor<1x2x1x8x16xf32>
+  %re = tensor.empty() : tensor<1x2x3x8x16xf32>
+  %kr = linalg.generic {indexing_maps = [#rep5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%k5 : tensor<1x2x1x8x16xf32>) outs(%re : tensor<1x2x3x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x2x3x8x16xf32>
+  %vr = linalg.generic {indexing_maps = [#rep5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%v5 : tensor<1x2x1x8x16xf32>) outs(%re : tensor<1x2x3x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x2x3x8x16xf32>
+  %kx = tensor.collapse_shape %kr [[0], [1, 2], [3], [4]] : tensor<1x2x3x8x16xf32> into tensor<1x6x8x16xf32>
+  %vx = tensor.collapse_shape %vr [[0], [1, 2], [3], [4]] : tensor<1x2x3x8x16xf32> into tensor<1x6x8x16xf32>
+  %se = tensor.empty() : tensor<1x6x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x6x8x8xf32>) -> tensor<1x6x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kx : tensor<1x6x8x16xf32>, tensor<1x6x8x16xf32>) outs(%s0 : tensor<1x6x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x6x8x8xf32>) outs(%se : tensor<1x6x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<1x6x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%sc : tensor<1x6x8x8xf32>) outs(%se : tensor<1x6x8x8xf32>) -> tensor<1x6x8x8xf32>
+  %oe = tensor.empty() : tensor<1x6x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x6x8x16xf32>) -> tensor<1x6x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %vx : tensor<1x6x8x8xf32>, tensor<1x6x8x16xf32>) outs(%o0 : tensor<1x6x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x8x16xf32>
+  return %o : tensor<1x6x8x16xf32>
+}
+
+// torch-mlir's repeat_interleave in the batch-merged form: linalg.broadcast
+// of [2, 2, M, d] to [2, 2, 2, M, d], collapsed to [8, M, d] for
+// batch_matmul; K^T by linalg.transpose after the broadcast.
+// CHECK-LABEL: func.func @gqa_linalg_broadcast_3d
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x8x16xf32>, %[[K:.*]]: tensor<2x2x8x16xf32>, %[[V:.*]]: tensor<2x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<2x4x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) scale(1.000000e+00) -> tensor<2x4x8x16xf32>
+// CHECK-NEXT: %[[O3:.*]] = tensor.collapse_shape %[[O]] {{\[}}[0, 1], [2], [3]] : tensor<2x4x8x16xf32> into tensor<8x8x16xf32>
+// CHECK-NEXT: return %[[O3]]
+func.func @gqa_linalg_broadcast_3d(%q: tensor<2x4x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>) -> tensor<8x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %re = tensor.empty() : tensor<2x2x2x8x16xf32>
+  %kr = linalg.broadcast ins(%k : tensor<2x2x8x16xf32>) outs(%re : tensor<2x2x2x8x16xf32>) dimensions = [2]
+  %vr = linalg.broadcast ins(%v : tensor<2x2x8x16xf32>) outs(%re : tensor<2x2x2x8x16xf32>) dimensions = [2]
+  %k3 = tensor.collapse_shape %kr [[0, 1, 2], [3], [4]] : tensor<2x2x2x8x16xf32> into tensor<8x8x16xf32>
+  %v3 = tensor.collapse_shape %vr [[0, 1, 2], [3], [4]] : tensor<2x2x2x8x16xf32> into tensor<8x8x16xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x4x8x16xf32> into tensor<8x8x16xf32>
+  %kte = tensor.empty() : tensor<8x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<8x8x16xf32>) outs(%kte : tensor<8x16x8xf32>) permutation = [0, 2, 1]
+  %se = tensor.empty() : tensor<8x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<8x8x8xf32>) -> tensor<8x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<8x8x16xf32>, tensor<8x16x8xf32>) outs(%s0 : tensor<8x8x8xf32>) -> tensor<8x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<8x8x8xf32>) outs(%se : tensor<8x8x8xf32>) -> tensor<8x8x8xf32>
+  %oe = tensor.empty() : tensor<8x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<8x8x16xf32>) -> tensor<8x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<8x8x8xf32>, tensor<8x8x16xf32>) outs(%o0 : tensor<8x8x16xf32>) -> tensor<8x8x16xf32>
+  return %o : tensor<8x8x16xf32>
+}
+
+// Head repetition written as an `h floordiv 2` indexing map.
+// CHECK-LABEL: func.func @gqa_floordiv_map
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: longctx.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(1.000000e+00)
+func.func @gqa_floordiv_map(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %re = tensor.empty() : tensor<1x4x8x16xf32>
+  %kx = linalg.generic {indexing_maps = [affine_map<(b, h, m, c) -> (b, h floordiv 2, m, c)>, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k : tensor<1x2x8x16xf32>) outs(%re : tensor<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x4x8x16xf32>
+  %vx = linalg.generic {indexing_maps = [affine_map<(b, h, m, c) -> (b, h floordiv 2, m, c)>, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v : tensor<1x2x8x16xf32>) outs(%re : tensor<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x4x8x16xf32>
+  %se = tensor.empty() : tensor<1x4x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kx : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) outs(%s0 : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%s : tensor<1x4x8x8xf32>) outs(%se : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %oe = tensor.empty() : tensor<1x4x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %vx : tensor<1x4x8x8xf32>, tensor<1x4x8x16xf32>) outs(%o0 : tensor<1x4x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// f16 matmuls with the softmax computed in f32 (extf / truncf generics).
+// CHECK-LABEL: func.func @f16_with_f32_softmax
+// CHECK: longctx.attention ins({{.*}} : tensor<1x4x8x16xf16>, tensor<1x4x8x16xf16>, tensor<1x4x8x16xf16>) scale(2.500000e-01) -> tensor<1x4x8x16xf16>
+// CHECK-NOT: arith.extf
+// CHECK-NOT: arith.truncf
+// CHECK: return
+func.func @f16_with_f32_softmax(%q: tensor<4x8x16xf16>, %k: tensor<4x8x16xf16>, %v: tensor<4x8x16xf16>) -> tensor<4x8x16xf16> {
+  %zero = arith.constant 0.0 : f16
+  %c = arith.constant 0.25 : f32
+  %se = tensor.empty() : tensor<4x8x8xf16>
+  %s0 = linalg.fill ins(%zero : f16) outs(%se : tensor<4x8x8xf16>) -> tensor<4x8x8xf16>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<4x8x16xf16>, tensor<4x8x16xf16>) outs(%s0 : tensor<4x8x8xf16>) -> tensor<4x8x8xf16>
+  %fe = tensor.empty() : tensor<4x8x8xf32>
+  %sf = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x8x8xf16>) outs(%fe : tensor<4x8x8xf32>) {
+  ^bb0(%x: f16, %o: f32):
+    %y = arith.extf %x : f16 to f32
+    %z = arith.mulf %y, %c : f32
+    linalg.yield %z : f32
+  } -> tensor<4x8x8xf32>
+  %pf = linalg.softmax dimension(2) ins(%sf : tensor<4x8x8xf32>) outs(%fe : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %p = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%pf : tensor<4x8x8xf32>) outs(%se : tensor<4x8x8xf16>) {
+  ^bb0(%x: f32, %o: f16):
+    %y = arith.truncf %x : f32 to f16
+    linalg.yield %y : f16
+  } -> tensor<4x8x8xf16>
+  %oe = tensor.empty() : tensor<4x8x16xf16>
+  %o0 = linalg.fill ins(%zero : f16) outs(%oe : tensor<4x8x16xf16>) -> tensor<4x8x16xf16>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf16>, tensor<4x8x16xf16>) outs(%o0 : tensor<4x8x16xf16>) -> tensor<4x8x16xf16>
+  return %o : tensor<4x8x16xf16>
+}
+
+// Cross attention, 4 queries over 8 keys: the queries are the last four
+// positions, so the causal comparison is j <= i + 4 (bottom-right aligned).
+// CHECK-LABEL: func.func @causal_bottom_right
+// CHECK: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @causal_bottom_right(%q: tensor<2x4x16xf32>, %k: tensor<2x8x16xf32>, %v: tensor<2x8x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c4 = arith.constant 4 : index
+  %se = tensor.empty() : tensor<2x4x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x8x16xf32>) outs(%s0 : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %m = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<2x4x8xf32>) outs(%se : tensor<2x4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %last = arith.addi %i, %c4 : index
+    %hidden = arith.cmpi sgt, %j, %last : index
+    %r = arith.select %hidden, %ninf, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x8xf32>
+  %p = linalg.softmax dimension(2) ins(%m : tensor<2x4x8xf32>) outs(%se : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x8xf32>, tensor<2x8x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// Decomposed softmax with maxnumf, the division as a product with the
+// reciprocal, and a causal mask together with a kept additive padding mask.
+// CHECK-LABEL: func.func @reciprocal_causal_and_mask
+// CHECK-SAME: %[[PAD:[a-z0-9]*]]: tensor<3x8x8xf32>)
+// CHECK: %[[M:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0, 1], [2], [3]] output_shape [1, 3, 8, 8]
+// CHECK: longctx.attention ins({{.*}} : tensor<1x3x8x16xf32>, tensor<1x3x8x16xf32>, tensor<1x3x8x16xf32>) mask(%[[M]] : tensor<1x3x8x8xf32>) causal scale(5.000000e-01) -> tensor<1x3x8x16xf32>
+func.func @reciprocal_causal_and_mask(%q: tensor<3x8x16xf32>, %k: tensor<3x8x16xf32>, %v: tensor<3x8x16xf32>, %pad: tensor<3x8x8xf32>) -> tensor<3x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c = arith.constant 2.0 : f32
+  %se = tensor.empty() : tensor<3x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<3x8x8xf32>) -> tensor<3x8x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<3x8x16xf32>, tensor<3x8x16xf32>) outs(%s0 : tensor<3x8x8xf32>) -> tensor<3x8x8xf32>
+  %m = linalg.generic {indexing_maps = [#id3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %pad : tensor<3x8x8xf32>, tensor<3x8x8xf32>) outs(%se : tensor<3x8x8xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %keep = arith.cmpi ule, %j, %i : index
+    %y = arith.divf %x, %c : f32
+    %z = arith.addf %y, %b : f32
+    %r = arith.select %keep, %z, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8x8xf32>
+  %re = tensor.empty() : tensor<3x8xf32>
+  %mx0 = linalg.fill ins(%ninf : f32) outs(%re : tensor<3x8xf32>) -> tensor<3x8xf32>
+  %mx = linalg.generic {indexing_maps = [#id3, #row3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%m : tensor<3x8x8xf32>) outs(%mx0 : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.maxnumf %acc, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8xf32>
+  %e = linalg.generic {indexing_maps = [#id3, #row3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%m, %mx : tensor<3x8x8xf32>, tensor<3x8xf32>) outs(%se : tensor<3x8x8xf32>) {
+  ^bb0(%x: f32, %mm: f32, %o: f32):
+    %d = arith.subf %x, %mm : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8x8xf32>
+  %sm0 = linalg.fill ins(%zero : f32) outs(%re : tensor<3x8xf32>) -> tensor<3x8xf32>
+  %sm = linalg.generic {indexing_maps = [#id3, #row3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%e : tensor<3x8x8xf32>) outs(%sm0 : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %acc, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8xf32>
+  %inv = linalg.generic {indexing_maps = [affine_map<(a, i) -> (a, i)>, affine_map<(a, i) -> (a, i)>], iterator_types = ["parallel", "parallel"]} ins(%sm : tensor<3x8xf32>) outs(%re : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.divf %one, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8xf32>
+  %p = linalg.generic {indexing_maps = [#id3, #row3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%e, %inv : tensor<3x8x8xf32>, tensor<3x8xf32>) outs(%se : tensor<3x8x8xf32>) {
+  ^bb0(%x: f32, %t: f32, %o: f32):
+    %r = arith.mulf %x, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<3x8x8xf32>
+  %oe = tensor.empty() : tensor<3x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<3x8x16xf32>) -> tensor<3x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<3x8x8xf32>, tensor<3x8x16xf32>) outs(%o0 : tensor<3x8x16xf32>) -> tensor<3x8x16xf32>
+  return %o : tensor<3x8x16xf32>
+}
+
+// After linalg-fuse-elementwise-ops: the scale of Q is computed in the
+// scores matmul's body, and the softmax division in the value matmul's body
+// (the probabilities are never a tensor).
+// CHECK-LABEL: func.func @fused_into_matmuls
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
+// CHECK-NEXT: %[[O:.*]] = longctx.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) causal scale(1.250000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @fused_into_matmuls(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c = arith.constant 0.125 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %as = arith.mulf %a, %c : f32
+    %p = arith.mulf %as, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %re = tensor.empty() : tensor<1x2x8xf32>
+  %mx0 = linalg.fill ins(%ninf : f32) outs(%re : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %mx = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%s : tensor<1x2x8x8xf32>) outs(%mx0 : tensor<1x2x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %keep = arith.cmpi sle, %j, %i : index
+    %y = arith.select %keep, %x, %ninf : f32
+    %r = arith.maximumf %y, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %e = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mx : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %keep = arith.cmpi sle, %j, %i : index
+    %y = arith.select %keep, %x, %ninf : f32
+    %d = arith.subf %y, %m : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %sm0 = linalg.fill ins(%zero : f32) outs(%re : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %sm = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%e : tensor<1x2x8x8xf32>) outs(%sm0 : tensor<1x2x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.addf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, affine_map<(b, h, i, e, j) -> (b, h, i)>, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%e, %sm, %v : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%x: f32, %t: f32, %w: f32, %acc: f32):
+    %p = arith.divf %x, %t : f32
+    %m = arith.mulf %p, %w : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// ONNX Reshape / Unsqueeze as tensor.reshape: [H, N, d] inputs reshaped to
+// [1, H, N, d]; Q stored transposed ([d, N] per head) and read through a
+// transposed indexing map of the scores matmul.
+// CHECK-LABEL: func.func @tensor_reshape_and_transposed_query
+// CHECK-SAME: (%[[QT:.*]]: tensor<2x16x8xf32>, %[[K:.*]]: tensor<2x8x16xf32>, %[[V:.*]]: tensor<2x8x16xf32>)
+// CHECK: %[[Q:.*]] = linalg.transpose ins(%[[QT]] : tensor<2x16x8xf32>) outs(%{{.*}} : tensor<2x8x16xf32>) permutation = [0, 2, 1]
+// CHECK: %[[Q4:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 8, 16]
+// CHECK: %[[O:.*]] = longctx.attention ins(%[[Q4]], %{{.*}}, %{{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(5.000000e-01) -> tensor<1x2x8x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @tensor_reshape_and_transposed_query(%qt: tensor<2x16x8xf32>, %k: tensor<2x8x16xf32>, %v: tensor<2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant dense<0.5> : tensor<f32>
+  %shape4 = arith.constant dense<[1, 2, 8, 16]> : tensor<4xi64>
+  %shape4t = arith.constant dense<[1, 2, 16, 8]> : tensor<4xi64>
+  %qt4 = tensor.reshape %qt(%shape4t) : (tensor<2x16x8xf32>, tensor<4xi64>) -> tensor<1x2x16x8xf32>
+  %k4 = tensor.reshape %k(%shape4) : (tensor<2x8x16xf32>, tensor<4xi64>) -> tensor<1x2x8x16xf32>
+  %v4 = tensor.reshape %v(%shape4) : (tensor<2x8x16xf32>, tensor<4xi64>) -> tensor<1x2x8x16xf32>
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, c) -> (b, h, c, i)>, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%qt4, %k4 : tensor<1x2x16x8xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #scalar4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %half : tensor<1x2x8x8xf32>, tensor<f32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f32, %c: f32, %o: f32):
+    %y = arith.mulf %c, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%sc : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v4 : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %m = arith.mulf %a, %b : f32
     %r = arith.addf %acc, %m : f32

@@ -51,6 +51,13 @@ using namespace mlir::longctx::raise;
 
 using Kind = Expr::Kind;
 
+/// `value` in its shortest decimal form.
+static std::string formatDouble(double value) {
+  SmallString<16> text;
+  APFloat(value).toString(text);
+  return std::string(text);
+}
+
 static bool isConst(const Expr *e, double value) {
   return e->kind == Kind::Const && e->value == value;
 }
@@ -426,6 +433,34 @@ LogicalResult ScoreParser::additive(Expr *mask) {
               "of 0 and -inf");
 }
 
+/// Whether `map` reads a tensor of `type` as the space `shape` up to unit
+/// dimensions (so both have the same row-major order and trailing matrix).
+static bool readsInPlace(AffineMap map, ArrayRef<int64_t> shape, Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || tensorType.getRank() < 2 ||
+      tensorType.getShape().take_back(2) != shape.take_back(2))
+    return false;
+  SmallVector<bool> seen(shape.size(), false);
+  int64_t next = 0;
+  for (auto [q, e] : llvm::enumerate(map.getResults())) {
+    int64_t size = tensorType.getDimSize(q);
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0 || size != 1)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || d.getPosition() < next || shape[d.getPosition()] != size)
+      return false;
+    seen[d.getPosition()] = true;
+    next = d.getPosition() + 1;
+  }
+  for (auto [p, size] : llvm::enumerate(shape))
+    if (!seen[p] && size != 1)
+      return false;
+  return true;
+}
+
 LogicalResult ScoreParser::parse(Expr *x) {
   while (true) {
     switch (x->kind) {
@@ -445,8 +480,8 @@ LogicalResult ScoreParser::parse(Expr *x) {
                                   isDiv ? "divided by" : "multiplied by"));
       double c = isDiv ? 1.0 / factor->value : factor->value;
       if (!std::isfinite(c) || c <= 0)
-        return fail(
-            llvm::formatv("the scale {0} is not positive and finite", c));
+        return fail(llvm::formatv("the scale {0} is not positive and finite",
+                                  formatDouble(c)));
       s.scale *= c;
       x = data;
       continue;
@@ -475,7 +510,7 @@ LogicalResult ScoreParser::parse(Expr *x) {
         return fail(fill->kind == Kind::Const
                         ? llvm::formatv("masked scores are set to {0}, not "
                                         "-inf or a large negative value",
-                                        fill->value)
+                                        formatDouble(fill->value))
                               .str()
                         : std::string("masked scores are set to a value that "
                                       "is not a constant"));
@@ -485,7 +520,7 @@ LogicalResult ScoreParser::parse(Expr *x) {
       continue;
     }
     case Kind::Leaf:
-      if (!x->map.isIdentity())
+      if (!readsInPlace(x->map, b.getShape(), x->tensor.getType()))
         return fail("the scores reach the softmax through a transpose or "
                     "broadcast");
       s.scores = x->tensor;
@@ -556,31 +591,40 @@ struct Operand {
 };
 } // namespace
 
-/// Whether the last two results of `map` are the last two dims, possibly
-/// swapped (`swapped` tells which).
-static bool tailIsMatrix(AffineMap map, int64_t from, bool &swapped) {
-  unsigned n = map.getNumDims();
+/// Whether `e` reads space dimension `d` in place: `d` itself, or the
+/// constant 0 where that dimension has size 1.
+static bool readsDim(AffineExpr e, unsigned d, ArrayRef<int64_t> shape) {
+  if (e == getAffineDimExpr(d, e.getContext()))
+    return true;
+  auto c = dyn_cast<AffineConstantExpr>(e);
+  return c && c.getValue() == 0 && shape[d] == 1;
+}
+
+/// Whether the last two results of `map` read the space's last two dims,
+/// possibly swapped (`swapped` tells which).
+static bool tailIsMatrix(AffineMap map, ArrayRef<int64_t> shape,
+                         bool &swapped) {
+  unsigned n = shape.size();
   unsigned r = map.getNumResults();
-  if (r < 2)
+  if (r < 2 || n < 2)
     return false;
   AffineExpr a = map.getResult(r - 2), b = map.getResult(r - 1);
-  auto dim = [&](unsigned d) { return getAffineDimExpr(d, map.getContext()); };
-  (void)from;
-  if (a == dim(n - 2) && b == dim(n - 1)) {
+  if (readsDim(a, n - 2, shape) && readsDim(b, n - 1, shape)) {
     swapped = false;
     return true;
   }
-  if (a == dim(n - 1) && b == dim(n - 2)) {
+  if (readsDim(a, n - 1, shape) && readsDim(b, n - 2, shape)) {
     swapped = true;
     return true;
   }
   return false;
 }
 
-/// Whether `map` reads the batch dims in place ([d0, .., dk-1]).
-static bool batchInPlace(AffineMap map, unsigned numBatch) {
+/// Whether `map` reads the first `numBatch` dims in place.
+static bool batchInPlace(AffineMap map, unsigned numBatch,
+                         ArrayRef<int64_t> shape) {
   for (unsigned d = 0; d < numBatch; ++d)
-    if (map.getResult(d) != getAffineDimExpr(d, map.getContext()))
+    if (!readsDim(map.getResult(d), d, shape))
       return false;
   return true;
 }
@@ -596,13 +640,10 @@ getHeadRepeat(AffineMap map, ArrayRef<int64_t> shape, RankedTensorType source) {
   unsigned last = numBatch - 1;
   MLIRContext *ctx = map.getContext();
   // [d0, .., dk-2, X, Y]: the last batch dim is broadcast away.
-  if (map.getNumResults() == shape.size() - 1) {
-    for (unsigned d = 0; d < last; ++d)
-      if (map.getResult(d) != getAffineDimExpr(d, ctx))
-        return std::nullopt;
-    return shape[last];
-  }
-  if (map.getNumResults() != shape.size() || !batchInPlace(map, last))
+  if (map.getNumResults() == shape.size() - 1)
+    return batchInPlace(map, last, shape) ? std::optional(shape[last])
+                                          : std::nullopt;
+  if (map.getNumResults() != shape.size() || !batchInPlace(map, last, shape))
     return std::nullopt;
   AffineExpr e = map.getResult(last);
   // [.., 0, X, Y] from a size-1 dimension.
@@ -650,11 +691,11 @@ static Operand traceOperand(Value value, bool transposed, bool allowScale,
       break;
     auto source = cast<RankedTensorType>(e->tensor.getType());
     bool swapped;
-    if (!tailIsMatrix(e->map, 0, swapped))
+    if (!tailIsMatrix(e->map, type.getShape(), swapped))
       break;
     unsigned numBatch = type.getRank() - 2;
     if (e->map.getNumResults() == type.getRank() &&
-        batchInPlace(e->map, numBatch)) {
+        batchInPlace(e->map, numBatch, type.getShape())) {
       operand.value = e->tensor;
       operand.transposed ^= swapped;
       operand.scale *= scale;
@@ -825,21 +866,34 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   MatmulInfo pv;
   if (!matchMatmul(root, pv))
     return failure();
-  Value probs = pv.lhs;
-  while (Value src = getBatchReshapeSource(probs))
-    probs = src;
-  auto probsType = dyn_cast<RankedTensorType>(probs.getType());
-  if (!probsType || probsType.getRank() < 2)
-    return failure();
-  if (!probsType.hasStaticShape()) {
-    if (isa_and_present<linalg::SoftmaxOp>(probs.getDefiningOp()))
-      return fail("dynamic shapes are not supported");
-    return failure();
+  // The softmax output: a tensor, or computed in the value matmul's body.
+  SmallVector<int64_t> space;
+  Type elementType;
+  Value probs;
+  if (pv.lhsBody) {
+    space = pv.lhsShape;
+    elementType = pv.lhsBody.getType();
+  } else {
+    probs = pv.lhs;
+    while (Value src = getBatchReshapeSource(probs))
+      probs = src;
+    auto probsType = dyn_cast<RankedTensorType>(probs.getType());
+    if (!probsType || probsType.getRank() < 2)
+      return failure();
+    if (!probsType.hasStaticShape()) {
+      if (isa_and_present<linalg::SoftmaxOp>(probs.getDefiningOp()))
+        return fail("dynamic shapes are not supported");
+      return failure();
+    }
+    space.assign(probsType.getShape().begin(), probsType.getShape().end());
+    elementType = probsType.getElementType();
   }
-  ArrayRef<int64_t> space = probsType.getShape();
+  if (llvm::any_of(space, ShapedType::isDynamic))
+    return failure();
   int64_t rank = space.size();
   ExprBuilder b(root->getContext(), space);
-  SoftmaxMatch softmax = matchSoftmax(b, b.tensor(probs));
+  SoftmaxMatch softmax = matchSoftmax(
+      b, probs ? b.tensor(probs) : b.bodyValue(pv.op, pv.lhsBody, pv.lhsLoops));
   if (!softmax.found)
     return failure();
   if (!softmax.why.empty())
@@ -850,7 +904,11 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (!isZeroInit(pv.init))
     return fail("the value matmul accumulates into a tensor that is not zero");
 
-  Type elementType = getElementTypeOrSelf(pv.lhs.getType());
+  if (pv.lhsScale != 1.0)
+    return fail("the softmax output is scaled before the value matmul");
+  if (pv.rhsScale != 1.0)
+    return fail("the values are scaled in the value matmul");
+
   Scores scores;
   ScoreParser parser(b, elementType, scores, why);
   if (failed(parser.parse(softmax.input)))
@@ -864,6 +922,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (!isZeroInit(qk.init))
     return fail("the scores matmul accumulates into a tensor that is not "
                 "zero");
+  if (qk.lhsBody)
+    return fail("the scores matmul computes its query operand in its body");
 
   Operand q = traceOperand(qk.lhs, qk.lhsTransposed, true, false);
   Operand k = traceOperand(qk.rhs, !qk.rhsTransposed, true, true);
@@ -872,6 +932,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     k = traceOperand(qk.rhs, !qk.rhsTransposed, true, false);
     v = traceOperand(pv.rhs, pv.rhsTransposed, false, false);
   }
+  q.scale *= qk.lhsScale;
+  k.scale *= qk.rhsScale;
   for (const Operand *o : {&q, &k, &v})
     if (!o->type().hasStaticShape())
       return fail("dynamic shapes are not supported");
@@ -896,7 +958,7 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   }
   int64_t group = k.group;
   int64_t spaceBatch = 1;
-  for (int64_t s : space.drop_back(2))
+  for (int64_t s : ArrayRef<int64_t>(space).drop_back(2))
     spaceBatch *= s;
   if (spaceBatch != batch * heads || k.batchSize() * group != batch * heads ||
       v.batchSize() * group != batch * heads || heads % group != 0)
@@ -1007,7 +1069,9 @@ struct RaiseAttentionPass final
         if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape))
           continue;
         for (Operation *back : llvm::make_early_inc_range(reshape->getUsers()))
-          if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(back) &&
+          if ((isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   tensor::ReshapeOp>(back) ||
+               isTosaReshape(back)) &&
               back->getResult(0).getType() == attention.getType()) {
             back->getResult(0).replaceAllUsesWith(attention.getResult());
             listener.candidates.insert(back);

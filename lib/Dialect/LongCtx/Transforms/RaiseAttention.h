@@ -77,6 +77,9 @@ public:
   Expr *tensor(Value tensor, AffineMap map, int depth = 0);
   /// The expression of `tensor`, which has the space's shape, read in place.
   Expr *tensor(Value tensor);
+  /// The expression of `value`, computed in the body of `op`, whose loops
+  /// are bound to the space by `loops` (space dims -> loop dims).
+  Expr *bodyValue(Operation *op, Value value, AffineMap loops);
 
   Expr *make(Expr::Kind kind, ArrayRef<Expr *> args = {});
   Expr *constant(double value);
@@ -120,14 +123,24 @@ Value getUnitReshapeSource(Value v);
 /// out[b.., m, n] = sum_k lhs[b.., m, k] * rhs[b.., k, n], where
 /// `lhsTransposed` means lhs is [b.., k, m] and `rhsTransposed` rhs is
 /// [b.., n, k].
+///
+/// A contraction generic whose body computes its operands
+/// (`acc + f(..) * g(..)`, as after linalg-fuse-elementwise-ops) is a matmul
+/// too: constant factors of an operand go to `lhsScale` / `rhsScale`, and an
+/// lhs that is no operand at all is `lhsBody`, the body value to model over
+/// the loops [batch.., m, k] (`loops`: those space dims -> the op's loops).
 struct MatmulInfo {
   Operation *op = nullptr;
   Value lhs, rhs, init; // init is null when the op has none (TOSA)
   bool lhsTransposed = false, rhsTransposed = false;
+  double lhsScale = 1.0, rhsScale = 1.0;
+  Value lhsBody;
+  AffineMap lhsLoops;
+  SmallVector<int64_t> lhsShape;
 };
 
-/// Recognises linalg matmuls (named, transposed maps, generics) and
-/// tosa.matmul.
+/// Recognises linalg matmuls (named, transposed maps, generics, fused
+/// contraction generics) and tosa.matmul.
 bool matchMatmul(Operation *op, MatmulInfo &info);
 
 // TOSA front end (RaiseAttentionTosa.cpp).

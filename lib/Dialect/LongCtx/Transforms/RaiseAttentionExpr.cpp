@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
 using namespace mlir::longctx::raise;
@@ -389,6 +390,12 @@ Expr *ExprBuilder::buildLinalg(Operation *def, unsigned resultIndex,
   return make(kind, {translator.translate(x), start});
 }
 
+Expr *ExprBuilder::bodyValue(Operation *op, Value value, AffineMap loops) {
+  BodyTranslator translator(*this, cast<linalg::LinalgOp>(op), loops,
+                            /*depth=*/0, /*isReduction=*/true);
+  return translator.translate(value);
+}
+
 bool mlir::longctx::raise::equal(const Expr *a, const Expr *b) {
   if (a == b)
     return true;
@@ -423,14 +430,190 @@ Expr *mlir::longctx::raise::stripCasts(Expr *e) {
   return e;
 }
 
+/// The loops the body value `v` of `op` depends on, or failure when it reads
+/// the accumulator.
+static FailureOr<llvm::SmallBitVector> getLoopDeps(linalg::LinalgOp op,
+                                                   Value v) {
+  llvm::SmallBitVector deps(op.getNumLoops());
+  Block *body = op.getBlock();
+  SmallVector<Value> worklist = {v};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!seen.insert(value).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      if (arg.getOwner() != body)
+        continue;
+      if (arg.getArgNumber() >= op.getNumDpsInputs())
+        return failure();
+      AffineMap map =
+          op.getMatchingIndexingMap(op.getDpsInputOperand(arg.getArgNumber()));
+      for (unsigned d = 0; d < op.getNumLoops(); ++d)
+        if (map.isFunctionOfDim(d))
+          deps.set(d);
+      continue;
+    }
+    Operation *def = value.getDefiningOp();
+    if (def->getBlock() != body)
+      continue;
+    if (auto index = dyn_cast<linalg::IndexOp>(def))
+      deps.set(index.getDim());
+    llvm::append_range(worklist, def->getOperands());
+  }
+  return deps;
+}
+
+/// Strips constant factors off the body value `v`: returns the block
+/// argument it scales, and the factor.
+static std::pair<BlockArgument, double> getScaledArgument(Value v) {
+  double scale = 1.0;
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return {arg, scale};
+    Operation *def = v.getDefiningOp();
+    if (!isa<arith::MulFOp, arith::DivFOp>(def))
+      return {};
+    Attribute attr;
+    Value data = def->getOperand(0);
+    std::optional<double> c;
+    if (matchPattern(def->getOperand(1), m_Constant(&attr))) {
+      c = getScalarValue(attr);
+    } else if (isa<arith::MulFOp>(def) &&
+               matchPattern(def->getOperand(0), m_Constant(&attr))) {
+      c = getScalarValue(attr);
+      data = def->getOperand(1);
+    }
+    if (!c || *c == 0)
+      return {};
+    scale *= isa<arith::DivFOp>(def) ? 1.0 / *c : *c;
+    v = data;
+  }
+}
+
+/// A contraction generic `acc + x * y` whose x and y may compute their
+/// operands (see MatmulInfo).
+static bool matchFusedContraction(Operation *op, MatmulInfo &info) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || !generic.hasPureTensorSemantics() ||
+      generic.getNumDpsInits() != 1)
+    return false;
+  unsigned numLoops = generic.getNumLoops();
+  SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
+  if (llvm::count(iterators, utils::IteratorType::reduction) != 1)
+    return false;
+  unsigned k =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  AffineMap outMap =
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  if (!outMap.isProjectedPermutation(/*allowZeroInResults=*/false) ||
+      outMap.getNumResults() != numLoops - 1)
+    return false;
+  Block *body = generic.getBlock();
+  Value acc = body->getArgument(generic.getNumDpsInputs());
+  auto add =
+      body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value prod = add.getLhs() == acc   ? add.getRhs()
+               : add.getRhs() == acc ? add.getLhs()
+                                     : Value();
+  auto mul = prod ? prod.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || mul->getBlock() != body)
+    return false;
+  Value x = mul.getLhs(), y = mul.getRhs();
+  FailureOr<llvm::SmallBitVector> xDeps = getLoopDeps(generic, x);
+  FailureOr<llvm::SmallBitVector> yDeps = getLoopDeps(generic, y);
+  if (failed(xDeps) || failed(yDeps) || !xDeps->test(k) || !yDeps->test(k))
+    return false;
+  // Output loops: batch (both sides), m (x only), n (y only).
+  SmallVector<unsigned> batch;
+  std::optional<unsigned> m, n;
+  for (AffineExpr e : outMap.getResults()) {
+    unsigned l = cast<AffineDimExpr>(e).getPosition();
+    bool inX = xDeps->test(l), inY = yDeps->test(l);
+    if (inX && inY && !m && !n)
+      batch.push_back(l);
+    else if (inX && !inY && !m && !n)
+      m = l;
+    else if (!inX && inY && m && !n)
+      n = l;
+    else
+      return false;
+  }
+  if (!m || !n)
+    return false;
+  // A plain operand read as [batch.., a, b] with {a, b} = {m or n, k}.
+  auto operand = [&](Value v, unsigned rowLoop, Value &tensor, bool &transposed,
+                     double &scale) {
+    auto [arg, factor] = getScaledArgument(v);
+    if (!arg || arg.getOwner() != body ||
+        arg.getArgNumber() >= generic.getNumDpsInputs())
+      return false;
+    OpOperand *input = generic.getDpsInputOperand(arg.getArgNumber());
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (map.getNumResults() != batch.size() + 2)
+      return false;
+    auto loop = [&](unsigned r) -> std::optional<unsigned> {
+      if (auto d = dyn_cast<AffineDimExpr>(map.getResult(r)))
+        return d.getPosition();
+      return std::nullopt;
+    };
+    for (auto [r, l] : llvm::enumerate(batch))
+      if (loop(r) != l)
+        return false;
+    std::optional<unsigned> a = loop(batch.size()), b = loop(batch.size() + 1);
+    if (a == rowLoop && b == k)
+      transposed = false;
+    else if (a == k && b == rowLoop)
+      transposed = true;
+    else
+      return false;
+    tensor = input->get();
+    scale = factor;
+    return true;
+  };
+  info = MatmulInfo();
+  bool rhsKFirst = false;
+  if (!operand(y, *n, info.rhs, rhsKFirst, info.rhsScale))
+    return false;
+  // rhs [batch.., k, n] is the untransposed form.
+  info.rhsTransposed = !rhsKFirst;
+  if (!operand(x, *m, info.lhs, info.lhsTransposed, info.lhsScale)) {
+    // The lhs is computed in the body: model it over [batch.., m, k].
+    SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+    MLIRContext *ctx = op->getContext();
+    unsigned rank = batch.size() + 2;
+    SmallVector<AffineExpr> loops(numLoops, getAffineConstantExpr(0, ctx));
+    for (auto [p, l] : llvm::enumerate(batch)) {
+      loops[l] = getAffineDimExpr(p, ctx);
+      info.lhsShape.push_back(ranges[l]);
+    }
+    loops[*m] = getAffineDimExpr(rank - 2, ctx);
+    loops[k] = getAffineDimExpr(rank - 1, ctx);
+    info.lhsShape.push_back(ranges[*m]);
+    info.lhsShape.push_back(ranges[k]);
+    info.lhsLoops = AffineMap::get(rank, 0, loops, ctx);
+    info.lhsBody = x;
+    info.lhs = Value();
+  }
+  info.op = op;
+  info.init = generic.getDpsInitOperand(0)->get();
+  return true;
+}
+
 bool mlir::longctx::raise::matchMatmul(Operation *op, MatmulInfo &info) {
   if (matchTosaMatmul(op, info))
     return true;
+  // Generic bodies are analysed exactly (isaContractionOpInterface lets
+  // unary ops on the operands through); named ops have known bodies.
+  if (isa<linalg::GenericOp>(op))
+    return matchFusedContraction(op, info);
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
       linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(linalgOp))
-    return false;
+    return matchFusedContraction(op, info);
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(linalgOp);
   if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
