@@ -35,6 +35,8 @@
 # CHECK: ok reductions
 # CHECK: ok shape_folding
 # CHECK: ok folded_mask
+# CHECK: ok opset11_attributes
+# CHECK: ok opset9_slice
 # CHECK-NOT: FAILED
 
 import math
@@ -68,10 +70,10 @@ def info(name, array):
     return (name, w._DTYPES[array.dtype], list(array.shape))
 
 
-def case(name, nodes, inputs, outputs, inits=()):
+def case(name, nodes, inputs, outputs, inits=(), opset=17):
     """inputs/outputs: (name, array) pairs; outputs are the expected values."""
     data = w.model(nodes, [info(n, a) for n, a in inputs],
-                   [info(n, a) for n, a in outputs], list(inits))
+                   [info(n, a) for n, a in outputs], list(inits), opset=opset)
     w.save(os.path.join(OUT, name + ".onnx"), data)
     args = []
     for n, a in inputs:
@@ -277,6 +279,21 @@ case("folded_mask",
       ("limit", np.array(6, np.int64)), ("delta", np.array(1, np.int64)),
       ("ax1", ints(1)), ("big", np.array(1e9, np.float32)),
       ("onef", np.array(1, np.float32))])
+
+# Before opset 13, axes and split sizes are attributes; Softmax(axis=1) on a
+# 2-D input is the last axis.
+ox = rand(2, 6)
+case("opset11_attributes",
+     [N("Unsqueeze", ["x"], ["u"], axes=[0]), N("Squeeze", ["u"], ["s"], axes=[0]),
+      N("Split", ["s"], ["a", "b"], axis=1, split=[2, 4]),
+      N("ReduceSum", ["b"], ["r"], axes=[1], keepdims=1),
+      N("Softmax", ["a"], ["sm"], axis=1), N("Concat", ["sm", "r"], ["y"], axis=1)],
+     [("x", ox)],
+     [("y", np.concatenate([np.exp(ox[:, :2]) / np.exp(ox[:, :2]).sum(1, keepdims=True),
+                            ox[:, 2:].sum(1, keepdims=True)], axis=1))],
+     opset=11)
+case("opset9_slice", [N("Slice", ["x"], ["y"], starts=[1, -3], ends=[2, 100], axes=[0, 1])],
+     [("x", ox)], [("y", ox[1:2, -3:])], opset=9)
 
 with open(os.path.join(OUT, "cases.txt"), "w") as f:
     f.write("\n".join(CASES))
