@@ -9,6 +9,7 @@
 #include "longctx/Conversion/Passes.h"
 #include "longctx/Dialect/LongCtx/IR/LongCtxDialect.h"
 #include "longctx/Dialect/LongCtx/Transforms/Passes.h"
+#include "longctx/Dialect/LongCtx/Transforms/TilingInterfaceImpl.h"
 #include "longctx/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -23,6 +24,7 @@ void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
+  registerTilingInterfaceExternalModels(registry);
 }
 
 void mlir::longctx::registerAllPasses() {

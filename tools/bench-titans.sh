@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Titans vs Infini-attention at equal sizes (4 heads, d = dv = 64, 64-token
 # chunks/segments), each streamed over SHORT and LONG tokens: tokens/s, the
-# Titans/Infini ratio, and the long/short ratio of each (flat is 1.0).
+# Titans/Infini ratio, and the long/short ratio of each (flat is 1.0). Then
+# the same causal attention layer rewritten into each Titans architecture
+# (MAG, MAC, MAL; 4 persistent tokens, one 64-token segment per call).
 #
 # usage: tools/bench-titans.sh [SHORT_TOKENS [LONG_TOKENS]]   (default 65536 1048576)
 set -euo pipefail
@@ -25,3 +27,13 @@ awk -v ts="$ts" -v tl="$tl" -v is="$is" -v il="$il" -v s="$short" -v l="$long" '
   printf "  %-8s %9d tokens: %9.0f tokens/s   %9d tokens: %9.0f tokens/s   long/short %.3f\n", "infini", s, is, l, il, il / is
   printf "  titans/infini tokens/s ratio: %.3f at %d tokens, %.3f at %d tokens\n", ts / is, s, tl / il, l
 }'
+for arch in mag mac mal; do
+  "$root/build/bin/longctx-opt" "$root/test/Examples/infini-stream.mlir" \
+    --longctx-attention-to-titans="arch=$arch chunk-length=64 persistent-tokens=4" \
+    -o "$work/titans-$arch.mlir"
+  as=$(rate "$work/titans-$arch.mlir" infini_stream "$short")
+  al=$(rate "$work/titans-$arch.mlir" infini_stream "$long")
+  awk -v a="$arch" -v as="$as" -v al="$al" -v is="$is" -v il="$il" -v s="$short" -v l="$long" 'BEGIN {
+    printf "  %-8s %9d tokens: %9.0f tokens/s   %9d tokens: %9.0f tokens/s   long/short %.3f   vs infini %.3f\n", a, s, as, l, al, al / as, al / il
+  }'
+done

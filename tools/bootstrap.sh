@@ -6,7 +6,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          libomp-22-dev python3-numpy ninja-build cmake
+          libomp-22-dev python3-numpy ninja-build cmake libopenblas0
           libonnx-dev libprotobuf-dev)
 
 missing=()

@@ -18,10 +18,12 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
     const LowerToCPUPipelineOptions &options) {
   std::string text;
   llvm::raw_string_ostream os(text);
+  if (options.threads)
+    os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize << "},"
      << "longctx-legalize-for-cpu,"
-     << "canonicalize,cse,"
+     << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"

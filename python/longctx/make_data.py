@@ -27,6 +27,16 @@ def _shape(text):
     return dims
 
 
+def _widths(text):
+    try:
+        widths = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}")
+    if min(widths) <= 0:
+        raise argparse.ArgumentTypeError(f"expected positive widths, got {text!r}")
+    return widths
+
+
 def _save(out, arrays):
     """Writes every array as OUT/<name>.npy."""
     os.makedirs(out, exist_ok=True)
@@ -134,20 +144,20 @@ def _titans(args):
     alpha = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.0, 0.1, (b, h, n))).astype(dtype)
     arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha}
     if args.hidden:
-        # 2-layer MLP memory; W1 must not be zero or no gradient flows.
-        hid = args.hidden
-        w1 = (rng.uniform(-1, 1, (b, h, d, hid)) / np.sqrt(d)).astype(dtype)
-        w2 = (rng.uniform(-1, 1, (b, h, hid, dv)) / np.sqrt(hid)).astype(dtype)
-        zero = args.zero_state
-        s1 = (np.zeros_like(w1) if zero else rng.uniform(-0.05, 0.05, w1.shape)).astype(dtype)
-        s2 = (np.zeros_like(w2) if zero else rng.uniform(-0.05, 0.05, w2.shape)).astype(dtype)
-        out, w1n, w2n, s1n, s2n = reference.titans_mlp_memory(
-            k, v, q, theta, eta, alpha, w1, w2, s1, s2, args.chunk_length,
-            args.activation)
-        arrays.update({"w1": w1, "w2": w2, "s1": s1, "s2": s2,
-                       "expected": out.astype(dtype), "expected_w1": w1n.astype(dtype),
-                       "expected_w2": w2n.astype(dtype), "expected_s1": s1n.astype(dtype),
-                       "expected_s2": s2n.astype(dtype)})
+        # MLP memory with these hidden widths (depth len(hidden) + 1); the
+        # weights must not be zero or no gradient flows.
+        widths = [d] + args.hidden + [dv]
+        ws = [(rng.uniform(-1, 1, (b, h, i, o)) / np.sqrt(i)).astype(dtype)
+              for i, o in zip(widths[:-1], widths[1:])]
+        ss = [(np.zeros_like(w) if args.zero_state else rng.uniform(-0.05, 0.05, w.shape)).astype(dtype)
+              for w in ws]
+        out, wn, sn = reference.titans_deep_memory(
+            k, v, q, theta, eta, alpha, ws, ss, args.chunk_length, args.activation)
+        arrays["expected"] = out.astype(dtype)
+        for kind, before, after in (("w", ws, wn), ("s", ss, sn)):
+            for i, (x, y) in enumerate(zip(before, after), 1):
+                arrays[f"{kind}{i}"] = x
+                arrays[f"expected_{kind}{i}"] = y.astype(dtype)
         _save(args.out, arrays)
         return
     if args.zero_state:
@@ -163,8 +173,10 @@ def _titans(args):
 
 
 def _mag(args):
-    """Inputs of a MAG-rewritten attention, streamed over `calls` calls of
-    the function's token count, and the outputs of those calls in a row."""
+    """Inputs of a Titans-rewritten attention (arch mag, mac or mal),
+    streamed over `calls` calls of the function's token count, and the
+    outputs of those calls in a row. Arrays are written in the argument
+    order of the rewritten function."""
     rng = np.random.default_rng(args.seed)
     b, h, n, d = args.q
     dv = args.dv or d
@@ -174,22 +186,36 @@ def _mag(args):
     v = rng.uniform(-1, 1, (b, h, n * calls, dv)).astype(np.float32)
     pk = rng.uniform(-1, 1, (b, h, args.persistent, d)).astype(np.float32)
     pv = rng.uniform(-1, 1, (b, h, args.persistent, dv)).astype(np.float32)
+    # Learned per-head projections [H, dv, d|dv] of the MAL and MAC forms.
+    proj = lambda cols: (rng.uniform(-1, 1, (h, dv, cols)) / np.sqrt(dv)).astype(np.float32)
+    projections = {
+        "mag": {},
+        "mal": {"proj_q": d, "proj_k": d, "proj_v": dv},
+        "mac": {"retrieved_k": d, "retrieved_v": dv, "memory_k": d,
+                "memory_v": dv, "memory_q": d},
+    }[args.arch]
+    projections = {name: proj(cols) for name, cols in projections.items()}
     theta = rng.uniform(0.05, 0.2, h).astype(np.float32)
     eta = rng.uniform(0.5, 0.9, h).astype(np.float32)
     alpha = rng.uniform(0.0, 0.05, h).astype(np.float32)
     w = np.zeros((b, h, d, dv))
     s = np.zeros((b, h, d, dv))
+    step = {"mag": reference.titans_mag, "mal": reference.titans_mal,
+            "mac": reference.titans_mac}[args.arch]
     outs = []
     for c in range(calls):
         part = slice(c * n, (c + 1) * n)
-        o, w, s = reference.titans_mag(q[:, :, part], k[:, :, part], v[:, :, part],
-                                       pk, pv, theta, eta, alpha, w, s, args.chunk_length)
+        o, w, s = step(q[:, :, part], k[:, :, part], v[:, :, part], pk, pv,
+                       *projections.values(), theta, eta, alpha, w, s,
+                       args.chunk_length)
         outs.append(o)
-    _save(args.out, {"q": q, "k": k, "v": v, "pk": pk, "pv": pv, "theta": theta,
-                     "eta": eta, "alpha": alpha,
-                     "expected": np.concatenate(outs, axis=2).astype(np.float32),
-                     "expected_weights": w.astype(np.float32),
-                     "expected_momentum": s.astype(np.float32)})
+    arrays = {"q": q, "k": k, "v": v, "pk": pk, "pv": pv}
+    arrays.update(projections)
+    arrays.update({"theta": theta, "eta": eta, "alpha": alpha,
+                   "expected": np.concatenate(outs, axis=2).astype(np.float32),
+                   "expected_weights": w.astype(np.float32),
+                   "expected_momentum": s.astype(np.float32)})
+    _save(args.out, arrays)
 
 
 def main(argv=None):
@@ -243,13 +269,15 @@ def main(argv=None):
     tit.add_argument("--no-decay", action="store_true", help="eta = alpha = 0")
     tit.add_argument("--activation", choices=["silu", "gelu"], default="silu",
                      help="activation of the MLP memory")
-    tit.add_argument("--hidden", type=int, default=0,
-                     help="2-layer MLP memory of this hidden width (default: linear)")
+    tit.add_argument("--hidden", type=_widths, default=[],
+                     help="MLP memory with these hidden widths, e.g. 32 (depth 2) or "
+                          "32,16 (depth 3) (default: linear memory)")
     tit.add_argument("--zero-state", action="store_true", help="W = S = 0")
     tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     tit.add_argument("--seed", type=int, default=0)
     tit.add_argument("--out", required=True)
-    mag = sub.add_parser("mag", help="attention rewritten to Titans MAG, streamed")
+    mag = sub.add_parser("mag", help="attention rewritten to Titans MAG, MAC or MAL, streamed")
+    mag.add_argument("--arch", choices=["mag", "mac", "mal"], default="mag")
     mag.add_argument("--q", type=_shape, required=True, help="B,H,N,d of one call")
     mag.add_argument("--dv", type=int, default=0)
     mag.add_argument("--calls", type=int, default=1, help="calls of N tokens")

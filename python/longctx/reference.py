@@ -174,39 +174,63 @@ def _gelu_grad(x):
 
 def titans_mlp_memory(k, v, q, theta, eta, alpha, w1, w2, s1, s2, chunk_length,
                       activation="silu"):
-    """`longctx.titans_mlp_memory`: returns (O, W1, W2, S1, S2).
+    """`longctx.titans_mlp_memory` of depth 2: returns (O, W1, W2, S1, S2)."""
+    out, (w1, w2), (s1, s2) = titans_deep_memory(
+        k, v, q, theta, eta, alpha, [w1, w2], [s1, s2], chunk_length, activation)
+    return out, w1, w2, s1, s2
 
-    Memory M(x) = act(x W1) W2 (act: "silu", or "gelu" in its tanh form),
-    loss ||M(k) - v||^2; gradients of a chunk at
-    its start weights, and the chunk's reads with those weights too:
-        u_t = grad_W loss(W0; k_t, v_t)       (W = W1, W2)
+
+def titans_deep_memory(k, v, q, theta, eta, alpha, weights, momenta, chunk_length,
+                       activation="silu"):
+    """`longctx.titans_mlp_memory` of any depth L = len(weights) >= 2:
+    returns (O, [W1..WL], [S1..SL]).
+
+    Memory M(x) = act(... act(x W1) W2 ...) WL (act: "silu", or "gelu" in its
+    tanh form, after every layer but the last), loss ||M(k) - v||^2;
+    gradients of a chunk at its start weights, and the chunk's reads with
+    those weights too:
+        u_t = grad_W loss(W0; k_t, v_t)       (W = W1 .. WL)
         S_t = eta_t S_{t-1} - theta_t u_t
         W_t = (1 - alpha_t) W_{t-1} + S_t
         o_t = M_{W0}(q_t)
+    The backward is written out layer by layer, token by token.
     """
     act, act_grad = {"silu": (_silu, _silu_grad), "gelu": (_gelu, _gelu_grad)}[activation]
     k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
     theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
-    w1, w2, s1, s2 = (np.array(a, np.float64) for a in (w1, w2, s1, s2))
+    ws = [np.array(a, np.float64) for a in weights]
+    ss = [np.array(a, np.float64) for a in momenta]
+    depth = len(ws)
     n = k.shape[2]
     out = np.zeros(q.shape[:3] + (v.shape[3],))
+
+    def forward(x, w0):
+        """Returns the input and pre-activation of every layer, and M(x)."""
+        inputs, pres = [], []
+        for layer, w in enumerate(w0):
+            inputs.append(x)
+            pre = np.einsum("bhi,bhio->bho", x, w)
+            pres.append(pre)
+            x = act(pre) if layer + 1 < depth else pre
+        return inputs, pres, x
+
     for c0 in range(0, n, chunk_length):
-        w1_0, w2_0 = w1.copy(), w2.copy()
+        w0 = [w.copy() for w in ws]
         for t in range(c0, min(n, c0 + chunk_length)):
-            pre = np.einsum("bhd,bhdy->bhy", k[:, :, t], w1_0)
-            hidden = act(pre)
-            dpred = 2.0 * (np.einsum("bhy,bhye->bhe", hidden, w2_0) - v[:, :, t])
-            g2 = np.einsum("bhy,bhe->bhye", hidden, dpred)
-            dpre = np.einsum("bhe,bhye->bhy", dpred, w2_0) * act_grad(pre)
-            g1 = np.einsum("bhd,bhy->bhdy", k[:, :, t], dpre)
+            inputs, pres, pred = forward(k[:, :, t], w0)
+            delta = 2.0 * (pred - v[:, :, t])
+            grads = [None] * depth
+            for layer in reversed(range(depth)):
+                grads[layer] = np.einsum("bhi,bho->bhio", inputs[layer], delta)
+                if layer > 0:
+                    delta = (np.einsum("bho,bhio->bhi", delta, w0[layer])
+                             * act_grad(pres[layer - 1]))
             th, et, al = (a[:, :, t, None, None] for a in (theta, eta, alpha))
-            s1 = et * s1 - th * g1
-            s2 = et * s2 - th * g2
-            w1 = (1.0 - al) * w1 + s1
-            w2 = (1.0 - al) * w2 + s2
-            read = act(np.einsum("bhd,bhdy->bhy", q[:, :, t], w1_0))
-            out[:, :, t] = np.einsum("bhy,bhye->bhe", read, w2_0)
-    return out, w1, w2, s1, s2
+            for layer in range(depth):
+                ss[layer] = et * ss[layer] - th * grads[layer]
+                ws[layer] = (1.0 - al) * ws[layer] + ss[layer]
+            out[:, :, t] = forward(q[:, :, t], w0)[2]
+    return out, ws, ss
 
 
 def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
@@ -226,4 +250,75 @@ def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
         np.asarray(r, np.float64)[None, :, None], q.shape[:3])
     m, w, s = titans_memory(k, v, q, per_token(theta), per_token(eta),
                             per_token(alpha), weights, momentum, chunk_length)
+    return y / (1.0 + np.exp(-m)), w, s
+
+
+def _per_token(rate, shape):
+    """A per-head rate [H] broadcast to [B, H, N]."""
+    return np.broadcast_to(np.asarray(rate, np.float64)[None, :, None], shape)
+
+
+def _project(x, p):
+    """x [B, H, n, a] times the per-head projection p [H, a, b]."""
+    return np.einsum("bhna,hac->bhnc", x, np.asarray(p, np.float64))
+
+
+def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
+               theta, eta, alpha, weights, momentum, chunk_length, scale=None):
+    """Titans MAL as `longctx-attention-to-titans{arch=mal}` builds it, for
+    one call: returns (O, W_out, S_out).
+
+        m  = titans_memory(K, V, Q, theta, eta, alpha, W, S)   (the memory layer)
+        Q' = Q + m Pq,  K' = K + m Pk,  V' = V + m Pv            (residual, per head)
+        O  = attention(Q', [P_k ; K'], [P_v ; V']) causal (queries at the end)
+    """
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    m, w, s = titans_memory(k, v, q, _per_token(theta, q.shape[:3]),
+                            _per_token(eta, q.shape[:3]),
+                            _per_token(alpha, q.shape[:3]), weights, momentum,
+                            chunk_length)
+    q2 = q + _project(m, proj_q)
+    k2 = k + _project(m, proj_k)
+    v2 = v + _project(m, proj_v)
+    keys = np.concatenate([np.asarray(persistent_k, np.float64), k2], axis=2)
+    values = np.concatenate([np.asarray(persistent_v, np.float64), v2], axis=2)
+    return attention(q2, keys, values, scale=scale, causal=True), w, s
+
+
+def titans_mac(q, k, v, persistent_k, persistent_v, retrieved_k, retrieved_v,
+               memory_k, memory_v, memory_q, theta, eta, alpha, weights,
+               momentum, chunk_length, scale=None):
+    """Titans MAC as `longctx-attention-to-titans{arch=mac}` builds it, for
+    one call (one segment): returns (O, W_out, S_out).
+
+        h = Q W                                  (memory before the segment)
+        y = attention(Q, [P_k ; h Rk ; K], [P_v ; h Rv ; V]) where query i
+            sees every persistent token and the retrieved and segment tokens
+            of positions <= i
+        m = titans_memory(y Bk, y Bv, y Bq, theta, eta, alpha, W, S)
+        O = y * sigmoid(m)
+    Written token by token: row i attends over its own visible set.
+    """
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    pk = np.asarray(persistent_k, np.float64)
+    pv = np.asarray(persistent_v, np.float64)
+    h = np.einsum("bhnd,bhde->bhne", q, np.asarray(weights, np.float64))
+    hk, hv = _project(h, retrieved_k), _project(h, retrieved_v)
+    d = q.shape[3]
+    scale = 1.0 / np.sqrt(d) if scale is None else scale
+    n = q.shape[2]
+    y = np.zeros(q.shape[:3] + (v.shape[3],))
+    for i in range(n):
+        keys = np.concatenate([pk, hk[:, :, :i + 1], k[:, :, :i + 1]], axis=2)
+        values = np.concatenate([pv, hv[:, :, :i + 1], v[:, :, :i + 1]], axis=2)
+        scores = scale * np.einsum("bhd,bhmd->bhm", q[:, :, i], keys)
+        scores -= scores.max(axis=-1, keepdims=True)
+        p = np.exp(scores)
+        p /= p.sum(axis=-1, keepdims=True)
+        y[:, :, i] = np.einsum("bhm,bhme->bhe", p, values)
+    shape = q.shape[:3]
+    m, w, s = titans_memory(_project(y, memory_k), _project(y, memory_v),
+                            _project(y, memory_q), _per_token(theta, shape),
+                            _per_token(eta, shape), _per_token(alpha, shape),
+                            weights, momentum, chunk_length)
     return y / (1.0 + np.exp(-m)), w, s

@@ -2,7 +2,8 @@
 // longctx.attention (flash-style, tiled); @unfused is the textbook
 // matmul -> mask -> softmax -> matmul in plain linalg that materialises the
 // N x N scores, compiled by the same pipeline with the same fast-math
-// freedom. The benchmark rewrites the 1024 below to other lengths.
+// freedom. The benchmark rewrites the 1024 below to other lengths, and the
+// head dim 64 with its scale 0.125 = 1/sqrt(64) to other head dims.
 // RUN: longctx-run %s -e fused --baseline unfused | FileCheck %s
 // CHECK: baseline @unfused in
 // CHECK: result 0 vs baseline: {{.*}} PASS

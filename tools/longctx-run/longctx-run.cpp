@@ -24,6 +24,7 @@
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 #include "longctx/InitAll.h"
 #include "longctx/Support/Npy.h"
+#include "longctx/Support/Peak.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -55,6 +56,7 @@
 #include <cstdlib>
 #include <random>
 #include <sys/resource.h>
+#include <thread>
 
 using namespace mlir;
 using namespace mlir::longctx;
@@ -121,6 +123,18 @@ static cl::opt<std::string> baseline(
              "same inputs, report its time, the speed-up of the entry over "
              "it, and compare their results"),
     cl::cat(runCategory));
+static cl::opt<double>
+    flops("flops",
+          cl::desc("Floating-point operations of one call of the entry: "
+                   "prints its GFLOP/s"),
+          cl::init(0.0));
+static cl::opt<bool>
+    peak("peak",
+         cl::desc("Measure, in this process, the machine's FP32 FMA peak and "
+                  "an OpenBLAS SGEMM (2048^3), and print the entry's GFLOP/s "
+                  "(needs --flops) as fractions of both"),
+         cl::init(false));
+
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -389,6 +403,34 @@ static double peakRssMiB() {
   return usage.ru_maxrss / 1024.0;
 }
 
+/// Prints the entry's throughput and, with --peak, its fractions of the
+/// machine's FMA peak and of OpenBLAS SGEMM, measured here and now.
+static void reportThroughput(double gflops) {
+  llvm::outs() << "longctx-run: " << llvm::format("%.1f", gflops)
+               << " GFLOP/s\n";
+  if (!peak)
+    return;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string isa;
+  double fmaPeak = measureFmaPeakGflops(threads, isa);
+  llvm::outs() << "longctx-run: FP32 FMA peak (" << isa << ", " << threads
+               << " threads): " << llvm::format("%.1f", fmaPeak)
+               << " GFLOP/s; the entry reaches "
+               << llvm::format("%.1f%%", 100.0 * gflops / fmaPeak) << "\n";
+  std::string library, whyNot;
+  double sgemm = measureSgemmGflops(2048, threads, library, whyNot);
+  if (sgemm < 0) {
+    llvm::outs() << "longctx-run: no SGEMM baseline: " << whyNot << "\n";
+    return;
+  }
+  llvm::outs() << "longctx-run: SGEMM 2048^3 (" << library << ", " << threads
+               << " threads): " << llvm::format("%.1f", sgemm) << " GFLOP/s = "
+               << llvm::format("%.1f%%", 100.0 * sgemm / fmaPeak)
+               << " of peak; the entry reaches "
+               << llvm::format("%.1f%%", 100.0 * gflops / sgemm)
+               << " of SGEMM\n";
+}
+
 static std::string statePath(StringRef dir, size_t argIndex) {
   SmallString<128> path(dir);
   llvm::sys::path::append(path, "state" + std::to_string(argIndex) + ".npy");
@@ -482,6 +524,14 @@ int main(int argc, char **argv) {
       error("--baseline cannot be combined with --stream-tokens");
       return 1;
     }
+  }
+  if (flops < 0) {
+    error("--flops must be positive");
+    return 1;
+  }
+  if (peak && flops == 0) {
+    error("--peak needs --flops (the entry's floating-point operations)");
+    return 1;
   }
   int64_t chunk = 0;
   for (auto [i, spec] : llvm::enumerate(argSpecs)) {
@@ -857,6 +907,9 @@ int main(int argc, char **argv) {
                  << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
                                 : std::string())
                  << "\n";
+
+  if (flops > 0 && numChunks == 1)
+    reportThroughput(flops / best * 1e-9);
 
   // The baseline: same inputs, same repetitions, results compared with the
   // entry's.

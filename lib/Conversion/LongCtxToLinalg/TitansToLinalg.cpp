@@ -461,20 +461,25 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
   LogicalResult matchAndRewrite(TitansMlpMemoryOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    OpFoldResult valueDim =
-        tensor::getMixedSize(rewriter, loc, op.getValue(), 3);
-    OpFoldResult headDim = tensor::getMixedSize(rewriter, loc, op.getKey(), 3);
-    OpFoldResult hidden = tensor::getMixedSize(rewriter, loc, op.getW1(), 3);
+    unsigned depth = op.getDepth();
+    // widths[l] is the input width of layer l (d for the first) and
+    // widths[depth] = dv.
+    SmallVector<OpFoldResult> widths = {
+        tensor::getMixedSize(rewriter, loc, op.getKey(), 3)};
+    for (Value w : op.getWeights())
+      widths.push_back(tensor::getMixedSize(rewriter, loc, w, 3));
+    SmallVector<Value> states(op.getWeights());
+    llvm::append_range(states, op.getMomentum());
     buildChunkLoop(
         rewriter, op, op.getKey(), op.getValue(), op.getQuery(), op.getTheta(),
-        op.getEta(), op.getAlpha(),
-        {op.getW1(), op.getW2(), op.getS1(), op.getS2()}, op.getChunkLength(),
+        op.getEta(), op.getAlpha(), states, op.getChunkLength(),
         [&](Chunk &chunk, ValueRange state, Value dest) {
           LinalgBuilder &cb = chunk.cb;
-          Value w1 = state[0], w2 = state[1], s1 = state[2], s2 = state[3];
+          ValueRange w0 = state.take_front(depth);
+          ValueRange s0 = state.drop_front(depth);
           ChunkCoefficients c = buildChunkCoefficients(chunk);
           SmallVector<IteratorType> par4(4, IteratorType::parallel);
-          const SmallVector<unsigned> all4 = {0, 1, 2, 3}, rows3 = {0, 1, 2};
+          const SmallVector<unsigned> all4 = {0, 1, 2, 3};
           Value oneF = cb.constant(1.0), twoF = cb.constant(2.0);
           bool gelu = op.getActivation() == MemoryActivation::Gelu;
           // GELU in its tanh form: 0.5 x (1 + t), t = tanh(u),
@@ -530,24 +535,42 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
                 arith::MulFOp::create(nb, nl, sech2, du));
             return arith::AddFOp::create(nb, nl, first, second);
           };
-          auto activation = [&](Value pre) {
+          // act(pre) for a [B, H, c, width] pre-activation.
+          auto activation = [&](Value pre, OpFoldResult width) {
             return cb.generic(4, {pre},
-                              cb.empty(chunk.rowSizes(hidden), cb.accType),
+                              cb.empty(chunk.rowSizes(width), cb.accType),
                               {all4, all4}, par4,
                               [&](OpBuilder &nb, Location nl, ValueRange a) {
                                 yield(nb, nl, activate(nb, nl, a[0]));
                               });
           };
+          // The hidden layers of M on `x`: act(... act(x W1) ...), the input
+          // of the last layer.
+          auto hiddenLayers = [&](Value x, SmallVectorImpl<Value> *pres,
+                                  SmallVectorImpl<Value> *inputs) {
+            for (unsigned l = 0; l + 1 < depth; ++l) {
+              if (inputs)
+                inputs->push_back(x);
+              Value pre = chunk.timesMatrix(x, w0[l], widths[l + 1]);
+              if (pres)
+                pres->push_back(pre);
+              x = activation(pre, widths[l + 1]);
+            }
+            if (inputs)
+              inputs->push_back(x);
+            return x;
+          };
 
-          // Read with the chunk-start weights: O = act(Q W1) W2.
+          // Read with the chunk-start weights: O = M_{W0}(Q).
           Value out = chunk.timesMatrixInto(
-              activation(chunk.timesMatrix(chunk.queries, w1, hidden)), w2,
-              dest);
+              hiddenLayers(chunk.queries, nullptr, nullptr), w0.back(), dest);
 
-          // Forward on the keys and dL/dpred = 2 (pred - V).
-          Value pre = chunk.timesMatrix(chunk.keys, w1, hidden);
-          Value act = activation(pre);
-          Value pred = chunk.timesMatrix(act, w2, valueDim);
+          // Forward on the keys, keeping every layer's input and
+          // pre-activation, and dL/dpred = 2 (pred - V).
+          SmallVector<Value> pres, inputs;
+          Value last = hiddenLayers(chunk.keys, &pres, &inputs);
+          OpFoldResult valueDim = widths[depth];
+          Value pred = chunk.timesMatrix(last, w0.back(), valueDim);
           Value dPred = cb.generic(
               4, {pred, chunk.values},
               cb.empty(chunk.rowSizes(valueDim), cb.accType),
@@ -558,44 +581,49 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
                 yield(nb, nl, arith::MulFOp::create(nb, nl, twoF, r));
               });
 
-          // sum_j c_j u_j for loss weights c (a [B, H, 1, c] row):
-          //   dW2 = act^T diag(c) dPred
-          //   dW1 = K^T diag(c) ((dPred W2^T) o silu'(pre))
-          // with silu'(x) = s (1 + x (1 - s)), s = sigmoid(x).
-          // dPred W2^T over loops (b, h, t, e, y): y innermost.
+          // Backward: deltas[l] = dL/d(output of layer l), from the last
+          // layer down: deltas[l-1] = (deltas[l] Wl^T) o act'(pre[l-1]).
+          // The product runs over loops (b, h, t, e, y), y innermost.
           SmallVector<IteratorType> backIts = {
               IteratorType::parallel, IteratorType::parallel,
               IteratorType::parallel, IteratorType::reduction,
               IteratorType::parallel};
-          Value dAct = cb.generic(
-              5, {dPred, w2},
-              cb.filled(chunk.rowSizes(hidden), cb.constant(0.0)),
-              {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts, cb.mulAdd());
-          Value dPre = cb.generic(
-              4, {dAct, pre}, cb.empty(chunk.rowSizes(hidden), cb.accType),
-              {all4, all4, all4}, par4,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                yield(nb, nl,
-                      arith::MulFOp::create(nb, nl, a[0],
-                                            derivative(nb, nl, a[1])));
-              });
-          SmallVector<OpFoldResult> w1Sizes = {chunk.batch, chunk.heads,
-                                               headDim, hidden};
-          SmallVector<OpFoldResult> w2Sizes = {chunk.batch, chunk.heads, hidden,
-                                               valueDim};
+          SmallVector<Value> deltas(depth);
+          deltas[depth - 1] = dPred;
+          for (unsigned l = depth - 1; l > 0; --l) {
+            OpFoldResult width = widths[l];
+            Value dAct =
+                cb.generic(5, {deltas[l], w0[l]},
+                           cb.filled(chunk.rowSizes(width), cb.constant(0.0)),
+                           {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
+                           cb.mulAdd());
+            deltas[l - 1] = cb.generic(
+                4, {dAct, pres[l - 1]},
+                cb.empty(chunk.rowSizes(width), cb.accType), {all4, all4, all4},
+                par4, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  yield(nb, nl,
+                        arith::MulFOp::create(nb, nl, a[0],
+                                              derivative(nb, nl, a[1])));
+                });
+          }
+
+          // sum_j c_j u_j for loss weights c (a [B, H, 1, c] row): the
+          // gradient of layer l is input_l^T diag(c) deltas[l].
           auto gradients = [&](Value row) {
-            return std::make_pair(
-                chunk.weightedOuter(chunk.keys, row, dPre, w1Sizes),
-                chunk.weightedOuter(act, row, dPred, w2Sizes));
+            SmallVector<Value> grads;
+            for (unsigned l = 0; l < depth; ++l)
+              grads.push_back(chunk.weightedOuter(
+                  inputs[l], row, deltas[l],
+                  {chunk.batch, chunk.heads, widths[l], widths[l + 1]}));
+            return grads;
           };
-          auto [gW1, gW2] = gradients(chunk.lastRow(c.gMat));
-          auto [mW1, mW2] = gradients(chunk.lastRow(c.momentumN));
-          auto [newW1, newS1] =
-              chunk.updateState(w1, s1, gW1, mW1, c.beta, c.f, c.m, 1.0);
-          auto [newW2, newS2] =
-              chunk.updateState(w2, s2, gW2, mW2, c.beta, c.f, c.m, 1.0);
-          return std::make_pair(out,
-                                SmallVector<Value>{newW1, newW2, newS1, newS2});
+          SmallVector<Value> gradW = gradients(chunk.lastRow(c.gMat));
+          SmallVector<Value> gradS = gradients(chunk.lastRow(c.momentumN));
+          SmallVector<Value> newStates(2 * depth);
+          for (unsigned l = 0; l < depth; ++l)
+            std::tie(newStates[l], newStates[depth + l]) = chunk.updateState(
+                w0[l], s0[l], gradW[l], gradS[l], c.beta, c.f, c.m, 1.0);
+          return std::make_pair(out, newStates);
         });
     return success();
   }

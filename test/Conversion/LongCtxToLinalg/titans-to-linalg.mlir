@@ -85,3 +85,40 @@ func.func @titans_mlp(%k: tensor<1x1x40x8xf32>, %v: tensor<1x1x40x4xf32>,
   return %o, %a, %b, %c, %d : tensor<1x1x40x4xf32>, tensor<1x1x8x16xf32>,
       tensor<1x1x16x4xf32>, tensor<1x1x8x16xf32>, tensor<1x1x16x4xf32>
 }
+
+/// A depth-3 memory carries three weights and three momentum tensors. Its
+/// backward multiplies by the activation's derivative once per hidden layer
+/// (twice), from the last layer down (delta W3^T, then delta W2^T), and
+/// writes every state in place.
+// CHECK-LABEL: func.func @titans_mlp_depth3(
+//  CHECK-SAME:     %[[W1:[a-zA-Z0-9_]+]]: tensor<1x1x8x16xf32>, %[[W2:[a-zA-Z0-9_]+]]: tensor<1x1x16x12xf32>, %[[W3:[a-zA-Z0-9_]+]]: tensor<1x1x12x4xf32>, %[[S1:[a-zA-Z0-9_]+]]: tensor<1x1x8x16xf32>, %[[S2:[a-zA-Z0-9_]+]]: tensor<1x1x16x12xf32>, %[[S3:[a-zA-Z0-9_]+]]: tensor<1x1x12x4xf32>)
+//       CHECK:   %[[R:.+]]:7 = scf.for {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[A:.+]] = %[[W1]], %[[B:.+]] = %[[W2]], %[[C:.+]] = %[[W3]], %[[D:.+]] = %[[S1]], %[[E:.+]] = %[[S2]], %[[F:.+]] = %[[S3]])
+//       CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %[[C]] : tensor<1x1x?x4xf32>, tensor<1x1x12x4xf32>) outs(%{{.+}} : tensor<1x1x?x12xf32>)
+//       CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x?x12xf32>, tensor<1x1x?x12xf32>) outs(%{{.+}} : tensor<1x1x?x12xf32>)
+//       CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %[[B]] : tensor<1x1x?x12xf32>, tensor<1x1x16x12xf32>) outs(%{{.+}} : tensor<1x1x?x16xf32>)
+//       CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>) outs(%{{.+}} : tensor<1x1x?x16xf32>)
+//       CHECK:     %[[NW1:.+]] = linalg.generic {{.*}} outs(%[[A]] :
+//       CHECK:     %[[NS1:.+]] = linalg.generic {{.*}} outs(%[[D]] :
+//       CHECK:     %[[NW2:.+]] = linalg.generic {{.*}} outs(%[[B]] :
+//       CHECK:     %[[NS2:.+]] = linalg.generic {{.*}} outs(%[[E]] :
+//       CHECK:     %[[NW3:.+]] = linalg.generic {{.*}} outs(%[[C]] :
+//       CHECK:     %[[NS3:.+]] = linalg.generic {{.*}} outs(%[[F]] :
+//       CHECK:     scf.yield %{{.+}}, %[[NW1]], %[[NW2]], %[[NW3]], %[[NS1]], %[[NS2]], %[[NS3]]
+//       CHECK:   return %[[R]]#0, %[[R]]#1, %[[R]]#2, %[[R]]#3, %[[R]]#4, %[[R]]#5, %[[R]]#6
+func.func @titans_mlp_depth3(%k: tensor<1x1x40x8xf32>, %v: tensor<1x1x40x4xf32>,
+    %q: tensor<1x1x40x8xf32>, %r: tensor<1x1x40xf32>,
+    %w1: tensor<1x1x8x16xf32>, %w2: tensor<1x1x16x12xf32>, %w3: tensor<1x1x12x4xf32>,
+    %s1: tensor<1x1x8x16xf32>, %s2: tensor<1x1x16x12xf32>, %s3: tensor<1x1x12x4xf32>)
+    -> (tensor<1x1x40x4xf32>, tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>,
+        tensor<1x1x12x4xf32>, tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>,
+        tensor<1x1x12x4xf32>) {
+  %o, %w:3, %s:3 = longctx.titans_mlp_memory
+      ins(%k, %v, %q : tensor<1x1x40x8xf32>, tensor<1x1x40x4xf32>, tensor<1x1x40x8xf32>)
+      rates(%r, %r, %r : tensor<1x1x40xf32>, tensor<1x1x40xf32>, tensor<1x1x40xf32>)
+      weights(%w1, %w2, %w3 : tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>)
+      momentum(%s1, %s2, %s3 : tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>)
+      chunk_length(16) -> tensor<1x1x40x4xf32>
+  return %o, %w#0, %w#1, %w#2, %s#0, %s#1, %s#2 : tensor<1x1x40x4xf32>,
+      tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>,
+      tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>
+}

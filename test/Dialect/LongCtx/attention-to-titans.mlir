@@ -1,8 +1,8 @@
 // RUN: longctx-opt %s --split-input-file --verify-diagnostics --longctx-attention-to-titans="chunk-length=16 persistent-tokens=4 theta=0.5" | FileCheck %s
-// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="arch=mac" 2>&1 | FileCheck %s --check-prefix=ARCH
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="arch=mat" 2>&1 | FileCheck %s --check-prefix=ARCH
 // RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="chunk-length=0" 2>&1 | FileCheck %s --check-prefix=CHUNK
 
-// ARCH: longctx-attention-to-titans: arch 'mac' is not implemented (implemented: mag)
+// ARCH: longctx-attention-to-titans: unknown arch 'mat' (expected mag, mac or mal)
 // CHUNK: longctx-attention-to-titans: chunk-length must be positive and persistent-tokens non-negative, got 0 and 4
 
 /// MAG: persistent keys/values and per-head rates become parameters with

@@ -612,6 +612,56 @@ func.func @titans_mlp_w1(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
 
 // -----
 
+/// A one-layer MLP is the linear memory, which has its own op.
+func.func @titans_mlp_depth_one(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected at least 2 weights (an MLP of depth >= 2; use longctx.titans_memory for a linear memory), got 1}}
+  %o, %a, %b = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1 : tensor<1x2x8x8xf32>) momentum(%w1 : tensor<1x2x8x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Every weight has its momentum.
+func.func @titans_mlp_momentum_count(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected one momentum tensor per weight, got 2 weights and 1 momentum tensors}}
+  %o, %a, %b, %c = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) momentum(%w1 : tensor<1x2x8x32xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// A momentum tensor has the type of its weight.
+func.func @titans_mlp_momentum_type(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x8xf32>, %s2: tensor<1x2x32x4xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected w2, s2 and their results to have one type, got 'tensor<1x2x32x8xf32>', 'tensor<1x2x32x4xf32>', 'tensor<1x2x32x8xf32>' and 'tensor<1x2x32x4xf32>'}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) momentum(%w1, %s2 : tensor<1x2x8x32xf32>, tensor<1x2x32x4xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// A middle layer of a deeper memory maps one hidden width to the next.
+func.func @titans_mlp_middle(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x16x12xf32>, %w3: tensor<1x2x12x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected w2 and s2 shape [1, 2, 32, 12] ([B, H, hidden, hidden]), got [1, 2, 16, 12]}}
+  %o, %w:3, %s:3 = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2, %w3 : tensor<1x2x8x32xf32>, tensor<1x2x16x12xf32>, tensor<1x2x12x8xf32>) momentum(%w1, %w2, %w3 : tensor<1x2x8x32xf32>, tensor<1x2x16x12xf32>, tensor<1x2x12x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// The last layer of a deeper memory ends at the value head dim.
+func.func @titans_mlp_last(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x12xf32>, %w3: tensor<1x2x12x4xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected w3 and s3 shape [1, 2, 12, 8] ([B, H, hidden, dv]), got [1, 2, 12, 4]}}
+  %o, %w:3, %s:3 = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2, %w3 : tensor<1x2x8x32xf32>, tensor<1x2x32x12xf32>, tensor<1x2x12x4xf32>) momentum(%w1, %w2, %w3 : tensor<1x2x8x32xf32>, tensor<1x2x32x12xf32>, tensor<1x2x12x4xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
 /// The MLP memory also needs positive chunks.
 func.func @titans_mlp_chunk(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
     %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x8xf32>) -> tensor<1x2x16x8xf32> {

@@ -421,6 +421,23 @@ func.func @titans_mlp_doc_example(%k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x1
   return %o : tensor<1x2x64x16xf32>
 }
 
+/// A depth-3 MLP memory lists three weights and three momentum tensors, and
+/// its six state results take their types.
+// CHECK-LABEL: func.func @titans_mlp_depth3(
+//       CHECK:   %{{.*}}, %{{.*}}:3, %{{.*}}:3 = longctx.titans_mlp_memory {{.*}} weights(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x1x4x8xf32>, tensor<1x1x8x6xf32>, tensor<1x1x6x4xf32>) momentum(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x1x4x8xf32>, tensor<1x1x8x6xf32>, tensor<1x1x6x4xf32>) chunk_length(8) -> tensor<1x1x16x4xf32>
+//       CHECK:   return {{.*}} : tensor<1x1x16x4xf32>, tensor<1x1x6x4xf32>, tensor<1x1x8x6xf32>
+func.func @titans_mlp_depth3(%k: tensor<1x1x16x4xf32>, %r: tensor<1x1x16xf32>,
+    %w1: tensor<1x1x4x8xf32>, %w2: tensor<1x1x8x6xf32>, %w3: tensor<1x1x6x4xf32>)
+    -> (tensor<1x1x16x4xf32>, tensor<1x1x6x4xf32>, tensor<1x1x8x6xf32>) {
+  %o, %w:3, %s:3 = longctx.titans_mlp_memory
+      ins(%k, %k, %k : tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>)
+      rates(%r, %r, %r : tensor<1x1x16xf32>, tensor<1x1x16xf32>, tensor<1x1x16xf32>)
+      weights(%w1, %w2, %w3 : tensor<1x1x4x8xf32>, tensor<1x1x8x6xf32>, tensor<1x1x6x4xf32>)
+      momentum(%w1, %w2, %w3 : tensor<1x1x4x8xf32>, tensor<1x1x8x6xf32>, tensor<1x1x6x4xf32>)
+      chunk_length(8) -> tensor<1x1x16x4xf32>
+  return %o, %w#2, %s#1 : tensor<1x1x16x4xf32>, tensor<1x1x6x4xf32>, tensor<1x1x8x6xf32>
+}
+
 /// A GELU MLP memory prints its activation; the SiLU default is elided.
 // CHECK-LABEL: func.func @titans_mlp_gelu(
 //       CHECK:   longctx.titans_mlp_memory {{.*}} chunk_length(8) activation(gelu) -> tensor<1x1x16x4xf32>

@@ -9,6 +9,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 
@@ -16,6 +17,21 @@ using namespace mlir;
 using namespace mlir::longctx;
 
 #include "longctx/Dialect/LongCtx/IR/LongCtxEnums.cpp.inc"
+
+/// The state results of a Titans op are not spelled out: they have the types
+/// of the state operands, in order (`newWeights` those of `weights`,
+/// `newMomentum` those of `momentum`).
+static ParseResult parseStateResultTypes(OpAsmParser &, TypeRange weights,
+                                         TypeRange momentum,
+                                         SmallVectorImpl<Type> &newWeights,
+                                         SmallVectorImpl<Type> &newMomentum) {
+  llvm::append_range(newWeights, weights);
+  llvm::append_range(newMomentum, momentum);
+  return success();
+}
+
+static void printStateResultTypes(OpAsmPrinter &, Operation *, TypeRange,
+                                  TypeRange, TypeRange, TypeRange) {}
 
 #define GET_OP_CLASSES
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.cpp.inc"
@@ -475,18 +491,47 @@ LogicalResult TitansMlpMemoryOp::verify() {
                                 getResult().getType(), getTheta().getType(),
                                 getChunkLengthAttr())))
     return failure();
+  unsigned depth = getDepth();
+  if (depth < 2)
+    return emitOpError() << "expected at least 2 weights (an MLP of depth >= "
+                            "2; use longctx.titans_memory for a linear "
+                            "memory), got "
+                         << depth;
+  if (getMomentum().size() != depth)
+    return emitOpError() << "expected one momentum tensor per weight, got "
+                         << depth << " weights and " << getMomentum().size()
+                         << " momentum tensors";
+  for (auto [i, pair] : llvm::enumerate(llvm::zip_equal(
+           getWeights().getTypes(), getMomentum().getTypes(),
+           getNewWeights().getTypes(), getNewMomentum().getTypes()))) {
+    auto [w, s, newW, newS] = pair;
+    if (w != s || w != newW || w != newS)
+      return emitOpError() << "expected w" << i + 1 << ", s" << i + 1
+                           << " and their results to have one type, got " << w
+                           << ", " << s << ", " << newW << " and " << newS;
+  }
+
+  // Layer l maps the previous width (d for the first) to the next one (dv
+  // for the last): W1 [B, H, d, h1], Wl [B, H, h(l-1), hl], WL [B, H, h, dv].
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   Type stateType = getStateElementType(queryType.getElementType());
-  RankedTensorType w1Type = getW1().getType();
-  int64_t hidden =
-      w1Type.getRank() == 4 ? w1Type.getDimSize(3) : ShapedType::kDynamic;
-  SmallVector<int64_t> expectedW1 = {k[0], k[1], k[3], hidden};
-  SmallVector<int64_t> expectedW2 = {k[0], k[1], hidden, v[3]};
-  if (failed(verifyTitansState(*this, "w1 and s1", "[B, H, d, hidden]",
-                               expectedW1, stateType, w1Type)) ||
-      failed(verifyTitansState(*this, "w2 and s2", "[B, H, hidden, dv]",
-                               expectedW2, stateType, getW2().getType())))
-    return failure();
+  int64_t in = k[3];
+  for (auto [i, value] : llvm::enumerate(getWeights())) {
+    auto type = cast<RankedTensorType>(value.getType());
+    bool last = i + 1 == depth;
+    int64_t out = last                  ? v[3]
+                  : type.getRank() == 4 ? type.getDimSize(3)
+                                        : ShapedType::kDynamic;
+    StringRef layout = i == 0 ? "[B, H, d, hidden]"
+                       : last ? "[B, H, hidden, dv]"
+                              : "[B, H, hidden, hidden]";
+    std::string name = llvm::formatv("w{0} and s{0}", i + 1).str();
+    SmallVector<int64_t> expected = {k[0], k[1], in, out};
+    if (failed(
+            verifyTitansState(*this, name, layout, expected, stateType, type)))
+      return failure();
+    in = out;
+  }
   return success();
 }

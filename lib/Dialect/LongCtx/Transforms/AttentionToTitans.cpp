@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/DebugLog.h"
 
 #include <cmath>
@@ -69,102 +70,326 @@ static Value concatSequence(RewriterBase &rewriter, Location loc, Value prefix,
   return insert(tokens, withPrefix, prefixType.getDimSize(2));
 }
 
+namespace {
+/// What the three Titans rewrites share: the grown signature (persistent
+/// tokens, learned projections, per-head rates, memory state), the linear
+/// memory, projections and the output gate.
+class TitansRewrite {
+public:
+  TitansRewrite(RewriterBase &rewriter, AttentionOp op,
+                const TitansOptions &options)
+      : rewriter(rewriter), op(op), options(options), loc(op.getLoc()),
+        ctx(op.getContext()), signature(op->getParentOfType<func::FuncOp>()) {
+    RankedTensorType queryType = op.getQuery().getType();
+    elementType = queryType.getElementType();
+    stateType = getStateElementType(elementType);
+    batch = queryType.getDimSize(0);
+    heads = queryType.getDimSize(1);
+    tokens = queryType.getDimSize(2);
+    headDim = queryType.getDimSize(3);
+    valueDim = op.getValue().getType().getDimSize(3);
+    signature.tagStreamedOperands(op);
+  }
+
+  /// Adds the persistent key/value parameters `[B, H, P, d|dv]` (none for
+  /// P = 0).
+  void addPersistentTokens() {
+    int64_t persistent = options.persistentTokens;
+    if (persistent == 0)
+      return;
+    persistentKeys =
+        signature.addParameter(tokenType(persistent, headDim), 0.0, loc);
+    persistentValues =
+        signature.addParameter(tokenType(persistent, valueDim), 0.0, loc);
+  }
+
+  /// Adds a learned per-head projection `[H, rows, cols]`, zero at the start.
+  Value addProjection(int64_t rows, int64_t cols) {
+    return signature.addParameter(
+        RankedTensorType::get({heads, rows, cols}, elementType), 0.0, loc);
+  }
+
+  /// Adds the per-head rates and the memory state, in this order after the
+  /// parameters added before.
+  void addRatesAndState() {
+    auto rateType = RankedTensorType::get({heads}, stateType);
+    auto weightType =
+        RankedTensorType::get({batch, heads, headDim, valueDim}, stateType);
+    theta = signature.addParameter(rateType, options.theta, loc);
+    eta = signature.addParameter(rateType, options.eta, loc);
+    alpha = signature.addParameter(rateType, options.alpha, loc);
+    weights = signature.addState(weightType, loc);
+    momentum = signature.addState(weightType, loc);
+    rewriter.setInsertionPoint(op);
+  }
+
+  /// [persistent ; x] along the sequence, or x without persistent tokens.
+  Value withPersistent(Value persistentTokens, Value x) {
+    return persistentTokens ? concatSequence(rewriter, loc, persistentTokens, x)
+                            : x;
+  }
+
+  /// x [B, H, n, a] times the per-head projection p [H, a, b] or the
+  /// per-batch-and-head matrix p [B, H, a, b] (a memory state, converted to
+  /// x's element type), in x's element type.
+  Value project(Value x, Value p) {
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto pType = cast<RankedTensorType>(p.getType());
+    SmallVector<int64_t> shape(xType.getShape());
+    shape[3] = pType.getShape().back();
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
+    Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                                        ValueRange{tensor::EmptyOp::create(
+                                            rewriter, loc, shape, elementType)})
+                     .getResult(0);
+    // Loops (b, h, t, a, c) with c innermost.
+    auto dims = [&](ArrayRef<unsigned> targets) {
+      return AffineMap::getMultiDimMapWithTargets(5, targets, ctx);
+    };
+    AffineMap pMap =
+        pType.getRank() == 3 ? dims({1, 3, 4}) : dims({0, 1, 3, 4});
+    SmallVector<utils::IteratorType> its(5, utils::IteratorType::parallel);
+    its[3] = utils::IteratorType::reduction;
+    Type type = elementType;
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{init.getType()}, ValueRange{x, p},
+               ValueRange{init},
+               ArrayRef<AffineMap>{dims({0, 1, 2, 3}), pMap,
+                                   dims({0, 1, 2, 4})},
+               its,
+               [type](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value factor = a[1];
+                 if (factor.getType() != type)
+                   factor = arith::TruncFOp::create(nb, nl, type, factor);
+                 Value prod = arith::MulFOp::create(nb, nl, a[0], factor);
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+               })
+        .getResult(0);
+  }
+
+  /// Elementwise `combine(x, y)` of two tensors of one 4-D type.
+  Value elementwise(
+      Value x, Value y,
+      function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+    auto type = cast<RankedTensorType>(x.getType());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{type}, ValueRange{x, y},
+               ValueRange{init}, ArrayRef<AffineMap>{id, id, id}, par,
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 linalg::YieldOp::create(nb, nl, combine(nb, nl, a[0], a[1]));
+               })
+        .getResult(0);
+  }
+
+  Value add(Value x, Value y) {
+    return elementwise(x, y, [](OpBuilder &nb, Location nl, Value a, Value b) {
+      return arith::AddFOp::create(nb, nl, a, b).getResult();
+    });
+  }
+
+  /// y * sigmoid(m).
+  Value gate(Value y, Value m) {
+    return elementwise(y, m, [](OpBuilder &nb, Location nl, Value a, Value b) {
+      return arith::MulFOp::create(nb, nl, a, createSigmoid(nb, nl, b))
+          .getResult();
+    });
+  }
+
+  /// The linear Titans memory trained on (keys, values) and read by
+  /// `queries`, with the per-head rates broadcast over the tokens.
+  TitansMemoryOp memory(Value keys, Value values, Value queries) {
+    auto perTokenType =
+        RankedTensorType::get({batch, heads, tokens}, stateType);
+    AffineMap perHead = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    AffineMap identity3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+    SmallVector<utils::IteratorType> parallel3(3,
+                                               utils::IteratorType::parallel);
+    auto broadcast = [&](Value rate) -> Value {
+      Value init = tensor::EmptyOp::create(rewriter, loc,
+                                           perTokenType.getShape(), stateType);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{perTokenType}, ValueRange{rate},
+                 ValueRange{init}, ArrayRef<AffineMap>{perHead, identity3},
+                 parallel3,
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+          .getResult(0);
+    };
+    auto weightType = cast<RankedTensorType>(weights.getType());
+    return TitansMemoryOp::create(
+        rewriter, loc,
+        TypeRange{tokenType(tokens, valueDim), weightType, weightType}, keys,
+        values, queries, broadcast(theta), broadcast(eta), broadcast(alpha),
+        weights, momentum, rewriter.getI64IntegerAttr(options.chunkLength));
+  }
+
+  /// Attention with the original op's scale.
+  Value attention(Value queries, Value keys, Value values, Value mask,
+                  bool causal) {
+    return AttentionOp::create(
+        rewriter, loc, op.getResult().getType(), queries, keys, values, mask,
+        rewriter.getF64FloatAttr(*op.getEffectiveScale()),
+        causal ? rewriter.getUnitAttr() : UnitAttr(),
+        /*window=*/IntegerAttr());
+  }
+
+  /// Replaces the attention by `output` and returns the memory's new state
+  /// from the function.
+  Value finish(TitansMemoryOp memory, Value output, StringRef arch) {
+    rewriter.replaceOp(op, output);
+    signature.finish(rewriter,
+                     {memory.getNewWeights(), memory.getNewMomentum()}, output);
+    LDBG() << "rewrote attention into Titans " << arch << " with chunks of "
+           << options.chunkLength;
+    return output;
+  }
+
+  RankedTensorType tokenType(int64_t n, int64_t width) {
+    return RankedTensorType::get({batch, heads, n, width}, elementType);
+  }
+
+  RewriterBase &rewriter;
+  AttentionOp op;
+  const TitansOptions &options;
+  Location loc;
+  MLIRContext *ctx;
+  StreamingSignature signature;
+  Type elementType, stateType;
+  int64_t batch, heads, tokens, headDim, valueDim;
+  Value persistentKeys, persistentValues;
+  Value theta, eta, alpha, weights, momentum;
+};
+} // namespace
+
 Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
                                                  AttentionOp op,
                                                  const TitansOptions &options) {
-  auto func = op->getParentOfType<func::FuncOp>();
-  MLIRContext *ctx = op.getContext();
-  Location loc = op.getLoc();
-  RankedTensorType queryType = op.getQuery().getType();
-  RankedTensorType valueType = op.getValue().getType();
-  Type elementType = queryType.getElementType();
-  Type stateType = getStateElementType(elementType);
-  int64_t batch = queryType.getDimSize(0), heads = queryType.getDimSize(1);
-  int64_t tokens = queryType.getDimSize(2), headDim = queryType.getDimSize(3);
-  int64_t valueDim = valueType.getDimSize(3);
-  int64_t persistent = options.persistentTokens;
-
-  StreamingSignature signature(func);
-  signature.tagStreamedOperands(op);
-  auto rateType = RankedTensorType::get({heads}, stateType);
-  auto weightType =
-      RankedTensorType::get({batch, heads, headDim, valueDim}, stateType);
-  Value persistentKeys, persistentValues;
-  if (persistent > 0) {
-    persistentKeys = signature.addParameter(
-        RankedTensorType::get({batch, heads, persistent, headDim}, elementType),
-        0.0, loc);
-    persistentValues = signature.addParameter(
-        RankedTensorType::get({batch, heads, persistent, valueDim},
-                              elementType),
-        0.0, loc);
-  }
-  Value theta = signature.addParameter(rateType, options.theta, loc);
-  Value eta = signature.addParameter(rateType, options.eta, loc);
-  Value alpha = signature.addParameter(rateType, options.alpha, loc);
-  Value weights = signature.addState(weightType, loc);
-  Value momentum = signature.addState(weightType, loc);
-
-  rewriter.setInsertionPoint(op);
+  TitansRewrite titans(rewriter, op, options);
+  titans.addPersistentTokens();
+  titans.addRatesAndState();
   // Attention branch: causal over [persistent ; tokens]. With the queries
   // aligned to the end of the keys, every query sees all persistent tokens.
-  Value keys = op.getKey(), values = op.getValue();
-  if (persistent > 0) {
-    keys = concatSequence(rewriter, loc, persistentKeys, keys);
-    values = concatSequence(rewriter, loc, persistentValues, values);
-  }
-  Value attended = AttentionOp::create(
-      rewriter, loc, op.getResult().getType(), op.getQuery(), keys, values,
-      /*mask=*/Value(), rewriter.getF64FloatAttr(*op.getEffectiveScale()),
-      rewriter.getUnitAttr(),
-      /*window=*/IntegerAttr());
+  Value attended = titans.attention(
+      op.getQuery(), titans.withPersistent(titans.persistentKeys, op.getKey()),
+      titans.withPersistent(titans.persistentValues, op.getValue()),
+      /*mask=*/Value(), /*causal=*/true);
+  // Memory branch, and O = y * sigmoid(m).
+  TitansMemoryOp memory =
+      titans.memory(op.getKey(), op.getValue(), op.getQuery());
+  return titans.finish(memory, titans.gate(attended, memory.getResult()),
+                       "MAG");
+}
 
-  // Memory branch: per-head rates broadcast over the tokens.
-  auto perTokenType = RankedTensorType::get({batch, heads, tokens}, stateType);
-  AffineMap perHead = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
-  AffineMap identity3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  SmallVector<utils::IteratorType> parallel3(3, utils::IteratorType::parallel);
-  auto broadcast = [&](Value rate) -> Value {
-    Value init = tensor::EmptyOp::create(rewriter, loc, perTokenType.getShape(),
-                                         stateType);
-    return linalg::GenericOp::create(
-               rewriter, loc, TypeRange{perTokenType}, ValueRange{rate},
-               ValueRange{init}, ArrayRef<AffineMap>{perHead, identity3},
-               parallel3,
-               [](OpBuilder &nb, Location nl, ValueRange a) {
-                 linalg::YieldOp::create(nb, nl, a[0]);
-               })
-        .getResult(0);
-  };
-  auto memory = TitansMemoryOp::create(
-      rewriter, loc,
-      TypeRange{op.getResult().getType(), weightType, weightType}, op.getKey(),
-      op.getValue(), op.getQuery(), broadcast(theta), broadcast(eta),
-      broadcast(alpha), weights, momentum,
-      rewriter.getI64IntegerAttr(options.chunkLength));
+Value mlir::longctx::rewriteAttentionToTitansMal(RewriterBase &rewriter,
+                                                 AttentionOp op,
+                                                 const TitansOptions &options) {
+  TitansRewrite titans(rewriter, op, options);
+  titans.addPersistentTokens();
+  int64_t d = titans.headDim, dv = titans.valueDim;
+  Value projQ = titans.addProjection(dv, d);
+  Value projK = titans.addProjection(dv, d);
+  Value projV = titans.addProjection(dv, dv);
+  titans.addRatesAndState();
+  // The memory layer first: m = M(Q) trained on (K, V); then attention over
+  // its residual output, projected per head: Q + m Pq, K + m Pk, V + m Pv.
+  TitansMemoryOp memory =
+      titans.memory(op.getKey(), op.getValue(), op.getQuery());
+  Value m = memory.getResult();
+  Value queries = titans.add(op.getQuery(), titans.project(m, projQ));
+  Value keys = titans.add(op.getKey(), titans.project(m, projK));
+  Value values = titans.add(op.getValue(), titans.project(m, projV));
+  Value out = titans.attention(
+      queries, titans.withPersistent(titans.persistentKeys, keys),
+      titans.withPersistent(titans.persistentValues, values),
+      /*mask=*/Value(), /*causal=*/true);
+  return titans.finish(memory, out, "MAL");
+}
 
-  // O = y * sigmoid(m).
-  AffineMap identity4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-  SmallVector<utils::IteratorType> parallel4(4, utils::IteratorType::parallel);
-  Value outInit = tensor::EmptyOp::create(
-      rewriter, loc, op.getResult().getType().getShape(), elementType);
-  Value gated =
-      linalg::GenericOp::create(
-          rewriter, loc, TypeRange{op.getResult().getType()},
-          ValueRange{attended, memory.getResult()}, ValueRange{outInit},
-          ArrayRef<AffineMap>{identity4, identity4, identity4}, parallel4,
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value gate = createSigmoid(nb, nl, a[1]);
-            linalg::YieldOp::create(
-                nb, nl, arith::MulFOp::create(nb, nl, a[0], gate).getResult());
-          })
-          .getResult(0);
-  rewriter.replaceOp(op, gated);
-  signature.finish(rewriter, {memory.getNewWeights(), memory.getNewMomentum()},
-                   gated);
-  LDBG() << "rewrote attention in @" << func.getSymName()
-         << " into Titans MAG with chunks of " << options.chunkLength;
-  return gated;
+/// The visibility of MAC's attention for N queries over P persistent, N
+/// retrieved and N segment keys: query i sees every persistent key, and the
+/// retrieved and segment keys of positions <= i. A [1, 1, N, P + 2N] i1
+/// tensor computed from indices (no constant is materialised).
+static Value buildMacMask(RewriterBase &rewriter, Location loc,
+                          int64_t persistent, int64_t tokens) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto maskType = RankedTensorType::get({1, 1, tokens, persistent + 2 * tokens},
+                                        rewriter.getI1Type());
+  Value init = tensor::EmptyOp::create(rewriter, loc, maskType.getShape(),
+                                       rewriter.getI1Type());
+  SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
+             par,
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               Value i = linalg::IndexOp::create(nb, nl, 2);
+               Value j = linalg::IndexOp::create(nb, nl, 3);
+               Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
+               Value n = arith::ConstantIndexOp::create(nb, nl, tokens);
+               Value isPersistent = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::ult, j, p);
+               // Position of key j in its block of N (retrieved or segment).
+               Value rel = arith::SubIOp::create(nb, nl, j, p);
+               Value inRetrieved = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::ult, rel, n);
+               Value pos = arith::SelectOp::create(
+                   nb, nl, inRetrieved, rel,
+                   arith::SubIOp::create(nb, nl, rel, n));
+               Value past = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::ule, pos, i);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::OrIOp::create(nb, nl, isPersistent, past)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
+                                                 AttentionOp op,
+                                                 const TitansOptions &options) {
+  TitansRewrite titans(rewriter, op, options);
+  titans.addPersistentTokens();
+  int64_t d = titans.headDim, dv = titans.valueDim;
+  Value retrievedK = titans.addProjection(dv, d);
+  Value retrievedV = titans.addProjection(dv, dv);
+  Value memoryK = titans.addProjection(dv, d);
+  Value memoryV = titans.addProjection(dv, dv);
+  Value memoryQ = titans.addProjection(dv, d);
+  titans.addRatesAndState();
+  Location loc = op.getLoc();
+
+  // h = Q W: the memory as it was before this segment, read by its queries.
+  Value h = titans.project(op.getQuery(), titans.weights);
+  // Attention over [persistent ; retrieved ; segment], causal per position.
+  Value keys =
+      concatSequence(rewriter, loc,
+                     titans.withPersistent(titans.persistentKeys,
+                                           titans.project(h, retrievedK)),
+                     op.getKey());
+  Value values =
+      concatSequence(rewriter, loc,
+                     titans.withPersistent(titans.persistentValues,
+                                           titans.project(h, retrievedV)),
+                     op.getValue());
+  Value mask =
+      buildMacMask(rewriter, loc, options.persistentTokens, titans.tokens);
+  Value y = titans.attention(op.getQuery(), keys, values, mask,
+                             /*causal=*/false);
+  // The memory learns from the attention output and gates it:
+  // O = y * sigmoid(M(y Bq)) with M trained on (y Bk, y Bv).
+  TitansMemoryOp memory =
+      titans.memory(titans.project(y, memoryK), titans.project(y, memoryV),
+                    titans.project(y, memoryQ));
+  return titans.finish(memory, titans.gate(y, memory.getResult()), "MAC");
 }
 
 namespace {
@@ -174,10 +399,17 @@ struct AttentionToTitansPass final
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (arch != "mag") {
-      module.emitError() << "longctx-attention-to-titans: arch '"
+    using RewriteFn =
+        Value (*)(RewriterBase &, AttentionOp, const TitansOptions &);
+    RewriteFn rewrite = llvm::StringSwitch<RewriteFn>(arch)
+                            .Case("mag", rewriteAttentionToTitansMag)
+                            .Case("mac", rewriteAttentionToTitansMac)
+                            .Case("mal", rewriteAttentionToTitansMal)
+                            .Default(nullptr);
+    if (!rewrite) {
+      module.emitError() << "longctx-attention-to-titans: unknown arch '"
                          << static_cast<std::string>(arch)
-                         << "' is not implemented (implemented: mag)";
+                         << "' (expected mag, mac or mal)";
       return signalPassFailure();
     }
     if (chunkLength <= 0 || persistentTokens < 0) {
@@ -204,7 +436,7 @@ struct AttentionToTitansPass final
         op.emitRemark() << "not rewritten to Titans: " << blocker;
         continue;
       }
-      rewriteAttentionToTitansMag(rewriter, op, options);
+      rewrite(rewriter, op, options);
     }
   }
 };

@@ -75,8 +75,13 @@ def AttentionToTitansPass
   let description = [{
     Rewrites every causal self-attention `longctx.attention` (no mask, no
     window, static shapes, as many keys as queries, as many key/value heads
-    as query heads) into a Titans architecture. Implemented: `arch=mag`,
-    memory as a gate:
+    as query heads) into a Titans architecture with a linear Titans memory
+    (`longctx.titans_memory`). Each call of the function is one segment of a
+    stream: attention is local to the call, with the `persistent-tokens`
+    learned key/value pairs always visible, and the memory carries `(W, S)`
+    from call to call.
+
+    `arch=mag`, memory as a gate:
 
     ```
     y = attention(Q, [P_k ; K], [P_v ; V]) causal      (persistent tokens first)
@@ -84,10 +89,32 @@ def AttentionToTitansPass
     O = y * sigmoid(m)
     ```
 
-    The attention branch is local to each call (one segment of a stream)
-    with the `persistent-tokens` learned key/value pairs always visible; the
-    memory branch carries `(W, S)` from call to call. The function gains the
-    persistent keys and values (`longctx.init = 0`), per-head rates `theta`,
+    `arch=mal`, memory as a layer: the memory runs first and attention sees
+    its residual output through learned per-head projections
+    `Pq, Pk: [H, dv, d]`, `Pv: [H, dv, dv]`:
+
+    ```
+    m = titans_memory(K, V, Q, theta, eta, alpha, W, S) chunk_length(C)
+    O = attention(Q + m Pq, [P_k ; K + m Pk], [P_v ; V + m Pv]) causal
+    ```
+
+    `arch=mac`, memory as context: the memory as it was before the call,
+    read by the queries (`h = Q W`), is prepended as context through the
+    projections `Rk: [H, dv, d]`, `Rv: [H, dv, dv]`; query `i` sees every
+    persistent token and the retrieved and segment tokens of positions
+    `<= i` (an index-built mask); the memory then learns from the attention
+    output through `Bk, Bq: [H, dv, d]`, `Bv: [H, dv, dv]` and gates it:
+
+    ```
+    y = attention(Q, [P_k ; h Rk ; K], [P_v ; h Rv ; V]) mask(causal per position)
+    m = titans_memory(y Bk, y Bv, y Bq, theta, eta, alpha, W, S) chunk_length(C)
+    O = y * sigmoid(m)
+    ```
+
+    The function gains, in this order: the persistent keys and values
+    (`[B, H, P, d|dv]`, `longctx.init = 0`, none when `P = 0`), the
+    architecture's projections (`longctx.init = 0`, in the order above:
+    MAL `Pq, Pk, Pv`; MAC `Rk, Rv, Bk, Bv, Bq`), the per-head rates `theta`,
     `eta`, `alpha` (`[H]`, broadcast over tokens, `longctx.init` from the
     options) and the state `W`, `S` (`longctx.state`), and returns `W'`, `S'`.
     Attention it cannot rewrite is left unchanged with a remark.
@@ -101,7 +128,8 @@ def AttentionToTitansPass
   ];
   let options = [
     Option<"arch", "arch", "std::string", /*default=*/"\"mag\"",
-           "Titans architecture: mag (mac and mal are not implemented yet)">,
+           "Titans architecture: mag (memory as a gate), mac (memory as "
+           "context) or mal (memory as a layer)">,
     Option<"chunkLength", "chunk-length", "int64_t", /*default=*/"64",
            "Tokens per memory chunk (> 0)">,
     Option<"persistentTokens", "persistent-tokens", "int64_t",
@@ -248,6 +276,58 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::longctx::LongCtxDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ParallelizeHeadsPass : Pass<"longctx-parallelize-heads"> {
+  let summary = "Tile the memory ops over batch and heads into scf.forall";
+  let description = [{
+    Tiles every `longctx.infini_attention`, `longctx.memory_retrieve`,
+    `longctx.memory_update`, `longctx.titans_memory` and
+    `longctx.titans_mlp_memory` over its (batch, head) loops — key/value
+    heads for the compressive memory, with their groups of query heads —
+    into an `scf.forall`, through the ops' `TilingInterface`. The sequence
+    recurrence of each head stays inside one iteration, so heads run in
+    parallel (one OpenMP thread each once the forall is lowered). The state
+    results are written into the state operands (`shared_outs`), so
+    bufferization keeps updating the state in place. Ops whose loops are
+    already one tile are left alone.
+
+    ```mlir
+    %o, %w, %s = scf.forall (%b, %h) in (1, 4) shared_outs(%eo = %e, %ew = %w0, %es = %s0) {
+      ... longctx.titans_memory on the [1, 1, ...] slices of head %h ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice ... }
+    }
+    ```
+
+    `longctx.attention` is not tiled here: its lowering tiles it already.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"headTileSize", "head-tile-size", "int64_t", /*default=*/"1",
+           "Heads per iteration (> 0; key/value heads for the compressive "
+           "memory)">,
+  ];
+}
+
+def ApproximateMathPass : Pass<"longctx-approximate-math"> {
+  let summary = "Replace f32 exp and log by polynomial approximations";
+  let description = [{
+    Rewrites `math.exp` and `math.log` on f32 (scalars and vectors) into
+    MLIR's polynomial approximations: straight-line arithmetic that LLVM
+    vectorises, where the libm calls of `convert-math-to-llvm` keep every
+    softmax and decay loop scalar. The approximations keep the special
+    values the lowering relies on (`exp(-inf) = 0`, `log(0) = -inf`). f64
+    and other element types are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -80,6 +80,23 @@ struct TitansOptions {
 Value rewriteAttentionToTitansMag(RewriterBase &rewriter, AttentionOp op,
                                   const TitansOptions &options);
 
+/// Rewrites `op`, which must have no Titans blocker, into MAL (memory as a
+/// layer): the linear Titans memory m = M(Q) trained on (K, V) first, then
+/// causal attention over [persistent ; tokens] of its residual, per-head
+/// projected output (Q + m Pq, K + m Pk, V + m Pv). Returns the output.
+Value rewriteAttentionToTitansMal(RewriterBase &rewriter, AttentionOp op,
+                                  const TitansOptions &options);
+
+/// Rewrites `op`, which must have no Titans blocker, into MAC (memory as
+/// context): attention of the queries over [persistent ; retrieved ;
+/// segment] keys and values, where the retrieved tokens are the memory read
+/// h = Q W with the state from before the call (projected per head), visible
+/// causally per position; the memory then learns from the attention output
+/// y and gates it: O = y * sigmoid(M(y Bq)) with M trained on (y Bk, y Bv).
+/// Returns the output.
+Value rewriteAttentionToTitansMac(RewriterBase &rewriter, AttentionOp op,
+                                  const TitansOptions &options);
+
 /// Rewrites `op`, which must have no blocker, into `longctx.infini_attention`
 /// and threads the gate and memory state through its function's signature.
 /// Returns the new op.
@@ -94,6 +111,16 @@ Value createSigmoid(OpBuilder &b, Location loc, Value x);
 /// Adds the pattern that decomposes `longctx.infini_attention` into an scf.for
 /// over segments of attention, memory_retrieve and memory_update.
 void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
+
+/// Adds the patterns that tile the memory ops (Infini-attention, memory
+/// retrieve/update, the Titans memories) over (batch, head) into an
+/// scf.forall of `headTileSize` heads per iteration, with their state
+/// results written into their state operands.
+void populateParallelizeHeadsPatterns(RewritePatternSet &patterns,
+                                      int64_t headTileSize);
+
+/// Adds MLIR's polynomial approximations of f32 `math.exp` and `math.log`.
+void populateApproximateMathPatterns(RewritePatternSet &patterns);
 
 /// Adds the patterns of `longctx-legalize-for-cpu`: linalg ops with an
 /// `AggregatedOpInterface` (linalg.softmax) become their decomposition, and
