@@ -698,8 +698,24 @@ static Operand traceOperand(Value value, bool transposed, bool allowScale,
     if (!tailIsMatrix(e->map, type.getShape(), swapped))
       break;
     unsigned numBatch = type.getRank() - 2;
-    if (e->map.getNumResults() == type.getRank() &&
-        batchInPlace(e->map, numBatch, type.getShape())) {
+    bool inPlace = e->map.getNumResults() == type.getRank() &&
+                   batchInPlace(e->map, numBatch, type.getShape());
+    if (!inPlace) {
+      // The same matrices up to unit dimensions (a unit reshape looked
+      // through), possibly transposed.
+      SmallVector<AffineExpr> results(e->map.getResults());
+      SmallVector<int64_t> sourceShape(source.getShape());
+      if (swapped && results.size() >= 2 && sourceShape.size() >= 2) {
+        std::swap(results[results.size() - 1], results[results.size() - 2]);
+        std::swap(sourceShape[sourceShape.size() - 1],
+                  sourceShape[sourceShape.size() - 2]);
+      }
+      inPlace = readsInPlace(
+          AffineMap::get(e->map.getNumDims(), 0, results, e->map.getContext()),
+          type.getShape(),
+          RankedTensorType::get(sourceShape, source.getElementType()));
+    }
+    if (inPlace) {
       operand.value = e->tensor;
       operand.transposed ^= swapped;
       operand.scale *= scale;
