@@ -910,6 +910,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   }
   if (llvm::any_of(space, ShapedType::isDynamic))
     return failure();
+  if (llvm::is_contained(space, 0))
+    return failure();
   int64_t rank = space.size();
   ExprBuilder b(root->getContext(), space);
   SoftmaxMatch softmax = matchSoftmax(
@@ -965,6 +967,9 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     return fail("the queries, keys, values and output do not share one f16, "
                 "bf16, f32 or f64 element type");
 
+  for (const Operand *o : {&q, &k, &v})
+    if (o->type().getNumElements() == 0)
+      return fail("empty tensors are not supported");
   int64_t n = q.rows(), d = q.cols(), m = k.rows(), dv = v.cols();
   if (k.cols() != d || v.rows() != m || space[rank - 2] != n ||
       space[rank - 1] != m)
