@@ -476,3 +476,56 @@ func.func @query_computed_in_body(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16x
   } -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+#id3 = affine_map<(a, i, j) -> (a, i, j)>
+
+// Causal over 8 queries and 4 keys: the first 4 rows see no key (NaN in the
+// graph, 0 in the op).
+// CHECK-LABEL: func.func @causal_more_queries_than_keys
+// CHECK: linalg.softmax
+// CHECK-NOT: longctx.attention
+func.func @causal_more_queries_than_keys(%q: tensor<2x8x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c4 = arith.constant 4 : index
+  %se = tensor.empty() : tensor<2x8x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x8x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+  %m = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<2x8x4xf32>) outs(%se : tensor<2x8x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %j4 = arith.addi %j, %c4 : index
+    %keep = arith.cmpi sle, %j4, %i : index
+    %r = arith.select %keep, %x, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8x4xf32>
+  %p = linalg.softmax dimension(2) ins(%m : tensor<2x8x4xf32>) outs(%se : tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+  %oe = tensor.empty() : tensor<2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  // expected-remark @+1 {{not raised to longctx.attention: causal attention with more queries (8) than keys (4) masks whole rows, which the op sets to 0}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x8x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %o : tensor<2x8x16xf32>
+}
+
+// -----
+
+// Zero-sized head dimension.
+// CHECK-LABEL: func.func @z(
+// CHECK-NOT: longctx.attention
+func.func @z(%q: tensor<2x8x0xf32>, %k: tensor<2x8x0xf32>, %v: tensor<2x8x16xf32>) -> tensor<2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %se = tensor.empty() : tensor<2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x8x0xf32>, tensor<2x8x0xf32>) outs(%s0 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<2x8x8xf32>) outs(%se : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %oe = tensor.empty() : tensor<2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  // expected-remark @+1 {{not raised to longctx.attention: empty tensors are not supported}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %o : tensor<2x8x16xf32>
+}

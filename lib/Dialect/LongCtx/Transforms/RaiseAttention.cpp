@@ -169,6 +169,7 @@ struct Scores {
   double scale = 1.0;
   std::optional<int64_t> causalOffset; // keeps key j for query i iff
                                        // j <= i + offset
+  std::optional<int64_t> windowBound;  // and iff i - j <= windowBound
   std::optional<KeptMask> mask;
 };
 
@@ -388,10 +389,13 @@ LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
       a = -a, c = -c, k = -k - 1;
     if (a == -1 && c == 1)
       return addCausal(k);
-    if (a == 1 && c == -1)
-      return fail(llvm::formatv("the mask keeps key j for query i when j >= "
-                                "i - {0}, which is not causal",
-                                k));
+    if (a == 1 && c == -1) {
+      // A sliding window's lower bound j >= i - k.
+      if (s.windowBound && *s.windowBound != k)
+        return fail("the scores have two different sliding windows");
+      s.windowBound = k;
+      return success();
+    }
     return fail("the mask condition is not of the form j <= i + c");
   }
   case Kind::Leaf: {
@@ -694,8 +698,24 @@ static Operand traceOperand(Value value, bool transposed, bool allowScale,
     if (!tailIsMatrix(e->map, type.getShape(), swapped))
       break;
     unsigned numBatch = type.getRank() - 2;
-    if (e->map.getNumResults() == type.getRank() &&
-        batchInPlace(e->map, numBatch, type.getShape())) {
+    bool inPlace = e->map.getNumResults() == type.getRank() &&
+                   batchInPlace(e->map, numBatch, type.getShape());
+    if (!inPlace) {
+      // The same matrices up to unit dimensions (a unit reshape looked
+      // through), possibly transposed.
+      SmallVector<AffineExpr> results(e->map.getResults());
+      SmallVector<int64_t> sourceShape(source.getShape());
+      if (swapped && results.size() >= 2 && sourceShape.size() >= 2) {
+        std::swap(results[results.size() - 1], results[results.size() - 2]);
+        std::swap(sourceShape[sourceShape.size() - 1],
+                  sourceShape[sourceShape.size() - 2]);
+      }
+      inPlace = readsInPlace(
+          AffineMap::get(e->map.getNumDims(), 0, results, e->map.getContext()),
+          type.getShape(),
+          RankedTensorType::get(sourceShape, source.getElementType()));
+    }
+    if (inPlace) {
       operand.value = e->tensor;
       operand.transposed ^= swapped;
       operand.scale *= scale;
@@ -890,6 +910,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   }
   if (llvm::any_of(space, ShapedType::isDynamic))
     return failure();
+  if (llvm::is_contained(space, 0))
+    return failure();
   int64_t rank = space.size();
   ExprBuilder b(root->getContext(), space);
   SoftmaxMatch softmax = matchSoftmax(
@@ -945,6 +967,9 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     return fail("the queries, keys, values and output do not share one f16, "
                 "bf16, f32 or f64 element type");
 
+  for (const Operand *o : {&q, &k, &v})
+    if (o->type().getNumElements() == 0)
+      return fail("empty tensors are not supported");
   int64_t n = q.rows(), d = q.cols(), m = k.rows(), dv = v.cols();
   if (k.cols() != d || v.rows() != m || space[rank - 2] != n ||
       space[rank - 1] != m)
@@ -969,6 +994,11 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   bool causal = false;
   if (scores.causalOffset) {
     int64_t offset = *scores.causalOffset;
+    if (offset == m - n && n > m)
+      return fail(llvm::formatv(
+          "causal attention with more queries ({0}) than keys ({1}) masks "
+          "whole rows, which the op sets to 0",
+          n, m));
     if (offset == m - n)
       causal = true;
     else if (offset < m - 1)
@@ -976,6 +1006,20 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
           "the mask keeps key j for query i when j <= i + {0}, but causal "
           "attention over {1} queries and {2} keys keeps j <= i + {3}",
           offset, n, m, m - n));
+  }
+  std::optional<int64_t> window;
+  if (scores.windowBound) {
+    int64_t bound = *scores.windowBound;
+    if (!causal)
+      return fail(llvm::formatv("the mask keeps key j for query i when j >= "
+                                "i - {0}, which is not causal",
+                                bound));
+    // j >= i - bound is the op's j > i + (M - N) - w.
+    int64_t w = bound + 1 + (m - n);
+    if (w <= 0)
+      return fail("the mask removes every key");
+    if (w < m)
+      window = w;
   }
   double scale = scores.scale * q.scale * k.scale;
   if (!std::isfinite(scale) || scale <= 0)
@@ -1000,11 +1044,11 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   Value key = materialize(rewriter, loc, k, {batch, heads / group, m, d});
   Value value = materialize(rewriter, loc, v, {batch, heads / group, m, dv});
   auto attentionType = RankedTensorType::get({batch, heads, n, dv}, type);
-  Value attention =
-      AttentionOp::create(rewriter, loc, attentionType, query, key, value, mask,
-                          rewriter.getF64FloatAttr(scale),
-                          causal ? rewriter.getUnitAttr() : nullptr,
-                          /*window=*/nullptr);
+  Value attention = AttentionOp::create(
+      rewriter, loc, attentionType, query, key, value, mask,
+      rewriter.getF64FloatAttr(scale),
+      causal ? rewriter.getUnitAttr() : nullptr,
+      window ? rewriter.getI64IntegerAttr(*window) : nullptr);
   rewriter.replaceOp(
       root, reshapeTo(rewriter, loc, attention, resultType.getShape()));
   return success();

@@ -93,7 +93,7 @@ Expr *ExprBuilder::tensor(Value tensor, AffineMap map, int depth) {
   if (auto it = cache.find(key); it != cache.end())
     return it->second;
   // Large graphs: give up on the expression rather than grow without bound.
-  if (nodes.size() > 50000)
+  if (nodes.size() > 50000 || depth > 256)
     return opaque(tensor.getDefiningOp());
   Expr *e = build(tensor, map, depth);
   cache[key] = e;

@@ -223,7 +223,9 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       (at most `-1e9`; `-3e4` for f16/bf16), or an added `select` of 0 and
       `-inf`, under a comparison of the query and key positions
       (`linalg.index`) that keeps exactly `j <= i + (M - N)`, and constant
-      masks with exactly that pattern, become `causal`; other boolean or
+      masks with exactly that pattern, become `causal`; a second bound
+      `j >= i - c` in the same condition (`arith.andi`) becomes `window`;
+      other boolean or
       additive mask tensors become the `mask` operand (reshaped to
       `[B|1, H|1, N, M]`);
     * GQA: K and V repeated over query heads (broadcast of a
@@ -235,10 +237,13 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
     over another dimension, a scale that is not a constant, a mask that is
     not causal where it is claimed, a matmul contracting the wrong
     dimension, dynamic shapes, ...) is left unchanged, with a remark on the
-    value matmul that says why. Rows whose every key is masked produce 0 in
+    value matmul that says why. The fused forms of
+    `linalg-fuse-elementwise-ops` are recognised too: a constant factor of
+    an operand, or the whole softmax division, computed inside the body of a
+    matmul-shaped generic. Rows whose every key is masked produce 0 in
     `longctx.attention` where the unraised graph produces NaN (`-inf` fill)
     or the mean of the values (finite fill); causal masks over `N <= M`
-    never mask a whole row.
+    never mask a whole row, and causal masks over `N > M` are refused.
 
     Before (scale by division, causal mask by position comparison):
 
