@@ -1037,7 +1037,7 @@ LogicalResult Importer::importElementwise(StringRef op) {
   };
   bool unary = llvm::is_contained({"Neg", "Sqrt", "Erf", "Relu", "Sigmoid",
                                    "Tanh", "Exp", "Log", "Reciprocal", "Abs",
-                                   "Not", "Gelu", "Softplus"},
+                                   "Not", "Gelu", "Softplus", "Sin", "Cos"},
                                   op);
   bool ternary = op == "Where";
   if (failed(arity(unary ? 1 : ternary ? 3 : 2)))
@@ -1062,10 +1062,10 @@ LogicalResult Importer::importElementwise(StringRef op) {
   bool isCompare = llvm::is_contained(
       {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"}, op);
   bool isLogical = llvm::is_contained({"And", "Or", "Xor", "Not"}, op);
-  bool floatOnly =
-      llvm::is_contained({"Sqrt", "Erf", "Sigmoid", "Tanh", "Exp", "Log",
-                          "Reciprocal", "Gelu", "Pow", "Softplus"},
-                         op);
+  bool floatOnly = llvm::is_contained({"Sqrt", "Erf", "Sigmoid", "Tanh", "Exp",
+                                       "Log", "Reciprocal", "Gelu", "Pow",
+                                       "Softplus", "Sin", "Cos"},
+                                      op);
   if (floatOnly && !isFloat)
     return fail("expected floating-point inputs, got " +
                 typeString(operands[0]->type));
@@ -1237,6 +1237,16 @@ LogicalResult Importer::importElementwise(StringRef op) {
       return math::ErfOp::create(b, l, a[0]);
     };
     ew.host = [](ArrayRef<double> a, bool) { return std::erf(a[0]); };
+  } else if (op == "Sin") {
+    ew.ir = [](OpBuilder &b, Location l, Args a) -> Value {
+      return math::SinOp::create(b, l, a[0]);
+    };
+    ew.host = [](ArrayRef<double> a, bool) { return std::sin(a[0]); };
+  } else if (op == "Cos") {
+    ew.ir = [](OpBuilder &b, Location l, Args a) -> Value {
+      return math::CosOp::create(b, l, a[0]);
+    };
+    ew.host = [](ArrayRef<double> a, bool) { return std::cos(a[0]); };
   } else if (op == "Tanh") {
     ew.ir = [](OpBuilder &b, Location l, Args a) -> Value {
       return math::TanhOp::create(b, l, a[0]);
@@ -2405,7 +2415,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, unsigned index) {
       "Where", "Neg",        "Abs",         "Relu",
       "Sqrt",  "Exp",        "Log",         "Erf",
       "Tanh",  "Reciprocal", "Sigmoid",     "Softplus",
-      "Gelu"};
+      "Gelu",  "Sin",        "Cos"};
   if (elementwiseOps.contains(op)) {
     // Max and Min are variadic in ONNX; two inputs are supported.
     return importElementwise(op);

@@ -106,12 +106,15 @@ case("unary",
       N("Relu", ["u"], ["r"]), N("Neg", ["u"], ["n"]), N("Exp", ["n"], ["ex"]),
       N("Pow", ["u", "two"], ["p2"]), N("Pow", ["a", "u"], ["pu"]),
       N("Reciprocal", ["ex"], ["rc"]), N("Log", ["ex"], ["lg"]),
-      N("Concat", ["sq", "e", "th", "sg", "r", "ex", "p2", "pu", "rc", "lg"],
-        ["y"], axis=0)],
+      N("Sin", ["u"], ["sn"]), N("Cos", ["u"], ["cs"]),
+      N("Softplus", ["u"], ["sp"]),
+      N("Concat", ["sq", "e", "th", "sg", "r", "ex", "p2", "pu", "rc", "lg",
+                   "sn", "cs", "sp"], ["y"], axis=0)],
      [("u", u)],
      [("y", np.concatenate([
          np.sqrt(np.abs(u)), erf(u), np.tanh(u), 1 / (1 + np.exp(-u)),
-         np.maximum(u, 0), np.exp(-u), u * u, np.abs(u) ** u, np.exp(u), -u
+         np.maximum(u, 0), np.exp(-u), u * u, np.abs(u) ** u, np.exp(u), -u,
+         np.sin(u), np.cos(u), np.log1p(np.exp(u))
      ]).astype(np.float32))],
      [("two", np.array(2, np.float32))])
 
