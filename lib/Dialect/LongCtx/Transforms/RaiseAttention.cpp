@@ -209,11 +209,22 @@ bool ScoreParser::reachesMatmul(Expr *e) {
   reaches[e] = false;
   bool result = false;
   if (e->kind == Kind::Leaf) {
-    Value v = e->tensor;
-    while (Value src = getBatchReshapeSource(v))
-      v = src;
-    MatmulInfo info;
-    result = v.getDefiningOp() && matchMatmul(v.getDefiningOp(), info);
+    // Through any producers (a leaf may be a reshape of a scaled matmul).
+    SmallVector<std::pair<Value, int>> worklist = {{e->tensor, 0}};
+    DenseSet<Value> seen;
+    while (!worklist.empty() && !result) {
+      auto [v, depth] = worklist.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || depth > 32 || !seen.insert(v).second)
+        continue;
+      MatmulInfo info;
+      if (matchMatmul(def, info)) {
+        result = true;
+        break;
+      }
+      for (Value operand : def->getOperands())
+        worklist.push_back({operand, depth + 1});
+    }
   } else {
     result = llvm::any_of(e->args, [&](Expr *a) { return reachesMatmul(a); });
   }
