@@ -4,6 +4,70 @@
 // RUN: longctx-opt %s --longctx-raise-attention | FileCheck %s
 // RUN: longctx-opt %s --longctx-raise-attention | FileCheck %s --check-prefix=GONE
 
+// The same graphs after linalg-fuse-elementwise-ops (scales, masks, softmax
+// steps merged into fewer generics, some into the matmul bodies) raise too.
+// RUN: longctx-opt %s --linalg-fuse-elementwise-ops --longctx-raise-attention | FileCheck %s --check-prefix=FUSED
+// FUSED-LABEL: func.func @batch_matmul_transposed_k(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x8x16x32xf32>, tensor<1x8x16x32xf32>, tensor<1x8x16x32xf32>) scale(1.250000e-01) -> tensor<1x8x16x32xf32>
+// FUSED-LABEL: func.func @onnx_4d(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(2.500000e-01) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @torch_mlir(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>) scale(2.500000e-01) -> tensor<2x3x8x16xf32>
+// FUSED-LABEL: func.func @matmul_2d_transposed_maps(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x1x8x16xf32>, tensor<1x1x12x16xf32>, tensor<1x1x12x4xf32>) scale(1.000000e+00) -> tensor<1x1x8x4xf32>
+// FUSED-LABEL: func.func @causal_mask_tensor(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @causal_constant_additive(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @causal_constant_where(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @kept_additive_mask(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask({{.*}} : tensor<1x1x8x8xf32>) scale(1.250000e-01) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @kept_bool_mask(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) mask({{.*}} : tensor<1x1x4x4xi1>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @kept_bool_mask_inverted(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask({{.*}} : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @split_sqrt_scale(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(2.500000e-01) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @gqa_generic_broadcast(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x6x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(2.500000e-01) -> tensor<1x6x8x16xf32>
+// FUSED-LABEL: func.func @gqa_linalg_broadcast_3d(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<2x4x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) scale(1.000000e+00) -> tensor<2x4x8x16xf32>
+// FUSED-LABEL: func.func @gqa_floordiv_map(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(1.000000e+00) -> tensor<1x4x8x16xf32>
+// FUSED-LABEL: func.func @f16_with_f32_softmax(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x4x8x16xf16>, tensor<1x4x8x16xf16>, tensor<1x4x8x16xf16>) scale(2.500000e-01) -> tensor<1x4x8x16xf16>
+// FUSED-LABEL: func.func @causal_bottom_right(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @reciprocal_causal_and_mask(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x3x8x16xf32>, tensor<1x3x8x16xf32>, tensor<1x3x8x16xf32>) mask({{.*}} : tensor<1x3x8x8xf32>) causal scale(5.000000e-01) -> tensor<1x3x8x16xf32>
+// FUSED-LABEL: func.func @fused_into_matmuls(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal scale(1.250000e-01) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @tensor_reshape_and_transposed_query(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) scale(5.000000e-01) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @sliding_window(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal window(3) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+
 // GONE-NOT: linalg.softmax
 // GONE-NOT: linalg.batch_matmul
 // GONE-NOT: linalg.matmul

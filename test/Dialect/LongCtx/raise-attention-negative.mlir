@@ -529,3 +529,33 @@ func.func @z(%q: tensor<2x8x0xf32>, %k: tensor<2x8x0xf32>, %v: tensor<2x8x16xf32
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   return %o : tensor<2x8x16xf32>
 }
+
+// -----
+
+// The scores matmul repeats 2 key heads over 4 query heads in its body; the
+// values have all 4 heads: K and V cannot share one Hkv.
+// CHECK-LABEL: func.func @keys_values_repeated_differently
+// CHECK: linalg.softmax
+// CHECK-NOT: longctx.attention
+func.func @keys_values_repeated_differently(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %se = tensor.empty() : tensor<1x4x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, c) -> (b, h, i, c)>, affine_map<(b, h, i, j, c) -> (b, h floordiv 2, j, c)>, affine_map<(b, h, i, j, c) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%s : tensor<1x4x8x8xf32>) outs(%se : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %oe = tensor.empty() : tensor<1x4x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  // expected-remark @+1 {{not raised to longctx.attention: the keys and values are repeated over the heads differently}}
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, i, e, j) -> (b, h, i, j)>, affine_map<(b, h, i, e, j) -> (b, h, j, e)>, affine_map<(b, h, i, e, j) -> (b, h, i, e)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x4x8x8xf32>, tensor<1x4x8x16xf32>) outs(%o0 : tensor<1x4x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %x = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}

@@ -170,6 +170,7 @@ struct Scores {
   std::optional<int64_t> causalOffset; // keeps key j for query i iff
                                        // j <= i + offset
   std::optional<int64_t> windowBound;  // and iff i - j <= windowBound
+  SmallVector<int64_t> space;          // the space the masks are read in
   std::optional<KeptMask> mask;
 };
 
@@ -177,7 +178,7 @@ class ScoreParser {
 public:
   ScoreParser(ExprBuilder &b, Type elementType, Scores &scores,
               std::string &why)
-      : b(b), elementType(elementType), s(scores), why(why) {}
+      : b(&b), elementType(elementType), s(scores), why(why) {}
 
   LogicalResult parse(Expr *x);
 
@@ -193,7 +194,8 @@ private:
   LogicalResult maskTensor(Value tensor, AffineMap map, bool isBool,
                            bool invert);
 
-  ExprBuilder &b;
+  ExprBuilder *b;
+  std::deque<ExprBuilder> spaces; // builders of reshaped score spaces
   Type elementType;
   Scores &s;
   std::string &why;
@@ -207,11 +209,22 @@ bool ScoreParser::reachesMatmul(Expr *e) {
   reaches[e] = false;
   bool result = false;
   if (e->kind == Kind::Leaf) {
-    Value v = e->tensor;
-    while (Value src = getBatchReshapeSource(v))
-      v = src;
-    MatmulInfo info;
-    result = v.getDefiningOp() && matchMatmul(v.getDefiningOp(), info);
+    // Through any producers (a leaf may be a reshape of a scaled matmul).
+    SmallVector<std::pair<Value, int>> worklist = {{e->tensor, 0}};
+    DenseSet<Value> seen;
+    while (!worklist.empty() && !result) {
+      auto [v, depth] = worklist.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || depth > 32 || !seen.insert(v).second)
+        continue;
+      MatmulInfo info;
+      if (matchMatmul(def, info)) {
+        result = true;
+        break;
+      }
+      for (Value operand : def->getOperands())
+        worklist.push_back({operand, depth + 1});
+    }
   } else {
     result = llvm::any_of(e->args, [&](Expr *a) { return reachesMatmul(a); });
   }
@@ -338,7 +351,7 @@ static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
 }
 
 LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
-  int64_t iDim = b.rank() - 2, jDim = b.rank() - 1;
+  int64_t iDim = b->rank() - 2, jDim = b->rank() - 1;
   switch (cond->kind) {
   case Kind::Const:
     if ((cond->value != 0) != invert)
@@ -523,12 +536,30 @@ LogicalResult ScoreParser::parse(Expr *x) {
       x = invert ? onFalse : onTrue;
       continue;
     }
-    case Kind::Leaf:
-      if (!readsInPlace(x->map, b.getShape(), x->tensor.getType()))
+    case Kind::Leaf: {
+      if (!readsInPlace(x->map, b->getShape(), x->tensor.getType()))
         return fail("the scores reach the softmax through a transpose or "
                     "broadcast");
+      // A batch reshape of something that is not the matmul yet: go on in
+      // its space (only before any mask, which is read in this space).
+      Value source = x->tensor;
+      while (Value src = getBatchReshapeSource(source))
+        source = src;
+      MatmulInfo info;
+      auto sourceType = dyn_cast<RankedTensorType>(source.getType());
+      if (source != x->tensor && source.getDefiningOp() &&
+          !matchMatmul(source.getDefiningOp(), info) && !s.mask &&
+          !s.causalOffset && !s.windowBound && sourceType &&
+          sourceType.hasStaticShape()) {
+        spaces.emplace_back(b->getContext(), sourceType.getShape());
+        b = &spaces.back();
+        x = b->tensor(source);
+        continue;
+      }
       s.scores = x->tensor;
+      s.space.assign(b->getShape().begin(), b->getShape().end());
       return success();
+    }
     case Kind::Opaque:
       if (x->op)
         return fail(llvm::formatv("'{0}' between the scores matmul and the "
@@ -935,6 +966,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   ScoreParser parser(b, elementType, scores, why);
   if (failed(parser.parse(softmax.input)))
     return failure();
+  space = scores.space;
+  rank = space.size();
   Value qkResult = scores.scores;
   while (Value src = getBatchReshapeSource(qkResult))
     qkResult = src;
@@ -948,11 +981,23 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     return fail("the scores matmul computes its query operand in its body");
 
   Operand q = traceOperand(qk.lhs, qk.lhsTransposed, true, false);
-  Operand k = traceOperand(qk.rhs, !qk.rhsTransposed, true, true);
-  Operand v = traceOperand(pv.rhs, pv.rhsTransposed, false, true);
+  // K and V, with their head repetitions: read by the matmul bodies, or
+  // found on the way back to their sources.
+  auto traceKeyValue = [&](bool allowGroup, Operand &key, Operand &value) {
+    key = traceOperand(qk.rhs, !qk.rhsTransposed, true,
+                       allowGroup && qk.rhsGroup == 1);
+    value = traceOperand(pv.rhs, pv.rhsTransposed, false,
+                         allowGroup && pv.rhsGroup == 1);
+    key.group *= qk.rhsGroup;
+    value.group *= pv.rhsGroup;
+  };
+  Operand k, v;
+  traceKeyValue(true, k, v);
   if (k.group != v.group) {
-    k = traceOperand(qk.rhs, !qk.rhsTransposed, true, false);
-    v = traceOperand(pv.rhs, pv.rhsTransposed, false, false);
+    traceKeyValue(false, k, v);
+    if (k.group != v.group)
+      return fail("the keys and values are repeated over the heads "
+                  "differently");
   }
   q.scale *= qk.lhsScale;
   k.scale *= qk.rhsScale;

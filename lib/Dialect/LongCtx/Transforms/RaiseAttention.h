@@ -134,6 +134,9 @@ struct MatmulInfo {
   Value lhs, rhs, init; // init is null when the op has none (TOSA)
   bool lhsTransposed = false, rhsTransposed = false;
   double lhsScale = 1.0, rhsScale = 1.0;
+  /// Each batch entry of rhs serves `rhsGroup` consecutive entries of the
+  /// last batch dimension (a head repetition read by the body).
+  int64_t rhsGroup = 1;
   Value lhsBody;
   AffineMap lhsLoops;
   SmallVector<int64_t> lhsShape;

@@ -526,32 +526,35 @@ static bool matchFusedContraction(Operation *op, MatmulInfo &info) {
   FailureOr<llvm::SmallBitVector> yDeps = getLoopDeps(generic, y);
   if (failed(xDeps) || failed(yDeps) || !xDeps->test(k) || !yDeps->test(k))
     return false;
-  // Output loops: batch (both sides), m (x only), n (y only).
-  SmallVector<unsigned> batch;
-  std::optional<unsigned> m, n;
-  for (AffineExpr e : outMap.getResults()) {
-    unsigned l = cast<AffineDimExpr>(e).getPosition();
-    bool inX = xDeps->test(l), inY = yDeps->test(l);
-    if (inX && inY && !m && !n)
-      batch.push_back(l);
-    else if (inX && !inY && !m && !n)
-      m = l;
-    else if (!inX && inY && m && !n)
-      n = l;
-    else
-      return false;
-  }
-  if (!m || !n)
+  // Output loops [batch.., m, n]: m read by x only, n by y only. The lhs
+  // reads every batch loop; the rhs may skip the last one (a head
+  // repetition, see `operand`).
+  unsigned numOut = outMap.getNumResults();
+  if (numOut < 2)
     return false;
-  // A plain operand read as [batch.., a, b] with {a, b} = {m or n, k}.
+  SmallVector<unsigned> batch;
+  for (unsigned r = 0; r < numOut; ++r)
+    batch.push_back(cast<AffineDimExpr>(outMap.getResult(r)).getPosition());
+  unsigned m = batch[numOut - 2], n = batch[numOut - 1];
+  batch.resize(numOut - 2);
+  if (!xDeps->test(m) || yDeps->test(m) || !yDeps->test(n) || xDeps->test(n))
+    return false;
+  for (unsigned l : batch)
+    if (!xDeps->test(l))
+      return false;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  // A plain operand read as [batch.., a, b] with {a, b} = {m or n, k}. With
+  // `group`, the last batch loop may be read as 0 of a size-1 dimension or
+  // as `l floordiv g`: each entry repeated over `group` consecutive heads.
   auto operand = [&](Value v, unsigned rowLoop, Value &tensor, bool &transposed,
-                     double &scale) {
+                     double &scale, int64_t *group) {
     auto [arg, factor] = getScaledArgument(v);
     if (!arg || arg.getOwner() != body ||
         arg.getArgNumber() >= generic.getNumDpsInputs())
       return false;
     OpOperand *input = generic.getDpsInputOperand(arg.getArgNumber());
     AffineMap map = generic.getMatchingIndexingMap(input);
+    auto type = cast<RankedTensorType>(input->get().getType());
     if (map.getNumResults() != batch.size() + 2)
       return false;
     auto loop = [&](unsigned r) -> std::optional<unsigned> {
@@ -559,9 +562,29 @@ static bool matchFusedContraction(Operation *op, MatmulInfo &info) {
         return d.getPosition();
       return std::nullopt;
     };
-    for (auto [r, l] : llvm::enumerate(batch))
-      if (loop(r) != l)
+    for (auto [r, l] : llvm::enumerate(batch)) {
+      if (loop(r) == l)
+        continue;
+      if (!group || r + 1 != batch.size())
         return false;
+      AffineExpr e = map.getResult(r);
+      if (auto c = dyn_cast<AffineConstantExpr>(e);
+          c && c.getValue() == 0 && type.getDimSize(r) == 1 &&
+          !ShapedType::isDynamic(ranges[l])) {
+        *group = ranges[l];
+        continue;
+      }
+      auto div = dyn_cast<AffineBinaryOpExpr>(e);
+      auto g = div ? dyn_cast<AffineConstantExpr>(div.getRHS())
+                   : AffineConstantExpr();
+      if (div && div.getKind() == AffineExprKind::FloorDiv && g &&
+          div.getLHS() == getAffineDimExpr(l, op->getContext()) &&
+          g.getValue() > 0 && type.getDimSize(r) * g.getValue() == ranges[l]) {
+        *group = g.getValue();
+        continue;
+      }
+      return false;
+    }
     std::optional<unsigned> a = loop(batch.size()), b = loop(batch.size() + 1);
     if (a == rowLoop && b == k)
       transposed = false;
@@ -575,13 +598,13 @@ static bool matchFusedContraction(Operation *op, MatmulInfo &info) {
   };
   info = MatmulInfo();
   bool rhsKFirst = false;
-  if (!operand(y, *n, info.rhs, rhsKFirst, info.rhsScale))
+  if (!operand(y, n, info.rhs, rhsKFirst, info.rhsScale, &info.rhsGroup))
     return false;
   // rhs [batch.., k, n] is the untransposed form.
   info.rhsTransposed = !rhsKFirst;
-  if (!operand(x, *m, info.lhs, info.lhsTransposed, info.lhsScale)) {
+  if (!operand(x, m, info.lhs, info.lhsTransposed, info.lhsScale,
+               /*group=*/nullptr)) {
     // The lhs is computed in the body: model it over [batch.., m, k].
-    SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
     MLIRContext *ctx = op->getContext();
     unsigned rank = batch.size() + 2;
     SmallVector<AffineExpr> loops(numLoops, getAffineConstantExpr(0, ctx));
@@ -589,9 +612,9 @@ static bool matchFusedContraction(Operation *op, MatmulInfo &info) {
       loops[l] = getAffineDimExpr(p, ctx);
       info.lhsShape.push_back(ranges[l]);
     }
-    loops[*m] = getAffineDimExpr(rank - 2, ctx);
+    loops[m] = getAffineDimExpr(rank - 2, ctx);
     loops[k] = getAffineDimExpr(rank - 1, ctx);
-    info.lhsShape.push_back(ranges[*m]);
+    info.lhsShape.push_back(ranges[m]);
     info.lhsShape.push_back(ranges[k]);
     info.lhsLoops = AffineMap::get(rank, 0, loops, ctx);
     info.lhsBody = x;

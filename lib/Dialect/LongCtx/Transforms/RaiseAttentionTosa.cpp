@@ -127,6 +127,16 @@ Expr *mlir::longctx::raise::buildTosaExpr(ExprBuilder &builder, Operation *op,
     return builder.make(Kind::Select, {operand(select.getInput1()),
                                        operand(select.getInput2()),
                                        operand(select.getInput3())});
+  // Tiling size-1 dimensions is a broadcast (a head repetition); tiling
+  // larger ones repeats periodically, which the model does not express.
+  if (auto tile = dyn_cast<tosa::TileOp>(op)) {
+    auto inputType = cast<RankedTensorType>(tile.getInput1().getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (inputType.getDimSize(d) != 1 &&
+          inputType.getDimSize(d) != type.getDimSize(d))
+        return nullptr;
+    return operand(tile.getInput1());
+  }
   if (auto transpose = dyn_cast<tosa::TransposeOp>(op)) {
     ArrayRef<int32_t> perms = transpose.getPerms();
     SmallVector<AffineExpr> results(perms.size());

@@ -239,8 +239,9 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
     dimension, dynamic shapes, ...) is left unchanged, with a remark on the
     value matmul that says why. The fused forms of
     `linalg-fuse-elementwise-ops` are recognised too: a constant factor of
-    an operand, or the whole softmax division, computed inside the body of a
-    matmul-shaped generic. Rows whose every key is masked produce 0 in
+    an operand, the whole softmax division, or a head repetition (`0` or
+    `h floordiv G` in an operand's map) inside the body of a matmul-shaped
+    generic, and scales applied between a batch reshape and the matmul. Rows whose every key is masked produce 0 in
     `longctx.attention` where the unraised graph produces NaN (`-inf` fill)
     or the mean of the values (finite fill); causal masks over `N <= M`
     never mask a whole row, and causal masks over `N > M` are refused.
