@@ -24,7 +24,7 @@ config.environment["OPENBLAS_NUM_THREADS"] = "1"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["longctx-opt", "longctx-run"], [config.longctx_tools_dir]
+    ["longctx-opt", "longctx-run", "longctx-import-onnx"], [config.longctx_tools_dir]
 )
 config.substitutions.append(("%PYTHON", config.python_executable))
 config.substitutions.append(("%longctx_src", config.longctx_src_root))

@@ -6,7 +6,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          libomp-22-dev python3-numpy ninja-build cmake libopenblas0)
+          libomp-22-dev python3-numpy ninja-build cmake libopenblas0
+          libonnx-dev libprotobuf-dev)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -35,5 +36,5 @@ if [[ ! -f "$root/build/build.ninja" ]]; then
 fi
 echo "longctx: building (ninja -j2)"
 start=$(date +%s)
-ninja -C "$root/build" -j2 longctx-opt longctx-run mlir-doc
+ninja -C "$root/build" -j2 longctx-opt longctx-run longctx-import-onnx mlir-doc
 echo "longctx: build done in $(($(date +%s) - start)) s"

@@ -22,6 +22,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
     os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize << "},"
+     << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"

@@ -4,8 +4,8 @@
 // The hidden states `x` are one chunk of 512 tokens (`longctx.stream_dim` on
 // the sequence axis); the weights are plain arguments, constant across calls.
 //
-// The README's main job rewrites its attention into Infini-attention and
-// streams a million tokens through it (tools/run-example.sh).
+// It is the hand-written counterpart of what the README's main job
+// (tools/run-example.sh) imports from ONNX, raises and streams.
 //
 // RUN: longctx-opt %s | FileCheck %s --check-prefix=PARSE
 // RUN: longctx-opt %s --longctx-attention-to-infini="segment-length=512 update-rule=delta" | FileCheck %s --check-prefix=INFINI

@@ -25,6 +25,7 @@
 #include "longctx/InitAll.h"
 #include "longctx/Support/Npy.h"
 #include "longctx/Support/Peak.h"
+#include "longctx/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -65,7 +66,7 @@ namespace cl = llvm::cl;
 static cl::OptionCategory runCategory("longctx-run options");
 
 static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<input .mlir file>"),
+                                      cl::desc("<input .mlir or .onnx file>"),
                                       cl::Required, cl::cat(runCategory));
 static cl::opt<std::string> entryName("e", cl::desc("Entry function name"),
                                       cl::init("main"), cl::cat(runCategory));
@@ -466,19 +467,34 @@ int main(int argc, char **argv) {
 
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(inputFile, &errorMessage);
-  if (!file) {
-    error(errorMessage);
-    return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module) {
-    error("cannot parse '" + inputFile + "'");
-    return 1;
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(inputFile).ends_with(".onnx")) {
+    // An ONNX model, imported as longctx-import-onnx prints it, with the
+    // entry's name.
+    ONNXImportOptions importOptions;
+    importOptions.funcName = entryName;
+    llvm::Expected<OwningOpRef<ModuleOp>> imported =
+        importONNXFile(inputFile, &context, importOptions);
+    if (!imported) {
+      error(llvm::toString(imported.takeError()));
+      return 1;
+    }
+    module = std::move(*imported);
+  } else {
+    std::string errorMessage;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(inputFile, &errorMessage);
+    if (!file) {
+      error(errorMessage);
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module) {
+      error("cannot parse '" + inputFile + "'");
+      return 1;
+    }
   }
 
   auto entry = module->lookupSymbol<func::FuncOp>(entryName);

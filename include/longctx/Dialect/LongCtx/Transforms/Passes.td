@@ -173,6 +173,118 @@ def DecomposeInfiniPass : Pass<"longctx-decompose-infini"> {
   ];
 }
 
+def LegalizeForCPUPass : Pass<"longctx-legalize-for-cpu"> {
+  let summary = "Decompose linalg and math ops the CPU lowering cannot take";
+  let description = [{
+    Rewrites what the rest of `longctx-lower-to-cpu` has no lowering for, so
+    that imported graphs (`longctx-import-onnx`) compile as they are:
+    `linalg.softmax` (and any other op with the `AggregatedOpInterface`)
+    becomes its decomposition into `linalg.generic`s (max, exp of the
+    difference, sum, division), and `math.erf`, which has no LLVM
+    intrinsic, becomes a polynomial approximation in f32 arithmetic.
+
+    ```mlir
+    %s = linalg.softmax dimension(3) ins(%x : tensor<1x2x64x64xf32>)
+           outs(%e : tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32>
+    ```
+
+    becomes a max reduction, an exp generic, a sum reduction and a divide.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+  ];
+}
+
+def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
+  let summary = "Raise matmul-softmax-matmul chains to longctx.attention";
+  let description = [{
+    Finds `softmax(scale * Q K^T + mask) V` written out in linalg on tensors
+    or TOSA, as framework importers emit it, and replaces it with
+    `longctx.attention`. The match is anchored on the value matmul and walks
+    inwards through a scalar model of the ops in between, so fused and
+    unfused forms are recognised alike:
+
+    * matmuls: `linalg.matmul` (also with transposed indexing maps),
+      `linalg.batch_matmul`, matmul-shaped `linalg.generic`s of any rank, and
+      `tosa.matmul`; batch reshapes (`tensor.expand_shape` /
+      `collapse_shape` / `reshape`, `tosa.reshape`) around them, and K
+      transposes (`linalg.transpose`, transposing generics,
+      `tosa.transpose`) are looked through;
+    * softmax: `linalg.softmax` over the last dimension, or
+      `exp(x - max(x)) / sum(exp(...))` (division or product with the
+      reciprocal; the max reduction may carry a dead argmax result;
+      `arith.extf` / `truncf` or `tosa.cast` anywhere around it);
+    * scale: products and quotients of the scores by constants, and the
+      split form `(Q * a) (K * b)^T`, multiply into the `scale` attribute
+      (no scale gives `scale(1.0)`);
+    * masks: a `select` of the scores with `-inf` or a large negative value
+      (at most `-1e9`; `-3e4` for f16/bf16), or an added `select` of 0 and
+      `-inf`, under a comparison of the query and key positions
+      (`linalg.index`) that keeps exactly `j <= i + (M - N)`, and constant
+      masks with exactly that pattern, become `causal`; a second bound
+      `j >= i - c` in the same condition (`arith.andi`) becomes `window`;
+      other boolean or
+      additive mask tensors become the `mask` operand (reshaped to
+      `[B|1, H|1, N, M]`);
+    * GQA: K and V repeated over query heads (broadcast of a
+      `[B, Hkv, 1, M, d]` or `[B, Hkv, M, d]` tensor to `[B, Hkv, G, M, d]`
+      reshaped to `[B, H, M, d]`, or a `h floordiv G` indexing map) give
+      `Hkv = H / G` key/value heads.
+
+    A chain that ends in a softmax but is not provably attention (softmax
+    over another dimension, a scale that is not a constant, a mask that is
+    not causal where it is claimed, a matmul contracting the wrong
+    dimension, dynamic shapes, ...) is left unchanged, with a remark on the
+    value matmul that says why. The fused forms of
+    `linalg-fuse-elementwise-ops` are recognised too: a constant factor of
+    an operand, the whole softmax division, or a head repetition (`0` or
+    `h floordiv G` in an operand's map) inside the body of a matmul-shaped
+    generic, and scales applied between a batch reshape and the matmul. Rows whose every key is masked produce 0 in
+    `longctx.attention` where the unraised graph produces NaN (`-inf` fill)
+    or the mean of the values (finite fill); causal masks over `N <= M`
+    never mask a whole row, and causal masks over `N > M` are refused.
+
+    Before (scale by division, causal mask by position comparison):
+
+    ```mlir
+    %s = linalg.batch_matmul ins(%q, %kt : tensor<8x128x64xf32>,
+           tensor<8x64x128xf32>) outs(%zero : tensor<8x128x128xf32>) -> ...
+    %m = linalg.generic {...} ins(%s : ...) outs(%e : ...) {
+    ^bb0(%x: f32, %o: f32):
+      %i = linalg.index 1 : index
+      %j = linalg.index 2 : index
+      %keep = arith.cmpi sle, %j, %i : index
+      %y = arith.divf %x, %c8 : f32
+      %r = arith.select %keep, %y, %ninf : f32
+      linalg.yield %r : f32
+    } -> tensor<8x128x128xf32>
+    %p = linalg.softmax dimension(2) ins(%m : ...) outs(%e : ...) -> ...
+    %o = linalg.batch_matmul ins(%p, %v : ...) outs(%zero2 : ...) -> ...
+    ```
+
+    After:
+
+    ```mlir
+    %o4 = longctx.attention ins(%q4, %k4, %v4 : tensor<1x8x128x64xf32>,
+            tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) causal
+            scale(1.250000e-01) -> tensor<1x8x128x64xf32>
+    %o = tensor.collapse_shape %o4 [[0, 1], [2], [3]] : ...
+    ```
+
+    (`%q4` etc. are the 3-D operands expanded to `[1, 8, 128, 64]`, and `%k4`
+    the `%kt` transpose looked through; `canonicalize` folds the reshapes
+    into their neighbours.)
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::longctx::LongCtxDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ParallelizeHeadsPass : Pass<"longctx-parallelize-heads"> {
   let summary = "Tile the memory ops over batch and heads into scf.forall";
   let description = [{

@@ -122,6 +122,25 @@ void populateParallelizeHeadsPatterns(RewritePatternSet &patterns,
 /// Adds MLIR's polynomial approximations of f32 `math.exp` and `math.log`.
 void populateApproximateMathPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns of `longctx-legalize-for-cpu`: linalg ops with an
+/// `AggregatedOpInterface` (linalg.softmax) become their decomposition, and
+/// math.erf a polynomial approximation.
+void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
+
+/// Adds the pattern that raises matmul -> scale -> (mask) -> softmax ->
+/// matmul chains in linalg on tensors (named matmuls, matmul-shaped generics,
+/// linalg.softmax or its decomposition) to `longctx.attention`. It is rooted
+/// at the value matmul; with `emitRemarks`, a chain that ends in a softmax but
+/// cannot be proven equal to attention gets a remark on that matmul saying
+/// why.
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns,
+                                    bool emitRemarks = false);
+
+/// The same, rooted at a value `tosa.matmul` (TOSA softmax chains with
+/// tosa.reshape / tosa.transpose around the 3-D matmuls).
+void populateRaiseAttentionTosaPatterns(RewritePatternSet &patterns,
+                                        bool emitRemarks = false);
+
 } // namespace mlir::longctx
 
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_TRANSFORMS_H

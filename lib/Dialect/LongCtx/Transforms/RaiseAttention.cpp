@@ -1,0 +1,1195 @@
+//===- RaiseAttention.cpp - Raise matmul-softmax-matmul to attention ------===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Implements `longctx-raise-attention`. Anchored on the value matmul
+// `P @ V`, it proves that `P` is a softmax over the key dimension of
+// `scale * Q K^T (+ mask)` and replaces the chain with `longctx.attention`:
+//
+//   1. the softmax: `linalg.softmax`, or exp(x - rowmax(x)) / rowsum(...)
+//      (also as a product with the reciprocal, with casts anywhere);
+//   2. the scores x, walked from the softmax inwards: casts, products and
+//      quotients by constants (the scale), additive masks, selects with -inf
+//      or a large negative fill; index comparisons and constant masks that
+//      are exactly causal become the `causal` attribute;
+//   3. the scores matmul, its operands peeled of batch reshapes, K
+//      transposes, constant scales (split sqrt(scale) on Q and K) and head
+//      repetitions (GQA), then reshaped to [B, H, N, d] / [B, Hkv, M, d].
+//
+// What it cannot prove equal is left alone with a remark that says why.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RaiseAttention.h"
+
+#include "longctx/Dialect/LongCtx/Transforms/Passes.h"
+#include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::longctx {
+#define GEN_PASS_DEF_RAISEATTENTIONPASS
+#include "longctx/Dialect/LongCtx/Transforms/Passes.h.inc"
+} // namespace mlir::longctx
+
+using namespace mlir;
+using namespace mlir::longctx;
+using namespace mlir::longctx::raise;
+
+using Kind = Expr::Kind;
+
+/// `value` in its shortest decimal form.
+static std::string formatDouble(double value) {
+  SmallString<16> text;
+  APFloat(value).toString(text);
+  return std::string(text);
+}
+
+static bool isConst(const Expr *e, double value) {
+  return e->kind == Kind::Const && e->value == value;
+}
+
+/// Whether `value` removes a key from the softmax: -inf, or so negative that
+/// exp underflows to 0 for any score the element type can hold next to it.
+static bool isLargeNegative(double value, Type elementType) {
+  if (value == -std::numeric_limits<double>::infinity())
+    return true;
+  if (elementType.isF16() || elementType.isBF16())
+    return value <= -3.0e4;
+  return value <= -1.0e9;
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct SoftmaxMatch {
+  bool found = false;
+  Expr *input = nullptr;
+  std::string why;
+};
+} // namespace
+
+/// Matches `p` (over the space of the probabilities) as a softmax over the
+/// last dimension.
+static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p) {
+  SoftmaxMatch match;
+  p = stripCasts(p);
+  int64_t last = b.rank() - 1;
+  if (p->kind == Kind::Leaf && p->map.isIdentity()) {
+    if (auto softmax = p->tensor.getDefiningOp<linalg::SoftmaxOp>()) {
+      match.found = true;
+      if (static_cast<int64_t>(softmax.getDimension()) != last)
+        match.why = llvm::formatv("the softmax is over dimension {0}, not the "
+                                  "key dimension {1}",
+                                  softmax.getDimension(), last);
+      match.input = b.tensor(softmax.getInput());
+    }
+    return match;
+  }
+  Expr *num = nullptr, *den = nullptr;
+  auto reciprocalOf = [](Expr *e) -> Expr * {
+    e = stripCasts(e);
+    if (e->kind == Kind::Recip)
+      return e->args[0];
+    if (e->kind == Kind::Div && isConst(stripCasts(e->args[0]), 1.0))
+      return e->args[1];
+    return nullptr;
+  };
+  if (p->kind == Kind::Div) {
+    num = p->args[0];
+    den = p->args[1];
+  } else if (p->kind == Kind::Mul) {
+    if ((den = reciprocalOf(p->args[1])))
+      num = p->args[0];
+    else if ((den = reciprocalOf(p->args[0])))
+      num = p->args[1];
+  }
+  if (!num)
+    return match;
+  Expr *exp = stripCasts(num);
+  if (exp->kind != Kind::Exp)
+    return match;
+  match.found = true;
+  Expr *sum = stripCasts(den);
+  if (sum->kind != Kind::RowSum || !equal(stripCasts(sum->args[0]), exp)) {
+    match.why = "the softmax denominator is not the sum of its numerator over "
+                "the key dimension";
+    return match;
+  }
+  if (!isConst(sum->args[1], 0.0)) {
+    match.why = "the softmax sum does not start at 0";
+    return match;
+  }
+  Expr *x = exp->args[0];
+  if (x->kind == Kind::Sub) {
+    Expr *max = stripCasts(x->args[1]);
+    if (max->kind != Kind::RowMax ||
+        !equal(stripCasts(max->args[0]), stripCasts(x->args[0]))) {
+      match.why = "the softmax subtracts something other than the maximum of "
+                  "its input over the key dimension";
+      return match;
+    }
+    x = x->args[0];
+  }
+  match.input = x;
+  return match;
+}
+
+//===----------------------------------------------------------------------===//
+// Scores: scale and masks
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A mask tensor kept as the op's mask operand, read at `map` in the space of
+/// the scores.
+struct KeptMask {
+  Value tensor;
+  AffineMap map;
+  bool isBool = false;
+  bool invert = false; // a boolean mask that is true where keys are removed
+};
+
+struct Scores {
+  Value scores; // the tensor of Q K^T, in the space of the softmax
+  double scale = 1.0;
+  std::optional<int64_t> causalOffset; // keeps key j for query i iff
+                                       // j <= i + offset
+  std::optional<int64_t> windowBound;  // and iff i - j <= windowBound
+  SmallVector<int64_t> space;          // the space the masks are read in
+  std::optional<KeptMask> mask;
+};
+
+class ScoreParser {
+public:
+  ScoreParser(ExprBuilder &b, Type elementType, Scores &scores,
+              std::string &why)
+      : b(&b), elementType(elementType), s(scores), why(why) {}
+
+  LogicalResult parse(Expr *x);
+
+private:
+  LogicalResult fail(const Twine &message) {
+    why = message.str();
+    return failure();
+  }
+  bool reachesMatmul(Expr *e);
+  LogicalResult addCausal(int64_t offset);
+  LogicalResult keepWhere(Expr *cond, bool invert);
+  LogicalResult additive(Expr *mask);
+  LogicalResult maskTensor(Value tensor, AffineMap map, bool isBool,
+                           bool invert);
+
+  ExprBuilder *b;
+  std::deque<ExprBuilder> spaces; // builders of reshaped score spaces
+  Type elementType;
+  Scores &s;
+  std::string &why;
+  DenseMap<Expr *, bool> reaches;
+};
+} // namespace
+
+bool ScoreParser::reachesMatmul(Expr *e) {
+  if (auto it = reaches.find(e); it != reaches.end())
+    return it->second;
+  reaches[e] = false;
+  bool result = false;
+  if (e->kind == Kind::Leaf) {
+    // Through any producers (a leaf may be a reshape of a scaled matmul).
+    SmallVector<std::pair<Value, int>> worklist = {{e->tensor, 0}};
+    DenseSet<Value> seen;
+    while (!worklist.empty() && !result) {
+      auto [v, depth] = worklist.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || depth > 32 || !seen.insert(v).second)
+        continue;
+      MatmulInfo info;
+      if (matchMatmul(def, info)) {
+        result = true;
+        break;
+      }
+      for (Value operand : def->getOperands())
+        worklist.push_back({operand, depth + 1});
+    }
+  } else {
+    result = llvm::any_of(e->args, [&](Expr *a) { return reachesMatmul(a); });
+  }
+  reaches[e] = result;
+  return result;
+}
+
+LogicalResult ScoreParser::addCausal(int64_t offset) {
+  if (s.causalOffset && *s.causalOffset != offset)
+    return fail("the scores have two different causal masks");
+  s.causalOffset = offset;
+  return success();
+}
+
+LogicalResult ScoreParser::maskTensor(Value tensor, AffineMap map, bool isBool,
+                                      bool invert) {
+  if (s.mask)
+    return fail("the scores have more than one mask tensor");
+  s.mask = KeptMask{tensor, map, isBool, invert};
+  return success();
+}
+
+namespace {
+/// ci * i + cj * j + c0 over the query (i) and key (j) positions.
+struct Linear {
+  int64_t ci = 0, cj = 0, c0 = 0;
+};
+} // namespace
+
+static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
+                      int64_t sign = 1) {
+  switch (e->kind) {
+  case Kind::Cast:
+    return getLinear(e->args[0], iDim, jDim, out, sign);
+  case Kind::Index:
+    if (e->dim == iDim)
+      out.ci += sign;
+    else if (e->dim == jDim)
+      out.cj += sign;
+    else
+      return false;
+    return true;
+  case Kind::Const:
+    if (e->value != std::floor(e->value))
+      return false;
+    out.c0 += sign * static_cast<int64_t>(e->value);
+    return true;
+  case Kind::Add:
+    return getLinear(e->args[0], iDim, jDim, out, sign) &&
+           getLinear(e->args[1], iDim, jDim, out, sign);
+  case Kind::Sub:
+    return getLinear(e->args[0], iDim, jDim, out, sign) &&
+           getLinear(e->args[1], iDim, jDim, out, -sign);
+  default:
+    return false;
+  }
+}
+
+/// For a constant mask that depends on (i, j) only: whether it keeps exactly
+/// the keys j <= i + offset. `additive` masks keep 0 entries and remove large
+/// negative ones; `nonPattern` is set when an entry is neither.
+static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
+                             int64_t iDim, int64_t jDim, int64_t n, int64_t m,
+                             int64_t offset, bool additive, bool invert,
+                             Type elementType, bool &dependsOnBatch) {
+  dependsOnBatch = false;
+  auto type = cast<ShapedType>(attr.getType());
+  int64_t rank = type.getRank();
+  if (n * m > (int64_t{1} << 24))
+    return false;
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  int64_t iStride = 0, jStride = 0;
+  for (int64_t q = 0; q < rank; ++q) {
+    AffineExpr e = map.getResult(q);
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return false;
+    if (d.getPosition() == iDim)
+      iStride += strides[q];
+    else if (d.getPosition() == jDim)
+      jStride += strides[q];
+    else if (type.getDimSize(q) != 1) {
+      dependsOnBatch = true;
+      return false;
+    }
+  }
+  bool isBool = attr.getElementType().isInteger(1);
+  SmallVector<bool> bools;
+  SmallVector<double> floats;
+  if (isBool)
+    bools.assign(attr.getValues<bool>().begin(), attr.getValues<bool>().end());
+  else
+    for (APFloat v : attr.getValues<APFloat>()) {
+      bool losesInfo = false;
+      v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                &losesInfo);
+      floats.push_back(v.convertToDouble());
+    }
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t index = i * iStride + j * jStride;
+      bool keep;
+      if (isBool) {
+        keep = bools[index] != invert;
+      } else if (floats[index] == 0.0) {
+        keep = true;
+      } else if (additive && isLargeNegative(floats[index], elementType)) {
+        keep = false;
+      } else {
+        return false;
+      }
+      if (keep != (j <= i + offset))
+        return false;
+    }
+  }
+  return true;
+}
+
+LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
+  int64_t iDim = b->rank() - 2, jDim = b->rank() - 1;
+  switch (cond->kind) {
+  case Kind::Const:
+    if ((cond->value != 0) != invert)
+      return success();
+    return fail("the mask removes every key");
+  case Kind::Xor:
+    if (isConst(cond->args[1], 1.0))
+      return keepWhere(cond->args[0], !invert);
+    if (isConst(cond->args[0], 1.0))
+      return keepWhere(cond->args[1], !invert);
+    break;
+  case Kind::And:
+    if (!invert)
+      return success(succeeded(keepWhere(cond->args[0], false)) &&
+                     succeeded(keepWhere(cond->args[1], false)));
+    break;
+  case Kind::CmpI: {
+    Linear l;
+    if (!getLinear(cond->args[0], iDim, jDim, l) ||
+        !getLinear(cond->args[1], iDim, jDim, l, -1))
+      return fail("the mask condition is not a comparison of the query and "
+                  "key positions");
+    // Bring it to a * i + b * j <= k.
+    using P = arith::CmpIPredicate;
+    int64_t a = l.ci, c = l.cj, k;
+    switch (static_cast<P>(cond->pred)) {
+    case P::sle:
+    case P::ule:
+      k = -l.c0;
+      break;
+    case P::slt:
+    case P::ult:
+      k = -l.c0 - 1;
+      break;
+    case P::sge:
+    case P::uge:
+      a = -a, c = -c, k = l.c0;
+      break;
+    case P::sgt:
+    case P::ugt:
+      a = -a, c = -c, k = l.c0 - 1;
+      break;
+    default:
+      return fail("the mask compares the query and key positions for "
+                  "(in)equality");
+    }
+    if (invert)
+      a = -a, c = -c, k = -k - 1;
+    if (a == -1 && c == 1)
+      return addCausal(k);
+    if (a == 1 && c == -1) {
+      // A sliding window's lower bound j >= i - k.
+      if (s.windowBound && *s.windowBound != k)
+        return fail("the scores have two different sliding windows");
+      s.windowBound = k;
+      return success();
+    }
+    return fail("the mask condition is not of the form j <= i + c");
+  }
+  case Kind::Leaf: {
+    Type type = getElementTypeOrSelf(cond->tensor.getType());
+    if (!type.isInteger(1))
+      break;
+    return maskTensor(cond->tensor, cond->map, /*isBool=*/true, invert);
+  }
+  default:
+    break;
+  }
+  return fail("the mask condition is neither a comparison of the query and "
+              "key positions nor a mask tensor");
+}
+
+LogicalResult ScoreParser::additive(Expr *mask) {
+  if (mask->kind == Kind::Const) {
+    if (std::isfinite(mask->value))
+      return success(); // a constant shift: softmax is invariant to it
+    return fail("the mask removes every key");
+  }
+  if (mask->kind == Kind::Select) {
+    Expr *onTrue = mask->args[1], *onFalse = mask->args[2];
+    if (isConst(onTrue, 0.0) && onFalse->kind == Kind::Const &&
+        isLargeNegative(onFalse->value, elementType))
+      return keepWhere(mask->args[0], /*invert=*/false);
+    if (isConst(onFalse, 0.0) && onTrue->kind == Kind::Const &&
+        isLargeNegative(onTrue->value, elementType))
+      return keepWhere(mask->args[0], /*invert=*/true);
+    return fail("the additive mask selects values other than 0 and -inf");
+  }
+  if (mask->kind == Kind::Leaf &&
+      isa<FloatType>(getElementTypeOrSelf(mask->tensor.getType()))) {
+    if (s.scale != 1.0)
+      return fail("an additive mask is added before the scores are scaled");
+    return maskTensor(mask->tensor, mask->map, /*isBool=*/false, false);
+  }
+  return fail("the mask added to the scores is neither a tensor nor a select "
+              "of 0 and -inf");
+}
+
+/// Whether `map` reads a tensor of `type` as the space `shape` up to unit
+/// dimensions (so both have the same row-major order and trailing matrix).
+static bool readsInPlace(AffineMap map, ArrayRef<int64_t> shape, Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || tensorType.getRank() < 2 ||
+      tensorType.getShape().take_back(2) != shape.take_back(2))
+    return false;
+  SmallVector<bool> seen(shape.size(), false);
+  int64_t next = 0;
+  for (auto [q, e] : llvm::enumerate(map.getResults())) {
+    int64_t size = tensorType.getDimSize(q);
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0 || size != 1)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || d.getPosition() < next || shape[d.getPosition()] != size)
+      return false;
+    seen[d.getPosition()] = true;
+    next = d.getPosition() + 1;
+  }
+  for (auto [p, size] : llvm::enumerate(shape))
+    if (!seen[p] && size != 1)
+      return false;
+  return true;
+}
+
+LogicalResult ScoreParser::parse(Expr *x) {
+  while (true) {
+    switch (x->kind) {
+    case Kind::Cast:
+      x = x->args[0];
+      continue;
+    case Kind::Mul:
+    case Kind::Div: {
+      bool isDiv = x->kind == Kind::Div;
+      Expr *data = x->args[0], *factor = x->args[1];
+      if (!isDiv && !reachesMatmul(data))
+        std::swap(data, factor);
+      factor = stripCasts(factor);
+      if (factor->kind != Kind::Const)
+        return fail(llvm::formatv("the scores are {0} a value that is not a "
+                                  "constant",
+                                  isDiv ? "divided by" : "multiplied by"));
+      double c = isDiv ? 1.0 / factor->value : factor->value;
+      if (!std::isfinite(c) || c <= 0)
+        return fail(llvm::formatv("the scale {0} is not positive and finite",
+                                  formatDouble(c)));
+      s.scale *= c;
+      x = data;
+      continue;
+    }
+    case Kind::Add: {
+      Expr *data = x->args[0], *mask = x->args[1];
+      if (!reachesMatmul(data))
+        std::swap(data, mask);
+      if (failed(additive(mask)))
+        return failure();
+      x = data;
+      continue;
+    }
+    case Kind::Sub:
+      if (x->args[1]->kind == Kind::Const && std::isfinite(x->args[1]->value)) {
+        x = x->args[0];
+        continue;
+      }
+      return fail("the scores are shifted by a value that is not a constant");
+    case Kind::Select: {
+      Expr *onTrue = x->args[1], *onFalse = x->args[2];
+      bool invert = !reachesMatmul(onTrue);
+      Expr *fill = invert ? onTrue : onFalse;
+      if (fill->kind != Kind::Const ||
+          !isLargeNegative(fill->value, elementType))
+        return fail(fill->kind == Kind::Const
+                        ? llvm::formatv("masked scores are set to {0}, not "
+                                        "-inf or a large negative value",
+                                        formatDouble(fill->value))
+                              .str()
+                        : std::string("masked scores are set to a value that "
+                                      "is not a constant"));
+      if (failed(keepWhere(x->args[0], invert)))
+        return failure();
+      x = invert ? onFalse : onTrue;
+      continue;
+    }
+    case Kind::Leaf: {
+      if (!readsInPlace(x->map, b->getShape(), x->tensor.getType()))
+        return fail("the scores reach the softmax through a transpose or "
+                    "broadcast");
+      // A batch reshape of something that is not the matmul yet: go on in
+      // its space (only before any mask, which is read in this space).
+      Value source = x->tensor;
+      while (Value src = getBatchReshapeSource(source))
+        source = src;
+      MatmulInfo info;
+      auto sourceType = dyn_cast<RankedTensorType>(source.getType());
+      if (source != x->tensor && source.getDefiningOp() &&
+          !matchMatmul(source.getDefiningOp(), info) && !s.mask &&
+          !s.causalOffset && !s.windowBound && sourceType &&
+          sourceType.hasStaticShape()) {
+        spaces.emplace_back(b->getContext(), sourceType.getShape());
+        b = &spaces.back();
+        x = b->tensor(source);
+        continue;
+      }
+      s.scores = x->tensor;
+      s.space.assign(b->getShape().begin(), b->getShape().end());
+      return success();
+    }
+    case Kind::Opaque:
+      if (x->op)
+        return fail(llvm::formatv("'{0}' between the scores matmul and the "
+                                  "softmax is not a scale or a mask",
+                                  x->op->getName()));
+      return fail("the scores are too large an expression");
+    default:
+      return fail("an operation between the scores matmul and the softmax is "
+                  "not a scale or a mask");
+    }
+  }
+}
+
+/// Turns kept constant masks that are exactly causal into the attribute.
+static LogicalResult foldCausalConstant(Scores &s, int64_t n, int64_t m,
+                                        Type elementType, int64_t rank) {
+  if (!s.mask)
+    return success();
+  DenseElementsAttr attr;
+  if (!matchPattern(s.mask->tensor, m_Constant(&attr)))
+    return success();
+  bool dependsOnBatch;
+  if (!isCausalConstant(attr, s.mask->map, rank - 2, rank - 1, n, m, m - n,
+                        /*additive=*/!s.mask->isBool, s.mask->invert,
+                        elementType, dependsOnBatch))
+    return success();
+  if (s.causalOffset && *s.causalOffset != m - n)
+    return failure();
+  s.causalOffset = m - n;
+  s.mask.reset();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Operands
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A matmul operand traced back to the tensor it reads. `value` holds the
+/// [batch.., rows, cols] matrices (transposed when `transposed`), scaled by
+/// `scale`, with each of its batch entries repeated `group` times.
+struct Operand {
+  Value value;
+  bool transposed = false;
+  double scale = 1.0;
+  int64_t group = 1;
+
+  RankedTensorType type() const {
+    return cast<RankedTensorType>(value.getType());
+  }
+  int64_t rows() const {
+    return type().getDimSize(type().getRank() - (transposed ? 1 : 2));
+  }
+  int64_t cols() const {
+    return type().getDimSize(type().getRank() - (transposed ? 2 : 1));
+  }
+  ArrayRef<int64_t> batch() const { return type().getShape().drop_back(2); }
+  int64_t batchSize() const {
+    int64_t size = 1;
+    for (int64_t d : batch())
+      size *= d;
+    return size;
+  }
+};
+} // namespace
+
+/// Whether `e` reads space dimension `d` in place: `d` itself, or the
+/// constant 0 where that dimension has size 1.
+static bool readsDim(AffineExpr e, unsigned d, ArrayRef<int64_t> shape) {
+  if (e == getAffineDimExpr(d, e.getContext()))
+    return true;
+  auto c = dyn_cast<AffineConstantExpr>(e);
+  return c && c.getValue() == 0 && shape[d] == 1;
+}
+
+/// Whether the last two results of `map` read the space's last two dims,
+/// possibly swapped (`swapped` tells which).
+static bool tailIsMatrix(AffineMap map, ArrayRef<int64_t> shape,
+                         bool &swapped) {
+  unsigned n = shape.size();
+  unsigned r = map.getNumResults();
+  if (r < 2 || n < 2)
+    return false;
+  AffineExpr a = map.getResult(r - 2), b = map.getResult(r - 1);
+  if (readsDim(a, n - 2, shape) && readsDim(b, n - 1, shape)) {
+    swapped = false;
+    return true;
+  }
+  if (readsDim(a, n - 1, shape) && readsDim(b, n - 2, shape)) {
+    swapped = true;
+    return true;
+  }
+  return false;
+}
+
+/// Whether `map` reads the first `numBatch` dims in place.
+static bool batchInPlace(AffineMap map, unsigned numBatch,
+                         ArrayRef<int64_t> shape) {
+  for (unsigned d = 0; d < numBatch; ++d)
+    if (!readsDim(map.getResult(d), d, shape))
+      return false;
+  return true;
+}
+
+/// If `map` (from a [batch.., X, Y] space of shape `shape` into `source`)
+/// repeats each entry of the last batch dimension of `source` `group`
+/// times, returns the group.
+static std::optional<int64_t>
+getHeadRepeat(AffineMap map, ArrayRef<int64_t> shape, RankedTensorType source) {
+  unsigned numBatch = shape.size() - 2;
+  if (numBatch == 0)
+    return std::nullopt;
+  unsigned last = numBatch - 1;
+  MLIRContext *ctx = map.getContext();
+  // [d0, .., dk-2, X, Y]: the last batch dim is broadcast away.
+  if (map.getNumResults() == shape.size() - 1)
+    return batchInPlace(map, last, shape) ? std::optional(shape[last])
+                                          : std::nullopt;
+  if (map.getNumResults() != shape.size() || !batchInPlace(map, last, shape))
+    return std::nullopt;
+  AffineExpr e = map.getResult(last);
+  // [.., 0, X, Y] from a size-1 dimension.
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    if (c.getValue() == 0 && source.getDimSize(last) == 1)
+      return shape[last];
+  // [.., h floordiv g, X, Y].
+  if (auto bin = dyn_cast<AffineBinaryOpExpr>(e))
+    if (bin.getKind() == AffineExprKind::FloorDiv &&
+        bin.getLHS() == getAffineDimExpr(last, ctx))
+      if (auto g = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        if (g.getValue() > 0 &&
+            source.getDimSize(last) * g.getValue() == shape[last])
+          return g.getValue();
+  return std::nullopt;
+}
+
+/// Peels batch reshapes, transposes of the matrices, constant scales (when
+/// `allowScale`) and a head repetition (when `allowGroup`) off `value`.
+static Operand traceOperand(Value value, bool transposed, bool allowScale,
+                            bool allowGroup) {
+  Operand operand{value, transposed};
+  for (int step = 0; step < 64; ++step) {
+    if (Value src = getBatchReshapeSource(operand.value)) {
+      operand.value = src;
+      continue;
+    }
+    RankedTensorType type = operand.type();
+    if (!type.hasStaticShape() || type.getRank() < 2)
+      break;
+    ExprBuilder b(value.getContext(), type.getShape(), /*maxDepth=*/1);
+    Expr *e = b.tensor(operand.value);
+    double scale = 1.0;
+    if (allowScale && (e->kind == Kind::Mul || e->kind == Kind::Div)) {
+      Expr *data = e->args[0], *factor = e->args[1];
+      if (e->kind == Kind::Mul && data->kind == Kind::Const)
+        std::swap(data, factor);
+      if (factor->kind == Kind::Const && std::isfinite(factor->value) &&
+          factor->value > 0) {
+        scale = e->kind == Kind::Div ? 1.0 / factor->value : factor->value;
+        e = data;
+      }
+    }
+    if (e->kind != Kind::Leaf || e->tensor == operand.value)
+      break;
+    auto source = cast<RankedTensorType>(e->tensor.getType());
+    bool swapped;
+    if (!tailIsMatrix(e->map, type.getShape(), swapped))
+      break;
+    unsigned numBatch = type.getRank() - 2;
+    bool inPlace = e->map.getNumResults() == type.getRank() &&
+                   batchInPlace(e->map, numBatch, type.getShape());
+    if (!inPlace) {
+      // The same matrices up to unit dimensions (a unit reshape looked
+      // through), possibly transposed.
+      SmallVector<AffineExpr> results(e->map.getResults());
+      SmallVector<int64_t> sourceShape(source.getShape());
+      if (swapped && results.size() >= 2 && sourceShape.size() >= 2) {
+        std::swap(results[results.size() - 1], results[results.size() - 2]);
+        std::swap(sourceShape[sourceShape.size() - 1],
+                  sourceShape[sourceShape.size() - 2]);
+      }
+      inPlace = readsInPlace(
+          AffineMap::get(e->map.getNumDims(), 0, results, e->map.getContext()),
+          type.getShape(),
+          RankedTensorType::get(sourceShape, source.getElementType()));
+    }
+    if (inPlace) {
+      operand.value = e->tensor;
+      operand.transposed ^= swapped;
+      operand.scale *= scale;
+      continue;
+    }
+    if (allowGroup && operand.group == 1 && scale == 1.0)
+      if (std::optional<int64_t> group =
+              getHeadRepeat(e->map, type.getShape(), source)) {
+        operand.value = e->tensor;
+        operand.transposed ^= swapped;
+        operand.group = *group;
+        continue;
+      }
+    break;
+  }
+  return operand;
+}
+
+//===----------------------------------------------------------------------===//
+// Building
+//===----------------------------------------------------------------------===//
+
+/// `value` reshaped (row-major) to `shape`.
+static Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  // Row-major reshapes compose: start from the source of one.
+  if (isa_and_present<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+          value.getDefiningOp()))
+    return reshapeTo(b, loc, value.getDefiningOp()->getOperand(0), shape);
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  if (target.getRank() < type.getRank()) {
+    if (auto map = getReassociationIndicesForCollapse(type.getShape(), shape))
+      return tensor::CollapseShapeOp::create(b, loc, target, value, *map);
+  } else if (target.getRank() > type.getRank()) {
+    if (auto map = getReassociationIndicesForCollapse(shape, type.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, target, value, *map);
+  }
+  // Through a flat vector.
+  Value flat = value;
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, value, SmallVector<ReassociationIndices>{all});
+  }
+  if (target.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < target.getRank(); ++d)
+    all.push_back(d);
+  return tensor::ExpandShapeOp::create(b, loc, target, flat,
+                                       SmallVector<ReassociationIndices>{all});
+}
+
+/// The operand as [B, heads, rows, cols].
+static Value materialize(OpBuilder &b, Location loc, const Operand &operand,
+                         ArrayRef<int64_t> shape) {
+  Value value = operand.value;
+  if (operand.transposed) {
+    RankedTensorType type = operand.type();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> perm;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      perm.push_back(d);
+    perm.push_back(rank - 1);
+    perm.push_back(rank - 2);
+    SmallVector<int64_t> transposedShape(type.getShape());
+    std::swap(transposedShape[rank - 1], transposedShape[rank - 2]);
+    Value init =
+        tensor::EmptyOp::create(b, loc, transposedShape, type.getElementType());
+    value =
+        linalg::TransposeOp::create(b, loc, value, init, perm)->getResult(0);
+  }
+  return reshapeTo(b, loc, value, shape);
+}
+
+/// The kept mask as [B|1, H|1, N, M], or failure with `why`.
+static FailureOr<Value> materializeMask(OpBuilder &b, Location loc,
+                                        const KeptMask &mask,
+                                        ArrayRef<int64_t> space, int64_t batch,
+                                        int64_t heads, std::string &why) {
+  auto type = cast<RankedTensorType>(mask.tensor.getType());
+  int64_t rank = space.size(), numBatch = rank - 2;
+  AffineMap map = mask.map;
+  MLIRContext *ctx = b.getContext();
+  if (!type.hasStaticShape() || type.getRank() < 2 ||
+      map.getResult(type.getRank() - 2) != getAffineDimExpr(rank - 2, ctx) ||
+      map.getResult(type.getRank() - 1) != getAffineDimExpr(rank - 1, ctx)) {
+    why = "the mask is not read as a [query, key] matrix";
+    return failure();
+  }
+  SmallVector<bool> full(numBatch, false);
+  int64_t next = 0;
+  for (int64_t q = 0; q < type.getRank() - 2; ++q) {
+    AffineExpr e = map.getResult(q);
+    if (type.getDimSize(q) == 1)
+      continue;
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || d.getPosition() < next || d.getPosition() >= numBatch ||
+        space[d.getPosition()] != type.getDimSize(q)) {
+      why = "the mask is read through an unsupported broadcast";
+      return failure();
+    }
+    full[d.getPosition()] = true;
+    next = d.getPosition() + 1;
+  }
+  SmallVector<int64_t> chainShape;
+  for (int64_t p = 0; p < numBatch; ++p)
+    chainShape.push_back(full[p] ? space[p] : 1);
+  chainShape.push_back(space[rank - 2]);
+  chainShape.push_back(space[rank - 1]);
+  SmallVector<int64_t> opShape;
+  if (llvm::none_of(full, [](bool f) { return f; }))
+    opShape = {1, 1};
+  else if (llvm::all_of(full, [](bool f) { return f; }))
+    opShape = {batch, heads};
+  else if (numBatch == 2 && space[0] == batch && space[1] == heads)
+    opShape = {chainShape[0], chainShape[1]};
+  else {
+    why = "the mask broadcasts over part of a merged batch dimension";
+    return failure();
+  }
+  opShape.push_back(space[rank - 2]);
+  opShape.push_back(space[rank - 1]);
+  Value value = reshapeTo(b, loc, mask.tensor, opShape);
+  if (mask.invert) {
+    auto maskType = cast<RankedTensorType>(value.getType());
+    Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(),
+                                         maskType.getElementType());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    value =
+        linalg::GenericOp::create(
+            b, loc, maskType, value, init, ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value t =
+                  arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+              Value r = arith::XOrIOp::create(nb, nloc, args[0], t);
+              linalg::YieldOp::create(nb, nloc, r);
+            })
+            ->getResult(0);
+  }
+  return value;
+}
+
+static bool isZeroInit(Value init) {
+  if (!init)
+    return true;
+  auto type = dyn_cast<RankedTensorType>(init.getType());
+  if (!type)
+    return false;
+  ExprBuilder b(init.getContext(), type.getShape(), /*maxDepth=*/1);
+  return isConst(b.tensor(init), 0.0);
+}
+
+LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
+                                                   Operation *root,
+                                                   std::string &why) {
+  why.clear();
+  auto fail = [&](const Twine &message) {
+    why = message.str();
+    return failure();
+  };
+  MatmulInfo pv;
+  if (!matchMatmul(root, pv))
+    return failure();
+  // The softmax output: a tensor, or computed in the value matmul's body.
+  SmallVector<int64_t> space;
+  Type elementType;
+  Value probs;
+  if (pv.lhsBody) {
+    space = pv.lhsShape;
+    elementType = pv.lhsBody.getType();
+  } else {
+    probs = pv.lhs;
+    while (Value src = getBatchReshapeSource(probs))
+      probs = src;
+    auto probsType = dyn_cast<RankedTensorType>(probs.getType());
+    if (!probsType || probsType.getRank() < 2)
+      return failure();
+    if (!probsType.hasStaticShape()) {
+      if (isa_and_present<linalg::SoftmaxOp>(probs.getDefiningOp()))
+        return fail("dynamic shapes are not supported");
+      return failure();
+    }
+    space.assign(probsType.getShape().begin(), probsType.getShape().end());
+    elementType = probsType.getElementType();
+  }
+  if (llvm::any_of(space, ShapedType::isDynamic))
+    return failure();
+  if (llvm::is_contained(space, 0))
+    return failure();
+  int64_t rank = space.size();
+  ExprBuilder b(root->getContext(), space);
+  SoftmaxMatch softmax = matchSoftmax(
+      b, probs ? b.tensor(probs) : b.bodyValue(pv.op, pv.lhsBody, pv.lhsLoops));
+  if (!softmax.found)
+    return failure();
+  if (!softmax.why.empty())
+    return fail(softmax.why);
+  if (pv.lhsTransposed)
+    return fail("the value matmul contracts the query dimension of the "
+                "softmax output, not the key dimension");
+  if (!isZeroInit(pv.init))
+    return fail("the value matmul accumulates into a tensor that is not zero");
+
+  if (pv.lhsScale != 1.0)
+    return fail("the softmax output is scaled before the value matmul");
+  if (pv.rhsScale != 1.0)
+    return fail("the values are scaled in the value matmul");
+
+  Scores scores;
+  ScoreParser parser(b, elementType, scores, why);
+  if (failed(parser.parse(softmax.input)))
+    return failure();
+  space = scores.space;
+  rank = space.size();
+  Value qkResult = scores.scores;
+  while (Value src = getBatchReshapeSource(qkResult))
+    qkResult = src;
+  MatmulInfo qk;
+  if (!qkResult.getDefiningOp() || !matchMatmul(qkResult.getDefiningOp(), qk))
+    return fail("the softmax input is not computed by a matmul");
+  if (!isZeroInit(qk.init))
+    return fail("the scores matmul accumulates into a tensor that is not "
+                "zero");
+  if (qk.lhsBody)
+    return fail("the scores matmul computes its query operand in its body");
+
+  Operand q = traceOperand(qk.lhs, qk.lhsTransposed, true, false);
+  // K and V, with their head repetitions: read by the matmul bodies, or
+  // found on the way back to their sources.
+  auto traceKeyValue = [&](bool allowGroup, Operand &key, Operand &value) {
+    key = traceOperand(qk.rhs, !qk.rhsTransposed, true,
+                       allowGroup && qk.rhsGroup == 1);
+    value = traceOperand(pv.rhs, pv.rhsTransposed, false,
+                         allowGroup && pv.rhsGroup == 1);
+    key.group *= qk.rhsGroup;
+    value.group *= pv.rhsGroup;
+  };
+  Operand k, v;
+  traceKeyValue(true, k, v);
+  if (k.group != v.group) {
+    traceKeyValue(false, k, v);
+    if (k.group != v.group)
+      return fail("the keys and values are repeated over the heads "
+                  "differently");
+  }
+  q.scale *= qk.lhsScale;
+  k.scale *= qk.rhsScale;
+  for (const Operand *o : {&q, &k, &v})
+    if (!o->type().hasStaticShape())
+      return fail("dynamic shapes are not supported");
+  auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
+  Type type = q.type().getElementType();
+  if (k.type().getElementType() != type || v.type().getElementType() != type ||
+      resultType.getElementType() != type || !isa<FloatType>(type) ||
+      !(type.isF16() || type.isBF16() || type.isF32() || type.isF64()))
+    return fail("the queries, keys, values and output do not share one f16, "
+                "bf16, f32 or f64 element type");
+
+  for (const Operand *o : {&q, &k, &v})
+    if (o->type().getNumElements() == 0)
+      return fail("empty tensors are not supported");
+  int64_t n = q.rows(), d = q.cols(), m = k.rows(), dv = v.cols();
+  if (k.cols() != d || v.rows() != m || space[rank - 2] != n ||
+      space[rank - 1] != m)
+    return fail("the matmul shapes do not form attention");
+  // [B, H] from the query's batch dimensions.
+  ArrayRef<int64_t> qBatch = q.batch();
+  int64_t batch = 1, heads = 1;
+  if (!qBatch.empty()) {
+    heads = qBatch.back();
+    batch = q.batchSize() / heads;
+  }
+  int64_t group = k.group;
+  int64_t spaceBatch = 1;
+  for (int64_t s : ArrayRef<int64_t>(space).drop_back(2))
+    spaceBatch *= s;
+  if (spaceBatch != batch * heads || k.batchSize() * group != batch * heads ||
+      v.batchSize() * group != batch * heads || heads % group != 0)
+    return fail("the batch and head dimensions of the matmuls do not agree");
+
+  if (failed(foldCausalConstant(scores, n, m, elementType, rank)))
+    return fail("the scores have two different causal masks");
+  bool causal = false;
+  if (scores.causalOffset) {
+    int64_t offset = *scores.causalOffset;
+    if (offset == m - n && n > m)
+      return fail(llvm::formatv(
+          "causal attention with more queries ({0}) than keys ({1}) masks "
+          "whole rows, which the op sets to 0",
+          n, m));
+    if (offset == m - n)
+      causal = true;
+    else if (offset < m - 1)
+      return fail(llvm::formatv(
+          "the mask keeps key j for query i when j <= i + {0}, but causal "
+          "attention over {1} queries and {2} keys keeps j <= i + {3}",
+          offset, n, m, m - n));
+  }
+  std::optional<int64_t> window;
+  if (scores.windowBound) {
+    int64_t bound = *scores.windowBound;
+    if (!causal)
+      return fail(llvm::formatv("the mask keeps key j for query i when j >= "
+                                "i - {0}, which is not causal",
+                                bound));
+    // j >= i - bound is the op's j > i + (M - N) - w.
+    int64_t w = bound + 1 + (m - n);
+    if (w <= 0)
+      return fail("the mask removes every key");
+    if (w < m)
+      window = w;
+  }
+  double scale = scores.scale * q.scale * k.scale;
+  if (!std::isfinite(scale) || scale <= 0)
+    return fail("the combined scale is not positive and finite");
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(root);
+  Location loc = root->getLoc();
+  Value mask;
+  if (scores.mask) {
+    Type maskType = getElementTypeOrSelf(scores.mask->tensor.getType());
+    if (!scores.mask->isBool && maskType != type)
+      return fail("the additive mask does not have the queries' element "
+                  "type");
+    FailureOr<Value> built =
+        materializeMask(rewriter, loc, *scores.mask, space, batch, heads, why);
+    if (failed(built))
+      return failure();
+    mask = *built;
+  }
+  Value query = materialize(rewriter, loc, q, {batch, heads, n, d});
+  Value key = materialize(rewriter, loc, k, {batch, heads / group, m, d});
+  Value value = materialize(rewriter, loc, v, {batch, heads / group, m, dv});
+  auto attentionType = RankedTensorType::get({batch, heads, n, dv}, type);
+  Value attention = AttentionOp::create(
+      rewriter, loc, attentionType, query, key, value, mask,
+      rewriter.getF64FloatAttr(scale),
+      causal ? rewriter.getUnitAttr() : nullptr,
+      window ? rewriter.getI64IntegerAttr(*window) : nullptr);
+  rewriter.replaceOp(
+      root, reshapeTo(rewriter, loc, attention, resultType.getShape()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns and pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct RaiseLinalgAttention final
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  RaiseLinalgAttention(MLIRContext *ctx, bool emitRemarks)
+      : OpInterfaceRewritePattern(ctx), emitRemarks(emitRemarks) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    if (succeeded(raiseAttention(rewriter, op, why)))
+      return success();
+    if (why.empty())
+      return failure();
+    if (emitRemarks)
+      op->emitRemark() << "not raised to longctx.attention: " << why;
+    return rewriter.notifyMatchFailure(op, why);
+  }
+
+  bool emitRemarks;
+};
+
+/// Remembers the producers of replaced ops, to erase the chains that die.
+struct DeadChainListener final : RewriterBase::Listener {
+  void notifyOperationReplaced(Operation *op, ValueRange) override {
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        candidates.insert(def);
+  }
+  void notifyOperationErased(Operation *op) override { candidates.remove(op); }
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+    if (auto attention = dyn_cast<AttentionOp>(op))
+      raised.push_back(attention);
+  }
+
+  llvm::SetVector<Operation *> candidates;
+  SmallVector<AttentionOp> raised;
+};
+
+struct RaiseAttentionPass final
+    : longctx::impl::RaiseAttentionPassBase<RaiseAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateRaiseAttentionPatterns(patterns, /*emitRemarks=*/true);
+    populateRaiseAttentionTosaPatterns(patterns, /*emitRemarks=*/true);
+    DeadChainListener listener;
+    walkAndApplyPatterns(getOperation(), std::move(patterns), &listener);
+    // Reshapes of a raised result that lead back to its [B, H, N, dv] shape
+    // read the op directly.
+    for (AttentionOp attention : listener.raised) {
+      for (Operation *reshape : attention->getUsers()) {
+        if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape))
+          continue;
+        for (Operation *back : llvm::make_early_inc_range(reshape->getUsers()))
+          if ((isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   tensor::ReshapeOp>(back) ||
+               isTosaReshape(back)) &&
+              back->getResult(0).getType() == attention.getType()) {
+            back->getResult(0).replaceAllUsesWith(attention.getResult());
+            listener.candidates.insert(back);
+          }
+      }
+    }
+    // Erase what the raised chains leave dead.
+    SmallVector<Operation *> worklist(listener.candidates.begin(),
+                                      listener.candidates.end());
+    llvm::SmallPtrSet<Operation *, 32> erased;
+    while (!worklist.empty()) {
+      Operation *op = worklist.pop_back_val();
+      if (erased.contains(op) || !isOpTriviallyDead(op))
+        continue;
+      // Operands, and values the regions capture (constants of bodies).
+      op->walk([&](Operation *nested) {
+        for (Value operand : nested->getOperands())
+          if (Operation *def = operand.getDefiningOp())
+            if (!op->isAncestor(def) && !erased.contains(def))
+              worklist.push_back(def);
+      });
+      erased.insert(op);
+      op->erase();
+    }
+  }
+};
+} // namespace
+
+void mlir::longctx::populateRaiseAttentionPatterns(RewritePatternSet &patterns,
+                                                   bool emitRemarks) {
+  patterns.add<RaiseLinalgAttention>(patterns.getContext(), emitRemarks);
+}

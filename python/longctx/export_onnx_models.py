@@ -1,0 +1,236 @@
+"""Exports the small ONNX test models under test/Examples/onnx/.
+
+Run once by a developer, not in CI (the exported files are committed):
+
+    apt-get install python3-torch python3-onnx     # Debian: torch 1.13
+    cd python && /usr/bin/python3 -m longctx.export_onnx_models
+
+Each model <name> is written as <name>.onnx with its input <name>.x.npy and
+the PyTorch output <name>.expected.npy (float32; seeds fixed, so running it
+again reproduces the files on the same PyTorch build). Debian's torch 1.13
+exports up to opset 17; all models use opset 17 and static shapes.
+
+Models:
+  attention_causal  hand-written causal multi-head attention: q/k/v
+                    projections, q k^T / sqrt(d), a torch.triu mask through
+                    masked_fill(-inf), softmax, output projection
+  mha_causal        torch.nn.MultiheadAttention with a causal attn_mask
+  gpt_gqa           two GPT-style pre-LayerNorm blocks with grouped-query
+                    attention (4 query heads over 2 key/value heads, K and V
+                    heads repeated), a GELU MLP and residuals
+  gpt_gqa_512       the same two blocks on 512-token chunks (the main job's
+                    model, tools/run-example.sh)
+
+For the GPT models it also writes what the model computes once its
+attention is Infini-attention (python/longctx/reference.py, float64, gate
+logits 0, memory starting at 0), as `longctx-raise-attention` followed by
+`longctx-attention-to-infini` compiles it:
+  gpt_gqa.infini.expected.npy         segments of 32 tokens, delta rule,
+                                      on gpt_gqa.x.npy
+  gpt_gqa_512.stream.x.npy            2048 tokens (4 chunks of 512)
+  gpt_gqa_512.stream.expected.npy     segments of 512 tokens, delta rule
+"""
+
+import argparse
+import math
+import os
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from . import reference
+
+OPSET = 17
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head causal self-attention written out by hand."""
+
+    def __init__(self, d_model, heads, seq):
+        super().__init__()
+        self.heads, self.head_dim = heads, d_model // heads
+        self.q = nn.Linear(d_model, d_model)
+        self.k = nn.Linear(d_model, d_model)
+        self.v = nn.Linear(d_model, d_model)
+        self.o = nn.Linear(d_model, d_model)
+        self.seq = seq
+
+    def forward(self, x):
+        b, n, c = x.shape
+        h, d = self.heads, self.head_dim
+        q = self.q(x).view(b, n, h, d).transpose(1, 2)
+        k = self.k(x).view(b, n, h, d).transpose(1, 2)
+        v = self.v(x).view(b, n, h, d).transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d)
+        mask = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)
+        scores = scores.masked_fill(mask, float("-inf"))
+        probs = torch.softmax(scores, dim=-1)
+        out = torch.matmul(probs, v).transpose(1, 2).reshape(b, n, c)
+        return self.o(out)
+
+
+class TorchMHA(nn.Module):
+    """nn.MultiheadAttention (batch first) with a causal boolean mask."""
+
+    def __init__(self, d_model, heads, seq):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(d_model, heads, batch_first=True)
+        self.register_buffer(
+            "mask", torch.triu(torch.ones(seq, seq, dtype=torch.bool), 1)
+        )
+
+    def forward(self, x):
+        out, _ = self.mha(x, x, x, attn_mask=self.mask, need_weights=False)
+        return out
+
+
+class GQAAttention(nn.Module):
+    """Causal grouped-query attention; K/V heads repeated to the query heads
+    by unsqueeze-expand-reshape (what repeat_interleave computes)."""
+
+    def __init__(self, d_model, heads, kv_heads, seq):
+        super().__init__()
+        self.heads, self.kv_heads = heads, kv_heads
+        self.head_dim = d_model // heads
+        self.q = nn.Linear(d_model, d_model, bias=False)
+        self.k = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
+        self.v = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
+        self.o = nn.Linear(d_model, d_model, bias=False)
+        self.register_buffer(
+            "bias", torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq)
+        )
+        # (segment length, update rule): attend with the NumPy reference of
+        # Infini-attention instead (never exported).
+        self.infini = None
+
+    def forward(self, x):
+        b, n, c = x.shape
+        h, hkv, d = self.heads, self.kv_heads, self.head_dim
+        rep = h // hkv
+        q = self.q(x).view(b, n, h, d).transpose(1, 2)
+        k = self.k(x).view(b, n, hkv, d).transpose(1, 2)
+        v = self.v(x).view(b, n, hkv, d).transpose(1, 2)
+        if self.infini is not None:
+            segment, rule = self.infini
+            out, _, _ = reference.infini_attention(
+                q.numpy(), k.numpy(), v.numpy(), np.zeros(h),
+                np.zeros((b, hkv, d, d)), np.zeros((b, hkv, d)), segment, rule)
+            y = torch.from_numpy(out.astype(np.float32))
+            return self.o(y.transpose(1, 2).contiguous().view(b, n, c))
+        k = k[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
+        v = v[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))
+        att = att.masked_fill(self.bias[:, :, :n, :n] == 0, float("-inf"))
+        att = F.softmax(att, dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(b, n, c)
+        return self.o(y)
+
+
+class Block(nn.Module):
+    def __init__(self, d_model, heads, kv_heads, seq):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = GQAAttention(d_model, heads, kv_heads, seq)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.fc = nn.Linear(d_model, 4 * d_model)
+        self.proj = nn.Linear(4 * d_model, d_model)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln1(x))
+        return x + self.proj(F.gelu(self.fc(self.ln2(x))))
+
+
+class GPT(nn.Module):
+    def __init__(self, d_model, heads, kv_heads, seq, layers):
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            Block(d_model, heads, kv_heads, seq) for _ in range(layers)
+        )
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+def randomize_layer_norms(model, generator):
+    """Non-trivial LayerNorm weights, so the test sees scale and bias."""
+    for m in model.modules():
+        if isinstance(m, nn.LayerNorm):
+            with torch.no_grad():
+                m.weight.copy_(1 + 0.1 * torch.randn(m.weight.shape, generator=generator))
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=generator))
+
+
+MODELS = {
+    "attention_causal": (lambda: CausalSelfAttention(64, 4, 128), (1, 128, 64)),
+    "mha_causal": (lambda: TorchMHA(64, 4, 64), (1, 64, 64)),
+    "gpt_gqa": (lambda: GPT(64, 4, 2, 128, 2), (1, 128, 64)),
+    "gpt_gqa_512": (lambda: GPT(64, 4, 2, 512, 2), (1, 512, 64)),
+}
+
+
+def run_infini(model, x, segment, rule):
+    """The model's output with every attention replaced by Infini-attention."""
+    layers = [m for m in model.modules() if isinstance(m, GQAAttention)]
+    for m in layers:
+        m.infini = (segment, rule)
+    with torch.no_grad():
+        y = model(x)
+    for m in layers:
+        m.infini = None
+    return y.numpy().astype(np.float32)
+
+
+def export(name, out_dir, seed):
+    make, shape = MODELS[name]
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed + 1)
+    model = make().eval()
+    randomize_layer_norms(model, generator)
+    x = torch.randn(shape, generator=generator)
+    with torch.no_grad():
+        expected = model(x)
+    path = os.path.join(out_dir, name + ".onnx")
+    torch.onnx.export(
+        model,
+        (x,),
+        path,
+        opset_version=OPSET,
+        input_names=["x"],
+        output_names=["y"],
+        do_constant_folding=True,
+    )
+    np.save(os.path.join(out_dir, name + ".x.npy"), x.numpy().astype(np.float32))
+    np.save(
+        os.path.join(out_dir, name + ".expected.npy"),
+        expected.numpy().astype(np.float32),
+    )
+    if name == "gpt_gqa":
+        np.save(os.path.join(out_dir, name + ".infini.expected.npy"),
+                run_infini(model, x, 32, "delta"))
+    if name == "gpt_gqa_512":
+        xs = torch.randn((1, 2048, shape[2]), generator=generator)
+        np.save(os.path.join(out_dir, name + ".stream.x.npy"), xs.numpy())
+        np.save(os.path.join(out_dir, name + ".stream.expected.npy"),
+                run_infini(model, xs, 512, "delta"))
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    default_out = os.path.join(here, "..", "..", "test", "Examples", "onnx")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.normpath(default_out))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("models", nargs="*", default=list(MODELS))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    for name in args.models:
+        export(name, args.out, args.seed)
+
+
+if __name__ == "__main__":
+    main()
