@@ -67,6 +67,9 @@
 // FUSED-LABEL: func.func @sliding_window(
 // FUSED-NOT: math.exp
 // FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal window(3) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @safe_softmax(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask({{.*}} : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
 
 // GONE-NOT: linalg.softmax
 // GONE-NOT: linalg.batch_matmul
@@ -846,4 +849,56 @@ func.func @sliding_window(%q: tensor<2x8x16xf32>, %k: tensor<2x8x16xf32>, %v: te
   %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   return %o : tensor<2x8x16xf32>
+}
+
+// PyTorch's safe softmax after a boolean mask: rows whose scores are all
+// -inf are set to 0 after the softmax, which is what the op does.
+// CHECK-LABEL: func.func @safe_softmax
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<1x2x8x8xi1>)
+// CHECK-NEXT: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask(%[[M]] : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+func.func @safe_softmax(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %mask: tensor<1x2x8x8xi1>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %true = arith.constant true
+  %ninf = arith.constant 0xFF800000 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%mask, %s : tensor<1x2x8x8xi1>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %sm = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %be = tensor.empty() : tensor<1x2x8x8xi1>
+  %isninf = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%masked : tensor<1x2x8x8xf32>) outs(%be : tensor<1x2x8x8xi1>) {
+  ^bb0(%x: f32, %o: i1):
+    %c = arith.cmpf oeq, %x, %ninf : f32
+    linalg.yield %c : i1
+  } -> tensor<1x2x8x8xi1>
+  %re = tensor.empty() : tensor<1x2x8xi1>
+  %all0 = linalg.fill ins(%true : i1) outs(%re : tensor<1x2x8xi1>) -> tensor<1x2x8xi1>
+  %all = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%isninf : tensor<1x2x8x8xi1>) outs(%all0 : tensor<1x2x8xi1>) {
+  ^bb0(%x: i1, %acc: i1):
+    %r = arith.andi %x, %acc : i1
+    linalg.yield %r : i1
+  } -> tensor<1x2x8xi1>
+  %p = linalg.generic {indexing_maps = [#row4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%all, %sm : tensor<1x2x8xi1>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%e: i1, %x: f32, %o: f32):
+    %y = arith.select %e, %zero, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
 }

@@ -86,9 +86,36 @@ struct SoftmaxMatch {
 
 /// Matches `p` (over the space of the probabilities) as a softmax over the
 /// last dimension.
+static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p);
+
+/// Matches PyTorch's safe softmax: select(all_j(x == -inf), 0, softmax(x)),
+/// which zeroes fully masked rows exactly as the op does.
+static SoftmaxMatch matchSafeSoftmax(ExprBuilder &b, Expr *p) {
+  Expr *all = stripCasts(p->args[0]);
+  if (!isConst(stripCasts(p->args[1]), 0.0) || all->kind != Kind::RowAll)
+    return {};
+  SoftmaxMatch match = matchSoftmax(b, p->args[2]);
+  if (!match.found || !match.why.empty())
+    return match;
+  Expr *isMasked = all->args[0];
+  using P = arith::CmpFPredicate;
+  double ninf = -std::numeric_limits<double>::infinity();
+  if (!isConst(all->args[1], 1.0) || isMasked->kind != Kind::CmpF ||
+      !llvm::is_contained(
+          {static_cast<int64_t>(P::OEQ), static_cast<int64_t>(P::UEQ)},
+          isMasked->pred) ||
+      !isConst(stripCasts(isMasked->args[1]), ninf) ||
+      !equal(stripCasts(isMasked->args[0]), stripCasts(match.input)))
+    match.why = "the softmax output is zeroed under a condition other than "
+                "its row being fully masked";
+  return match;
+}
+
 static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p) {
   SoftmaxMatch match;
   p = stripCasts(p);
+  if (p->kind == Kind::Select)
+    return matchSafeSoftmax(b, p);
   int64_t last = b.rank() - 1;
   if (p->kind == Kind::Leaf && p->map.isIdentity()) {
     if (auto softmax = p->tensor.getDefiningOp<linalg::SoftmaxOp>()) {

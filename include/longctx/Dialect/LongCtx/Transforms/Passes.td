@@ -163,7 +163,9 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
     * softmax: `linalg.softmax` over the last dimension, or
       `exp(x - max(x)) / sum(exp(...))` (division or product with the
       reciprocal; the max reduction may carry a dead argmax result;
-      `arith.extf` / `truncf` or `tosa.cast` anywhere around it);
+      `arith.extf` / `truncf` or `tosa.cast` anywhere around it; PyTorch's
+      safe softmax, which zeroes the rows whose scores are all `-inf`, as
+      the op does);
     * scale: products and quotients of the scores by constants, and the
       split form `(Q * a) (K * b)^T`, multiply into the `scale` attribute
       (no scale gives `scale(1.0)`);
