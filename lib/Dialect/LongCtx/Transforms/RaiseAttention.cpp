@@ -568,18 +568,33 @@ LogicalResult ScoreParser::parse(Expr *x) {
         return fail("the scores reach the softmax through a transpose or "
                     "broadcast");
       // A batch reshape of something that is not the matmul yet: go on in
-      // its space (only before any mask, which is read in this space).
+      // its space. Positions i, j keep their meaning there; a mask read so
+      // far moves along when it does not depend on the batch dimensions.
       Value source = x->tensor;
       while (Value src = getBatchReshapeSource(source))
         source = src;
       MatmulInfo info;
       auto sourceType = dyn_cast<RankedTensorType>(source.getType());
+      int64_t oldRank = b->rank();
+      bool maskMoves =
+          !s.mask ||
+          llvm::none_of(llvm::seq<int64_t>(0, oldRank - 2), [&](int64_t d) {
+            return s.mask->map.isFunctionOfDim(d);
+          });
       if (source != x->tensor && source.getDefiningOp() &&
-          !matchMatmul(source.getDefiningOp(), info) && !s.mask &&
-          !s.causalOffset && !s.windowBound && sourceType &&
-          sourceType.hasStaticShape()) {
+          !matchMatmul(source.getDefiningOp(), info) && maskMoves &&
+          sourceType && sourceType.hasStaticShape()) {
         spaces.emplace_back(b->getContext(), sourceType.getShape());
         b = &spaces.back();
+        if (s.mask) {
+          int64_t rank = b->rank();
+          MLIRContext *ctx = b->getContext();
+          SmallVector<AffineExpr> dims;
+          for (int64_t d = 0; d < oldRank; ++d)
+            dims.push_back(getAffineDimExpr(
+                d < oldRank - 2 ? 0 : rank - (oldRank - d), ctx));
+          s.mask->map = s.mask->map.replaceDimsAndSymbols(dims, {}, rank, 0);
+        }
         x = b->tensor(source);
         continue;
       }
