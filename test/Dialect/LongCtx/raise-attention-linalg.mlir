@@ -70,6 +70,12 @@
 // FUSED-LABEL: func.func @safe_softmax(
 // FUSED-NOT: math.exp
 // FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask({{.*}} : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @window_constant(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal window(2) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @constant_mask_kept(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) mask({{.*}} : tensor<1x1x4x4xf32>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
 
 // GONE-NOT: linalg.softmax
 // GONE-NOT: linalg.batch_matmul
@@ -901,4 +907,52 @@ func.func @safe_softmax(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: 
     linalg.yield %r : f32
   } -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
+}
+
+// A folded band constant: -inf outside j in (i - 2, i], i.e. causal with
+// window(2).
+// CHECK-LABEL: func.func @window_constant
+// CHECK-NOT: arith.constant
+// CHECK: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal window(2) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @window_constant(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %band = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0xFF800000, 0.0, 0.0, 0xFF800000], [0xFF800000, 0xFF800000, 0.0, 0.0]]> : tensor<4x4xf32>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id3, affine_map<(a, i, j) -> (i, j)>, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %band : tensor<2x4x4xf32>, tensor<4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// A constant mask that is neither causal nor a band stays a mask operand.
+// CHECK-LABEL: func.func @constant_mask_kept
+// CHECK: %[[C:.*]] = arith.constant dense<{{.*}}> : tensor<4x4xf32>
+// CHECK: %[[M:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 4]
+// CHECK: longctx.attention ins({{.*}}) mask(%[[M]] : tensor<1x1x4x4xf32>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @constant_mask_kept(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %bias = arith.constant dense<[[0.0, 0xFF800000, 0.0, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0.5, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id3, affine_map<(a, i, j) -> (i, j)>, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %bias : tensor<2x4x4xf32>, tensor<4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
 }

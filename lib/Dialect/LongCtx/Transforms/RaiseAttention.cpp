@@ -39,6 +39,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace mlir::longctx {
 #define GEN_PASS_DEF_RAISEATTENTIONPASS
@@ -310,18 +311,18 @@ static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
   }
 }
 
-/// For a constant mask that depends on (i, j) only: whether it keeps exactly
-/// the keys j <= i + offset. `additive` masks keep 0 entries and remove large
-/// negative ones; `nonPattern` is set when an entry is neither.
-static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
-                             int64_t iDim, int64_t jDim, int64_t n, int64_t m,
-                             int64_t offset, bool additive, bool invert,
-                             Type elementType, bool &dependsOnBatch) {
-  dependsOnBatch = false;
+/// For a constant mask that depends on (i, j) only: which keys it keeps, as
+/// an n x m row-major matrix. `additive` masks keep 0 entries and remove
+/// large negative ones; other entries (and masks that depend on the batch)
+/// give none.
+static std::optional<std::vector<bool>>
+getConstantKeep(DenseElementsAttr attr, AffineMap map, int64_t iDim,
+                int64_t jDim, int64_t n, int64_t m, bool additive, bool invert,
+                Type elementType) {
   auto type = cast<ShapedType>(attr.getType());
   int64_t rank = type.getRank();
   if (n * m > (int64_t{1} << 24))
-    return false;
+    return std::nullopt;
   SmallVector<int64_t> strides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d)
     strides[d] = strides[d + 1] * type.getDimSize(d + 1);
@@ -330,20 +331,18 @@ static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
     AffineExpr e = map.getResult(q);
     if (auto c = dyn_cast<AffineConstantExpr>(e)) {
       if (c.getValue() != 0)
-        return false;
+        return std::nullopt;
       continue;
     }
     auto d = dyn_cast<AffineDimExpr>(e);
     if (!d)
-      return false;
+      return std::nullopt;
     if (d.getPosition() == iDim)
       iStride += strides[q];
     else if (d.getPosition() == jDim)
       jStride += strides[q];
-    else if (type.getDimSize(q) != 1) {
-      dependsOnBatch = true;
-      return false;
-    }
+    else if (type.getDimSize(q) != 1)
+      return std::nullopt;
   }
   bool isBool = attr.getElementType().isInteger(1);
   SmallVector<bool> bools;
@@ -357,23 +356,32 @@ static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
                 &losesInfo);
       floats.push_back(v.convertToDouble());
     }
+  std::vector<bool> keep(n * m);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < m; ++j) {
       int64_t index = i * iStride + j * jStride;
-      bool keep;
-      if (isBool) {
-        keep = bools[index] != invert;
-      } else if (floats[index] == 0.0) {
-        keep = true;
-      } else if (additive && isLargeNegative(floats[index], elementType)) {
-        keep = false;
-      } else {
-        return false;
-      }
-      if (keep != (j <= i + offset))
-        return false;
+      if (isBool)
+        keep[i * m + j] = bools[index] != invert;
+      else if (floats[index] == 0.0)
+        keep[i * m + j] = true;
+      else if (additive && isLargeNegative(floats[index], elementType))
+        keep[i * m + j] = false;
+      else
+        return std::nullopt;
     }
   }
+  return keep;
+}
+
+/// Whether `keep` (n x m) keeps exactly j <= i + offset and, with a window
+/// w, j > i + offset - w.
+static bool isBand(const std::vector<bool> &keep, int64_t n, int64_t m,
+                   int64_t offset, std::optional<int64_t> window) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      if (keep[i * m + j] !=
+          (j <= i + offset && (!window || j > i + offset - *window)))
+        return false;
   return true;
 }
 
@@ -623,14 +631,31 @@ static LogicalResult foldCausalConstant(Scores &s, int64_t n, int64_t m,
   DenseElementsAttr attr;
   if (!matchPattern(s.mask->tensor, m_Constant(&attr)))
     return success();
-  bool dependsOnBatch;
-  if (!isCausalConstant(attr, s.mask->map, rank - 2, rank - 1, n, m, m - n,
-                        /*additive=*/!s.mask->isBool, s.mask->invert,
-                        elementType, dependsOnBatch))
+  std::optional<std::vector<bool>> keep = getConstantKeep(
+      attr, s.mask->map, rank - 2, rank - 1, n, m,
+      /*additive=*/!s.mask->isBool, s.mask->invert, elementType);
+  if (!keep)
     return success();
+  std::optional<int64_t> window;
+  if (!isBand(*keep, n, m, m - n, std::nullopt)) {
+    // A sliding window keeps, in the last query row, its last w keys.
+    int64_t w = 0;
+    for (int64_t j = 0; j < m; ++j)
+      w += (*keep)[(n - 1) * m + j];
+    if (w == 0 || !isBand(*keep, n, m, m - n, w))
+      return success();
+    window = w;
+  }
   if (s.causalOffset && *s.causalOffset != m - n)
     return failure();
   s.causalOffset = m - n;
+  if (window) {
+    // The bound i - j <= window - 1 - (M - N) of the parser's form.
+    int64_t bound = *window - 1 - (m - n);
+    if (s.windowBound && *s.windowBound != bound)
+      return failure();
+    s.windowBound = bound;
+  }
   s.mask.reset();
   return success();
 }
@@ -1077,7 +1102,7 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
     return fail("the batch and head dimensions of the matmuls do not agree");
 
   if (failed(foldCausalConstant(scores, n, m, elementType, rank)))
-    return fail("the scores have two different causal masks");
+    return fail("the scores have two different causal masks or windows");
   bool causal = false;
   if (scores.causalOffset) {
     int64_t offset = *scores.causalOffset;

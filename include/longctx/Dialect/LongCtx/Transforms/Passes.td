@@ -174,7 +174,8 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       `-inf`, under a comparison of the query and key positions
       (`linalg.index`) that keeps exactly `j <= i + (M - N)`, and constant
       masks with exactly that pattern, become `causal`; a second bound
-      `j >= i - c` in the same condition (`arith.andi`) becomes `window`;
+      `j >= i - c` in the same condition (`arith.andi`), or a constant band,
+      becomes `window`;
       other boolean or
       additive mask tensors become the `mask` operand (reshaped to
       `[B|1, H|1, N, M]`);
