@@ -1100,6 +1100,10 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (spaceBatch != batch * heads || k.batchSize() * group != batch * heads ||
       v.batchSize() * group != batch * heads || heads % group != 0)
     return fail("the batch and head dimensions of the matmuls do not agree");
+  if (!resultType.hasStaticShape() || resultType.getRank() < 2 ||
+      resultType.getNumElements() != batch * heads * n * dv ||
+      resultType.getShape().take_back(2) != ArrayRef<int64_t>{n, dv})
+    return fail("the value matmul's result is not [batch.., N, dv]");
 
   if (failed(foldCausalConstant(scores, n, m, elementType, rank)))
     return fail("the scores have two different causal masks or windows");
