@@ -35,11 +35,14 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/DebugLog.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#define DEBUG_TYPE "longctx-raise-attention"
 
 namespace mlir::longctx {
 #define GEN_PASS_DEF_RAISEATTENTIONPASS
@@ -1187,6 +1190,7 @@ struct RaiseLinalgAttention final
       return success();
     if (why.empty())
       return failure();
+    LDBG() << "not raised: " << why << " at " << op->getLoc();
     if (emitRemarks)
       op->emitRemark() << "not raised to longctx.attention: " << why;
     return rewriter.notifyMatchFailure(op, why);
