@@ -71,7 +71,8 @@ static bool isConst(const Expr *e, double value) {
 static bool isLargeNegative(double value, Type elementType) {
   if (value == -std::numeric_limits<double>::infinity())
     return true;
-  if (elementType.isF16() || elementType.isBF16())
+  // f16 cannot hold -1e9 (its finfo.min is -65504); bf16 has f32's range.
+  if (elementType.isF16())
     return value <= -3.0e4;
   return value <= -1.0e9;
 }

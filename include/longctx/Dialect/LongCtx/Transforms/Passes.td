@@ -170,7 +170,7 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       split form `(Q * a) (K * b)^T`, multiply into the `scale` attribute
       (no scale gives `scale(1.0)`);
     * masks: a `select` of the scores with `-inf` or a large negative value
-      (at most `-1e9`; `-3e4` for f16/bf16), or an added `select` of 0 and
+      (at most `-1e9`; `-3e4` for f16), or an added `select` of 0 and
       `-inf`, under a comparison of the query and key positions
       (`linalg.index`) that keeps exactly `j <= i + (M - N)`, and constant
       masks with exactly that pattern, become `causal`; a second bound
