@@ -66,8 +66,9 @@ static bool isConst(const Expr *e, double value) {
   return e->kind == Kind::Const && e->value == value;
 }
 
-/// Whether `value` removes a key from the softmax: -inf, or so negative that
-/// exp underflows to 0 for any score the element type can hold next to it.
+/// Whether `value` removes a key from the softmax: -inf, or so negative
+/// that its exp, shifted by the row maximum, underflows to 0 next to any
+/// score of realistic magnitude (the rule of Rationale.md).
 static bool isLargeNegative(double value, Type elementType) {
   if (value == -std::numeric_limits<double>::infinity())
     return true;
