@@ -67,6 +67,15 @@
 // FUSED-LABEL: func.func @sliding_window(
 // FUSED-NOT: math.exp
 // FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal window(3) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @safe_softmax(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask({{.*}} : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @window_constant(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal window(2) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @constant_mask_kept(
+// FUSED-NOT: math.exp
+// FUSED: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) mask({{.*}} : tensor<1x1x4x4xf32>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
 
 // GONE-NOT: linalg.softmax
 // GONE-NOT: linalg.batch_matmul
@@ -846,4 +855,104 @@ func.func @sliding_window(%q: tensor<2x8x16xf32>, %k: tensor<2x8x16xf32>, %v: te
   %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   return %o : tensor<2x8x16xf32>
+}
+
+// PyTorch's safe softmax after a boolean mask: rows whose scores are all
+// -inf are set to 0 after the softmax, which is what the op does.
+// CHECK-LABEL: func.func @safe_softmax
+// CHECK-SAME: %[[M:[a-z0-9]*]]: tensor<1x2x8x8xi1>)
+// CHECK-NEXT: longctx.attention ins({{.*}} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) mask(%[[M]] : tensor<1x2x8x8xi1>) scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+func.func @safe_softmax(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %mask: tensor<1x2x8x8xi1>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %true = arith.constant true
+  %ninf = arith.constant 0xFF800000 : f32
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%mask, %s : tensor<1x2x8x8xi1>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %sm = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %be = tensor.empty() : tensor<1x2x8x8xi1>
+  %isninf = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%masked : tensor<1x2x8x8xf32>) outs(%be : tensor<1x2x8x8xi1>) {
+  ^bb0(%x: f32, %o: i1):
+    %c = arith.cmpf oeq, %x, %ninf : f32
+    linalg.yield %c : i1
+  } -> tensor<1x2x8x8xi1>
+  %re = tensor.empty() : tensor<1x2x8xi1>
+  %all0 = linalg.fill ins(%true : i1) outs(%re : tensor<1x2x8xi1>) -> tensor<1x2x8xi1>
+  %all = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%isninf : tensor<1x2x8x8xi1>) outs(%all0 : tensor<1x2x8xi1>) {
+  ^bb0(%x: i1, %acc: i1):
+    %r = arith.andi %x, %acc : i1
+    linalg.yield %r : i1
+  } -> tensor<1x2x8xi1>
+  %p = linalg.generic {indexing_maps = [#row4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%all, %sm : tensor<1x2x8xi1>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%e: i1, %x: f32, %o: f32):
+    %y = arith.select %e, %zero, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// A folded band constant: -inf outside j in (i - 2, i], i.e. causal with
+// window(2).
+// CHECK-LABEL: func.func @window_constant
+// CHECK-NOT: arith.constant
+// CHECK: longctx.attention ins({{.*}} : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) causal window(2) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @window_constant(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %band = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0xFF800000, 0.0, 0.0, 0xFF800000], [0xFF800000, 0xFF800000, 0.0, 0.0]]> : tensor<4x4xf32>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id3, affine_map<(a, i, j) -> (i, j)>, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %band : tensor<2x4x4xf32>, tensor<4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
+}
+
+// A constant mask that is neither causal nor a band stays a mask operand.
+// CHECK-LABEL: func.func @constant_mask_kept
+// CHECK: %[[C:.*]] = arith.constant dense<{{.*}}> : tensor<4x4xf32>
+// CHECK: %[[M:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 4]
+// CHECK: longctx.attention ins({{.*}}) mask(%[[M]] : tensor<1x1x4x4xf32>) scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @constant_mask_kept(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %bias = arith.constant dense<[[0.0, 0xFF800000, 0.0, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0.5, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %se = tensor.empty() : tensor<2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(a, i, j, c) -> (a, i, c)>, affine_map<(a, i, j, c) -> (a, j, c)>, affine_map<(a, i, j, c) -> (a, i, j)>]
+         ins(%q, %k : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%s0 : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id3, affine_map<(a, i, j) -> (i, j)>, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %bias : tensor<2x4x4xf32>, tensor<4x4xf32>) outs(%se : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<2x4x4xf32>) outs(%se : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %oe = tensor.empty() : tensor<2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %o : tensor<2x4x16xf32>
 }

@@ -7,6 +7,8 @@
 // RUN: rm -rf %t && %PYTHON -m longctx.make_data attention --q 2,4,100,16 --kv 2,4,100,16 --causal --seed 11 --out %t
 // RUN: longctx-opt %s --longctx-raise-attention -o %t/raised.mlir
 // RUN: longctx-run %t/raised.mlir --input %t/q.npy --input %t/k.npy --input %t/v.npy --expected %t/expected.npy | FileCheck %s
+// RUN: longctx-opt %s --linalg-fuse-elementwise-ops --longctx-raise-attention -o %t/fused-raised.mlir
+// RUN: longctx-run %t/fused-raised.mlir --input %t/q.npy --input %t/k.npy --input %t/v.npy --expected %t/expected.npy | FileCheck %s
 // The unraised graph itself agrees with the reference too (it is the same
 // computation, with the N x N scores in memory).
 // RUN: longctx-run %s --input %t/q.npy --input %t/k.npy --input %t/v.npy --expected %t/expected.npy | FileCheck %s

@@ -6,9 +6,12 @@
 // linalg.softmax. It must be raised to longctx.attention with 2 key/value
 // heads and the mask kept as an operand, then match the NumPy reference.
 // RUN: longctx-opt %s --longctx-raise-attention | FileCheck %s --check-prefix=RAISED
+// RUN: longctx-opt %s --linalg-fuse-elementwise-ops --longctx-raise-attention | FileCheck %s --check-prefix=RAISED
 // RUN: rm -rf %t && %PYTHON -m longctx.make_data attention --q 2,4,50,16 --kv 2,2,70,16 --mask float --mask-broadcast --scale 0.25 --seed 12 --out %t
 // RUN: longctx-opt %s --longctx-raise-attention -o %t/raised.mlir
 // RUN: longctx-run %t/raised.mlir --input %t/q.npy --input %t/k.npy --input %t/v.npy --input %t/mask.npy --expected %t/expected.npy | FileCheck %s
+// RUN: longctx-opt %s --linalg-fuse-elementwise-ops --longctx-raise-attention -o %t/fused-raised.mlir
+// RUN: longctx-run %t/fused-raised.mlir --input %t/q.npy --input %t/k.npy --input %t/v.npy --input %t/mask.npy --expected %t/expected.npy | FileCheck %s
 
 // RAISED-LABEL: func.func @main
 // RAISED-SAME: (%[[Q:.*]]: tensor<2x4x50x16xf32>, %[[K:.*]]: tensor<2x2x70x16xf32>, %[[V:.*]]: tensor<2x2x70x16xf32>, %[[M:.*]]: tensor<1x1x50x70xf32>)

@@ -35,10 +35,14 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/DebugLog.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#define DEBUG_TYPE "longctx-raise-attention"
 
 namespace mlir::longctx {
 #define GEN_PASS_DEF_RAISEATTENTIONPASS
@@ -62,12 +66,14 @@ static bool isConst(const Expr *e, double value) {
   return e->kind == Kind::Const && e->value == value;
 }
 
-/// Whether `value` removes a key from the softmax: -inf, or so negative that
-/// exp underflows to 0 for any score the element type can hold next to it.
+/// Whether `value` removes a key from the softmax: -inf, or so negative
+/// that its exp, shifted by the row maximum, underflows to 0 next to any
+/// score of realistic magnitude (the rule of Rationale.md).
 static bool isLargeNegative(double value, Type elementType) {
   if (value == -std::numeric_limits<double>::infinity())
     return true;
-  if (elementType.isF16() || elementType.isBF16())
+  // f16 cannot hold -1e9 (its finfo.min is -65504); bf16 has f32's range.
+  if (elementType.isF16())
     return value <= -3.0e4;
   return value <= -1.0e9;
 }
@@ -86,9 +92,36 @@ struct SoftmaxMatch {
 
 /// Matches `p` (over the space of the probabilities) as a softmax over the
 /// last dimension.
+static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p);
+
+/// Matches PyTorch's safe softmax: select(all_j(x == -inf), 0, softmax(x)),
+/// which zeroes fully masked rows exactly as the op does.
+static SoftmaxMatch matchSafeSoftmax(ExprBuilder &b, Expr *p) {
+  Expr *all = stripCasts(p->args[0]);
+  if (!isConst(stripCasts(p->args[1]), 0.0) || all->kind != Kind::RowAll)
+    return {};
+  SoftmaxMatch match = matchSoftmax(b, p->args[2]);
+  if (!match.found || !match.why.empty())
+    return match;
+  Expr *isMasked = all->args[0];
+  using P = arith::CmpFPredicate;
+  double ninf = -std::numeric_limits<double>::infinity();
+  if (!isConst(all->args[1], 1.0) || isMasked->kind != Kind::CmpF ||
+      !llvm::is_contained(
+          {static_cast<int64_t>(P::OEQ), static_cast<int64_t>(P::UEQ)},
+          isMasked->pred) ||
+      !isConst(stripCasts(isMasked->args[1]), ninf) ||
+      !equal(stripCasts(isMasked->args[0]), stripCasts(match.input)))
+    match.why = "the softmax output is zeroed under a condition other than "
+                "its row being fully masked";
+  return match;
+}
+
 static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p) {
   SoftmaxMatch match;
   p = stripCasts(p);
+  if (p->kind == Kind::Select)
+    return matchSafeSoftmax(b, p);
   int64_t last = b.rank() - 1;
   if (p->kind == Kind::Leaf && p->map.isIdentity()) {
     if (auto softmax = p->tensor.getDefiningOp<linalg::SoftmaxOp>()) {
@@ -283,18 +316,18 @@ static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
   }
 }
 
-/// For a constant mask that depends on (i, j) only: whether it keeps exactly
-/// the keys j <= i + offset. `additive` masks keep 0 entries and remove large
-/// negative ones; `nonPattern` is set when an entry is neither.
-static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
-                             int64_t iDim, int64_t jDim, int64_t n, int64_t m,
-                             int64_t offset, bool additive, bool invert,
-                             Type elementType, bool &dependsOnBatch) {
-  dependsOnBatch = false;
+/// For a constant mask that depends on (i, j) only: which keys it keeps, as
+/// an n x m row-major matrix. `additive` masks keep 0 entries and remove
+/// large negative ones; other entries (and masks that depend on the batch)
+/// give none.
+static std::optional<std::vector<bool>>
+getConstantKeep(DenseElementsAttr attr, AffineMap map, int64_t iDim,
+                int64_t jDim, int64_t n, int64_t m, bool additive, bool invert,
+                Type elementType) {
   auto type = cast<ShapedType>(attr.getType());
   int64_t rank = type.getRank();
   if (n * m > (int64_t{1} << 24))
-    return false;
+    return std::nullopt;
   SmallVector<int64_t> strides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d)
     strides[d] = strides[d + 1] * type.getDimSize(d + 1);
@@ -303,20 +336,18 @@ static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
     AffineExpr e = map.getResult(q);
     if (auto c = dyn_cast<AffineConstantExpr>(e)) {
       if (c.getValue() != 0)
-        return false;
+        return std::nullopt;
       continue;
     }
     auto d = dyn_cast<AffineDimExpr>(e);
     if (!d)
-      return false;
+      return std::nullopt;
     if (d.getPosition() == iDim)
       iStride += strides[q];
     else if (d.getPosition() == jDim)
       jStride += strides[q];
-    else if (type.getDimSize(q) != 1) {
-      dependsOnBatch = true;
-      return false;
-    }
+    else if (type.getDimSize(q) != 1)
+      return std::nullopt;
   }
   bool isBool = attr.getElementType().isInteger(1);
   SmallVector<bool> bools;
@@ -330,23 +361,32 @@ static bool isCausalConstant(DenseElementsAttr attr, AffineMap map,
                 &losesInfo);
       floats.push_back(v.convertToDouble());
     }
+  std::vector<bool> keep(n * m);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < m; ++j) {
       int64_t index = i * iStride + j * jStride;
-      bool keep;
-      if (isBool) {
-        keep = bools[index] != invert;
-      } else if (floats[index] == 0.0) {
-        keep = true;
-      } else if (additive && isLargeNegative(floats[index], elementType)) {
-        keep = false;
-      } else {
-        return false;
-      }
-      if (keep != (j <= i + offset))
-        return false;
+      if (isBool)
+        keep[i * m + j] = bools[index] != invert;
+      else if (floats[index] == 0.0)
+        keep[i * m + j] = true;
+      else if (additive && isLargeNegative(floats[index], elementType))
+        keep[i * m + j] = false;
+      else
+        return std::nullopt;
     }
   }
+  return keep;
+}
+
+/// Whether `keep` (n x m) keeps exactly j <= i + offset and, with a window
+/// w, j > i + offset - w.
+static bool isBand(const std::vector<bool> &keep, int64_t n, int64_t m,
+                   int64_t offset, std::optional<int64_t> window) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      if (keep[i * m + j] !=
+          (j <= i + offset && (!window || j > i + offset - *window)))
+        return false;
   return true;
 }
 
@@ -541,18 +581,33 @@ LogicalResult ScoreParser::parse(Expr *x) {
         return fail("the scores reach the softmax through a transpose or "
                     "broadcast");
       // A batch reshape of something that is not the matmul yet: go on in
-      // its space (only before any mask, which is read in this space).
+      // its space. Positions i, j keep their meaning there; a mask read so
+      // far moves along when it does not depend on the batch dimensions.
       Value source = x->tensor;
       while (Value src = getBatchReshapeSource(source))
         source = src;
       MatmulInfo info;
       auto sourceType = dyn_cast<RankedTensorType>(source.getType());
+      int64_t oldRank = b->rank();
+      bool maskMoves =
+          !s.mask ||
+          llvm::none_of(llvm::seq<int64_t>(0, oldRank - 2), [&](int64_t d) {
+            return s.mask->map.isFunctionOfDim(d);
+          });
       if (source != x->tensor && source.getDefiningOp() &&
-          !matchMatmul(source.getDefiningOp(), info) && !s.mask &&
-          !s.causalOffset && !s.windowBound && sourceType &&
-          sourceType.hasStaticShape()) {
+          !matchMatmul(source.getDefiningOp(), info) && maskMoves &&
+          sourceType && sourceType.hasStaticShape()) {
         spaces.emplace_back(b->getContext(), sourceType.getShape());
         b = &spaces.back();
+        if (s.mask) {
+          int64_t rank = b->rank();
+          MLIRContext *ctx = b->getContext();
+          SmallVector<AffineExpr> dims;
+          for (int64_t d = 0; d < oldRank; ++d)
+            dims.push_back(getAffineDimExpr(
+                d < oldRank - 2 ? 0 : rank - (oldRank - d), ctx));
+          s.mask->map = s.mask->map.replaceDimsAndSymbols(dims, {}, rank, 0);
+        }
         x = b->tensor(source);
         continue;
       }
@@ -581,14 +636,31 @@ static LogicalResult foldCausalConstant(Scores &s, int64_t n, int64_t m,
   DenseElementsAttr attr;
   if (!matchPattern(s.mask->tensor, m_Constant(&attr)))
     return success();
-  bool dependsOnBatch;
-  if (!isCausalConstant(attr, s.mask->map, rank - 2, rank - 1, n, m, m - n,
-                        /*additive=*/!s.mask->isBool, s.mask->invert,
-                        elementType, dependsOnBatch))
+  std::optional<std::vector<bool>> keep = getConstantKeep(
+      attr, s.mask->map, rank - 2, rank - 1, n, m,
+      /*additive=*/!s.mask->isBool, s.mask->invert, elementType);
+  if (!keep)
     return success();
+  std::optional<int64_t> window;
+  if (!isBand(*keep, n, m, m - n, std::nullopt)) {
+    // A sliding window keeps, in the last query row, its last w keys.
+    int64_t w = 0;
+    for (int64_t j = 0; j < m; ++j)
+      w += (*keep)[(n - 1) * m + j];
+    if (w == 0 || !isBand(*keep, n, m, m - n, w))
+      return success();
+    window = w;
+  }
   if (s.causalOffset && *s.causalOffset != m - n)
     return failure();
   s.causalOffset = m - n;
+  if (window) {
+    // The bound i - j <= window - 1 - (M - N) of the parser's form.
+    int64_t bound = *window - 1 - (m - n);
+    if (s.windowBound && *s.windowBound != bound)
+      return failure();
+    s.windowBound = bound;
+  }
   s.mask.reset();
   return success();
 }
@@ -1033,9 +1105,13 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   if (spaceBatch != batch * heads || k.batchSize() * group != batch * heads ||
       v.batchSize() * group != batch * heads || heads % group != 0)
     return fail("the batch and head dimensions of the matmuls do not agree");
+  if (!resultType.hasStaticShape() || resultType.getRank() < 2 ||
+      resultType.getNumElements() != batch * heads * n * dv ||
+      resultType.getShape().take_back(2) != ArrayRef<int64_t>{n, dv})
+    return fail("the value matmul's result is not [batch.., N, dv]");
 
   if (failed(foldCausalConstant(scores, n, m, elementType, rank)))
-    return fail("the scores have two different causal masks");
+    return fail("the scores have two different causal masks or windows");
   bool causal = false;
   if (scores.causalOffset) {
     int64_t offset = *scores.causalOffset;
@@ -1116,6 +1192,7 @@ struct RaiseLinalgAttention final
       return success();
     if (why.empty())
       return failure();
+    LDBG() << "not raised: " << why << " at " << op->getLoc();
     if (emitRemarks)
       op->emitRemark() << "not raised to longctx.attention: " << why;
     return rewriter.notifyMatchFailure(op, why);

@@ -55,6 +55,7 @@ struct Expr {
     Xor,
     RowMax, // max over the space's last dim of args[0], starting at args[1]
     RowSum, // sum over the space's last dim of args[0], starting at args[1]
+    RowAll, // and over the space's last dim of args[0], starting at args[1]
   };
   Kind kind = Kind::Opaque;
   SmallVector<Expr *, 3> args;

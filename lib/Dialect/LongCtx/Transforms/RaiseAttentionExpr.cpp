@@ -367,6 +367,9 @@ Expr *ExprBuilder::buildLinalg(Operation *def, unsigned resultIndex,
   if (isa<arith::AddFOp>(combine)) {
     kind = Kind::RowSum;
     x = other(combine->getOperand(0), combine->getOperand(1));
+  } else if (isa<arith::AndIOp>(combine)) {
+    kind = Kind::RowAll;
+    x = other(combine->getOperand(0), combine->getOperand(1));
   } else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combine)) {
     kind = Kind::RowMax;
     x = other(combine->getOperand(0), combine->getOperand(1));

@@ -18,8 +18,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/DebugLog.h"
 
 #include <limits>
+
+#define DEBUG_TYPE "longctx-raise-attention"
 
 using namespace mlir;
 using namespace mlir::longctx;
@@ -166,6 +169,7 @@ struct RaiseTosaAttention final : OpRewritePattern<tosa::MatMulOp> {
       return success();
     if (why.empty())
       return failure();
+    LDBG() << "not raised: " << why << " at " << op->getLoc();
     if (emitRemarks)
       op->emitRemark() << "not raised to longctx.attention: " << why;
     return rewriter.notifyMatchFailure(op, why);

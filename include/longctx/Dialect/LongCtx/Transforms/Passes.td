@@ -215,33 +215,37 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
     * softmax: `linalg.softmax` over the last dimension, or
       `exp(x - max(x)) / sum(exp(...))` (division or product with the
       reciprocal; the max reduction may carry a dead argmax result;
-      `arith.extf` / `truncf` or `tosa.cast` anywhere around it);
+      `arith.extf` / `truncf` or `tosa.cast` anywhere around it; PyTorch's
+      safe softmax, which zeroes the rows whose scores are all `-inf`, as
+      the op does);
     * scale: products and quotients of the scores by constants, and the
       split form `(Q * a) (K * b)^T`, multiply into the `scale` attribute
       (no scale gives `scale(1.0)`);
     * masks: a `select` of the scores with `-inf` or a large negative value
-      (at most `-1e9`; `-3e4` for f16/bf16), or an added `select` of 0 and
+      (at most `-1e9`; `-3e4` for f16), or an added `select` of 0 and
       `-inf`, under a comparison of the query and key positions
       (`linalg.index`) that keeps exactly `j <= i + (M - N)`, and constant
       masks with exactly that pattern, become `causal`; a second bound
-      `j >= i - c` in the same condition (`arith.andi`) becomes `window`;
-      other boolean or
-      additive mask tensors become the `mask` operand (reshaped to
-      `[B|1, H|1, N, M]`);
+      `j >= i - c` in the same condition (`arith.andi`), or a constant band,
+      becomes `window`; other boolean or additive mask tensors become the
+      `mask` operand (reshaped to `[B|1, H|1, N, M]`);
     * GQA: K and V repeated over query heads (broadcast of a
       `[B, Hkv, 1, M, d]` or `[B, Hkv, M, d]` tensor to `[B, Hkv, G, M, d]`
-      reshaped to `[B, H, M, d]`, or a `h floordiv G` indexing map) give
-      `Hkv = H / G` key/value heads.
+      by a generic, `linalg.broadcast` or `tosa.tile`, reshaped to
+      `[B, H, M, d]`, or a `h floordiv G` indexing map) give `Hkv = H / G`
+      key/value heads.
+
+    The fused forms of `linalg-fuse-elementwise-ops` are recognised too: a
+    constant factor of an operand, the whole softmax division, or a head
+    repetition (`0` or `h floordiv G` in an operand's map) inside the body
+    of a matmul-shaped generic, and scales applied between a batch reshape
+    and the matmul.
 
     A chain that ends in a softmax but is not provably attention (softmax
     over another dimension, a scale that is not a constant, a mask that is
     not causal where it is claimed, a matmul contracting the wrong
     dimension, dynamic shapes, ...) is left unchanged, with a remark on the
-    value matmul that says why. The fused forms of
-    `linalg-fuse-elementwise-ops` are recognised too: a constant factor of
-    an operand, the whole softmax division, or a head repetition (`0` or
-    `h floordiv G` in an operand's map) inside the body of a matmul-shaped
-    generic, and scales applied between a batch reshape and the matmul. Rows whose every key is masked produce 0 in
+    value matmul that says why. Rows whose every key is masked produce 0 in
     `longctx.attention` where the unraised graph produces NaN (`-inf` fill)
     or the mean of the values (finite fill); causal masks over `N <= M`
     never mask a whole row, and causal masks over `N > M` are refused.
