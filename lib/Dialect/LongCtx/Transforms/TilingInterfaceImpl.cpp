@@ -71,6 +71,33 @@ static tensor::ExtractSliceOp sliceOf(OpBuilder &b, Location loc, Value value,
   return tensor::ExtractSliceOp::create(b, loc, value, offsets, sizes, strides);
 }
 
+/// Query heads per loop head: dim 1 of `heads` over dim 1 of `loopHeads`;
+/// nullopt when one of them is dynamic.
+static std::optional<int64_t> headGroup(Value heads, Value loopHeads) {
+  int64_t numHeads = cast<RankedTensorType>(heads.getType()).getDimSize(1);
+  int64_t numLoopHeads =
+      cast<RankedTensorType>(loopHeads.getType()).getDimSize(1);
+  if (numHeads == numLoopHeads)
+    return 1;
+  if (ShapedType::isDynamic(numHeads) || ShapedType::isDynamic(numLoopHeads))
+    return std::nullopt;
+  return numHeads / numLoopHeads;
+}
+
+/// `generateResultTileValue` of a model: the tiled op of the loop tile that
+/// produces the given tile of result `resultNumber`.
+template <typename Model>
+static FailureOr<TilingResult>
+tileProducingResult(const Model &model, Operation *op, OpBuilder &b,
+                    unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> loopOffsets, loopSizes;
+  if (failed(model.getIterationDomainTileFromResultTile(
+          op, b, resultNumber, offsets, sizes, loopOffsets, loopSizes)))
+    return failure();
+  return model.getTiledImplementation(op, b, loopOffsets, loopSizes);
+}
+
 //===----------------------------------------------------------------------===//
 // Memory ops: loops (batch, head)
 //===----------------------------------------------------------------------===//
@@ -209,16 +236,7 @@ struct HeadTilingModel final
   /// Query heads per loop head: H / Hkv for the compressive memory, 1 for
   /// the others; nullopt when a head count is dynamic.
   static std::optional<int64_t> groupSize(OpTy op) {
-    int64_t heads =
-        cast<RankedTensorType>(Traits::groupSource(op).getType()).getDimSize(1);
-    int64_t loopHeads =
-        cast<RankedTensorType>(Traits::domainSource(op).getType())
-            .getDimSize(1);
-    if (heads == loopHeads)
-      return 1;
-    if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(loopHeads))
-      return std::nullopt;
-    return heads / loopHeads;
+    return headGroup(Traits::groupSource(op), Traits::domainSource(op));
   }
 
   /// The offsets and sizes of a tensor with `full` sizes for the loop tile.
@@ -350,11 +368,7 @@ struct HeadTilingModel final
   generateResultTileValue(Operation *op, OpBuilder &b, unsigned resultNumber,
                           ArrayRef<OpFoldResult> offsets,
                           ArrayRef<OpFoldResult> sizes) const {
-    SmallVector<OpFoldResult> loopOffsets, loopSizes;
-    if (failed(getIterationDomainTileFromResultTile(
-            op, b, resultNumber, offsets, sizes, loopOffsets, loopSizes)))
-      return failure();
-    return getTiledImplementation(op, b, loopOffsets, loopSizes);
+    return tileProducingResult(*this, op, b, resultNumber, offsets, sizes);
   }
 };
 
@@ -366,13 +380,7 @@ struct AttentionTilingModel final
     : TilingInterface::ExternalModel<AttentionTilingModel, AttentionOp> {
   /// Query heads per key/value head; nullopt when a head count is dynamic.
   static std::optional<int64_t> groupSize(AttentionOp op) {
-    int64_t heads = op.getQuery().getType().getDimSize(1);
-    int64_t kvHeads = op.getKey().getType().getDimSize(1);
-    if (heads == kvHeads)
-      return 1;
-    if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(kvHeads))
-      return std::nullopt;
-    return heads / kvHeads;
+    return headGroup(op.getQuery(), op.getKey());
   }
 
   SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *) const {
@@ -530,11 +538,7 @@ struct AttentionTilingModel final
   generateResultTileValue(Operation *op, OpBuilder &b, unsigned resultNumber,
                           ArrayRef<OpFoldResult> offsets,
                           ArrayRef<OpFoldResult> sizes) const {
-    SmallVector<OpFoldResult> loopOffsets, loopSizes;
-    if (failed(getIterationDomainTileFromResultTile(
-            op, b, resultNumber, offsets, sizes, loopOffsets, loopSizes)))
-      return failure();
-    return getTiledImplementation(op, b, loopOffsets, loopSizes);
+    return tileProducingResult(*this, op, b, resultNumber, offsets, sizes);
   }
 };
 } // namespace
