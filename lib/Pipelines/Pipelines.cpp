@@ -62,11 +62,11 @@ struct KnownChip {
 } // namespace
 
 static constexpr KnownChip kKnownChips[] = {
-    {"sm_50", 40},   {"sm_52", 41},   {"sm_53", 42},   {"sm_60", 50},
-    {"sm_61", 50},   {"sm_62", 50},   {"sm_70", 60},   {"sm_72", 61},
-    {"sm_75", 63},   {"sm_80", 70},   {"sm_86", 71},   {"sm_87", 74},
-    {"sm_89", 78},   {"sm_90", 78},   {"sm_90a", 80},  {"sm_100", 86},
-    {"sm_100a", 86}, {"sm_101", 86},  {"sm_101a", 86}, {"sm_120", 87},
+    {"sm_50", 40},   {"sm_52", 41},  {"sm_53", 42},   {"sm_60", 50},
+    {"sm_61", 50},   {"sm_62", 50},  {"sm_70", 60},   {"sm_72", 61},
+    {"sm_75", 63},   {"sm_80", 70},  {"sm_86", 71},   {"sm_87", 74},
+    {"sm_89", 78},   {"sm_90", 78},  {"sm_90a", 80},  {"sm_100", 86},
+    {"sm_100a", 86}, {"sm_101", 86}, {"sm_101a", 86}, {"sm_120", 87},
     {"sm_120a", 87}};
 
 std::string mlir::longctx::verifyLowerToNVVMPipelineOptions(
@@ -96,8 +96,7 @@ std::string mlir::longctx::verifyLowerToNVVMPipelineOptions(
     return "unknown format '" + options.format +
            "' (expected isa, bin or fatbin)";
   if (options.optLevel > 3)
-    return "opt-level must be 0 to 3, got " +
-           std::to_string(options.optLevel);
+    return "opt-level must be 0 to 3, got " + std::to_string(options.optLevel);
   return "";
 }
 
@@ -106,7 +105,8 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "convert-longctx-to-gpu{query-tile-size=" << options.queryTileSize
-     << " key-tile-size=" << options.keyTileSize << "},"
+     << " key-tile-size=" << options.keyTileSize
+     << "},"
      // What stays on the host (Infini memory ops, gates, Titans).
      << "convert-longctx-to-linalg,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
@@ -119,8 +119,7 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "gpu.module(convert-gpu-to-nvvm,convert-nvvm-to-llvm,canonicalize,cse,"
         "reconcile-unrealized-casts),"
      << "nvvm-attach-target{chip=" << options.chip
-     << " features=" << options.features << " O=" << options.optLevel
-     << "},"
+     << " features=" << options.features << " O=" << options.optLevel << "},"
      << "expand-strided-metadata,lower-affine,"
      << "convert-math-to-llvm,finalize-memref-to-llvm,"
      << "convert-arith-to-llvm,convert-index-to-llvm,"

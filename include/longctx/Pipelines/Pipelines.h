@@ -80,8 +80,8 @@ struct LowerToNVVMPipelineOptions
 
 /// Returns what is wrong with `options` (unknown chip, malformed features,
 /// unknown format), or an empty string.
-std::string verifyLowerToNVVMPipelineOptions(
-    const LowerToNVVMPipelineOptions &options);
+std::string
+verifyLowerToNVVMPipelineOptions(const LowerToNVVMPipelineOptions &options);
 
 /// The textual form of `longctx-lower-to-nvvm` with valid `options`.
 std::string

@@ -218,8 +218,8 @@ AttentionOpToGPU::matchAndRewrite(AttentionOp op,
   if (op.getCausal())
     spec.push_back(rewriter.getNamedAttr(kCausalAttr, UnitAttr::get(ctx)));
   if (std::optional<int64_t> window = op.getWindow())
-    spec.push_back(
-        rewriter.getNamedAttr(kWindowAttr, rewriter.getI64IntegerAttr(*window)));
+    spec.push_back(rewriter.getNamedAttr(kWindowAttr,
+                                         rewriter.getI64IntegerAttr(*window)));
   if (op.getMask())
     spec.push_back(rewriter.getNamedAttr(kMaskAttr, UnitAttr::get(ctx)));
   auto fnType = FunctionType::get(ctx, ValueRange(args).getTypes(), {});
@@ -227,8 +227,8 @@ AttentionOpToGPU::matchAndRewrite(AttentionOp op,
   {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToEnd(module.getBody());
-    launcher = func::FuncOp::create(rewriter, loc, "longctx_gpu_attention",
-                                    fnType);
+    launcher =
+        func::FuncOp::create(rewriter, loc, "longctx_gpu_attention", fnType);
     launcher.setPrivate();
     launcher->setAttr(kLauncherAttr, DictionaryAttr::get(ctx, spec));
     SymbolTable(module).insert(launcher); // unique name
@@ -306,8 +306,8 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
   // Grid (query tiles, heads, batch); at least one tile so that an empty
   // sequence still makes a valid launch (its threads do nothing).
   Value one = hb.index(1);
-  Value numTiles = arith::CeilDivSIOp::create(rewriter, loc, queryLen,
-                                              hb.index(tq));
+  Value numTiles =
+      arith::CeilDivSIOp::create(rewriter, loc, queryLen, hb.index(tq));
   Value gridX = hb.max(numTiles, one);
   auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                               gpu::AddressSpace::Workgroup);
@@ -342,8 +342,7 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
     // the last row and do not store.
     Value lastRow = kb.max(kb.sub(queryLen, one), kb.index(0));
     Value loadRow = kb.max(kb.min(row, lastRow), kb.index(0));
-    Value kvHead = arith::DivUIOp::create(rewriter, loc, head,
-                                          kb.index(group));
+    Value kvHead = arith::DivUIOp::create(rewriter, loc, head, kb.index(group));
     Value zeroIdx = kb.index(0);
     Value diagonal = kb.sub(keyLen, queryLen);
     Value lastKey = kb.max(kb.sub(keyLen, one), zeroIdx);
@@ -352,8 +351,8 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
     Value scaleV = kb.constant(scale);
     SmallVector<Value> q;
     for (int64_t c = 0; c < headDim; ++c)
-      q.push_back(kb.fmul(
-          kb.loadAcc(query, {b, head, loadRow, kb.index(c)}), scaleV));
+      q.push_back(
+          kb.fmul(kb.loadAcc(query, {b, head, loadRow, kb.index(c)}), scaleV));
 
     // Keys this block can see.
     Value keyEnd = keyLen;
@@ -391,11 +390,10 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
             } else {
               Value inside =
                   ib.cmp(arith::CmpIPredicate::ult, idx, ib.index(total));
-              scf::IfOp::create(lb, loc, inside,
-                                [&](OpBuilder &tb, Location) {
-                                  copy(tb);
-                                  scf::YieldOp::create(tb, loc);
-                                });
+              scf::IfOp::create(lb, loc, inside, [&](OpBuilder &tb, Location) {
+                copy(tb);
+                scf::YieldOp::create(tb, loc);
+              });
             }
             scf::YieldOp::create(lb, loc);
           });
@@ -403,9 +401,9 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
 
     Value negInf = kb.constant(-std::numeric_limits<double>::infinity());
     Value zero = kb.constant(0.0);
-    Value lowest = kb.constant(accType.isF64()
-                                   ? std::numeric_limits<double>::lowest()
-                                   : std::numeric_limits<float>::lowest());
+    Value lowest =
+        kb.constant(accType.isF64() ? std::numeric_limits<double>::lowest()
+                                    : std::numeric_limits<float>::lowest());
     Value log2eV = kb.constant(log2e);
     bool maskBatchBroadcast = false, maskHeadBroadcast = false;
     if (mask) {
@@ -434,8 +432,8 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                 // Four partial sums for instruction-level parallelism.
                 SmallVector<Value> part(std::min<int64_t>(4, headDim), zero);
                 for (int64_t c = 0; c < headDim; ++c) {
-                  Value kc = memref::LoadOp::create(
-                      sb, loc, keyTile, ValueRange{j, jb.index(c)});
+                  Value kc = memref::LoadOp::create(sb, loc, keyTile,
+                                                    ValueRange{j, jb.index(c)});
                   part[c % part.size()] =
                       jb.fma(q[c], kc, part[c % part.size()]);
                 }
@@ -443,8 +441,7 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                 for (size_t p = 1; p < part.size(); ++p)
                   s = jb.fadd(s, part[p]);
                 Value col = jb.add(k0, j);
-                Value visible =
-                    jb.cmp(arith::CmpIPredicate::slt, col, keyLen);
+                Value visible = jb.cmp(arith::CmpIPredicate::slt, col, keyLen);
                 Value diagRow = jb.add(row, diagonal);
                 if (causal)
                   visible = arith::AndIOp::create(
@@ -492,8 +489,8 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                 Value p = jb.exp2(jb.fsub(s, newMax));
                 SmallVector<Value> next = {jb.fadd(acc[0], p)};
                 for (int64_t e = 0; e < valueDim; ++e) {
-                  Value ve = memref::LoadOp::create(
-                      pb, loc, valueTile, ValueRange{j, jb.index(e)});
+                  Value ve = memref::LoadOp::create(pb, loc, valueTile,
+                                                    ValueRange{j, jb.index(e)});
                   next.push_back(jb.fma(p, ve, acc[1 + e]));
                 }
                 scf::YieldOp::create(pb, loc, next);
@@ -506,23 +503,22 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
         });
 
     // O = acc / l, 0 for a row whose keys were all masked (l == 0).
-    scf::IfOp::create(
-        rewriter, loc, rowValid, [&](OpBuilder &ob, Location) {
-          KernelBuilder wb{ob, loc, accType};
-          Value sum = keyLoop.getResult(1);
-          Value isEmpty = arith::CmpFOp::create(
-              ob, loc, arith::CmpFPredicate::OEQ, sum, zero);
-          for (int64_t e = 0; e < valueDim; ++e) {
-            Value quotient =
-                arith::DivFOp::create(ob, loc, keyLoop.getResult(2 + e), sum);
-            Value r = arith::SelectOp::create(ob, loc, isEmpty, zero, quotient);
-            if (r.getType() != elementType)
-              r = arith::TruncFOp::create(ob, loc, elementType, r);
-            memref::StoreOp::create(ob, loc, r, output,
-                                    ValueRange{b, head, row, wb.index(e)});
-          }
-          scf::YieldOp::create(ob, loc);
-        });
+    scf::IfOp::create(rewriter, loc, rowValid, [&](OpBuilder &ob, Location) {
+      KernelBuilder wb{ob, loc, accType};
+      Value sum = keyLoop.getResult(1);
+      Value isEmpty =
+          arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, sum, zero);
+      for (int64_t e = 0; e < valueDim; ++e) {
+        Value quotient =
+            arith::DivFOp::create(ob, loc, keyLoop.getResult(2 + e), sum);
+        Value r = arith::SelectOp::create(ob, loc, isEmpty, zero, quotient);
+        if (r.getType() != elementType)
+          r = arith::TruncFOp::create(ob, loc, elementType, r);
+        memref::StoreOp::create(ob, loc, r, output,
+                                ValueRange{b, head, row, wb.index(e)});
+      }
+      scf::YieldOp::create(ob, loc);
+    });
     gpu::TerminatorOp::create(rewriter, loc);
   }
 
