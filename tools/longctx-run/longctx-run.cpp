@@ -53,6 +53,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <random>
 #include <sys/resource.h>
 
@@ -121,6 +122,13 @@ static cl::opt<std::string> baseline(
              "same inputs, report its time, the speed-up of the entry over "
              "it, and compare their results"),
     cl::cat(runCategory));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Where the entry runs: cpu (default pipeline "
+             "longctx-lower-to-cpu) or cuda (default pipeline "
+             "longctx-lower-to-nvvm for the device found, run through the "
+             "longctx CUDA runtime)"),
+    cl::init("cpu"), cl::cat(runCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -395,6 +403,41 @@ static std::string statePath(StringRef dir, size_t argIndex) {
   return std::string(path);
 }
 
+/// Loads the longctx CUDA runtime, checks that it finds a driver and a
+/// device, and returns the default pipeline for that device; reports "no
+/// CUDA driver/device" and fails otherwise.
+static FailureOr<std::string> prepareCudaTarget() {
+  void *runtime = dlopen(LONGCTX_CUDA_RUNTIME, RTLD_NOW | RTLD_GLOBAL);
+  if (!runtime) {
+    const char *why = dlerror();
+    error(llvm::Twine("cannot load the CUDA runtime '") + LONGCTX_CUDA_RUNTIME +
+          "': " + (why ? why : "unknown error"));
+    return failure();
+  }
+  using ProbeFn = int (*)(char *, size_t, char *, size_t);
+  using CapabilityFn = int (*)();
+  auto probe = reinterpret_cast<ProbeFn>(dlsym(runtime, "longctxCudaProbe"));
+  auto capability = reinterpret_cast<CapabilityFn>(
+      dlsym(runtime, "longctxCudaComputeCapability"));
+  if (!probe || !capability) {
+    error(llvm::Twine("'") + LONGCTX_CUDA_RUNTIME +
+          "' is not the longctx CUDA runtime");
+    return failure();
+  }
+  char message[1024] = {0}, info[512] = {0};
+  if (probe(message, sizeof(message), info, sizeof(info)) != 0) {
+    error(llvm::Twine("no CUDA driver/device: ") + message);
+    return failure();
+  }
+  int cc = capability();
+  llvm::outs() << "longctx-run: target cuda: " << info << "\n";
+  llvm::outs().flush();
+  // The PTX the driver JIT-compiles for this device (no toolkit needed).
+  const char *features = cc >= 120 ? "+ptx87" : cc >= 100 ? "+ptx86" : "+ptx80";
+  return "longctx-lower-to-nvvm{chip=sm_" + std::to_string(cc) +
+         " features=" + features + " format=isa}";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   DialectRegistry registry;
@@ -420,6 +463,20 @@ int main(int argc, char **argv) {
   if (streamTokens > 0 && repeat > 1) {
     error("--repeat cannot be combined with --stream-tokens");
     return 1;
+  }
+
+  // --target=cuda: the runtime must find a driver and a device before
+  // anything is compiled; the default pipeline targets that device.
+  if (target != "cpu" && target != "cuda") {
+    error("unknown --target '" + target + "' (expected cpu or cuda)");
+    return 1;
+  }
+  if (target == "cuda") {
+    FailureOr<std::string> cudaPipeline = prepareCudaTarget();
+    if (failed(cudaPipeline))
+      return 1;
+    if (pipeline.getNumOccurrences() == 0)
+      pipeline = *cudaPipeline;
   }
 
   MLIRContext context(registry);
@@ -660,6 +717,8 @@ int main(int argc, char **argv) {
   // user pipeline may leave behind).
   if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
     sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
+  if (target == "cuda")
+    sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
   engineOptions.sharedLibPaths = sharedLibs;
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
@@ -671,6 +730,9 @@ int main(int argc, char **argv) {
     error("JIT compilation failed: " + llvm::toString(engine.takeError()));
     return 1;
   }
+  // GPU code loads its kernels in global constructors (mgpuModuleLoad).
+  if (target == "cuda")
+    (*engine)->initialize();
   // Materialise the entry now so that its JIT cost counts as compile time.
   llvm::Expected<void (*)(void **)> entryFn =
       (*engine)->lookupPacked(entryName);
