@@ -14,10 +14,11 @@
 // CUDA toolkit or driver present. A failing driver call prints the call,
 // the error name and cuGetErrorString's text and exits with status 1: the
 // generated code has no way to handle an error, and going on would compute
-// with garbage.
+// with garbage. LONGCTX_CUDA_KERNEL_TIMING=1 times each kernel launch.
 //
 //===----------------------------------------------------------------------===//
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -304,6 +305,51 @@ size_t spannedBytes(int64_t rank, const MemRefDescriptor *desc,
   return static_cast<size_t>((last + 1) * elementSize);
 }
 
+/// With LONGCTX_CUDA_KERNEL_TIMING=1, times every kernel launch with events
+/// (waiting for each kernel to finish) and prints, at exit, the number of
+/// launches, the fastest and the total: the kernel time alone, without the
+/// copies and allocations around it.
+struct KernelTimer {
+  bool enabled = false;
+  CUevent begin = nullptr, end = nullptr;
+  long launches = 0;
+  double bestMs = 0, totalMs = 0;
+
+  void start(const Driver &d, CUstream stream) {
+    if (!begin) {
+      check(d.cuEventCreate(&begin, 0), "cuEventCreate");
+      check(d.cuEventCreate(&end, 0), "cuEventCreate");
+    }
+    check(d.cuEventRecord(begin, stream), "cuEventRecord");
+  }
+  void stop(const Driver &d, CUstream stream) {
+    check(d.cuEventRecord(end, stream), "cuEventRecord");
+    check(d.cuEventSynchronize(end), "cuEventSynchronize (kernel)");
+    float ms = 0;
+    check(d.cuEventElapsedTime(&ms, begin, end), "cuEventElapsedTime");
+    bestMs = launches == 0 ? ms : std::min<double>(bestMs, ms);
+    totalMs += ms;
+    ++launches;
+  }
+  ~KernelTimer() {
+    if (enabled)
+      std::fprintf(stderr,
+                   "longctx-cuda-runtime: %ld kernel launches, best %.4f ms, "
+                   "total %.4f ms\n",
+                   launches, bestMs, totalMs);
+  }
+};
+
+KernelTimer &getKernelTimer() {
+  static KernelTimer timer = [] {
+    KernelTimer t;
+    const char *env = std::getenv("LONGCTX_CUDA_KERNEL_TIMING");
+    t.enabled = env && *env && std::strcmp(env, "0") != 0;
+    return t;
+  }();
+  return timer;
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -405,9 +451,14 @@ mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
          "x" + std::to_string(gridY) + "x" + std::to_string(gridZ) +
          " blocks of " + std::to_string(blockX) + "x" + std::to_string(blockY) +
          "x" + std::to_string(blockZ) + ")");
+  KernelTimer &timer = getKernelTimer();
+  if (timer.enabled)
+    timer.start(d, static_cast<CUstream>(stream));
   CUresult r = d.cuLaunchKernel(f, gridX, gridY, gridZ, blockX, blockY, blockZ,
                                 sharedBytes, static_cast<CUstream>(stream),
                                 params, extra);
+  if (timer.enabled && r == kSuccess)
+    timer.stop(d, static_cast<CUstream>(stream));
   if (r != kSuccess)
     fail("kernel launch (cuLaunchKernel, " + std::to_string(gridX) + "x" +
          std::to_string(gridY) + "x" + std::to_string(gridZ) + " blocks of " +

@@ -6,6 +6,7 @@
 // RUN: not longctx-run %s --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: clang -shared -fPIC %S/Inputs/fake_libcuda.c -o %t/libcuda.so.1
 // RUN: env LONGCTX_CUDA_DRIVER=%t/libcuda.so.1 longctx-run %s --target=cuda 2>&1 | FileCheck %s --check-prefix=FAKE
+// RUN: env LONGCTX_CUDA_DRIVER=%t/libcuda.so.1 LONGCTX_CUDA_KERNEL_TIMING=1 longctx-run %s --target=cuda --repeat 3 2>&1 | FileCheck %s --check-prefix=TIMING
 // RUN: env LONGCTX_CUDA_DRIVER=%t/libcuda.so.1 longctx-run %s --target=cuda --pipeline="longctx-lower-to-nvvm{chip=sm_90 format=isa query-tile-size=64}" 2>&1 | FileCheck %s --check-prefix=PIPE
 
 // NODRIVER: longctx-run: error: no CUDA driver/device: cannot load the CUDA driver '{{.*}}/missing/libcuda.so.1': {{.*}}
@@ -29,6 +30,8 @@
 // FAKE: fake-cuda: cuLaunchKernel grid 1x4x2 block 128x1x1 dynamic shared 0
 // FAKE: fake-cuda: cuMemcpyAsync 51200 bytes
 // FAKE: fake-cuda: cuModuleUnload, 0 live allocations
+
+// TIMING: longctx-cuda-runtime: 3 kernel launches, best {{[0-9.]+}} ms, total {{[0-9.]+}} ms
 
 // PIPE-NOT: target sm_80
 // PIPE: fake-cuda: cuModuleLoadDataEx: PTX .target sm_90
