@@ -16,6 +16,10 @@
 // `--load-state` write and read that state as .npy files so a stream can be
 // stopped and resumed.
 //
+// `--target=cuda` runs code from `longctx-lower-to-nvvm` on an NVIDIA GPU
+// through the longctx CUDA runtime (lib/Runtime/CUDA), which must find a
+// driver and a device first.
+//
 // Exit codes: 0 success, 1 usage / input / compile error, 2 a result does not
 // match its expected array.
 //
