@@ -303,12 +303,12 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
   Value keyLen = memref::DimOp::create(rewriter, loc, key, 2);
   Value output = allocLike(hostOut);
 
-  // Grid (query tiles, heads, batch); at least one tile so that an empty
-  // sequence still makes a valid launch (its threads do nothing).
+  // Grid (query tiles, heads, batch). An empty grid (no queries, an empty
+  // batch) launches nothing: the runtime skips it.
   Value one = hb.index(1);
   Value numTiles =
       arith::CeilDivSIOp::create(rewriter, loc, queryLen, hb.index(tq));
-  Value gridX = hb.max(numTiles, one);
+  Value gridX = numTiles;
   auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                               gpu::AddressSpace::Workgroup);
   auto sharedType = [&](int64_t rows, int64_t cols) {

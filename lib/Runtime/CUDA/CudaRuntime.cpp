@@ -445,12 +445,15 @@ mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
   if (sharedBytes > 48 * 1024)
     LONGCTX_CHECK(
         d.cuFuncSetAttribute(f, kFuncMaxDynamicSharedBytes, sharedBytes));
-  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
+  // A grid without blocks (e.g. no queries) has nothing to compute.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
+  if (gridX < 0 || gridY < 0 || gridZ < 0 || blockX <= 0 || blockY <= 0 ||
       blockZ <= 0)
-    fail("kernel launch with an empty grid or block (" + std::to_string(gridX) +
-         "x" + std::to_string(gridY) + "x" + std::to_string(gridZ) +
-         " blocks of " + std::to_string(blockX) + "x" + std::to_string(blockY) +
-         "x" + std::to_string(blockZ) + ")");
+    fail("kernel launch with an invalid grid or block (" +
+         std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
+         std::to_string(gridZ) + " blocks of " + std::to_string(blockX) + "x" +
+         std::to_string(blockY) + "x" + std::to_string(blockZ) + ")");
   KernelTimer &timer = getKernelTimer();
   if (timer.enabled)
     timer.start(d, static_cast<CUstream>(stream));
