@@ -106,11 +106,14 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
   llvm::raw_string_ostream os(text);
   os << "convert-longctx-to-gpu{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize
+     << " memory-ops=" << (options.memoryOps ? "true" : "false")
      << "},"
-     // What stays on the host (Infini memory ops, gates, Titans).
+     // What stays on the host (gates, Titans, memory ops too large for
+     // shared memory or with memory-ops=false).
      << "convert-longctx-to-linalg,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
-        "function-boundary-type-conversion=identity-layout-map},"
+        "function-boundary-type-conversion=identity-layout-map "
+        "allow-return-allocs-from-loops},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"
      << "convert-bufferization-to-memref,"
      << "longctx-gpu-define-launchers,gpu-kernel-outlining,"

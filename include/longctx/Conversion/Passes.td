@@ -96,8 +96,16 @@ def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp">
     so that bufferization and buffer deallocation handle the host side as
     usual; `longctx-gpu-define-launchers` then writes the kernel.
     `longctx.infini_attention` is first decomposed into its segment loop, so
-    the segment recurrence stays a host-side loop that launches one kernel
-    per segment; the memory ops are left for `convert-longctx-to-linalg`.
+    the segment recurrence stays a host-side loop that launches kernels per
+    segment. With `memory-ops` (the default), `longctx.memory_retrieve` and
+    `longctx.memory_update` become launcher calls as well
+    (`longctx.gpu_memory_retrieve`, `longctx.gpu_memory_update = {eps,
+    delta?}`): a thread per query row reading M and z staged in shared
+    memory, and a thread per element of M accumulating tiles of sigma(K)
+    and values (for the delta rule, after a read kernel that forms
+    V - sigma(K) M / max(sigma(K) z, eps)). Memory ops whose tiles do not
+    fit in 48 KiB of shared memory, and everything else (gates, Titans),
+    are left for `convert-longctx-to-linalg` on the host.
     Attention with dynamic head counts or head dims, or tiles that need more
     than 48 KiB of shared memory, is reported as an error.
   }];
@@ -115,6 +123,9 @@ def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp">
            "Query rows (threads) per block (1 to 1024)">,
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"32",
            "Keys per shared-memory tile (> 0)">,
+    Option<"memoryOps", "memory-ops", "bool", /*default=*/"true",
+           "Also run longctx.memory_retrieve / memory_update as GPU kernels "
+           "(false: they stay on the host)">,
   ];
 }
 

@@ -72,6 +72,11 @@ struct LowerToNVVMPipelineOptions
       llvm::cl::desc("Keys per shared-memory tile of the attention kernel "
                      "(> 0)"),
       llvm::cl::init(32)};
+  PassOptions::Option<bool> memoryOps{
+      *this, "memory-ops",
+      llvm::cl::desc("Run the Infini memory ops as GPU kernels too (false: "
+                     "on the host)"),
+      llvm::cl::init(true)};
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimisation level of the NVPTX code generation (0-3)"),

@@ -46,8 +46,12 @@ constexpr const char kLauncherAttr[] = "longctx.gpu_attention";
 /// call, on host buffers, of a private launcher declaration tagged
 /// `longctx.gpu_attention`, and the Infini decomposition, so that the
 /// attention of each segment is launched from the host-side segment loop.
+/// With `memoryOps`, `longctx.memory_retrieve` and `longctx.memory_update`
+/// become launcher calls too (`longctx.gpu_memory_retrieve`,
+/// `longctx.gpu_memory_update`), unless their tiles exceed shared memory.
 void populateLongCtxToGPUConversionPatterns(RewritePatternSet &patterns,
-                                            const GPUAttentionTiling &tiling);
+                                            const GPUAttentionTiling &tiling,
+                                            bool memoryOps = true);
 
 /// Defines every launcher declaration of `module`: device buffers and
 /// copies, the `gpu.launch` flash-attention kernel, the copy of the result
