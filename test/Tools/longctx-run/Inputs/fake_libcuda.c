@@ -2,6 +2,8 @@
 // --target=cuda on machines without a GPU: device memory is host memory,
 // copies are memcpy, and every module load, kernel lookup and launch is
 // logged to stderr instead of run (the kernel's output stays as allocated).
+// FAKE_CUDA_FAIL=<entry point> makes that entry point fail with the error
+// it would typically return; FAKE_CUDA_DEVICES sets the device count.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +11,30 @@
 typedef unsigned long long CUdeviceptr;
 static int live;
 
-int cuInit(unsigned flags) { return 0; }
-int cuGetErrorName(int e, const char **s) { *s = "FAKE_ERROR"; return 0; }
-int cuGetErrorString(int e, const char **s) { *s = "fake"; return 0; }
-int cuDeviceGetCount(int *n) { *n = 1; return 0; }
+/// The error `entry` returns when FAKE_CUDA_FAIL names it, else 0.
+static int failing(const char *entry, int error) {
+  const char *f = getenv("FAKE_CUDA_FAIL");
+  return f && strcmp(f, entry) == 0 ? error : 0;
+}
+
+int cuInit(unsigned flags) { return failing("cuInit", 3); }
+int cuGetErrorName(int e, const char **s) {
+  *s = e == 2     ? "CUDA_ERROR_OUT_OF_MEMORY"
+       : e == 3   ? "CUDA_ERROR_NOT_INITIALIZED"
+       : e == 218 ? "CUDA_ERROR_INVALID_PTX"
+       : e == 719 ? "CUDA_ERROR_LAUNCH_FAILED"
+                  : "CUDA_ERROR_UNKNOWN";
+  return 0;
+}
+int cuGetErrorString(int e, const char **s) {
+  *s = "reported by the stand-in driver";
+  return 0;
+}
+int cuDeviceGetCount(int *n) {
+  const char *d = getenv("FAKE_CUDA_DEVICES");
+  *n = d ? atoi(d) : 1;
+  return 0;
+}
 int cuDeviceGet(int *d, int i) { *d = i; return 0; }
 int cuDeviceGetName(char *name, int len, int d) {
   snprintf(name, len, "Fake GPU");
@@ -37,6 +59,13 @@ int cuModuleLoadData(void **m, const void *data) {
 }
 int cuModuleLoadDataEx(void **m, const void *data, unsigned n, int *o, void **v) {
   describeImage("cuModuleLoadDataEx", data);
+  if (failing("cuModuleLoadDataEx", 218)) {
+    // The JIT's error log (option 5 is CU_JIT_ERROR_LOG_BUFFER).
+    for (unsigned i = 0; i < n; ++i)
+      if (o[i] == 5)
+        strcpy((char *)v[i], "ptxas fatal   : stand-in JIT error log");
+    return 218;
+  }
   *m = (void *)0x2;
   return 0;
 }
@@ -55,7 +84,7 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                    void **params, void **extra) {
   fprintf(stderr, "fake-cuda: cuLaunchKernel grid %ux%ux%u block %ux%ux%u "
           "dynamic shared %u\n", gx, gy, gz, bx, by, bz, smem);
-  return 0;
+  return failing("cuLaunchKernel", 719);
 }
 int cuStreamCreate(void **s, unsigned f) { *s = (void *)0x4; return 0; }
 int cuStreamDestroy_v2(void *s) { return 0; }
@@ -67,6 +96,8 @@ int cuEventRecord(void *e, void *s) { return 0; }
 int cuEventSynchronize(void *e) { return 0; }
 int cuEventElapsedTime(float *ms, void *a, void *b) { *ms = 0; return 0; }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t n) {
+  if (failing("cuMemAlloc_v2", 2))
+    return 2;
   *p = (CUdeviceptr)calloc(1, n);
   ++live;
   fprintf(stderr, "fake-cuda: cuMemAlloc %zu bytes\n", n);
