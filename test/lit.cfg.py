@@ -43,6 +43,13 @@ _ptxas = shutil.which("ptxas") or shutil.which(
 if _ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", _ptxas))
+    config.substitutions.append(
+        ("%cuda_toolkit", os.path.dirname(os.path.dirname(_ptxas)))
+    )
+    # gpu-module-to-binary{format=bin|fatbin} finds the toolkit on PATH.
+    llvm_config.with_environment(
+        "PATH", os.path.dirname(_ptxas), append_path=True
+    )
 
 
 def _have_cuda_gpu():

@@ -128,7 +128,10 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "convert-arith-to-llvm,convert-index-to-llvm,"
      << "convert-func-to-llvm,convert-cf-to-llvm,gpu-to-llvm,"
      << "reconcile-unrealized-casts,"
-     << "gpu-module-to-binary{format=" << options.format << "}";
+     << "gpu-module-to-binary{format=" << options.format;
+  if (!options.toolkit.empty())
+    os << " toolkit=" << options.toolkit;
+  os << "}";
   return text;
 }
 

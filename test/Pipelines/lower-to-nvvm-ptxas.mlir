@@ -15,6 +15,8 @@
 // The f16 kernel with smaller tiles, and the cubin the pipeline assembles
 // itself (format=bin) is embedded as a binary object.
 // RUN: longctx-opt %s --longctx-lower-to-nvvm="chip=sm_90 format=bin query-tile-size=64 key-tile-size=16" | FileCheck %s --check-prefix=BIN
+// With the toolkit named (no PATH needed), a fatbin (magic 0xBA55ED50).
+// RUN: env PATH=/usr/bin:/bin longctx-opt %s --longctx-lower-to-nvvm="format=fatbin toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=FATBIN
 
 // The f32 kernels keep their state in registers: no local-memory spills.
 // SM80: Compiling entry function 'longctx_gpu_attention{{(_[0-9]+)?}}_kernel' for 'sm_80'
@@ -25,6 +27,8 @@
 // SM90: used 1 barriers
 
 // BIN-COUNT-3: gpu.binary @longctx_gpu_attention{{(_[0-9]+)?}}_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
+
+// FATBIN-COUNT-3: gpu.binary @longctx_gpu_attention{{(_[0-9]+)?}}_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, "P\EDU\BA
 
 func.func @causal_gqa(%q: tensor<1x8x300x64xf32>, %k: tensor<1x2x300x64xf32>,
                       %v: tensor<1x2x300x64xf32>) -> tensor<1x8x300x64xf32> {

@@ -1,4 +1,6 @@
 // RUN: longctx-opt %s --longctx-lower-to-nvvm="format=isa" | FileCheck %s
+// The default format is PTX too (isa: no CUDA toolkit needed).
+// RUN: longctx-opt %s --longctx-lower-to-nvvm | FileCheck %s
 // RUN: longctx-opt %s --longctx-lower-to-nvvm="chip=sm_90 features=+ptx80 format=isa" | FileCheck %s --check-prefix=SM90
 // RUN: longctx-opt %s --longctx-lower-to-nvvm="format=isa query-tile-size=32 key-tile-size=8" \
 // RUN:   --mlir-print-ir-after=gpu-kernel-outlining --mlir-print-ir-after=convert-gpu-to-nvvm \

@@ -59,9 +59,15 @@ struct LowerToNVVMPipelineOptions
   PassOptions::Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the GPU module becomes: isa (PTX text, "
-                     "JIT-compiled by the driver at load), bin (cubin, "
-                     "assembled by ptxas) or fatbin"),
-      llvm::cl::init("fatbin")};
+                     "JIT-compiled by the driver at load; needs no CUDA "
+                     "toolkit), bin (cubin, assembled by ptxas) or fatbin "
+                     "(by ptxas and fatbinary)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory for format=bin/fatbin (default: "
+                     "ptxas on PATH, or CUDA_ROOT/CUDA_HOME/CUDA_PATH)"),
+      llvm::cl::init("")};
   PassOptions::Option<int64_t> queryTileSize{
       *this, "query-tile-size",
       llvm::cl::desc("Query rows (threads) per block of the attention kernel "
