@@ -105,8 +105,17 @@ struct State {
   int major = 0, minor = 0, multiprocessors = 0, clockKHz = 0;
 };
 
-State state;
-std::once_flag initOnce;
+/// The state, constructed on first use: code linked into an executable may
+/// call in from a global constructor (kernel loading runs at priority 123)
+/// before this file's own constructors have run.
+State &getState() {
+  static State instance;
+  return instance;
+}
+std::once_flag &getInitOnce() {
+  static std::once_flag flag;
+  return flag;
+}
 int defaultDevice = -1;
 
 /// Names of the errors this runtime is most likely to meet, for drivers
@@ -144,11 +153,11 @@ const char *getKnownErrorName(CUresult result) {
 
 std::string describe(CUresult result) {
   const char *name = nullptr, *text = nullptr;
-  if (state.driver.cuGetErrorName &&
-      state.driver.cuGetErrorName(result, &name) != kSuccess)
+  if (getState().driver.cuGetErrorName &&
+      getState().driver.cuGetErrorName(result, &name) != kSuccess)
     name = nullptr;
-  if (state.driver.cuGetErrorString &&
-      state.driver.cuGetErrorString(result, &text) != kSuccess)
+  if (getState().driver.cuGetErrorString &&
+      getState().driver.cuGetErrorString(result, &text) != kSuccess)
     text = nullptr;
   if (!name)
     name = getKnownErrorName(result);
@@ -170,11 +179,11 @@ void initialize() {
   void *handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
   if (!handle) {
     const char *why = dlerror();
-    state.error = std::string("cannot load the CUDA driver '") + path +
-                  "': " + (why ? why : "unknown error");
+    getState().error = std::string("cannot load the CUDA driver '") + path +
+                       "': " + (why ? why : "unknown error");
     return;
   }
-  Driver &d = state.driver;
+  Driver &d = getState().driver;
   bool ok = true;
 #define LONGCTX_RESOLVE(field, symbol) ok &= resolve(handle, d.field, symbol)
   LONGCTX_RESOLVE(cuInit, "cuInit");
@@ -214,20 +223,20 @@ void initialize() {
   resolve(handle, d.cuMemAllocAsync, "cuMemAllocAsync");
   resolve(handle, d.cuMemFreeAsync, "cuMemFreeAsync");
   if (!ok) {
-    state.error = std::string("the CUDA driver '") + path +
-                  "' lacks driver API entry points (too old?)";
+    getState().error = std::string("the CUDA driver '") + path +
+                       "' lacks driver API entry points (too old?)";
     return;
   }
   CUresult r = d.cuInit(0);
   if (r != kSuccess) {
-    state.error = "cuInit failed: " + describe(r);
+    getState().error = "cuInit failed: " + describe(r);
     return;
   }
   int count = 0;
   r = d.cuDeviceGetCount(&count);
   if (r != kSuccess || count == 0) {
-    state.error = r != kSuccess ? "cuDeviceGetCount failed: " + describe(r)
-                                : "the driver reports no CUDA device";
+    getState().error = r != kSuccess ? "cuDeviceGetCount failed: " + describe(r)
+                                     : "the driver reports no CUDA device";
     return;
   }
   int ordinal = defaultDevice;
@@ -236,23 +245,28 @@ void initialize() {
     ordinal = env && *env ? std::atoi(env) : 0;
   }
   if (ordinal < 0 || ordinal >= count) {
-    state.error = "device " + std::to_string(ordinal) + " does not exist (" +
-                  std::to_string(count) + " CUDA device(s))";
+    getState().error = "device " + std::to_string(ordinal) +
+                       " does not exist (" + std::to_string(count) +
+                       " CUDA device(s))";
     return;
   }
-  if ((r = d.cuDeviceGet(&state.device, ordinal)) != kSuccess ||
-      (r = d.cuDevicePrimaryCtxRetain(&state.context, state.device)) !=
-          kSuccess) {
-    state.error = "cannot open CUDA device " + std::to_string(ordinal) + ": " +
-                  describe(r);
+  if ((r = d.cuDeviceGet(&getState().device, ordinal)) != kSuccess ||
+      (r = d.cuDevicePrimaryCtxRetain(&getState().context,
+                                      getState().device)) != kSuccess) {
+    getState().error = "cannot open CUDA device " + std::to_string(ordinal) +
+                       ": " + describe(r);
     return;
   }
-  d.cuDeviceGetName(state.name, sizeof(state.name) - 1, state.device);
-  d.cuDeviceGetAttribute(&state.major, kAttrComputeMajor, state.device);
-  d.cuDeviceGetAttribute(&state.minor, kAttrComputeMinor, state.device);
-  d.cuDeviceGetAttribute(&state.multiprocessors, kAttrMultiprocessorCount,
-                         state.device);
-  d.cuDeviceGetAttribute(&state.clockKHz, kAttrClockRate, state.device);
+  d.cuDeviceGetName(getState().name, sizeof(getState().name) - 1,
+                    getState().device);
+  d.cuDeviceGetAttribute(&getState().major, kAttrComputeMajor,
+                         getState().device);
+  d.cuDeviceGetAttribute(&getState().minor, kAttrComputeMinor,
+                         getState().device);
+  d.cuDeviceGetAttribute(&getState().multiprocessors, kAttrMultiprocessorCount,
+                         getState().device);
+  d.cuDeviceGetAttribute(&getState().clockKHz, kAttrClockRate,
+                         getState().device);
 }
 
 [[noreturn]] void fail(const std::string &message) {
@@ -264,11 +278,11 @@ void initialize() {
 /// The driver with the device's context current on this thread; exits with
 /// a clear message when there is no usable device.
 const Driver &driver() {
-  std::call_once(initOnce, initialize);
-  if (!state.context)
-    fail("no CUDA driver/device: " + state.error);
-  state.driver.cuCtxSetCurrent(state.context);
-  return state.driver;
+  std::call_once(getInitOnce(), initialize);
+  if (!getState().context)
+    fail("no CUDA driver/device: " + getState().error);
+  getState().driver.cuCtxSetCurrent(getState().context);
+  return getState().driver;
 }
 
 void check(CUresult result, const char *call) {
@@ -361,22 +375,22 @@ KernelTimer &getKernelTimer() {
 /// receives "<name>, sm_<major><minor>, <N> SMs, <clock> MHz".
 LONGCTX_CUDA_EXPORT int longctxCudaProbe(char *message, size_t size, char *info,
                                          size_t infoSize) {
-  std::call_once(initOnce, initialize);
-  if (!state.context) {
-    std::snprintf(message, size, "%s", state.error.c_str());
+  std::call_once(getInitOnce(), initialize);
+  if (!getState().context) {
+    std::snprintf(message, size, "%s", getState().error.c_str());
     return 1;
   }
   if (info)
-    std::snprintf(info, infoSize, "%s, sm_%d%d, %d SMs, %d MHz", state.name,
-                  state.major, state.minor, state.multiprocessors,
-                  state.clockKHz / 1000);
+    std::snprintf(info, infoSize, "%s, sm_%d%d, %d SMs, %d MHz",
+                  getState().name, getState().major, getState().minor,
+                  getState().multiprocessors, getState().clockKHz / 1000);
   return 0;
 }
 
 /// The compute capability of the device as major * 10 + minor (0 if none).
 LONGCTX_CUDA_EXPORT int longctxCudaComputeCapability() {
-  std::call_once(initOnce, initialize);
-  return state.context ? state.major * 10 + state.minor : 0;
+  std::call_once(getInitOnce(), initialize);
+  return getState().context ? getState().major * 10 + getState().minor : 0;
 }
 
 //===----------------------------------------------------------------------===//
@@ -394,7 +408,8 @@ LONGCTX_CUDA_EXPORT void *mgpuModuleLoad(void *data, size_t /*size*/) {
   if (r != kSuccess)
     fail("cannot load the GPU binary (cuModuleLoadData): " + describe(r) +
          "; was it compiled for this device (sm_" +
-         std::to_string(state.major) + std::to_string(state.minor) + ")?");
+         std::to_string(getState().major) + std::to_string(getState().minor) +
+         ")?");
   return module;
 }
 
@@ -416,9 +431,9 @@ LONGCTX_CUDA_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel) {
 
 LONGCTX_CUDA_EXPORT void mgpuModuleUnload(void *module) {
   // Runs from a global destructor, possibly after a failure: do not exit.
-  if (state.context && module) {
-    state.driver.cuCtxSetCurrent(state.context);
-    state.driver.cuModuleUnload(static_cast<CUmodule>(module));
+  if (getState().context && module) {
+    getState().driver.cuCtxSetCurrent(getState().context);
+    getState().driver.cuModuleUnload(static_cast<CUmodule>(module));
   }
 }
 
