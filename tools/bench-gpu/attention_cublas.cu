@@ -71,9 +71,8 @@ static Array readNpy(const char *path) {
   long n = 1;
   for (size_t pos = 0; pos < dims.size();) {
     size_t comma = dims.find(',', pos);
-    std::string tok = dims.substr(pos, comma == std::string::npos
-                                           ? std::string::npos
-                                           : comma - pos);
+    std::string tok = dims.substr(
+        pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (tok.find_first_of("0123456789") != std::string::npos) {
       a.shape.push_back(std::atol(tok.c_str()));
       n *= a.shape.back();
@@ -96,8 +95,8 @@ static void writeNpy(const char *path, const std::vector<long> &shape,
   std::string dims;
   for (long d : shape)
     dims += std::to_string(d) + ", ";
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
-                       dims + "), }";
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
   while ((10 + header.size() + 1) % 64)
     header += ' ';
   header += '\n';
@@ -186,10 +185,10 @@ int main(int argc, char **argv) {
   CHECK_CUDA(cudaMalloc(&dv_, v.data.size() * 4));
   CHECK_CUDA(cudaMalloc(&ds, (size_t)B * H * N * M * 4));
   CHECK_CUDA(cudaMalloc(&dout, (size_t)B * H * N * dv * 4));
-  CHECK_CUDA(cudaMemcpy(dq, q.data.data(), q.data.size() * 4,
-                        cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dk, k.data.data(), k.data.size() * 4,
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dq, q.data.data(), q.data.size() * 4, cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dk, k.data.data(), k.data.size() * 4, cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dv_, v.data.data(), v.data.size() * 4,
                         cudaMemcpyHostToDevice));
   cublasHandle_t handle;
@@ -232,8 +231,8 @@ int main(int argc, char **argv) {
     best = std::min(best, ms);
   }
   std::vector<float> out((size_t)B * H * N * dv);
-  CHECK_CUDA(cudaMemcpy(out.data(), dout, out.size() * 4,
-                        cudaMemcpyDeviceToHost));
+  CHECK_CUDA(
+      cudaMemcpy(out.data(), dout, out.size() * 4, cudaMemcpyDeviceToHost));
   writeNpy(argv[4], {B, H, N, dv}, out);
   double pairs = 0;
   for (long i = 0; i < N; ++i)

@@ -93,8 +93,8 @@ void writeNpy(const char *path, const Descriptor &d) {
     shape += std::to_string(s) + ", ";
     n *= s;
   }
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
-                       shape + "), }";
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
   while ((10 + header.size() + 1) % 64)
     header += ' ';
   header += '\n';
@@ -133,6 +133,7 @@ int main(int argc, char **argv) {
   if (longctxCudaProbe(message, sizeof(message), info, sizeof(info)) != 0)
     fail(std::string("no CUDA driver/device: ") + message);
   std::printf("longctx-aot: target cuda: %s\n", info);
+  std::fflush(stdout);
   Array q = readNpy(argv[1]), k = readNpy(argv[2]), v = readNpy(argv[3]);
   int reps = std::max(1, std::atoi(argv[5]));
   Descriptor dq = describe(q), dk = describe(k), dv = describe(v);
@@ -143,9 +144,9 @@ int main(int argc, char **argv) {
       std::free(out.allocated);
     auto start = std::chrono::steady_clock::now();
     _mlir_ciface_attention(&out, &dq, &dk, &dv);
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count();
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     best = std::min(best, s);
   }
   writeNpy(argv[4], out);
