@@ -106,6 +106,7 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
   llvm::raw_string_ostream os(text);
   os << "convert-longctx-to-gpu{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize
+     << " mma=" << (options.mma ? "true" : "false")
      << " memory-ops=" << (options.memoryOps ? "true" : "false")
      << "},"
      // What stays on the host (gates, Titans, memory ops too large for
@@ -119,7 +120,8 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "longctx-gpu-define-launchers,gpu-kernel-outlining,"
      << "scf-forall-to-for,func.func(convert-linalg-to-loops),"
      << "lower-affine,convert-scf-to-cf,"
-     << "gpu.module(convert-gpu-to-nvvm,convert-nvvm-to-llvm,canonicalize,cse,"
+     << "gpu.module(convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,"
+        "convert-nvvm-to-llvm,canonicalize,cse,"
         "reconcile-unrealized-casts),"
      << "nvvm-attach-target{chip=" << options.chip
      << " features=" << options.features << " O=" << options.optLevel << "},"

@@ -12,6 +12,14 @@
 // RUN: %ptxas -arch=sm_90 -v %t/sm90.ptx -o %t/sm90.cubin 2>&1 | FileCheck %s --check-prefix=SM90
 // RUN: %ptxas -arch=sm_90 -v %t/sm90.ptx.1 -o %t/sm90-1.cubin 2>&1 | FileCheck %s --check-prefix=SM90
 // RUN: %ptxas -arch=sm_90 -v %t/sm90.ptx.2 -o %t/sm90-2.cubin 2>&1 | FileCheck %s --check-prefix=SM90
+// Tensor cores for the f16 kernel (mma=true); the f32 ones are unchanged.
+// RUN: longctx-opt %s --longctx-lower-to-nvvm="chip=sm_90 mma=true" -o %t/mma.mlir
+// RUN: %PYTHON %longctx_src/tools/extract-ptx.py %t/mma.mlir -o %t/mma.ptx
+// RUN: cat %t/mma.ptx %t/mma.ptx.1 %t/mma.ptx.2 | FileCheck %s --check-prefix=MMA
+// RUN: longctx-opt %s --longctx-lower-to-nvvm="chip=sm_80 mma=true" -o %t/mma80.mlir
+// RUN: %PYTHON %longctx_src/tools/extract-ptx.py %t/mma80.mlir -o %t/mma80.ptx
+// RUN: for f in %t/mma.ptx %t/mma.ptx.1 %t/mma.ptx.2; do %ptxas -arch=sm_90 -v $f -o $f.cubin 2>&1; done | FileCheck %s --check-prefix=MMAPTXAS
+// RUN: for f in %t/mma80.ptx %t/mma80.ptx.1 %t/mma80.ptx.2; do %ptxas -arch=sm_80 -v $f -o $f.cubin 2>&1; done | FileCheck %s --check-prefix=MMAPTXAS
 // The f16 kernel with smaller tiles, and the cubin the pipeline assembles
 // itself (format=bin) is embedded as a binary object.
 // RUN: longctx-opt %s --longctx-lower-to-nvvm="chip=sm_90 format=bin query-tile-size=64 key-tile-size=16" | FileCheck %s --check-prefix=BIN
@@ -25,6 +33,10 @@
 // SM90: Compiling entry function 'longctx_gpu_attention{{(_[0-9]+)?}}_kernel' for 'sm_90'
 // SM90: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // SM90: used 1 barriers
+
+// MMA-COUNT-32: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// MMA-NOT:      mma.sync
+// MMAPTXAS-COUNT-3: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 // BIN-COUNT-3: gpu.binary @longctx_gpu_attention{{(_[0-9]+)?}}_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
 

@@ -123,6 +123,11 @@ def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp">
            "Query rows (threads) per block (1 to 1024)">,
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"32",
            "Keys per shared-memory tile (> 0)">,
+    Option<"mma", "mma", "bool", /*default=*/"false",
+           "f16 attention on tensor cores (mma.sync m16n8k16, f32 "
+           "accumulation, P rounded to f16) when d % 16 == 0, dv % 8 == 0 "
+           "and the tiles are multiples of 16; other attention keeps the "
+           "FMA kernel">,
     Option<"memoryOps", "memory-ops", "bool", /*default=*/"true",
            "Also run longctx.memory_retrieve / memory_update as GPU kernels "
            "(false: they stay on the host)">,
@@ -178,6 +183,8 @@ def LongCtxGPUDefineLaunchersPass
     "::mlir::gpu::GPUDialect",
     "::mlir::NVVM::NVVMDialect",
     "::mlir::math::MathDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::vector::VectorDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
   ];

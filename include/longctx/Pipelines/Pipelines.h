@@ -78,6 +78,11 @@ struct LowerToNVVMPipelineOptions
       llvm::cl::desc("Keys per shared-memory tile of the attention kernel "
                      "(> 0)"),
       llvm::cl::init(32)};
+  PassOptions::Option<bool> mma{
+      *this, "mma",
+      llvm::cl::desc("f16 attention on tensor cores (mma.sync, sm_80 and "
+                     "later) where the shapes allow it"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> memoryOps{
       *this, "memory-ops",
       llvm::cl::desc("Run the Infini memory ops as GPU kernels too (false: "

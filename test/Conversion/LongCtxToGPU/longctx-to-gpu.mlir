@@ -110,3 +110,55 @@ func.func @masked_f16(%q: tensor<1x2x8x16xf16>, %k: tensor<1x2x8x16xf16>,
          mask(%m : tensor<1x1x8x8xi1>) scale(0.5) -> tensor<1x2x8x16xf16>
   return %o : tensor<1x2x8x16xf16>
 }
+
+// -----
+
+// mma=true: f16 attention with d = 64, dv = 32 runs on tensor cores; f32
+// attention in the same module keeps the FMA kernel.
+// RUN: longctx-opt %s --split-input-file --convert-longctx-to-gpu="query-tile-size=64 key-tile-size=32 mma=true" | FileCheck %s --check-prefix=MMACALL
+// RUN: longctx-opt %s --split-input-file --convert-longctx-to-gpu="query-tile-size=64 key-tile-size=32 mma=true" --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --longctx-gpu-define-launchers | FileCheck %s --check-prefix=MMA
+
+// MMACALL-LABEL: func.func @tensor_cores(
+// MMACALL-DAG:   func.func private @longctx_gpu_attention{{(_0)?}}(memref<1x4x200x64xf16>, {{.*}} attributes {longctx.gpu_attention = {causal, key_tile_size = 32 : i64, mma, query_tile_size = 64 : i64, scale = 1.250000e-01 : f64}}
+// MMACALL-DAG:   func.func private @longctx_gpu_attention{{(_0)?}}(memref<1x4x200x64xf32>, {{.*}} attributes {longctx.gpu_attention = {causal, key_tile_size = 32 : i64, query_tile_size = 64 : i64, scale = 1.250000e-01 : f64}}
+
+// A warp per 16 rows: 2 x 64 threads; K and V tiles in shared memory as f16.
+// MMA-LABEL: func.func private @longctx_gpu_attention{{(_0)?}}(%{{[a-z0-9]+}}: memref<1x4x200x64xf16>
+// MMA:         gpu.launch async
+// MMA-SAME:      threads(%{{[^)]*}}) in (%{{[a-z0-9]+}} = %c128
+// MMA-SAME:      workgroup(%[[KS:.*]] : memref<32x64xf16, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<32x32xf16, #gpu.address_space<workgroup>>)
+// Lane (g, t): rows g and g + 8 of the warp.
+// MMA:           %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// MMA:           arith.divui %[[LANE]], %c4
+// MMA:           arith.remui %[[LANE]], %c4
+// The query as 4 A fragments (16 of d each).
+// MMA-COUNT-4:   vector.from_elements {{.*}} : vector<4x2xf16>
+// The key loop carries both rows' max and sum and 4 C fragments of O.
+// MMA:           scf.for {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// MMA:             gpu.barrier
+// S: 4 chunks of 8 keys x 4 k-steps of 16.
+// MMA-COUNT-16:    nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// Row max over the 4 lanes of a row.
+// MMA:             gpu.shuffle xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
+// MMA:             gpu.shuffle xor %{{.*}}, %c2_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
+// P V: 4 C fragments x 2 chunks of 16 keys, P rounded to f16.
+// MMA:             arith.truncf %{{.*}} : f32 to f16
+// MMA-COUNT-8:     nvgpu.mma.sync
+// MMA:             gpu.barrier
+// The row sums, then O = acc / l.
+// MMA-COUNT-4:   gpu.shuffle  xor
+// MMA:           scf.if
+// MMA:             arith.divf
+// MMA:             arith.truncf %{{.*}} : f32 to f16
+func.func @tensor_cores(%q: tensor<1x4x200x64xf16>, %k: tensor<1x2x200x64xf16>,
+                        %v: tensor<1x2x200x32xf16>, %q32: tensor<1x4x200x64xf32>,
+                        %k32: tensor<1x2x200x64xf32>, %v32: tensor<1x2x200x32xf32>)
+    -> (tensor<1x4x200x32xf16>, tensor<1x4x200x32xf32>) {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x200x64xf16>,
+         tensor<1x2x200x64xf16>, tensor<1x2x200x32xf16>) causal
+         -> tensor<1x4x200x32xf16>
+  %o32 = longctx.attention ins(%q32, %k32, %v32 : tensor<1x4x200x64xf32>,
+         tensor<1x2x200x64xf32>, tensor<1x2x200x32xf32>) causal
+         -> tensor<1x4x200x32xf32>
+  return %o, %o32 : tensor<1x4x200x32xf16>, tensor<1x4x200x32xf32>
+}

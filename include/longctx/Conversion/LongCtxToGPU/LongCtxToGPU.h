@@ -29,6 +29,9 @@ namespace mlir::longctx {
 struct GPUAttentionTiling {
   int64_t queryTileSize = 128;
   int64_t keyTileSize = 32;
+  /// Tensor cores (mma.sync m16n8k16, f32 accumulation) for f16 attention
+  /// whose head dims and tiles fit it: a warp per 16 query rows.
+  bool mma = false;
 };
 
 /// Largest static shared memory of one block (bytes) that the kernel may use
