@@ -15,7 +15,9 @@
 #
 # Settings (environment): NS="2048 4096 8192" REPS=10 B=1 H=16 HKV=4 D=64
 # CAUSAL=1 CHECKS="1x8x2x300x64 2x4x4x129x32" (BxHxHkvxNxd) CHIP=sm_90
-# FORMAT=bin (isa when ptxas is missing) QUERY_TILE=128 KEY_TILE=32.
+# FORMAT=bin (isa when ptxas is missing) QUERY_TILE=128 KEY_TILE=32
+# DTYPES="f32 f16" (f32: our FMA kernel vs FP32 cuBLAS; f16: our tensor-core
+# kernel, mma=true, vs cuBLAS on tensor cores).
 # Without a GPU, `run` (and the default) exits 1 with a message.
 set -euo pipefail
 
@@ -32,6 +34,7 @@ CHIP_ENV=${CHIP:-}
 CHIP=${CHIP:-sm_90}
 QUERY_TILE=${QUERY_TILE:-128}
 KEY_TILE=${KEY_TILE:-32}
+DTYPES=${DTYPES:-"f32 f16"}
 
 prepare() {
   local out=$1
@@ -49,12 +52,14 @@ prepare() {
   mkdir -p "$out"
   local causal_attr=""
   [[ $CAUSAL == 1 ]] && causal_attr="causal"
-  # build NAME B H HKV N D: the entry @attention for one shape, lowered,
-  # translated to LLVM IR and linked with the harness and the runtime.
+  # build NAME DTYPE B H HKV N D: the entry @attention for one shape,
+  # lowered, translated to LLVM IR and linked with the harness and runtime.
   build() {
-    local name=$1 b=$2 h=$3 hkv=$4 n=$5 d=$6
-    local qt="tensor<${b}x${h}x${n}x${d}xf32>"
-    local kt="tensor<${b}x${hkv}x${n}x${d}xf32>"
+    local name=$1 dtype=$2 b=$3 h=$4 hkv=$5 n=$6 d=$7
+    local qt="tensor<${b}x${h}x${n}x${d}x$dtype>"
+    local kt="tensor<${b}x${hkv}x${n}x${d}x$dtype>"
+    local mma=false
+    [[ $dtype == f16 ]] && mma=true
     cat >"$out/$name.mlir" <<EOF
 func.func @attention(%q: $qt, %k: $kt, %v: $kt) -> $qt
     attributes {llvm.emit_c_interface} {
@@ -63,7 +68,7 @@ func.func @attention(%q: $qt, %k: $kt, %v: $kt) -> $qt
 }
 EOF
     "$root/build/bin/longctx-opt" "$out/$name.mlir" \
-      --longctx-lower-to-nvvm="chip=$CHIP format=$format$toolkit query-tile-size=$QUERY_TILE key-tile-size=$KEY_TILE" \
+      --longctx-lower-to-nvvm="chip=$CHIP format=$format$toolkit query-tile-size=$QUERY_TILE key-tile-size=$KEY_TILE mma=$mma" \
       -o "$out/$name.lowered.mlir"
     "$prefix/bin/mlir-translate" --mlir-to-llvmir \
       "$out/$name.lowered.mlir" -o "$out/$name.ll"
@@ -72,12 +77,15 @@ EOF
       -o "$out/$name"
     rm -f "$out/$name.ll" "$out/$name.lowered.mlir"
   }
-  for shape in $CHECKS; do
-    IFS=x read -r b h hkv n d <<<"$shape"
-    build "attention_longctx_check_$shape" "$b" "$h" "$hkv" "$n" "$d"
-  done
-  for n in $NS; do
-    build "attention_longctx_n$n" "$B" "$H" "$HKV" "$n" "$D"
+  for dtype in $DTYPES; do
+    for shape in $CHECKS; do
+      IFS=x read -r b h hkv n d <<<"$shape"
+      build "attention_longctx_${dtype}_check_$shape" "$dtype" "$b" "$h" \
+        "$hkv" "$n" "$d"
+    done
+    for n in $NS; do
+      build "attention_longctx_${dtype}_n$n" "$dtype" "$B" "$H" "$HKV" "$n" "$D"
+    done
   done
   cp "$root/tools/bench-gpu/run.sh" "$root/tools/bench-gpu/attention_cublas.cu" \
     "$root/python/longctx/reference.py" "$out/"
@@ -90,6 +98,7 @@ HKV=$HKV
 D=$D
 CAUSAL=$CAUSAL
 CHECKS="$CHECKS"
+DTYPES="$DTYPES"
 EOF
   echo "bench-gpu: prepared $out for $CHIP ($format): run 'bash $out/run.sh'" \
     "on the GPU machine"

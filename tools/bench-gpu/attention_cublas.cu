@@ -1,15 +1,19 @@
-// Unfused f32 attention on the GPU, the baseline of tools/bench-gpu.sh:
-//   S = scale * Q K^T   (cuBLAS strided-batched SGEMM, N x M scores in memory)
-//   P = softmax(S)      (one block per row, causal mask applied here)
-//   O = P V             (cuBLAS strided-batched SGEMM)
+// Unfused attention on the GPU, the baseline of tools/bench-gpu.sh, in f32
+// (FP32 arithmetic, no TF32) or f16 (tensor cores, f32 accumulation):
+//   S = scale * Q K^T   (cuBLAS strided-batched GEMM, N x M f32 scores in
+//   memory) P = softmax(S)      (one block per row, causal mask applied here; P
+//   in
+//                        the input type)
+//   O = P V             (cuBLAS strided-batched GEMM)
 // Grouped-query heads: one batched GEMM per query head of a group, over
-// (batch x key/value heads). Reads q, k, v from .npy files (f32, C order,
-// [B, H, N, d] and [B, Hkv, M, d]), writes O as .npy, and prints the best
-// time of `reps` runs and the TFLOP/s of the visible (query, key) pairs.
+// (batch x key/value heads). Reads q, k, v from .npy files (f32 or f16, C
+// order, [B, H, N, d] and [B, Hkv, M, d]), writes O as .npy, and prints the
+// best time of `reps` runs and the TFLOP/s of the visible (query, key) pairs.
 //
 //   attention_cublas q.npy k.npy v.npy out.npy reps causal(0|1)
 
 #include <cublas_v2.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -40,7 +44,9 @@
 
 struct Array {
   std::vector<long> shape;
-  std::vector<float> data;
+  bool half = false; // float16 ('<f2') rather than float32
+  std::vector<char> data;
+  long elements = 0;
 };
 
 static Array readNpy(const char *path) {
@@ -59,9 +65,11 @@ static Array readNpy(const char *path) {
   }
   std::string header(headerLen, '\0');
   if (std::fread(&header[0], 1, headerLen, f) != headerLen ||
-      header.find("'<f4'") == std::string::npos ||
+      (header.find("'<f4'") == std::string::npos &&
+       header.find("'<f2'") == std::string::npos) ||
       header.find("'fortran_order': False") == std::string::npos) {
-    std::fprintf(stderr, "attention_cublas: '%s' is not C-order float32\n",
+    std::fprintf(stderr,
+                 "attention_cublas: '%s' is not C-order float32/float16\n",
                  path);
     std::exit(1);
   }
@@ -81,8 +89,11 @@ static Array readNpy(const char *path) {
       break;
     pos = comma + 1;
   }
-  a.data.resize(n);
-  if (std::fread(a.data.data(), sizeof(float), n, f) != (size_t)n) {
+  a.half = header.find("'<f2'") != std::string::npos;
+  a.elements = n;
+  size_t bytes = n * (a.half ? 2 : 4);
+  a.data.resize(bytes);
+  if (std::fread(a.data.data(), 1, bytes, f) != bytes) {
     std::fprintf(stderr, "attention_cublas: '%s' is truncated\n", path);
     std::exit(1);
   }
@@ -91,12 +102,12 @@ static Array readNpy(const char *path) {
 }
 
 static void writeNpy(const char *path, const std::vector<long> &shape,
-                     const std::vector<float> &data) {
+                     bool half, const std::vector<char> &data) {
   std::string dims;
   for (long d : shape)
     dims += std::to_string(d) + ", ";
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string header = std::string("{'descr': '") + (half ? "<f2" : "<f4") +
+                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
   while ((10 + header.size() + 1) % 64)
     header += ' ';
   header += '\n';
@@ -105,17 +116,20 @@ static void writeNpy(const char *path, const std::vector<long> &shape,
   std::fwrite("\x93NUMPY\x01\x00", 1, 8, f);
   std::fwrite(&len, 2, 1, f);
   std::fwrite(header.data(), 1, header.size(), f);
-  std::fwrite(data.data(), sizeof(float), data.size(), f);
+  std::fwrite(data.data(), 1, data.size(), f);
   std::fclose(f);
 }
 
 // Row softmax of S [rows, M] in place; row r is query (r % N), and with
 // `causal` keys j > i + (M - N) are masked. Fully masked rows give 0.
-__global__ void softmaxRows(float *s, long rows, int n, int m, int causal) {
+template <typename T>
+__global__ void softmaxRows(float *s, T *out, long rows, int n, int m,
+                            int causal) {
   long row = blockIdx.x;
   if (row >= rows)
     return;
   float *p = s + row * (long)m;
+  T *o = out + row * (long)m;
   int i = row % n;
   int limit = causal ? min(m, i + (m - n) + 1) : m;
   __shared__ float red[32];
@@ -158,7 +172,7 @@ __global__ void softmaxRows(float *s, long rows, int n, int m, int causal) {
   __syncthreads();
   float inv = red[0] > 0 ? 1.f / red[0] : 0.f;
   for (int j = threadIdx.x; j < m; j += blockDim.x)
-    p[j] *= inv;
+    o[j] = (T)(p[j] * inv);
 }
 
 int main(int argc, char **argv) {
@@ -170,51 +184,62 @@ int main(int argc, char **argv) {
   Array q = readNpy(argv[1]), k = readNpy(argv[2]), v = readNpy(argv[3]);
   int reps = std::max(1, std::atoi(argv[5]));
   int causal = std::atoi(argv[6]);
-  if (q.shape.size() != 4 || k.shape.size() != 4 || v.shape.size() != 4) {
-    std::fprintf(stderr, "attention_cublas: q, k, v must be 4-D\n");
+  if (q.shape.size() != 4 || k.shape.size() != 4 || v.shape.size() != 4 ||
+      q.half != k.half || q.half != v.half) {
+    std::fprintf(stderr, "attention_cublas: q, k, v must be 4-D, one dtype\n");
     return 1;
   }
+  bool half = q.half;
+  size_t es = half ? 2 : 4;
+  cudaDataType_t type = half ? CUDA_R_16F : CUDA_R_32F;
   long B = q.shape[0], H = q.shape[1], N = q.shape[2], d = q.shape[3];
   long Hkv = k.shape[1], M = k.shape[2], dv = v.shape[3];
   long G = H / Hkv;
   float scale = 1.0f / std::sqrt((float)d);
 
-  float *dq, *dk, *dv_, *ds, *dout;
-  CHECK_CUDA(cudaMalloc(&dq, q.data.size() * 4));
-  CHECK_CUDA(cudaMalloc(&dk, k.data.size() * 4));
-  CHECK_CUDA(cudaMalloc(&dv_, v.data.size() * 4));
+  char *dq, *dk, *dv_, *dp, *dout;
+  float *ds;
+  CHECK_CUDA(cudaMalloc(&dq, q.data.size()));
+  CHECK_CUDA(cudaMalloc(&dk, k.data.size()));
+  CHECK_CUDA(cudaMalloc(&dv_, v.data.size()));
   CHECK_CUDA(cudaMalloc(&ds, (size_t)B * H * N * M * 4));
-  CHECK_CUDA(cudaMalloc(&dout, (size_t)B * H * N * dv * 4));
+  CHECK_CUDA(cudaMalloc(&dp, (size_t)B * H * N * M * es));
+  CHECK_CUDA(cudaMalloc(&dout, (size_t)B * H * N * dv * es));
   CHECK_CUDA(
-      cudaMemcpy(dq, q.data.data(), q.data.size() * 4, cudaMemcpyHostToDevice));
+      cudaMemcpy(dq, q.data.data(), q.data.size(), cudaMemcpyHostToDevice));
   CHECK_CUDA(
-      cudaMemcpy(dk, k.data.data(), k.data.size() * 4, cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dv_, v.data.data(), v.data.size() * 4,
-                        cudaMemcpyHostToDevice));
+      cudaMemcpy(dk, k.data.data(), k.data.size(), cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dv_, v.data.data(), v.data.size(), cudaMemcpyHostToDevice));
   cublasHandle_t handle;
   CHECK_CUBLAS(cublasCreate(&handle));
-  // Plain FP32 (no TF32), as our kernel computes.
+  // f32: plain FP32 (no TF32), as our FMA kernel computes; f16: tensor
+  // cores with f32 accumulation.
   CHECK_CUBLAS(cublasSetMathMode(handle, CUBLAS_DEFAULT_MATH));
 
   auto run = [&] {
     float one = 1.f, zero = 0.f;
     // Batch index b * Hkv + hkv; query head hkv * G + g. Row-major
     // [N, d] x [M, d]^T as column-major: S^T (M x N) = K (M x d) Q^T.
-    for (long g = 0; g < G; ++g) {
-      CHECK_CUBLAS(cublasSgemmStridedBatched(
-          handle, CUBLAS_OP_T, CUBLAS_OP_N, M, N, d, &scale, dk, d, M * d,
-          dq + g * N * d, d, G * N * d, &zero, ds + g * N * M, M, G * N * M,
-          B * Hkv));
-    }
-    softmaxRows<<<B * H * N, 256>>>(ds, B * H * N, N, M, causal);
+    for (long g = 0; g < G; ++g)
+      CHECK_CUBLAS(cublasGemmStridedBatchedEx(
+          handle, CUBLAS_OP_T, CUBLAS_OP_N, M, N, d, &scale, dk, type, d, M * d,
+          dq + g * N * d * es, type, d, G * N * d, &zero, ds + g * N * M,
+          CUDA_R_32F, M, G * N * M, B * Hkv, CUBLAS_COMPUTE_32F,
+          CUBLAS_GEMM_DEFAULT));
+    if (half)
+      softmaxRows<<<B * H * N, 256>>>(ds, (__half *)dp, B * H * N, N, M,
+                                      causal);
+    else
+      softmaxRows<<<B * H * N, 256>>>(ds, (float *)dp, B * H * N, N, M, causal);
     CHECK_CUDA(cudaGetLastError());
     // O^T (dv x N) = V^T (dv x M) P^T (M x N), column-major.
-    for (long g = 0; g < G; ++g) {
-      CHECK_CUBLAS(cublasSgemmStridedBatched(
-          handle, CUBLAS_OP_N, CUBLAS_OP_N, dv, N, M, &one, dv_, dv, M * dv,
-          ds + g * N * M, M, G * N * M, &zero, dout + g * N * dv, dv,
-          G * N * dv, B * Hkv));
-    }
+    for (long g = 0; g < G; ++g)
+      CHECK_CUBLAS(cublasGemmStridedBatchedEx(
+          handle, CUBLAS_OP_N, CUBLAS_OP_N, dv, N, M, &one, dv_, type, dv,
+          M * dv, dp + g * N * M * es, type, M, G * N * M, &zero,
+          dout + g * N * dv * es, type, dv, G * N * dv, B * Hkv,
+          CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
   };
   run(); // warm-up
   cudaEvent_t start, stop;
@@ -230,15 +255,14 @@ int main(int argc, char **argv) {
     CHECK_CUDA(cudaEventElapsedTime(&ms, start, stop));
     best = std::min(best, ms);
   }
-  std::vector<float> out((size_t)B * H * N * dv);
-  CHECK_CUDA(
-      cudaMemcpy(out.data(), dout, out.size() * 4, cudaMemcpyDeviceToHost));
-  writeNpy(argv[4], {B, H, N, dv}, out);
+  std::vector<char> out((size_t)B * H * N * dv * es);
+  CHECK_CUDA(cudaMemcpy(out.data(), dout, out.size(), cudaMemcpyDeviceToHost));
+  writeNpy(argv[4], {B, H, N, dv}, half, out);
   double pairs = 0;
   for (long i = 0; i < N; ++i)
     pairs += causal ? std::min(M, std::max(0L, i + (M - N) + 1)) : M;
   double flops = 2.0 * pairs * (d + dv) * B * H;
-  std::printf("cublas-unfused: best %.4f ms, %.2f TFLOP/s\n", best,
-              flops / (best * 1e-3) / 1e12);
+  std::printf("cublas-unfused (%s): best %.4f ms, %.2f TFLOP/s\n",
+              half ? "f16" : "f32", best, flops / (best * 1e-3) / 1e12);
   return 0;
 }

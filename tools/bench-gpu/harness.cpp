@@ -11,7 +11,8 @@
 //       -> tensor<BxHxNxDVxf32> attributes {llvm.emit_c_interface}
 //
 // and with the longctx CUDA runtime, so that it runs where there is a GPU but
-// no LLVM/MLIR. Reads q, k, v from .npy files, calls the entry `reps` times
+// no LLVM/MLIR. Reads q, k, v from .npy files (float32, or float16 for an
+// f16 entry), calls the entry `reps` times
 // (the runtime reports kernel times with LONGCTX_CUDA_KERNEL_TIMING=1),
 // prints the best wall time of a call and writes the result as .npy.
 //
@@ -31,8 +32,8 @@
 namespace {
 /// A rank-4 memref descriptor as MLIR's C interface passes it.
 struct Descriptor {
-  float *allocated;
-  float *aligned;
+  char *allocated;
+  char *aligned;
   int64_t offset;
   int64_t sizes[4];
   int64_t strides[4];
@@ -40,8 +41,11 @@ struct Descriptor {
 
 struct Array {
   std::vector<int64_t> shape;
-  std::vector<float> data;
+  std::string descr; // '<f4' or '<f2'
+  std::vector<char> data;
 };
+
+int64_t elementSize(const std::string &descr) { return descr == "<f2" ? 2 : 4; }
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "attention_longctx: %s\n", message.c_str());
@@ -59,10 +63,13 @@ Array readNpy(const char *path) {
     fail(std::string("'") + path + "' is not a .npy (version 1) file");
   std::string header(headerLen, '\0');
   if (std::fread(&header[0], 1, headerLen, f) != headerLen ||
-      header.find("'<f4'") == std::string::npos ||
+      (header.find("'<f4'") == std::string::npos &&
+       header.find("'<f2'") == std::string::npos) ||
       header.find("'fortran_order': False") == std::string::npos)
-    fail(std::string("'") + path + "' is not a C-order float32 array");
+    fail(std::string("'") + path +
+         "' is not a C-order float32 or float16 array");
   Array a;
+  a.descr = header.find("'<f2'") != std::string::npos ? "<f2" : "<f4";
   size_t open = header.find('('), close = header.find(')');
   std::string dims = header.substr(open + 1, close - open - 1);
   int64_t n = 1;
@@ -79,22 +86,23 @@ Array readNpy(const char *path) {
   }
   if (a.shape.size() != 4)
     fail(std::string("'") + path + "' is not 4-D");
-  a.data.resize(n);
-  if (std::fread(a.data.data(), sizeof(float), n, f) != static_cast<size_t>(n))
+  int64_t bytes = n * elementSize(a.descr);
+  a.data.resize(bytes);
+  if (std::fread(a.data.data(), 1, bytes, f) != static_cast<size_t>(bytes))
     fail(std::string("'") + path + "' is truncated");
   std::fclose(f);
   return a;
 }
 
-void writeNpy(const char *path, const Descriptor &d) {
+void writeNpy(const char *path, const Descriptor &d, const std::string &descr) {
   std::string shape;
   int64_t n = 1;
   for (int64_t s : d.sizes) {
     shape += std::to_string(s) + ", ";
     n *= s;
   }
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
+  std::string header = "{'descr': '" + descr +
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
   while ((10 + header.size() + 1) % 64)
     header += ' ';
   header += '\n';
@@ -105,7 +113,8 @@ void writeNpy(const char *path, const Descriptor &d) {
   std::fwrite("\x93NUMPY\x01\x00", 1, 8, f);
   std::fwrite(&len, 2, 1, f);
   std::fwrite(header.data(), 1, header.size(), f);
-  std::fwrite(d.aligned + d.offset, sizeof(float), n, f);
+  int64_t size = elementSize(descr);
+  std::fwrite(d.aligned + d.offset * size, size, n, f);
   std::fclose(f);
 }
 
@@ -149,7 +158,7 @@ int main(int argc, char **argv) {
             .count();
     best = std::min(best, s);
   }
-  writeNpy(argv[4], out);
+  writeNpy(argv[4], out, q.descr);
   std::printf("longctx-aot: best call %.4f ms (with copies)\n", best * 1e3);
   return 0;
 }
