@@ -30,6 +30,7 @@
 #include "longctx/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -695,6 +696,12 @@ int main(int argc, char **argv) {
   if (!targetMachine) {
     error("cannot create a target machine for the host: " +
           llvm::toString(targetMachine.takeError()));
+    return 1;
+  }
+  // GPU code needs the CUDA runtime, which only --target=cuda loads.
+  if (target != "cuda" && !module->getOps<gpu::BinaryOp>().empty()) {
+    error("the pipeline produced GPU code (gpu.binary); run it with "
+          "--target=cuda");
     return 1;
   }
   ExecutionEngineOptions engineOptions;

@@ -4,6 +4,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: env LONGCTX_CUDA_DRIVER=%t/missing/libcuda.so.1 %PYTHON %S/Inputs/exit_code.py longctx-run %s --target=cuda 2>&1 | FileCheck %s --check-prefix=NODRIVER
 // RUN: not longctx-run %s --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not longctx-run %s --pipeline=longctx-lower-to-nvvm 2>&1 | FileCheck %s --check-prefix=CPUGPU
 // RUN: clang -shared -fPIC %S/Inputs/fake_libcuda.c -o %t/libcuda.so.1
 // RUN: env LONGCTX_CUDA_DRIVER=%t/libcuda.so.1 longctx-run %s --target=cuda 2>&1 | FileCheck %s --check-prefix=FAKE
 // RUN: env LONGCTX_CUDA_DRIVER=%t/libcuda.so.1 LONGCTX_CUDA_KERNEL_TIMING=1 longctx-run %s --target=cuda --repeat 3 2>&1 | FileCheck %s --check-prefix=TIMING
@@ -12,6 +13,7 @@
 // NODRIVER: longctx-run: error: no CUDA driver/device: cannot load the CUDA driver '{{.*}}/missing/libcuda.so.1': {{.*}}
 // NODRIVER: exit code 1
 // TARGET: longctx-run: error: unknown --target 'tpu' (expected cpu or cuda)
+// CPUGPU: longctx-run: error: the pipeline produced GPU code (gpu.binary); run it with --target=cuda
 
 // The default pipeline targets the device's chip (sm_80 here) as PTX that
 // the driver compiles; the kernel is looked up by name and launched over
