@@ -16,6 +16,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
   registry.insert<LongCtxDialect>();
@@ -25,6 +26,8 @@ void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
 void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   registerTilingInterfaceExternalModels(registry);
+  // What gpu-module-to-binary needs to translate kernels to LLVM IR.
+  registerAllGPUToLLVMIRTranslations(registry);
 }
 
 void mlir::longctx::registerAllPasses() {

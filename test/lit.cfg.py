@@ -31,3 +31,39 @@ config.substitutions.append(("%longctx_src", config.longctx_src_root))
 
 if config.longctx_include_integration_tests:
     config.available_features.add("integration")
+
+# GPU: `ptxas` when the CUDA assembler is found (PATH or /usr/local/cuda/bin),
+# `cuda-gpu` when a CUDA device is usable (nvidia-smi lists one).
+import shutil
+import subprocess
+
+_ptxas = shutil.which("ptxas") or shutil.which(
+    "ptxas", path="/usr/local/cuda/bin"
+)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+    config.substitutions.append(
+        ("%cuda_toolkit", os.path.dirname(os.path.dirname(_ptxas)))
+    )
+    # gpu-module-to-binary{format=bin|fatbin} finds the toolkit on PATH.
+    llvm_config.with_environment(
+        "PATH", os.path.dirname(_ptxas), append_path=True
+    )
+
+
+def _have_cuda_gpu():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run(
+            [smi, "-L"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if _have_cuda_gpu():
+    config.available_features.add("cuda-gpu")

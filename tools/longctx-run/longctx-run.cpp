@@ -16,6 +16,10 @@
 // `--load-state` write and read that state as .npy files so a stream can be
 // stopped and resumed.
 //
+// `--target=cuda` runs code from `longctx-lower-to-nvvm` on an NVIDIA GPU
+// through the longctx CUDA runtime (lib/Runtime/CUDA), which must find a
+// driver and a device first.
+//
 // Exit codes: 0 success, 1 usage / input / compile error, 2 a result does not
 // match its expected array.
 //
@@ -28,6 +32,7 @@
 #include "longctx/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -55,6 +60,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <random>
 #include <sys/resource.h>
 #include <thread>
@@ -128,14 +134,21 @@ static cl::opt<double>
     flops("flops",
           cl::desc("Floating-point operations of one call of the entry: "
                    "prints its GFLOP/s"),
-          cl::init(0.0));
+          cl::init(0.0), cl::cat(runCategory));
 static cl::opt<bool>
     peak("peak",
          cl::desc("Measure, in this process, the machine's FP32 FMA peak and "
                   "an OpenBLAS SGEMM (2048^3), and print the entry's GFLOP/s "
                   "(needs --flops) as fractions of both"),
-         cl::init(false));
+         cl::init(false), cl::cat(runCategory));
 
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Where the entry runs: cpu (default pipeline "
+             "longctx-lower-to-cpu) or cuda (default pipeline "
+             "longctx-lower-to-nvvm for the device found, run through the "
+             "longctx CUDA runtime)"),
+    cl::init("cpu"), cl::cat(runCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -438,6 +451,41 @@ static std::string statePath(StringRef dir, size_t argIndex) {
   return std::string(path);
 }
 
+/// Loads the longctx CUDA runtime, checks that it finds a driver and a
+/// device, and returns the default pipeline for that device; reports "no
+/// CUDA driver/device" and fails otherwise.
+static FailureOr<std::string> prepareCudaTarget() {
+  void *runtime = dlopen(LONGCTX_CUDA_RUNTIME, RTLD_NOW | RTLD_GLOBAL);
+  if (!runtime) {
+    const char *why = dlerror();
+    error(llvm::Twine("cannot load the CUDA runtime '") + LONGCTX_CUDA_RUNTIME +
+          "': " + (why ? why : "unknown error"));
+    return failure();
+  }
+  using ProbeFn = int (*)(char *, size_t, char *, size_t);
+  using CapabilityFn = int (*)();
+  auto probe = reinterpret_cast<ProbeFn>(dlsym(runtime, "longctxCudaProbe"));
+  auto capability = reinterpret_cast<CapabilityFn>(
+      dlsym(runtime, "longctxCudaComputeCapability"));
+  if (!probe || !capability) {
+    error(llvm::Twine("'") + LONGCTX_CUDA_RUNTIME +
+          "' is not the longctx CUDA runtime");
+    return failure();
+  }
+  char message[1024] = {0}, info[512] = {0};
+  if (probe(message, sizeof(message), info, sizeof(info)) != 0) {
+    error(llvm::Twine("no CUDA driver/device: ") + message);
+    return failure();
+  }
+  int cc = capability();
+  llvm::outs() << "longctx-run: target cuda: " << info << "\n";
+  llvm::outs().flush();
+  // The PTX the driver JIT-compiles for this device (no toolkit needed).
+  const char *features = cc >= 120 ? "+ptx87" : cc >= 100 ? "+ptx86" : "+ptx80";
+  return "longctx-lower-to-nvvm{chip=sm_" + std::to_string(cc) +
+         " features=" + features + " format=isa}";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   DialectRegistry registry;
@@ -463,6 +511,20 @@ int main(int argc, char **argv) {
   if (streamTokens > 0 && repeat > 1) {
     error("--repeat cannot be combined with --stream-tokens");
     return 1;
+  }
+
+  // --target=cuda: the runtime must find a driver and a device before
+  // anything is compiled; the default pipeline targets that device.
+  if (target != "cpu" && target != "cuda") {
+    error("unknown --target '" + target + "' (expected cpu or cuda)");
+    return 1;
+  }
+  if (target == "cuda") {
+    FailureOr<std::string> cudaPipeline = prepareCudaTarget();
+    if (failed(cudaPipeline))
+      return 1;
+    if (pipeline.getNumOccurrences() == 0)
+      pipeline = *cudaPipeline;
   }
 
   MLIRContext context(registry);
@@ -702,6 +764,12 @@ int main(int argc, char **argv) {
           llvm::toString(targetMachine.takeError()));
     return 1;
   }
+  // GPU code needs the CUDA runtime, which only --target=cuda loads.
+  if (target != "cuda" && !module->getOps<gpu::BinaryOp>().empty()) {
+    error("the pipeline produced GPU code (gpu.binary); run it with "
+          "--target=cuda");
+    return 1;
+  }
   ExecutionEngineOptions engineOptions;
   // Threaded code calls the OpenMP runtime: load it into the JIT.
   SmallVector<StringRef> sharedLibs;
@@ -726,6 +794,8 @@ int main(int argc, char **argv) {
   // user pipeline may leave behind).
   if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
     sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
+  if (target == "cuda")
+    sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
   engineOptions.sharedLibPaths = sharedLibs;
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
@@ -737,6 +807,9 @@ int main(int argc, char **argv) {
     error("JIT compilation failed: " + llvm::toString(engine.takeError()));
     return 1;
   }
+  // GPU code loads its kernels in global constructors (mgpuModuleLoad).
+  if (target == "cuda")
+    (*engine)->initialize();
   // Materialise the entry now so that its JIT cost counts as compile time.
   llvm::Expected<void (*)(void **)> entryFn =
       (*engine)->lookupPacked(entryName);

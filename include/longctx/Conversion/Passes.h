@@ -7,6 +7,7 @@
 #ifndef LONGCTX_CONVERSION_PASSES_H
 #define LONGCTX_CONVERSION_PASSES_H
 
+#include "longctx/Conversion/LongCtxToGPU/LongCtxToGPU.h"
 #include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
 
 namespace mlir::longctx {

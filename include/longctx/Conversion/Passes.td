@@ -74,4 +74,120 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
   ];
 }
 
+def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Replace longctx.attention with calls of GPU kernel launchers "
+                "on host buffers";
+  let description = [{
+    Replaces every `longctx.attention` on tensors with a call of a private
+    launcher declaration on host buffers, tagged with what its kernel needs:
+
+    ```mlir
+    %qb = bufferization.to_buffer %q read_only : ... to memref<1x4x100x16xf32>
+    ...                                         // likewise K, V (, mask)
+    %ob = memref.alloc() : memref<1x4x100x16xf32>
+    call @longctx_gpu_attention(%qb, %kb, %vb, %ob) : (...) -> ()
+    %o = bufferization.to_tensor %ob restrict writable : ...
+
+    func.func private @longctx_gpu_attention(memref<...>, ...)
+        attributes {longctx.gpu_attention = {causal, key_tile_size = 32,
+                    query_tile_size = 128, scale = 2.500000e-01 : f64}}
+    ```
+
+    so that bufferization and buffer deallocation handle the host side as
+    usual; `longctx-gpu-define-launchers` then writes the kernel.
+    `longctx.infini_attention` is first decomposed into its segment loop, so
+    the segment recurrence stays a host-side loop that launches kernels per
+    segment. With `memory-ops` (the default), `longctx.memory_retrieve` and
+    `longctx.memory_update` become launcher calls as well
+    (`longctx.gpu_memory_retrieve`, `longctx.gpu_memory_update = {eps,
+    delta?}`): a thread per query row reading M and z staged in shared
+    memory, and a thread per element of M accumulating tiles of sigma(K)
+    and values (for the delta rule, after a read kernel that forms
+    V - sigma(K) M / max(sigma(K) z, eps)). Memory ops whose tiles do not
+    fit in 48 KiB of shared memory, and everything else (gates, Titans),
+    are left for `convert-longctx-to-linalg` on the host.
+    Attention with dynamic head counts or head dims, or tiles that need more
+    than 48 KiB of shared memory, is reported as an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"queryTileSize", "query-tile-size", "int64_t", /*default=*/"128",
+           "Query rows (threads) per block (1 to 1024)">,
+    Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"32",
+           "Keys per shared-memory tile (> 0)">,
+    Option<"mma", "mma", "bool", /*default=*/"false",
+           "f16 attention on tensor cores (mma.sync m16n8k16, f32 "
+           "accumulation, P rounded to f16) when d % 16 == 0, dv % 8 == 0 "
+           "and the tiles are multiples of 16; other attention keeps the "
+           "FMA kernel">,
+    Option<"memoryOps", "memory-ops", "bool", /*default=*/"true",
+           "Also run longctx.memory_retrieve / memory_update as GPU kernels "
+           "(false: they stay on the host)">,
+  ];
+}
+
+def LongCtxGPUDefineLaunchersPass
+    : Pass<"longctx-gpu-define-launchers", "::mlir::ModuleOp"> {
+  let summary = "Give the GPU attention launchers their bodies: device "
+                "buffers, copies and the gpu.launch kernel";
+  let description = [{
+    `convert-longctx-to-gpu` replaces each `longctx.attention` with a call of
+    a private declaration tagged `longctx.gpu_attention = {scale,
+    query_tile_size, key_tile_size, causal?, window?, mask?}` on host
+    buffers, so that bufferization and buffer deallocation (which reject GPU
+    ops) see a plain call. This pass, run after them, defines each
+    declaration:
+
+    ```mlir
+    func.func private @longctx_gpu_attention(%q, %k, %v, %out) {
+      %qd = gpu.alloc (...)  gpu.memcpy %qd, %q     // likewise K, V (, mask)
+      %od = gpu.alloc (...)
+      gpu.launch blocks(ceildiv(N, Tq), H, B) threads(Tq, 1, 1)
+          workgroup(%ks : memref<Tk x d x f32, #gpu.address_space<workgroup>>,
+                    %vs : memref<Tk x dv x f32, ...>,
+                    %ss : memref<Tk x Tq x f32, ...>) {
+        q[0..d) = Q[b, h, row] * scale * log2(e)     // registers (SSA values)
+        scf.for %k0 = kv_start to kv_end step Tk iter_args(m, l, acc[0..dv)) {
+          K, V tile -> %ks, %vs (all threads, coalesced); gpu.barrier
+          s_j = q . K_j (masked: -inf) -> %ss[j, tid]; t = max_j s_j
+          m' = max(m, t); alpha = exp2(m - m'); l, acc *= alpha
+          p_j = exp2(s_j - m'); l += p_j; acc += p_j V_j; gpu.barrier
+        }
+        O[b, h, row] = l == 0 ? 0 : acc / l
+      }
+      gpu.memcpy %out, %od;  gpu.dealloc ...
+    }
+    ```
+
+    One thread owns one query row: its query, running max, running sum and
+    accumulator are loop-carried SSA values (unrolled over the static head
+    dims), i.e. registers, so the online softmax never leaves the thread.
+    The key/value tiles every thread reads are staged once per block in
+    shared memory (broadcast reads); each thread's scores go to its own
+    column of the score tile, so a warp's accesses hit distinct banks. The
+    grid is (query tiles, heads, batch); grouped-query heads read key/value
+    head `h / (H / Hkv)`. With `causal` the key loop of a block stops at the
+    last key its rows can see (and with a `window` starts at the first), and
+    blocks run the most expensive tiles first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // LONGCTX_CONVERSION_PASSES_TD

@@ -43,7 +43,74 @@ std::string getLowerToCPUPipelineText(const LowerToCPUPipelineOptions &options);
 void buildLowerToCPUPassPipeline(OpPassManager &pm,
                                  const LowerToCPUPipelineOptions &options);
 
-/// Registers `longctx-lower-to-cpu`.
+/// Options of `longctx-lower-to-nvvm`.
+struct LowerToNVVMPipelineOptions
+    : public PassPipelineOptions<LowerToNVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target GPU architecture (sm_80, sm_86, sm_89, sm_90, "
+                     "sm_90a, ...)"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX version of the generated code, as +ptxNN (+ptx80 "
+                     "is PTX ISA 8.0)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the GPU module becomes: isa (PTX text, "
+                     "JIT-compiled by the driver at load; needs no CUDA "
+                     "toolkit), bin (cubin, assembled by ptxas) or fatbin "
+                     "(by ptxas and fatbinary)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory for format=bin/fatbin (default: "
+                     "ptxas on PATH, or CUDA_ROOT/CUDA_HOME/CUDA_PATH)"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> queryTileSize{
+      *this, "query-tile-size",
+      llvm::cl::desc("Query rows (threads) per block of the attention kernel "
+                     "(1 to 1024)"),
+      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> keyTileSize{
+      *this, "key-tile-size",
+      llvm::cl::desc("Keys per shared-memory tile of the attention kernel "
+                     "(> 0)"),
+      llvm::cl::init(32)};
+  PassOptions::Option<bool> mma{
+      *this, "mma",
+      llvm::cl::desc("f16 attention on tensor cores (mma.sync, sm_80 and "
+                     "later) where the shapes allow it"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> memoryOps{
+      *this, "memory-ops",
+      llvm::cl::desc("Run the Infini memory ops as GPU kernels too (false: "
+                     "on the host)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimisation level of the NVPTX code generation (0-3)"),
+      llvm::cl::init(3)};
+};
+
+/// Returns what is wrong with `options` (unknown chip, malformed features,
+/// unknown format), or an empty string.
+std::string
+verifyLowerToNVVMPipelineOptions(const LowerToNVVMPipelineOptions &options);
+
+/// The textual form of `longctx-lower-to-nvvm` with valid `options`.
+std::string
+getLowerToNVVMPipelineText(const LowerToNVVMPipelineOptions &options);
+
+/// Appends `longctx-lower-to-nvvm` to `pm`: attention to GPU kernels, the
+/// rest to host loops, bufferization, NVVM for the kernels, a GPU binary
+/// embedded in the module and LLVM for the host. With invalid options, the
+/// pipeline is a single pass that reports them as an error.
+void buildLowerToNVVMPassPipeline(OpPassManager &pm,
+                                  const LowerToNVVMPipelineOptions &options);
+
+/// Registers `longctx-lower-to-cpu` and `longctx-lower-to-nvvm`.
 void registerLongCtxPipelines();
 
 } // namespace mlir::longctx

@@ -1,0 +1,323 @@
+//===- MmaAttention.cpp - Tensor-core flash-attention kernel --------------===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The f16 flash-attention kernel on tensor cores (mma.sync m16n8k16, f32
+// accumulation) that longctx-gpu-define-launchers writes for launchers
+// tagged `mma`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GPUKernelBuilder.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::longctx;
+using namespace mlir::longctx::detail;
+
+/// Whether the tensor-core kernel applies: f16 operands, head dims that are
+/// whole mma.sync m16n8k16 tiles, tiles of whole warps and key chunks.
+bool mlir::longctx::detail::canUseMma(AttentionOp op,
+                                      const GPUAttentionTiling &tiling) {
+  auto isF16 = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType().isF16();
+  };
+  int64_t d = op.getQuery().getType().getDimSize(3);
+  int64_t dv = op.getValue().getType().getDimSize(3);
+  return isF16(op.getQuery()) && isF16(op.getKey()) && isF16(op.getValue()) &&
+         d % 16 == 0 && dv % 8 == 0 && tiling.queryTileSize % 16 == 0 &&
+         2 * tiling.queryTileSize <= 1024 && tiling.keyTileSize % 16 == 0 &&
+         tiling.keyTileSize * (d + dv) * 2 <= kGPUStaticSharedMemoryLimit;
+}
+
+/// Launches, after `token`, the tensor-core (mma.sync m16n8k16, f16 inputs,
+/// f32 accumulation) flash-attention kernel. A block per (query tile, head,
+/// batch) with a warp per 16 query rows; K and V tiles staged in shared
+/// memory as f16. Lane (g = lane / 4, t = lane % 4) holds rows g and g + 8
+/// of its warp: the query as A fragments, scores as C fragments (keys
+/// 2t, 2t+1 of every 8), which become the A fragments of P V in registers,
+/// and the output accumulator as C fragments; row max and sum are reduced
+/// over the 4 lanes of a row with shuffles. Returns the launch's token.
+Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
+                                                Value token, Value query,
+                                                Value key, Value value,
+                                                Value mask, Value output,
+                                                const MmaAttentionParams &p) {
+  MLIRContext *ctx = b.getContext();
+  Type f16 = b.getF16Type(), f32 = b.getF32Type();
+  auto queryType = cast<MemRefType>(query.getType());
+  const int64_t numHeads = queryType.getDimSize(1);
+  const int64_t d = queryType.getDimSize(3);
+  const int64_t dv = cast<MemRefType>(value.getType()).getDimSize(3);
+  const int64_t tq = p.queryTile, tk = p.keyTile, threads = 2 * tq;
+  KernelBuilder hb{b, loc, f32};
+  Value batch = memref::DimOp::create(b, loc, query, 0);
+  Value queryLen = memref::DimOp::create(b, loc, query, 2);
+  Value keyLen = memref::DimOp::create(b, loc, key, 2);
+  Value numTiles = arith::CeilDivSIOp::create(b, loc, queryLen, hb.index(tq));
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto sharedType = [&](int64_t cols) {
+    return MemRefType::get({tk, cols}, f16, MemRefLayoutAttrInterface(),
+                           workgroup);
+  };
+  Value one = hb.index(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, numTiles, hb.index(numHeads), batch, hb.index(threads), one, one,
+      nullptr, gpu::AsyncTokenType::get(ctx), ValueRange{token},
+      TypeRange{sharedType(d), sharedType(dv)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  KernelBuilder kb{b, loc, f32};
+  Value ks = launch.getWorkgroupAttributions()[0];
+  Value vs = launch.getWorkgroupAttributions()[1];
+  Value tid = launch.getThreadIds().x, head = launch.getBlockIds().y;
+  Value bi = launch.getBlockIds().z;
+  Value tile = launch.getBlockIds().x;
+  if (p.causal)
+    tile = kb.sub(kb.sub(numTiles, one), tile);
+  Value q0 = kb.mul(tile, kb.index(tq));
+  Value lane = arith::RemUIOp::create(b, loc, tid, kb.index(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, kb.index(32));
+  Value g = arith::DivUIOp::create(b, loc, lane, kb.index(4));
+  Value t = arith::RemUIOp::create(b, loc, lane, kb.index(4));
+  Value t2 = kb.mul(t, kb.index(2));
+  Value rows[2];
+  rows[0] = kb.add(kb.add(q0, kb.mul(warp, kb.index(16))), g);
+  rows[1] = kb.add(rows[0], kb.index(8));
+  Value zeroIdx = kb.index(0);
+  Value lastRow = kb.max(kb.sub(queryLen, one), zeroIdx);
+  Value lastKey = kb.max(kb.sub(keyLen, one), zeroIdx);
+  Value loadRows[2] = {kb.max(kb.min(rows[0], lastRow), zeroIdx),
+                       kb.max(kb.min(rows[1], lastRow), zeroIdx)};
+  Value kvHead = arith::DivUIOp::create(b, loc, head, kb.index(p.group));
+  Value diagonal = kb.sub(keyLen, queryLen);
+  Value windowMinusOne = p.window ? kb.index(*p.window - 1) : Value();
+  Value negInf = kb.constant(-std::numeric_limits<double>::infinity());
+  Value zero = kb.constant(0.0);
+  Value lowest = kb.constant(std::numeric_limits<float>::lowest());
+  Value scaleV = kb.constant(p.scale),
+        log2eV = kb.constant(1.0 / std::log(2.0));
+  auto fragType = [&](int64_t r, Type e) { return VectorType::get({r, 2}, e); };
+  auto fromElements = [&](OpBuilder &ob, VectorType type, ValueRange elems) {
+    return vector::FromElementsOp::create(ob, loc, type, elems).getResult();
+  };
+  auto extract = [&](OpBuilder &ob, Value v, int64_t i, int64_t j) {
+    return vector::ExtractOp::create(ob, loc, v, ArrayRef<int64_t>{i, j})
+        .getResult();
+  };
+
+  // The query rows as A fragments (16 of the head dim each).
+  SmallVector<Value> qFrags;
+  for (int64_t kc = 0; kc < d / 16; ++kc) {
+    SmallVector<Value> e;
+    for (int64_t reg = 0; reg < 4; ++reg) {
+      Value row = loadRows[reg % 2];
+      Value col = kb.add(t2, kb.index(kc * 16 + (reg / 2) * 8));
+      for (int64_t j = 0; j < 2; ++j)
+        e.push_back(memref::LoadOp::create(
+            b, loc, query,
+            ValueRange{bi, head, row, kb.add(col, kb.index(j))}));
+    }
+    qFrags.push_back(fromElements(b, fragType(4, f16), e));
+  }
+
+  Value keyEnd = keyLen;
+  if (p.causal)
+    keyEnd = kb.min(kb.max(kb.add(kb.add(q0, kb.index(tq)), diagonal), zeroIdx),
+                    keyLen);
+  Value keyStart = zeroIdx;
+  if (p.window)
+    keyStart = kb.max(kb.sub(kb.add(q0, diagonal), windowMinusOne), zeroIdx);
+
+  // Cooperative copy of rows [k0, k0 + tk) of `src` into `dst`, as f16.
+  auto stage = [&](OpBuilder &ob, Value k0, Value src, Value dst,
+                   int64_t cols) {
+    KernelBuilder sb{ob, loc, f32};
+    int64_t total = tk * cols;
+    scf::ForOp::create(
+        ob, loc, sb.index(0), sb.index((total + threads - 1) / threads),
+        sb.index(1), ValueRange{},
+        [&](OpBuilder &lb, Location, Value it, ValueRange) {
+          KernelBuilder ib{lb, loc, f32};
+          Value idx = ib.add(ib.mul(it, ib.index(threads)), tid);
+          Value inside =
+              ib.cmp(arith::CmpIPredicate::ult, idx, ib.index(total));
+          scf::IfOp::create(lb, loc, inside, [&](OpBuilder &tb, Location) {
+            KernelBuilder xb{tb, loc, f32};
+            Value r = arith::DivUIOp::create(tb, loc, idx, xb.index(cols));
+            Value c = arith::RemUIOp::create(tb, loc, idx, xb.index(cols));
+            Value kr = xb.min(xb.add(k0, r), lastKey);
+            Value x = memref::LoadOp::create(tb, loc, src,
+                                             ValueRange{bi, kvHead, kr, c});
+            memref::StoreOp::create(tb, loc, x, dst, ValueRange{r, c});
+            scf::YieldOp::create(tb, loc);
+          });
+          scf::YieldOp::create(lb, loc);
+        });
+  };
+  auto rowReduce = [&](OpBuilder &ob, Value x, bool isMax) {
+    for (int32_t offset : {1, 2}) {
+      Value other =
+          gpu::ShuffleOp::create(ob, loc, x, offset, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      x = isMax ? arith::MaximumFOp::create(ob, loc, x, other).getResult()
+                : arith::AddFOp::create(ob, loc, x, other).getResult();
+    }
+    return x;
+  };
+
+  // State: max and partial sum of rows g, g + 8, the output C fragments.
+  SmallVector<Value> init = {lowest, lowest, zero, zero};
+  Value zeroFrag = fromElements(b, fragType(2, f32), {zero, zero, zero, zero});
+  init.append(dv / 8, zeroFrag);
+  auto keyLoop = scf::ForOp::create(
+      b, loc, keyStart, keyEnd, kb.index(tk), init,
+      [&](OpBuilder &lb, Location, Value k0, ValueRange state) {
+        KernelBuilder ib{lb, loc, f32};
+        stage(lb, k0, key, ks, d);
+        stage(lb, k0, value, vs, dv);
+        gpu::BarrierOp::create(lb, loc);
+        // S = Q K^T: a C fragment per 8 keys; B[k][n] = K[n][k] is two
+        // consecutive f16 of a key row.
+        SmallVector<SmallVector<Value, 4>> sc; // [chunk][row*2+j]
+        for (int64_t nb = 0; nb < tk / 8; ++nb) {
+          Value acc = zeroFrag;
+          Value keyRow = ib.add(g, ib.index(nb * 8));
+          for (int64_t kc = 0; kc < d / 16; ++kc) {
+            SmallVector<Value> e;
+            for (int64_t reg = 0; reg < 2; ++reg)
+              for (int64_t j = 0; j < 2; ++j)
+                e.push_back(memref::LoadOp::create(
+                    lb, loc, ks,
+                    ValueRange{keyRow,
+                               ib.add(t2, ib.index(kc * 16 + reg * 8 + j))}));
+            Value bFrag = fromElements(lb, fragType(2, f16), e);
+            acc = nvgpu::MmaSyncOp::create(lb, loc, qFrags[kc], bFrag, acc,
+                                           ArrayRef<int64_t>{16, 8, 16})
+                      .getResult();
+          }
+          SmallVector<Value, 4> vals;
+          for (int64_t r = 0; r < 2; ++r)
+            for (int64_t j = 0; j < 2; ++j) {
+              Value s = ib.fmul(extract(lb, acc, r, j), scaleV);
+              Value col = ib.add(ib.add(k0, ib.index(nb * 8 + j)), t2);
+              Value diagRow = ib.add(rows[r], diagonal);
+              Value visible = ib.cmp(arith::CmpIPredicate::slt, col, keyLen);
+              if (p.causal)
+                visible = arith::AndIOp::create(
+                    lb, loc, visible,
+                    ib.cmp(arith::CmpIPredicate::sle, col, diagRow));
+              if (p.window)
+                visible = arith::AndIOp::create(
+                    lb, loc, visible,
+                    ib.cmp(arith::CmpIPredicate::sge,
+                           ib.add(col, windowMinusOne), diagRow));
+              if (mask) {
+                auto maskType = cast<MemRefType>(mask.getType());
+                Value mb = maskType.getDimSize(0) == 1 ? zeroIdx : bi;
+                Value mh = maskType.getDimSize(1) == 1 ? zeroIdx : head;
+                Value m = memref::LoadOp::create(
+                    lb, loc, mask,
+                    ValueRange{mb, mh, loadRows[r], ib.min(col, lastKey)});
+                if (m.getType().isInteger(1)) {
+                  visible = arith::AndIOp::create(lb, loc, visible, m);
+                } else {
+                  if (!m.getType().isF32())
+                    m = arith::ExtFOp::create(lb, loc, f32, m);
+                  s = ib.fma(m, log2eV, s);
+                }
+              }
+              vals.push_back(
+                  arith::SelectOp::create(lb, loc, visible, s, negInf));
+            }
+          sc.push_back(vals);
+        }
+        // Online softmax per row (r = 0: row g, r = 1: row g + 8).
+        Value newMax[2], alpha[2], sums[2];
+        for (int64_t r = 0; r < 2; ++r) {
+          Value m = state[r];
+          Value tmax = negInf;
+          for (auto &vals : sc)
+            for (int64_t j = 0; j < 2; ++j)
+              tmax = ib.fmax(tmax, vals[r * 2 + j]);
+          tmax = rowReduce(lb, tmax, /*isMax=*/true);
+          newMax[r] = ib.fmax(m, tmax);
+          alpha[r] = ib.exp2(ib.fsub(m, newMax[r]));
+          sums[r] = ib.fmul(state[2 + r], alpha[r]);
+        }
+        SmallVector<SmallVector<Value, 4>> probs;
+        for (auto &vals : sc) {
+          SmallVector<Value, 4> pv;
+          for (int64_t r = 0; r < 2; ++r)
+            for (int64_t j = 0; j < 2; ++j) {
+              Value pr = ib.exp2(ib.fsub(vals[r * 2 + j], newMax[r]));
+              sums[r] = ib.fadd(sums[r], pr);
+              pv.push_back(pr);
+            }
+          probs.push_back(pv);
+        }
+        // O = O * alpha + P V: P's A fragment (16 keys) is two score C
+        // fragments; B[k][n] = V[k][n], two rows of the value tile.
+        SmallVector<Value> yielded = {newMax[0], newMax[1], sums[0], sums[1]};
+        for (int64_t nbv = 0; nbv < dv / 8; ++nbv) {
+          Value o = state[4 + nbv];
+          SmallVector<Value> scaled;
+          for (int64_t r = 0; r < 2; ++r)
+            for (int64_t j = 0; j < 2; ++j)
+              scaled.push_back(ib.fmul(extract(lb, o, r, j), alpha[r]));
+          o = fromElements(lb, fragType(2, f32), scaled);
+          Value valueCol = ib.add(g, ib.index(nbv * 8));
+          for (int64_t kk = 0; kk < tk / 16; ++kk) {
+            SmallVector<Value> a;
+            for (int64_t reg = 0; reg < 4; ++reg)
+              for (int64_t j = 0; j < 2; ++j)
+                a.push_back(arith::TruncFOp::create(
+                    lb, loc, f16, probs[2 * kk + reg / 2][(reg % 2) * 2 + j]));
+            Value aFrag = fromElements(lb, fragType(4, f16), a);
+            SmallVector<Value> e;
+            for (int64_t reg = 0; reg < 2; ++reg)
+              for (int64_t j = 0; j < 2; ++j)
+                e.push_back(memref::LoadOp::create(
+                    lb, loc, vs,
+                    ValueRange{ib.add(t2, ib.index(kk * 16 + reg * 8 + j)),
+                               valueCol}));
+            Value bFrag = fromElements(lb, fragType(2, f16), e);
+            o = nvgpu::MmaSyncOp::create(lb, loc, aFrag, bFrag, o,
+                                         ArrayRef<int64_t>{16, 8, 16})
+                    .getResult();
+          }
+          yielded.push_back(o);
+        }
+        gpu::BarrierOp::create(lb, loc);
+        scf::YieldOp::create(lb, loc, yielded);
+      });
+
+  // O = acc / l (0 where l == 0), for rows inside N.
+  Value total[2] = {rowReduce(b, keyLoop.getResult(2), /*isMax=*/false),
+                    rowReduce(b, keyLoop.getResult(3), /*isMax=*/false)};
+  for (int64_t r = 0; r < 2; ++r) {
+    Value valid = kb.cmp(arith::CmpIPredicate::slt, rows[r], queryLen);
+    scf::IfOp::create(b, loc, valid, [&](OpBuilder &ob, Location) {
+      KernelBuilder wb{ob, loc, f32};
+      Value isEmpty = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ,
+                                            total[r], zero);
+      for (int64_t nbv = 0; nbv < dv / 8; ++nbv)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value x = extract(ob, keyLoop.getResult(4 + nbv), r, j);
+          Value q = arith::DivFOp::create(ob, loc, x, total[r]);
+          Value res = arith::SelectOp::create(ob, loc, isEmpty, zero, q);
+          res = arith::TruncFOp::create(ob, loc, f16, res);
+          Value col = wb.add(t2, wb.index(nbv * 8 + j));
+          memref::StoreOp::create(ob, loc, res, output,
+                                  ValueRange{bi, head, rows[r], col});
+        }
+      scf::YieldOp::create(ob, loc);
+    });
+  }
+  gpu::TerminatorOp::create(b, loc);
+  return launch.getAsyncToken();
+}
