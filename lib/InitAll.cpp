@@ -11,6 +11,7 @@
 #include "longctx/Dialect/LongCtx/Transforms/Passes.h"
 #include "longctx/Dialect/LongCtx/Transforms/TilingInterfaceImpl.h"
 #include "longctx/Pipelines/Pipelines.h"
+#include "longctx/Target/LLVMIR/LongCtxToLLVMIRTranslation.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -26,6 +27,7 @@ void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
 void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   registerTilingInterfaceExternalModels(registry);
+  registerLongCtxToLLVMIRTranslation(registry);
   // What gpu-module-to-binary needs to translate kernels to LLVM IR.
   registerAllGPUToLLVMIRTranslations(registry);
 }

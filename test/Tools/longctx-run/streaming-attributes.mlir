@@ -1,0 +1,15 @@
+// The streaming attributes stay on a lowered function with one result (the
+// LLVM dialect keeps its result attributes); translating it to LLVM IR drops
+// them without a warning.
+// RUN: longctx-run %s --stream-tokens 32 2>&1 | FileCheck %s
+// CHECK-NOT: warning
+// CHECK-NOT: Unhandled
+// CHECK: longctx-run: streamed 32 tokens in 4 calls of 8
+// CHECK-NOT: warning
+
+func.func @main(%x: tensor<1x8x4xf32> {longctx.stream_dim = 1 : i64})
+    -> (tensor<1x8x4xf32> {longctx.stream_dim = 1 : i64}) {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %y = linalg.add ins(%x, %x : tensor<1x8x4xf32>, tensor<1x8x4xf32>) outs(%e : tensor<1x8x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
