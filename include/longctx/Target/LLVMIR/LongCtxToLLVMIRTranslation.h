@@ -1,4 +1,4 @@
-//===- LongCtxToLLVMIRTranslation.h - longctx attributes in LLVM IR -*- C++
+//===- LongCtxToLLVMIRTranslation.h - longctx in LLVM IR ------*- C++ -*-===//
 //-*-===//
 //
 // Part of the longctx project.
