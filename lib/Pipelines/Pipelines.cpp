@@ -24,18 +24,21 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
   if (options.threads)
     os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
-     << " key-tile-size=" << options.keyTileSize << "},"
+     << " key-tile-size=" << options.keyTileSize
+     << " vector-kernels=" << (options.vectorKernels ? "true" : "false") << "},"
      << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"
      << "convert-bufferization-to-memref,"
+     << "convert-vector-to-scf{full-unroll=true},"
      << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
      << "func.func(convert-linalg-to-loops),"
      << (options.threads ? "convert-scf-to-openmp,canonicalize," : "")
      << "lower-affine,convert-scf-to-cf,"
      << "expand-strided-metadata,lower-affine,"
+     << "convert-vector-to-llvm,"
      << "convert-math-to-llvm,finalize-memref-to-llvm,"
      << "convert-arith-to-llvm,convert-index-to-llvm,"
      << (options.threads ? "convert-openmp-to-llvm," : "")

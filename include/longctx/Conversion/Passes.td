@@ -65,12 +65,18 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
   let options = [
     Option<"queryTileSize", "query-tile-size", "int64_t", /*default=*/"64",
            "Query rows per tile (> 0)">,
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"64",
            "Keys per tile of the online-softmax loop (> 0)">,
+    Option<"vectorKernels", "vector-kernels", "bool", /*default=*/"true",
+           "Register-blocked vector kernels for the attention products in "
+           "f32 (Q K^T when the key tile is whole vectors of 16, P V when the "
+           "value head dim is); the code then needs convert-vector-to-scf "
+           "and convert-vector-to-llvm">,
   ];
 }
 

@@ -27,6 +27,11 @@ struct LowerToCPUPipelineOptions
   PassOptions::Option<int64_t> keyTileSize{
       *this, "key-tile-size",
       llvm::cl::desc("Keys per online-softmax step (> 0)"), llvm::cl::init(64)};
+  PassOptions::Option<bool> vectorKernels{
+      *this, "vector-kernels",
+      llvm::cl::desc("Register-blocked vector kernels for the f32 attention "
+                     "products (false: LLVM-vectorised loops)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on all cores with OpenMP (the "

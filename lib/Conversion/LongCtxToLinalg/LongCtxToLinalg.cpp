@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/DebugLog.h"
@@ -198,6 +199,241 @@ static std::string getUnsupportedReason(AttentionOp op) {
   return "";
 }
 
+/// Lanes of the score kernel's vectors and the accumulators it keeps in
+/// registers (rows x key vectors).
+constexpr int64_t kScoreLanes = 16;
+constexpr int64_t kScoreAccumulators = 16;
+
+/// Whether the register-blocked score kernel applies: f32 accumulation and
+/// a key tile of whole vectors that fits the accumulators.
+static bool useScoreKernel(Type accType, int64_t keyTileSize) {
+  return accType.isF32() && keyTileSize % kScoreLanes == 0 &&
+         keyTileSize / kScoreLanes <= kScoreAccumulators;
+}
+
+/// S [B, Hkv, G, tq, tk] = Q [B, Hkv, G, tq, d] K^T, with K^T given as
+/// kt [B, Hkv, d, tk]: a register-blocked kernel. Each block of R query rows
+/// and the key tile (`keyTileSize / 16` vectors of 16 keys) accumulates in
+/// R x keyTileSize / 16 = 16 vector registers over the head dim — one
+/// broadcast query element and one key vector per multiply-add — and is
+/// written once. Reads past the tile's keys are padded and their lanes not
+/// written; rows past the tile are read clamped and not written.
+static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
+                              ArrayRef<OpFoldResult> scoreSizes,
+                              int64_t headDim, int64_t keyTileSize) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({kScoreLanes}, f32);
+  int64_t numVecs = keyTileSize / kScoreLanes;
+  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto val = [&](OpFoldResult ofr) {
+    return getValueOrCreateConstantIndexOp(b, loc, ofr);
+  };
+  Value zeroIdx = idx(0), oneIdx = idx(1);
+  Value numRows = val(scoreSizes[3]);
+  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
+  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  Value zeroVec = arith::ConstantOp::create(
+      b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
+
+  // Loops over batch, key/value head and group, each carrying the scores.
+  auto nest =
+      [&](Value scores,
+          function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+        SmallVector<Value> ivs;
+        std::function<Value(OpBuilder &, Location, unsigned, Value)> level =
+            [&](OpBuilder &nb, Location nl, unsigned dim,
+                Value current) -> Value {
+          if (dim == 3)
+            return body(nb, nl, ivs, current);
+          auto loop = scf::ForOp::create(
+              nb, nl, zeroIdx, val(scoreSizes[dim]), oneIdx,
+              ValueRange{current},
+              [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
+                ivs.push_back(iv);
+                Value next = level(lb, ll, dim + 1, iter[0]);
+                ivs.pop_back();
+                scf::YieldOp::create(lb, ll, next);
+              });
+          return loop.getResult(0);
+        };
+        return level(b, loc, 0, scores);
+      };
+
+  return nest(
+      init,
+      [&](OpBuilder &nb, Location nl, ValueRange bhg, Value scores) -> Value {
+        Value bi = bhg[0], hi = bhg[1], gi = bhg[2];
+        auto rowLoop = scf::ForOp::create(
+            nb, nl, zeroIdx, numRows, idx(rowsPerBlock), ValueRange{scores},
+            [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
+              SmallVector<Value> rows;
+              for (int64_t r = 0; r < rowsPerBlock; ++r) {
+                Value row = arith::AddIOp::create(rb, rl, i0, idx(r));
+                rows.push_back(arith::MinSIOp::create(rb, rl, row, lastRow));
+              }
+              SmallVector<Value> zeros(rowsPerBlock * numVecs, zeroVec);
+              auto dimLoop = scf::ForOp::create(
+                  rb, rl, zeroIdx, idx(headDim), oneIdx, zeros,
+                  [&](OpBuilder &cb, Location cl, Value c, ValueRange accs) {
+                    SmallVector<Value> keys;
+                    for (int64_t v = 0; v < numVecs; ++v)
+                      keys.push_back(vector::TransferReadOp::create(
+                          cb, cl, vecType, kt,
+                          ValueRange{bi, hi, c, idx(v * kScoreLanes)}, padding,
+                          ArrayRef<bool>{false}));
+                    SmallVector<Value> next;
+                    for (int64_t r = 0; r < rowsPerBlock; ++r) {
+                      Value q = tensor::ExtractOp::create(
+                          cb, cl, query, ValueRange{bi, hi, gi, rows[r], c});
+                      Value qv =
+                          vector::BroadcastOp::create(cb, cl, vecType, q);
+                      for (int64_t v = 0; v < numVecs; ++v)
+                        next.push_back(vector::FMAOp::create(
+                            cb, cl, qv, keys[v], accs[r * numVecs + v]));
+                    }
+                    scf::YieldOp::create(cb, cl, next);
+                  });
+              // One write per key vector of the R rows: rows past the tile and
+              // keys past it are masked.
+              Value current = rowIter[0];
+              auto blockType =
+                  VectorType::get({rowsPerBlock, kScoreLanes}, f32);
+              for (int64_t v = 0; v < numVecs; ++v) {
+                Value block =
+                    vector::BroadcastOp::create(rb, rl, blockType, padding);
+                for (int64_t r = 0; r < rowsPerBlock; ++r)
+                  block = vector::InsertOp::create(
+                      rb, rl, dimLoop.getResult(r * numVecs + v), block,
+                      ArrayRef<int64_t>{r});
+                current = vector::TransferWriteOp::create(
+                              rb, rl, block, current,
+                              ValueRange{bi, hi, gi, i0, idx(v * kScoreLanes)},
+                              ArrayRef<bool>{false, false})
+                              .getResult();
+              }
+              scf::YieldOp::create(rb, rl, current);
+            });
+        return rowLoop.getResult(0);
+      });
+}
+
+/// Whether the register-blocked P V kernel applies: f32 values whose head
+/// dim is whole vectors that fit the accumulators.
+static bool useValueKernel(Type accType, Type valueType, int64_t valueDim) {
+  return accType.isF32() && valueType.isF32() && valueDim % kScoreLanes == 0 &&
+         valueDim / kScoreLanes <= kScoreAccumulators;
+}
+
+/// acc' [B, Hkv, G, tq, dv] = acc * alpha + P V for P [B, Hkv, G, tq, tk],
+/// V [B, Hkv, tk, dv] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
+/// Each block of R rows keeps R x dv / 16 = 16 vector registers (started
+/// from acc * alpha) over the tile's keys — one broadcast probability and
+/// one value vector per multiply-add — and writes them once.
+static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
+                              Value values, Value acc, Value alpha,
+                              ArrayRef<OpFoldResult> accSizes, Value numKeys,
+                              int64_t valueDim) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({kScoreLanes}, f32);
+  int64_t numVecs = valueDim / kScoreLanes;
+  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto val = [&](OpFoldResult ofr) {
+    return getValueOrCreateConstantIndexOp(b, loc, ofr);
+  };
+  Value zeroIdx = idx(0), oneIdx = idx(1);
+  Value numRows = val(accSizes[3]);
+  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
+  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+
+  // Loops over batch, key/value head and group, each carrying acc.
+  std::function<Value(OpBuilder &, Location, unsigned, SmallVector<Value> &,
+                      Value)>
+      level = [&](OpBuilder &nb, Location nl, unsigned dim,
+                  SmallVector<Value> &ivs, Value current) -> Value {
+    if (dim < 3) {
+      auto loop = scf::ForOp::create(
+          nb, nl, zeroIdx, val(accSizes[dim]), oneIdx, ValueRange{current},
+          [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
+            ivs.push_back(iv);
+            Value next = level(lb, ll, dim + 1, ivs, iter[0]);
+            ivs.pop_back();
+            scf::YieldOp::create(lb, ll, next);
+          });
+      return loop.getResult(0);
+    }
+    Value bi = ivs[0], hi = ivs[1], gi = ivs[2];
+    auto rowLoop = scf::ForOp::create(
+        nb, nl, zeroIdx, numRows, idx(rowsPerBlock), ValueRange{current},
+        [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
+          SmallVector<Value> rows, accs;
+          for (int64_t r = 0; r < rowsPerBlock; ++r) {
+            Value row = arith::AddIOp::create(rb, rl, i0, idx(r));
+            rows.push_back(arith::MinSIOp::create(rb, rl, row, lastRow));
+            Value scale = vector::BroadcastOp::create(
+                rb, rl, vecType,
+                tensor::ExtractOp::create(rb, rl, alpha,
+                                          ValueRange{bi, hi, gi, rows[r]}));
+            for (int64_t v = 0; v < numVecs; ++v) {
+              Value old = vector::TransferReadOp::create(
+                  rb, rl, vecType, rowIter[0],
+                  ValueRange{bi, hi, gi, rows[r], idx(v * kScoreLanes)},
+                  padding, ArrayRef<bool>{true});
+              accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
+            }
+          }
+          auto keyLoop = scf::ForOp::create(
+              rb, rl, zeroIdx, numKeys, oneIdx, accs,
+              [&](OpBuilder &kb, Location kl, Value j, ValueRange cur) {
+                SmallVector<Value> vals;
+                for (int64_t v = 0; v < numVecs; ++v)
+                  vals.push_back(vector::TransferReadOp::create(
+                      kb, kl, vecType, values,
+                      ValueRange{bi, hi, j, idx(v * kScoreLanes)}, padding,
+                      ArrayRef<bool>{true}));
+                SmallVector<Value> next;
+                for (int64_t r = 0; r < rowsPerBlock; ++r) {
+                  Value p = vector::BroadcastOp::create(
+                      kb, kl, vecType,
+                      tensor::ExtractOp::create(
+                          kb, kl, probs, ValueRange{bi, hi, gi, rows[r], j}));
+                  for (int64_t v = 0; v < numVecs; ++v)
+                    next.push_back(vector::FMAOp::create(kb, kl, p, vals[v],
+                                                         cur[r * numVecs + v]));
+                }
+                scf::YieldOp::create(kb, kl, next);
+              });
+          // One write per value vector of the R rows; rows past the tile
+          // are masked.
+          Value written = rowIter[0];
+          auto blockType = VectorType::get({rowsPerBlock, kScoreLanes}, f32);
+          for (int64_t v = 0; v < numVecs; ++v) {
+            Value block =
+                vector::BroadcastOp::create(rb, rl, blockType, padding);
+            for (int64_t r = 0; r < rowsPerBlock; ++r)
+              block = vector::InsertOp::create(
+                  rb, rl, keyLoop.getResult(r * numVecs + v), block,
+                  ArrayRef<int64_t>{r});
+            written = vector::TransferWriteOp::create(
+                          rb, rl, block, written,
+                          ValueRange{bi, hi, gi, i0, idx(v * kScoreLanes)},
+                          ArrayRef<bool>{false, true})
+                          .getResult();
+          }
+          scf::YieldOp::create(rb, rl, written);
+        });
+    return rowLoop.getResult(0);
+  };
+  SmallVector<Value> ivs;
+  return level(b, loc, 0, ivs, acc);
+}
+
 LogicalResult
 AttentionOpLowering::matchAndRewrite(AttentionOp op,
                                      PatternRewriter &rewriter) const {
@@ -289,6 +525,23 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   const SmallVector<unsigned> rows = {0, 1, 2, 3};
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
+  // K^T [B, Hkv, d, M] once for all query tiles, for the score kernel.
+  bool scoreKernel =
+      tiling.vectorKernels && useScoreKernel(accType, tiling.keyTileSize);
+  bool valueKernel =
+      tiling.vectorKernels &&
+      useValueKernel(accType, op.getValue().getType().getElementType(),
+                     valueDim);
+  Value keyT;
+  if (scoreKernel)
+    keyT = ab.generic(
+        4, {key},
+        ab.empty({batch, hkv, rewriter.getIndexAttr(headDim), keyLen}, accType),
+        {{0, 1, 3, 2}, {0, 1, 2, 3}}, par4,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          linalg::YieldOp::create(nb, nl, ab.toAcc(nb, nl, a[0]));
+        });
+
   // Query tiles are independent: an scf.forall over tile numbers whose tiles
   // each write their own rows of the output.
   Value numTiles =
@@ -353,11 +606,21 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
               unit4);
           SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
 
-          // S = (scale Q) K^T over loops (b, h, g, i, j, c).
-          Value scores =
-              kt.generic(6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
-                         {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}},
-                         par5Red, kt.mulAdd());
+          // S = (scale Q) K^T: the register-blocked kernel on K^T, or a
+          // generic over loops (b, h, g, i, j, c).
+          Value scores;
+          if (scoreKernel) {
+            Value keyTTile = tensor::ExtractSliceOp::create(
+                kb, kl, keyT, {zeroA, zeroA, zeroA, k0}, {batch, hkv, d, tk},
+                unit4);
+            scores = buildScoreKernel(kb, kl, scaledQuery, keyTTile, scoreSizes,
+                                      headDim, tiling.keyTileSize);
+          } else {
+            scores = kt.generic(
+                6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
+                {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}}, par5Red,
+                kt.mulAdd());
+          }
 
           // Masking: causal diagonal and/or the mask operand; a masked
           // score becomes -inf and so contributes exp(-inf) = 0.
@@ -469,9 +732,12 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
           pvIts.push_back(IteratorType::reduction);
           pvIts.push_back(IteratorType::parallel);
           Value newAcc =
-              kt.generic(6, {probs, valueTile}, rescale(acc, tile, 5),
-                         {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}},
-                         pvIts, kt.mulAdd());
+              valueKernel
+                  ? buildValueKernel(kb, kl, probs, valueTile, acc, alpha,
+                                     accSizes, tk, valueDim)
+                  : kt.generic(6, {probs, valueTile}, rescale(acc, tile, 5),
+                               {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}},
+                               pvIts, kt.mulAdd());
           scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
         });
 
@@ -552,7 +818,7 @@ struct ConvertLongCtxToLinalgPass final
           << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }
-    AttentionTiling tiling{queryTileSize, keyTileSize};
+    AttentionTiling tiling{queryTileSize, keyTileSize, vectorKernels};
     RewritePatternSet patterns(&getContext());
     populateLongCtxToLinalgConversionPatterns(patterns, tiling);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -1,5 +1,5 @@
-// RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg | FileCheck %s
-// RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg="query-tile-size=32 key-tile-size=16" | FileCheck %s --check-prefix=TILES
+// RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg="vector-kernels=false" | FileCheck %s
+// RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg="query-tile-size=32 key-tile-size=16 vector-kernels=false" | FileCheck %s --check-prefix=TILES
 
 /// Causal GQA self-attention: the query heads are viewed as [Hkv, G]; a loop
 /// over 64-row query tiles contains a loop over 64-key tiles that stops at

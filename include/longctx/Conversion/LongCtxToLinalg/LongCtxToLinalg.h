@@ -24,6 +24,8 @@ namespace mlir::longctx {
 struct AttentionTiling {
   int64_t queryTileSize = 64;
   int64_t keyTileSize = 64;
+  /// Register-blocked vector kernels for Q K^T and P V where they apply.
+  bool vectorKernels = true;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on
