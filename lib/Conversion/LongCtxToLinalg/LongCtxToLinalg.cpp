@@ -211,113 +211,119 @@ static bool useScoreKernel(Type accType, int64_t keyTileSize) {
          keyTileSize / kScoreLanes <= kScoreAccumulators;
 }
 
+/// Accumulates `accumulate`'s 16-lane vectors — `rowsPerBlock` rows times
+/// `numVecs` columns, rows-major, for the rows given (clamped to the tile)
+/// and the tensor as carried so far — for every block of rows of `dest`
+/// [B, Hkv, G, rows, 16 numVecs] under loops over (batch, key/value head,
+/// group), and writes each column once as a rows x 16 vector, masked past
+/// the tile's rows (and past its columns where `columnsInBounds` is false).
+static Value buildRowBlockKernel(
+    OpBuilder &b, Location loc, Value dest, ArrayRef<OpFoldResult> sizes,
+    int64_t numVecs, bool columnsInBounds,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
+                                    ArrayRef<Value>, Value)>
+        accumulate) {
+  Type f32 = b.getF32Type();
+  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
+  auto blockType = VectorType::get({rowsPerBlock, kScoreLanes}, f32);
+  auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  Value zeroIdx = idx(b, 0), oneIdx = idx(b, 1);
+  Value numRows = getValueOrCreateConstantIndexOp(b, loc, sizes[3]);
+  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
+  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+
+  SmallVector<Value> ivs;
+  std::function<Value(OpBuilder &, Location, unsigned, Value)> level =
+      [&](OpBuilder &nb, Location nl, unsigned dim, Value current) -> Value {
+    Value bound =
+        dim < 3 ? getValueOrCreateConstantIndexOp(nb, nl, sizes[dim]) : numRows;
+    Value step = dim < 3 ? oneIdx : idx(nb, rowsPerBlock);
+    auto loop = scf::ForOp::create(
+        nb, nl, zeroIdx, bound, step, ValueRange{current},
+        [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
+          if (dim < 3) {
+            ivs.push_back(iv);
+            Value next = level(lb, ll, dim + 1, iter[0]);
+            ivs.pop_back();
+            scf::YieldOp::create(lb, ll, next);
+            return;
+          }
+          SmallVector<Value> rows;
+          for (int64_t r = 0; r < rowsPerBlock; ++r) {
+            Value row = arith::AddIOp::create(lb, ll, iv, idx(lb, r));
+            rows.push_back(arith::MinSIOp::create(lb, ll, row, lastRow));
+          }
+          SmallVector<Value> accs = accumulate(lb, ll, ivs, rows, iter[0]);
+          Value written = iter[0];
+          for (int64_t v = 0; v < numVecs; ++v) {
+            Value block =
+                vector::BroadcastOp::create(lb, ll, blockType, padding);
+            for (int64_t r = 0; r < rowsPerBlock; ++r)
+              block = vector::InsertOp::create(lb, ll, accs[r * numVecs + v],
+                                               block, ArrayRef<int64_t>{r});
+            written = vector::TransferWriteOp::create(
+                          lb, ll, block, written,
+                          ValueRange{ivs[0], ivs[1], ivs[2], iv,
+                                     idx(lb, v * kScoreLanes)},
+                          ArrayRef<bool>{false, columnsInBounds})
+                          .getResult();
+          }
+          scf::YieldOp::create(lb, ll, written);
+        });
+    return loop.getResult(0);
+  };
+  return level(b, loc, 0, dest);
+}
+
 /// S [B, Hkv, G, tq, tk] = Q [B, Hkv, G, tq, d] K^T, with K^T given as
 /// kt [B, Hkv, d, tk]: a register-blocked kernel. Each block of R query rows
 /// and the key tile (`keyTileSize / 16` vectors of 16 keys) accumulates in
 /// R x keyTileSize / 16 = 16 vector registers over the head dim — one
-/// broadcast query element and one key vector per multiply-add — and is
-/// written once. Reads past the tile's keys are padded and their lanes not
-/// written; rows past the tile are read clamped and not written.
+/// broadcast query element and one key vector per multiply-add. Reads past
+/// the tile's keys are padded; rows past the tile are read clamped.
 static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
                               ArrayRef<OpFoldResult> scoreSizes,
                               int64_t headDim, int64_t keyTileSize) {
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({kScoreLanes}, f32);
   int64_t numVecs = keyTileSize / kScoreLanes;
-  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
-  auto idx = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto val = [&](OpFoldResult ofr) {
-    return getValueOrCreateConstantIndexOp(b, loc, ofr);
-  };
-  Value zeroIdx = idx(0), oneIdx = idx(1);
-  Value numRows = val(scoreSizes[3]);
-  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
   Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
   Value zeroVec = arith::ConstantOp::create(
       b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  Value dims = arith::ConstantIndexOp::create(b, loc, headDim);
   Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
-
-  // Loops over batch, key/value head and group, each carrying the scores.
-  auto nest =
-      [&](Value scores,
-          function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
-        SmallVector<Value> ivs;
-        std::function<Value(OpBuilder &, Location, unsigned, Value)> level =
-            [&](OpBuilder &nb, Location nl, unsigned dim,
-                Value current) -> Value {
-          if (dim == 3)
-            return body(nb, nl, ivs, current);
-          auto loop = scf::ForOp::create(
-              nb, nl, zeroIdx, val(scoreSizes[dim]), oneIdx,
-              ValueRange{current},
-              [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
-                ivs.push_back(iv);
-                Value next = level(lb, ll, dim + 1, iter[0]);
-                ivs.pop_back();
-                scf::YieldOp::create(lb, ll, next);
-              });
-          return loop.getResult(0);
-        };
-        return level(b, loc, 0, scores);
-      };
-
-  return nest(
-      init,
-      [&](OpBuilder &nb, Location nl, ValueRange bhg, Value scores) -> Value {
-        Value bi = bhg[0], hi = bhg[1], gi = bhg[2];
-        auto rowLoop = scf::ForOp::create(
-            nb, nl, zeroIdx, numRows, idx(rowsPerBlock), ValueRange{scores},
-            [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
-              SmallVector<Value> rows;
-              for (int64_t r = 0; r < rowsPerBlock; ++r) {
-                Value row = arith::AddIOp::create(rb, rl, i0, idx(r));
-                rows.push_back(arith::MinSIOp::create(rb, rl, row, lastRow));
+  return buildRowBlockKernel(
+      b, loc, init, scoreSizes, numVecs, /*columnsInBounds=*/false,
+      [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
+          Value) {
+        SmallVector<Value> zeros(rows.size() * numVecs, zeroVec);
+        Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
+        Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
+        auto dimLoop = scf::ForOp::create(
+            rb, rl, zeroIdx, dims, oneIdx, zeros,
+            [&](OpBuilder &cb, Location cl, Value c, ValueRange accs) {
+              SmallVector<Value> keys;
+              for (int64_t v = 0; v < numVecs; ++v)
+                keys.push_back(vector::TransferReadOp::create(
+                    cb, cl, vecType, kt,
+                    ValueRange{bhg[0], bhg[1], c,
+                               arith::ConstantIndexOp::create(cb, cl,
+                                                              v * kScoreLanes)},
+                    padding, ArrayRef<bool>{false}));
+              SmallVector<Value> next;
+              for (auto [r, row] : llvm::enumerate(rows)) {
+                Value q = tensor::ExtractOp::create(
+                    cb, cl, query, ValueRange{bhg[0], bhg[1], bhg[2], row, c});
+                Value qv = vector::BroadcastOp::create(cb, cl, vecType, q);
+                for (int64_t v = 0; v < numVecs; ++v)
+                  next.push_back(vector::FMAOp::create(cb, cl, qv, keys[v],
+                                                       accs[r * numVecs + v]));
               }
-              SmallVector<Value> zeros(rowsPerBlock * numVecs, zeroVec);
-              auto dimLoop = scf::ForOp::create(
-                  rb, rl, zeroIdx, idx(headDim), oneIdx, zeros,
-                  [&](OpBuilder &cb, Location cl, Value c, ValueRange accs) {
-                    SmallVector<Value> keys;
-                    for (int64_t v = 0; v < numVecs; ++v)
-                      keys.push_back(vector::TransferReadOp::create(
-                          cb, cl, vecType, kt,
-                          ValueRange{bi, hi, c, idx(v * kScoreLanes)}, padding,
-                          ArrayRef<bool>{false}));
-                    SmallVector<Value> next;
-                    for (int64_t r = 0; r < rowsPerBlock; ++r) {
-                      Value q = tensor::ExtractOp::create(
-                          cb, cl, query, ValueRange{bi, hi, gi, rows[r], c});
-                      Value qv =
-                          vector::BroadcastOp::create(cb, cl, vecType, q);
-                      for (int64_t v = 0; v < numVecs; ++v)
-                        next.push_back(vector::FMAOp::create(
-                            cb, cl, qv, keys[v], accs[r * numVecs + v]));
-                    }
-                    scf::YieldOp::create(cb, cl, next);
-                  });
-              // One write per key vector of the R rows: rows past the tile and
-              // keys past it are masked.
-              Value current = rowIter[0];
-              auto blockType =
-                  VectorType::get({rowsPerBlock, kScoreLanes}, f32);
-              for (int64_t v = 0; v < numVecs; ++v) {
-                Value block =
-                    vector::BroadcastOp::create(rb, rl, blockType, padding);
-                for (int64_t r = 0; r < rowsPerBlock; ++r)
-                  block = vector::InsertOp::create(
-                      rb, rl, dimLoop.getResult(r * numVecs + v), block,
-                      ArrayRef<int64_t>{r});
-                current = vector::TransferWriteOp::create(
-                              rb, rl, block, current,
-                              ValueRange{bi, hi, gi, i0, idx(v * kScoreLanes)},
-                              ArrayRef<bool>{false, false})
-                              .getResult();
-              }
-              scf::YieldOp::create(rb, rl, current);
+              scf::YieldOp::create(cb, cl, next);
             });
-        return rowLoop.getResult(0);
+        return SmallVector<Value>(dimLoop.getResults());
       });
 }
 
@@ -330,9 +336,9 @@ static bool useValueKernel(Type accType, Type valueType, int64_t valueDim) {
 
 /// acc' [B, Hkv, G, tq, dv] = acc * alpha + P V for P [B, Hkv, G, tq, tk],
 /// V [B, Hkv, tk, dv] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
-/// Each block of R rows keeps R x dv / 16 = 16 vector registers (started
-/// from acc * alpha) over the tile's keys — one broadcast probability and
-/// one value vector per multiply-add — and writes them once.
+/// Each block of R rows keeps R x dv / 16 = 16 vector registers, started
+/// from acc * alpha, over the tile's keys — one broadcast probability and
+/// one value vector per multiply-add.
 static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
                               Value values, Value acc, Value alpha,
                               ArrayRef<OpFoldResult> accSizes, Value numKeys,
@@ -340,98 +346,54 @@ static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({kScoreLanes}, f32);
   int64_t numVecs = valueDim / kScoreLanes;
-  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
-  auto idx = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto val = [&](OpFoldResult ofr) {
-    return getValueOrCreateConstantIndexOp(b, loc, ofr);
-  };
-  Value zeroIdx = idx(0), oneIdx = idx(1);
-  Value numRows = val(accSizes[3]);
-  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
   Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
-
-  // Loops over batch, key/value head and group, each carrying acc.
-  std::function<Value(OpBuilder &, Location, unsigned, SmallVector<Value> &,
-                      Value)>
-      level = [&](OpBuilder &nb, Location nl, unsigned dim,
-                  SmallVector<Value> &ivs, Value current) -> Value {
-    if (dim < 3) {
-      auto loop = scf::ForOp::create(
-          nb, nl, zeroIdx, val(accSizes[dim]), oneIdx, ValueRange{current},
-          [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
-            ivs.push_back(iv);
-            Value next = level(lb, ll, dim + 1, ivs, iter[0]);
-            ivs.pop_back();
-            scf::YieldOp::create(lb, ll, next);
-          });
-      return loop.getResult(0);
-    }
-    Value bi = ivs[0], hi = ivs[1], gi = ivs[2];
-    auto rowLoop = scf::ForOp::create(
-        nb, nl, zeroIdx, numRows, idx(rowsPerBlock), ValueRange{current},
-        [&](OpBuilder &rb, Location rl, Value i0, ValueRange rowIter) {
-          SmallVector<Value> rows, accs;
-          for (int64_t r = 0; r < rowsPerBlock; ++r) {
-            Value row = arith::AddIOp::create(rb, rl, i0, idx(r));
-            rows.push_back(arith::MinSIOp::create(rb, rl, row, lastRow));
-            Value scale = vector::BroadcastOp::create(
-                rb, rl, vecType,
-                tensor::ExtractOp::create(rb, rl, alpha,
-                                          ValueRange{bi, hi, gi, rows[r]}));
-            for (int64_t v = 0; v < numVecs; ++v) {
-              Value old = vector::TransferReadOp::create(
-                  rb, rl, vecType, rowIter[0],
-                  ValueRange{bi, hi, gi, rows[r], idx(v * kScoreLanes)},
-                  padding, ArrayRef<bool>{true});
-              accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
-            }
-          }
-          auto keyLoop = scf::ForOp::create(
-              rb, rl, zeroIdx, numKeys, oneIdx, accs,
-              [&](OpBuilder &kb, Location kl, Value j, ValueRange cur) {
-                SmallVector<Value> vals;
-                for (int64_t v = 0; v < numVecs; ++v)
-                  vals.push_back(vector::TransferReadOp::create(
-                      kb, kl, vecType, values,
-                      ValueRange{bi, hi, j, idx(v * kScoreLanes)}, padding,
-                      ArrayRef<bool>{true}));
-                SmallVector<Value> next;
-                for (int64_t r = 0; r < rowsPerBlock; ++r) {
-                  Value p = vector::BroadcastOp::create(
-                      kb, kl, vecType,
-                      tensor::ExtractOp::create(
-                          kb, kl, probs, ValueRange{bi, hi, gi, rows[r], j}));
-                  for (int64_t v = 0; v < numVecs; ++v)
-                    next.push_back(vector::FMAOp::create(kb, kl, p, vals[v],
-                                                         cur[r * numVecs + v]));
-                }
-                scf::YieldOp::create(kb, kl, next);
-              });
-          // One write per value vector of the R rows; rows past the tile
-          // are masked.
-          Value written = rowIter[0];
-          auto blockType = VectorType::get({rowsPerBlock, kScoreLanes}, f32);
+  return buildRowBlockKernel(
+      b, loc, acc, accSizes, numVecs, /*columnsInBounds=*/true,
+      [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
+          Value current) {
+        auto column = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nl, v * kScoreLanes);
+        };
+        SmallVector<Value> accs;
+        for (Value row : rows) {
+          Value scale = vector::BroadcastOp::create(
+              rb, rl, vecType,
+              tensor::ExtractOp::create(
+                  rb, rl, alpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
           for (int64_t v = 0; v < numVecs; ++v) {
-            Value block =
-                vector::BroadcastOp::create(rb, rl, blockType, padding);
-            for (int64_t r = 0; r < rowsPerBlock; ++r)
-              block = vector::InsertOp::create(
-                  rb, rl, keyLoop.getResult(r * numVecs + v), block,
-                  ArrayRef<int64_t>{r});
-            written = vector::TransferWriteOp::create(
-                          rb, rl, block, written,
-                          ValueRange{bi, hi, gi, i0, idx(v * kScoreLanes)},
-                          ArrayRef<bool>{false, true})
-                          .getResult();
+            Value old = vector::TransferReadOp::create(
+                rb, rl, vecType, current,
+                ValueRange{bhg[0], bhg[1], bhg[2], row, column(rb, rl, v)},
+                padding, ArrayRef<bool>{true});
+            accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
           }
-          scf::YieldOp::create(rb, rl, written);
-        });
-    return rowLoop.getResult(0);
-  };
-  SmallVector<Value> ivs;
-  return level(b, loc, 0, ivs, acc);
+        }
+        Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
+        Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
+        auto keyLoop = scf::ForOp::create(
+            rb, rl, zeroIdx, numKeys, oneIdx, accs,
+            [&](OpBuilder &kb, Location kl, Value j, ValueRange cur) {
+              SmallVector<Value> vals;
+              for (int64_t v = 0; v < numVecs; ++v)
+                vals.push_back(vector::TransferReadOp::create(
+                    kb, kl, vecType, values,
+                    ValueRange{bhg[0], bhg[1], j, column(kb, kl, v)}, padding,
+                    ArrayRef<bool>{true}));
+              SmallVector<Value> next;
+              for (auto [r, row] : llvm::enumerate(rows)) {
+                Value p = vector::BroadcastOp::create(
+                    kb, kl, vecType,
+                    tensor::ExtractOp::create(
+                        kb, kl, probs,
+                        ValueRange{bhg[0], bhg[1], bhg[2], row, j}));
+                for (int64_t v = 0; v < numVecs; ++v)
+                  next.push_back(vector::FMAOp::create(kb, kl, p, vals[v],
+                                                       cur[r * numVecs + v]));
+              }
+              scf::YieldOp::create(kb, kl, next);
+            });
+        return SmallVector<Value>(keyLoop.getResults());
+      });
 }
 
 LogicalResult

@@ -118,6 +118,15 @@ struct HeadRule {
   static HeadRule perQueryHead() { return {false, 0, true}; }
 };
 
+/// The sizes of `rows` [B, H, N, x] with its last dim taken from dim 3 of
+/// `columns`: the [B, H, N, dv] output of a memory op.
+static SmallVector<OpFoldResult> rowsTimesColumns(OpBuilder &b, Location loc,
+                                                  Value rows, Value columns) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, rows);
+  sizes[3] = tensor::getMixedSize(b, loc, columns, 3);
+  return sizes;
+}
+
 /// The per-op facts the (batch, head) tiling needs. Each op specialises it.
 template <typename OpTy> struct HeadTraits;
 
@@ -134,10 +143,7 @@ template <> struct HeadTraits<TitansMemoryOp> {
                                                TitansMemoryOp op, unsigned i) {
     if (i != 0)
       return tensor::getMixedSizes(b, loc, op.getWeights());
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(b, loc, op.getKey());
-    sizes[3] = tensor::getMixedSize(b, loc, op.getValue(), 3);
-    return sizes;
+    return rowsTimesColumns(b, loc, op.getKey(), op.getValue());
   }
 };
 
@@ -153,10 +159,7 @@ template <> struct HeadTraits<TitansMlpMemoryOp> {
   static SmallVector<OpFoldResult>
   resultSizes(OpBuilder &b, Location loc, TitansMlpMemoryOp op, unsigned i) {
     if (i == 0) {
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(b, loc, op.getKey());
-      sizes[3] = tensor::getMixedSize(b, loc, op.getValue(), 3);
-      return sizes;
+      return rowsTimesColumns(b, loc, op.getKey(), op.getValue());
     }
     // The new weights, then the new momentum, have their operands' shapes.
     unsigned depth = op.getDepth();
@@ -193,10 +196,7 @@ template <> struct HeadTraits<MemoryRetrieveOp> {
   }
   static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
                                                MemoryRetrieveOp op, unsigned) {
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(b, loc, op.getQuery());
-    sizes[3] = tensor::getMixedSize(b, loc, op.getMemory(), 3);
-    return sizes;
+    return rowsTimesColumns(b, loc, op.getQuery(), op.getMemory());
   }
 };
 
@@ -220,10 +220,7 @@ template <> struct HeadTraits<InfiniAttentionOp> {
       return tensor::getMixedSizes(b, loc, op.getMemory());
     if (i == 2)
       return tensor::getMixedSizes(b, loc, op.getNorm());
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(b, loc, op.getQuery());
-    sizes[3] = tensor::getMixedSize(b, loc, op.getValue(), 3);
-    return sizes;
+    return rowsTimesColumns(b, loc, op.getQuery(), op.getValue());
   }
 };
 
