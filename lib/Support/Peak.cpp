@@ -9,13 +9,16 @@
 #include <chrono>
 #include <cstdint>
 #include <dlfcn.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <thread>
 #include <vector>
 
 using namespace mlir::longctx;
 
 namespace {
+#if defined(__x86_64__)
 /// Independent accumulation chains: more than FMA latency x FMA pipes, so
 /// the loop is throughput-bound.
 constexpr int kChains = 12;
@@ -54,6 +57,8 @@ __attribute__((target("avx2,fma"))) float fmaChains256(int64_t iterations) {
   return total;
 }
 
+#endif // __x86_64__
+
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
@@ -61,6 +66,10 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 } // namespace
 
 double mlir::longctx::measureFmaPeakGflops(unsigned threads, std::string &isa) {
+#if !defined(__x86_64__)
+  isa = "none (the FMA loop is written for x86-64)";
+  return 0.0;
+#else
   bool avx512 = __builtin_cpu_supports("avx512f");
   bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (!avx512 && !avx2) {
@@ -89,6 +98,7 @@ double mlir::longctx::measureFmaPeakGflops(unsigned threads, std::string &isa) {
     best = std::max(best, flops / seconds * 1e-9);
   }
   return best;
+#endif
 }
 
 double mlir::longctx::measureSgemmGflops(unsigned n, unsigned threads,
