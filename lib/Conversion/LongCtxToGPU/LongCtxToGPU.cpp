@@ -67,19 +67,11 @@ static int64_t getSharedMemoryBytes(const GPUAttentionTiling &tiling,
 /// Returns the reason `op` cannot become a GPU kernel, or an empty string.
 static std::string getUnsupportedReason(AttentionOp op,
                                         const GPUAttentionTiling &tiling) {
+  std::string shapes = getAttentionShapeBlocker(op, " to a GPU kernel");
+  if (!shapes.empty())
+    return shapes;
   ArrayRef<int64_t> q = op.getQuery().getType().getShape();
-  ArrayRef<int64_t> k = op.getKey().getType().getShape();
   ArrayRef<int64_t> v = op.getValue().getType().getShape();
-  if (ShapedType::isDynamic(q[1]) || ShapedType::isDynamic(k[1]) ||
-      ShapedType::isDynamic(q[3]) || ShapedType::isDynamic(v[3]))
-    return "head counts and head dims must be static to lower "
-           "longctx.attention to a GPU kernel";
-  if (Value mask = op.getMask()) {
-    ArrayRef<int64_t> m = cast<RankedTensorType>(mask.getType()).getShape();
-    if (ShapedType::isDynamic(m[0]) || ShapedType::isDynamic(m[1]))
-      return "the mask batch and head dimensions must be static to lower "
-             "longctx.attention to a GPU kernel";
-  }
   Type accType = getStateElementType(op.getQuery().getType().getElementType());
   int64_t bytes = getSharedMemoryBytes(tiling, q[3], v[3],
                                        accType.getIntOrFloatBitWidth() / 8);

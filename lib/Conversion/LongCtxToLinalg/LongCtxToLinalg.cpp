@@ -182,21 +182,7 @@ struct AttentionOpLowering final : OpRewritePattern<AttentionOp> {
 
 /// Returns the reason `op` cannot be lowered, or an empty string.
 static std::string getUnsupportedReason(AttentionOp op) {
-  ArrayRef<int64_t> q = op.getQuery().getType().getShape();
-  ArrayRef<int64_t> k = op.getKey().getType().getShape();
-  ArrayRef<int64_t> v = op.getValue().getType().getShape();
-  if (ShapedType::isDynamic(q[1]) || ShapedType::isDynamic(k[1]) ||
-      ShapedType::isDynamic(q[3]) || ShapedType::isDynamic(v[3]))
-    return "head counts and head dims must be static to lower "
-           "longctx.attention";
-  if (Value mask = op.getMask()) {
-    ArrayRef<int64_t> m = cast<RankedTensorType>(mask.getType()).getShape();
-    // A dynamic size could be 1 (broadcast) or the full extent at run time.
-    if (ShapedType::isDynamic(m[0]) || ShapedType::isDynamic(m[1]))
-      return "the mask batch and head dimensions must be static to lower "
-             "longctx.attention";
-  }
-  return "";
+  return getAttentionShapeBlocker(op);
 }
 
 /// Lanes of the score kernel's vectors and the accumulators it keeps in
@@ -277,6 +263,27 @@ static Value buildRowBlockKernel(
   return level(b, loc, 0, dest);
 }
 
+/// One step of both kernels: for each row r, broadcasts
+/// `matrix[b, h, g, rows[r], col]` and multiply-adds it with each of
+/// `vectors` into its accumulators (rows-major in `accs`).
+static SmallVector<Value> rankOneUpdate(OpBuilder &b, Location loc,
+                                        Value matrix, ValueRange bhg,
+                                        ArrayRef<Value> rows, Value col,
+                                        ArrayRef<Value> vectors,
+                                        ValueRange accs) {
+  auto vecType = cast<VectorType>(vectors.front().getType());
+  SmallVector<Value> next;
+  for (auto [r, row] : llvm::enumerate(rows)) {
+    Value x = tensor::ExtractOp::create(
+        b, loc, matrix, ValueRange{bhg[0], bhg[1], bhg[2], row, col});
+    Value xv = vector::BroadcastOp::create(b, loc, vecType, x);
+    for (auto [v, vec] : llvm::enumerate(vectors))
+      next.push_back(
+          vector::FMAOp::create(b, loc, xv, vec, accs[r * vectors.size() + v]));
+  }
+  return next;
+}
+
 /// S [B, Hkv, G, tq, tk] = Q [B, Hkv, G, tq, d] K^T, with K^T given as
 /// kt [B, Hkv, d, tk]: a register-blocked kernel. Each block of R query rows
 /// and the key tile (`keyTileSize / 16` vectors of 16 keys) accumulates in
@@ -312,15 +319,8 @@ static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
                                arith::ConstantIndexOp::create(cb, cl,
                                                               v * kScoreLanes)},
                     padding, ArrayRef<bool>{false}));
-              SmallVector<Value> next;
-              for (auto [r, row] : llvm::enumerate(rows)) {
-                Value q = tensor::ExtractOp::create(
-                    cb, cl, query, ValueRange{bhg[0], bhg[1], bhg[2], row, c});
-                Value qv = vector::BroadcastOp::create(cb, cl, vecType, q);
-                for (int64_t v = 0; v < numVecs; ++v)
-                  next.push_back(vector::FMAOp::create(cb, cl, qv, keys[v],
-                                                       accs[r * numVecs + v]));
-              }
+              SmallVector<Value> next =
+                  rankOneUpdate(cb, cl, query, bhg, rows, c, keys, accs);
               scf::YieldOp::create(cb, cl, next);
             });
         return SmallVector<Value>(dimLoop.getResults());
@@ -379,17 +379,8 @@ static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
                     kb, kl, vecType, values,
                     ValueRange{bhg[0], bhg[1], j, column(kb, kl, v)}, padding,
                     ArrayRef<bool>{true}));
-              SmallVector<Value> next;
-              for (auto [r, row] : llvm::enumerate(rows)) {
-                Value p = vector::BroadcastOp::create(
-                    kb, kl, vecType,
-                    tensor::ExtractOp::create(
-                        kb, kl, probs,
-                        ValueRange{bhg[0], bhg[1], bhg[2], row, j}));
-                for (int64_t v = 0; v < numVecs; ++v)
-                  next.push_back(vector::FMAOp::create(kb, kl, p, vals[v],
-                                                       cur[r * numVecs + v]));
-              }
+              SmallVector<Value> next =
+                  rankOneUpdate(kb, kl, probs, bhg, rows, j, vals, cur);
               scf::YieldOp::create(kb, kl, next);
             });
         return SmallVector<Value>(keyLoop.getResults());

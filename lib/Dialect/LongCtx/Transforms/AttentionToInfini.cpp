@@ -28,6 +28,29 @@ namespace mlir::longctx {
 using namespace mlir;
 using namespace mlir::longctx;
 
+std::string mlir::longctx::getAttentionShapeBlocker(AttentionOp op,
+                                                    StringRef target) {
+  ArrayRef<int64_t> q = op.getQuery().getType().getShape();
+  ArrayRef<int64_t> k = op.getKey().getType().getShape();
+  ArrayRef<int64_t> v = op.getValue().getType().getShape();
+  if (ShapedType::isDynamic(q[1]) || ShapedType::isDynamic(k[1]) ||
+      ShapedType::isDynamic(q[3]) || ShapedType::isDynamic(v[3]))
+    return ("head counts and head dims must be static to lower "
+            "longctx.attention" +
+            target)
+        .str();
+  if (Value mask = op.getMask()) {
+    ArrayRef<int64_t> m = cast<RankedTensorType>(mask.getType()).getShape();
+    // A dynamic size could be 1 (broadcast) or the full extent at run time.
+    if (ShapedType::isDynamic(m[0]) || ShapedType::isDynamic(m[1]))
+      return ("the mask batch and head dimensions must be static to lower "
+              "longctx.attention" +
+              target)
+          .str();
+  }
+  return "";
+}
+
 std::string mlir::longctx::getInfiniRewriteBlocker(AttentionOp op) {
   if (!op.getCausal())
     return "attention is not causal";

@@ -130,15 +130,19 @@ static SmallVector<OpFoldResult> rowsTimesColumns(OpBuilder &b, Location loc,
 /// The per-op facts the (batch, head) tiling needs. Each op specialises it.
 template <typename OpTy> struct HeadTraits;
 
-template <> struct HeadTraits<TitansMemoryOp> {
+/// The rules of an op whose operands and results all have the loop's heads.
+struct AllLoopHeads {
+  static HeadRule operandRule(Operation *, unsigned) {
+    return HeadRule::loopHeads();
+  }
+  static HeadRule resultRule(Operation *, unsigned) {
+    return HeadRule::loopHeads();
+  }
+};
+
+template <> struct HeadTraits<TitansMemoryOp> : AllLoopHeads {
   static Value domainSource(TitansMemoryOp op) { return op.getKey(); }
   static Value groupSource(TitansMemoryOp op) { return op.getKey(); }
-  static HeadRule operandRule(TitansMemoryOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
-  static HeadRule resultRule(TitansMemoryOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
   static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
                                                TitansMemoryOp op, unsigned i) {
     if (i != 0)
@@ -147,20 +151,13 @@ template <> struct HeadTraits<TitansMemoryOp> {
   }
 };
 
-template <> struct HeadTraits<TitansMlpMemoryOp> {
+template <> struct HeadTraits<TitansMlpMemoryOp> : AllLoopHeads {
   static Value domainSource(TitansMlpMemoryOp op) { return op.getKey(); }
   static Value groupSource(TitansMlpMemoryOp op) { return op.getKey(); }
-  static HeadRule operandRule(TitansMlpMemoryOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
-  static HeadRule resultRule(TitansMlpMemoryOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
   static SmallVector<OpFoldResult>
   resultSizes(OpBuilder &b, Location loc, TitansMlpMemoryOp op, unsigned i) {
-    if (i == 0) {
+    if (i == 0)
       return rowsTimesColumns(b, loc, op.getKey(), op.getValue());
-    }
     // The new weights, then the new momentum, have their operands' shapes.
     unsigned depth = op.getDepth();
     Value like =
@@ -169,15 +166,9 @@ template <> struct HeadTraits<TitansMlpMemoryOp> {
   }
 };
 
-template <> struct HeadTraits<MemoryUpdateOp> {
+template <> struct HeadTraits<MemoryUpdateOp> : AllLoopHeads {
   static Value domainSource(MemoryUpdateOp op) { return op.getMemory(); }
   static Value groupSource(MemoryUpdateOp op) { return op.getMemory(); }
-  static HeadRule operandRule(MemoryUpdateOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
-  static HeadRule resultRule(MemoryUpdateOp, unsigned) {
-    return HeadRule::loopHeads();
-  }
   static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
                                                MemoryUpdateOp op, unsigned i) {
     return tensor::getMixedSizes(b, loc,

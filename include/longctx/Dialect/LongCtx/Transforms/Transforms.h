@@ -34,6 +34,12 @@ struct InfiniOptions {
 /// string when it can.
 std::string getInfiniRewriteBlocker(AttentionOp op);
 
+/// Returns why `op` has shapes no attention lowering handles (dynamic head
+/// counts or head dims, a dynamic mask batch or head dimension), or an empty
+/// string; the message ends "to lower longctx.attention" followed by
+/// `target` (e.g. " to a GPU kernel").
+std::string getAttentionShapeBlocker(AttentionOp op, StringRef target = "");
+
 /// Returns why `op` cannot be rewritten into a Titans architecture, or an
 /// empty string when it can.
 std::string getTitansRewriteBlocker(AttentionOp op);
