@@ -1179,6 +1179,19 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
 // Patterns and pass
 //===----------------------------------------------------------------------===//
 
+LogicalResult mlir::longctx::raise::raiseAttentionOrExplain(
+    PatternRewriter &rewriter, Operation *root, bool emitRemarks) {
+  std::string why;
+  if (succeeded(raiseAttention(rewriter, root, why)))
+    return success();
+  if (why.empty())
+    return failure();
+  LDBG() << "not raised: " << why << " at " << root->getLoc();
+  if (emitRemarks)
+    root->emitRemark() << "not raised to longctx.attention: " << why;
+  return rewriter.notifyMatchFailure(root, why);
+}
+
 namespace {
 struct RaiseLinalgAttention final
     : OpInterfaceRewritePattern<linalg::LinalgOp> {
@@ -1187,15 +1200,7 @@ struct RaiseLinalgAttention final
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    std::string why;
-    if (succeeded(raiseAttention(rewriter, op, why)))
-      return success();
-    if (why.empty())
-      return failure();
-    LDBG() << "not raised: " << why << " at " << op->getLoc();
-    if (emitRemarks)
-      op->emitRemark() << "not raised to longctx.attention: " << why;
-    return rewriter.notifyMatchFailure(op, why);
+    return raiseAttentionOrExplain(rewriter, op, emitRemarks);
   }
 
   bool emitRemarks;

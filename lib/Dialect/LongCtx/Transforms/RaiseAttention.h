@@ -162,6 +162,11 @@ bool isTosaReshape(Operation *op);
 LogicalResult raiseAttention(RewriterBase &rewriter, Operation *root,
                              std::string &why);
 
+/// The body of both raise patterns: raises at `root`, or reports why not (a
+/// remark when `emitRemarks`, and the match failure).
+LogicalResult raiseAttentionOrExplain(PatternRewriter &rewriter,
+                                      Operation *root, bool emitRemarks);
+
 } // namespace mlir::longctx::raise
 
 #endif // LONGCTX_LIB_DIALECT_LONGCTX_TRANSFORMS_RAISEATTENTION_H

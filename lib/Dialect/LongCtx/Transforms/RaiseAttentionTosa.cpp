@@ -164,15 +164,7 @@ struct RaiseTosaAttention final : OpRewritePattern<tosa::MatMulOp> {
 
   LogicalResult matchAndRewrite(tosa::MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    std::string why;
-    if (succeeded(raiseAttention(rewriter, op, why)))
-      return success();
-    if (why.empty())
-      return failure();
-    LDBG() << "not raised: " << why << " at " << op->getLoc();
-    if (emitRemarks)
-      op->emitRemark() << "not raised to longctx.attention: " << why;
-    return rewriter.notifyMatchFailure(op, why);
+    return raiseAttentionOrExplain(rewriter, op, emitRemarks);
   }
 
   bool emitRemarks;
