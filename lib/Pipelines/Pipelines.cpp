@@ -13,19 +13,50 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::longctx;
+
+CPUVectorShape mlir::longctx::getCPUVectorShape(int64_t lanes) {
+  if (lanes >= 16)
+    return {lanes, 16, 32}; // AVX-512
+  if (lanes == 8)
+    return {lanes, 12, 16}; // AVX2
+  if (llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
+    return {lanes, 24, 32}; // NEON
+  return {lanes, 12, 16};   // SSE
+}
+
+CPUVectorShape mlir::longctx::getHostCPUVectorShape() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return getCPUVectorShape(16);
+  if (features.lookup("avx2") || features.lookup("avx"))
+    return getCPUVectorShape(8);
+  return getCPUVectorShape(4);
+}
 
 std::string mlir::longctx::getLowerToCPUPipelineText(
     const LowerToCPUPipelineOptions &options) {
   std::string text;
   llvm::raw_string_ostream os(text);
+  CPUVectorShape shape = options.vectorLanes
+                             ? getCPUVectorShape(options.vectorLanes)
+                             : getHostCPUVectorShape();
+  if (options.vectorAccumulators)
+    shape.accumulators = options.vectorAccumulators;
+  if (options.vectorRegisters)
+    shape.registers = options.vectorRegisters;
   if (options.threads)
     os << "func.func(longctx-parallelize-heads),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize
-     << " vector-kernels=" << (options.vectorKernels ? "true" : "false") << "},"
+     << " vector-kernels=" << (options.vectorKernels ? "true" : "false")
+     << " vector-lanes=" << shape.lanes
+     << " vector-accumulators=" << shape.accumulators
+     << " vector-registers=" << shape.registers << "},"
      << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "

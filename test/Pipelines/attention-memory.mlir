@@ -3,21 +3,22 @@
 // RUN:   --canonicalize --cse --buffer-deallocation-pipeline | FileCheck %s
 // RUN: longctx-opt %s --longctx-lower-to-cpu | FileCheck %s --check-prefix=STACK
 
-/// Causal attention over 4096 tokens allocates its output and K^T (the
-/// score kernel's layout of K, the size of K) once, and otherwise only
-/// per-tile scratch: the score tile is at most 64 x 64 (its sizes are the
-/// tile's query rows and keys), the running statistics one value per row;
-/// nothing of size N x N, and every allocation freed.
+/// Causal attention over 4096 tokens allocates its output and the kernels'
+/// packed K^T and V panels (each the size of K or V) once, and otherwise
+/// only per-tile scratch: the score tile is at most 64 x 64 (its sizes are
+/// the tile's query rows and a whole key tile), the running statistics one
+/// value per row; nothing of size N x N, and every allocation freed.
 // CHECK-LABEL: func.func @main(
 //   CHECK-NOT:   4096x4096
 //       CHECK:   memref.alloc() {{.*}} : memref<1x2x2x4096x64xf32>
-//       CHECK:   memref.alloc() {{.*}} : memref<1x2x64x4096xf32>
+//       CHECK:   memref.alloc() {{.*}} : memref<1x2x64x1x64x64xf32>
+//       CHECK:   memref.alloc() {{.*}} : memref<1x2x64x1x64x64xf32>
 //   CHECK-NOT:   memref.alloc() {{.*}}4096
 //       CHECK:   scf.forall
 //       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %c64 : index
-//       CHECK:       %[[TK:.+]] = arith.minsi %{{.+}}, %c64 : index
-//       CHECK:       memref.alloc(%[[TQ]], %[[TK]]) {{.*}} : memref<1x2x2x?x?xf32>
+//       CHECK:     memref.alloc(%[[TQ]]) {{.*}} : memref<1x1x2x?x64xf32>
 //   CHECK-NOT:   4096x4096
+//   CHECK-NOT:   memref.alloc() {{.*}}4096
 //       CHECK:     memref.dealloc
 //       CHECK:   return
 

@@ -77,6 +77,18 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
            "f32 (Q K^T when the key tile is whole vectors of 16, P V when the "
            "value head dim is); the code then needs convert-vector-to-scf "
            "and convert-vector-to-llvm">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of the kernels' vectors: 4, 8 or 16 (16 for AVX-512, "
+           "8 for AVX2, 4 for SSE or NEON); the key tile and the value head "
+           "dim must be whole vectors for a kernel to apply">,
+    Option<"vectorAccumulators", "vector-accumulators", "int64_t",
+           /*default=*/"16",
+           "Vector accumulators of a kernel's register block, 1 to 64 (rows "
+           "x vectors; 16 fits AVX-512's 32 registers, 12 AVX2's 16)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Vector registers of the target, 8 to 64 (32 for AVX-512 and "
+           "NEON, 16 for AVX2 and SSE): a register block leaves room for "
+           "the vectors of a step and one broadcast">,
   ];
 }
 

@@ -32,12 +32,44 @@ struct LowerToCPUPipelineOptions
       llvm::cl::desc("Register-blocked vector kernels for the f32 attention "
                      "products (false: LLVM-vectorised loops)"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> vectorLanes{
+      *this, "vector-lanes",
+      llvm::cl::desc("f32 lanes of the kernels' vectors: 4, 8 or 16; 0 (the "
+                     "default): the widest this machine's CPU has"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> vectorAccumulators{
+      *this, "vector-accumulators",
+      llvm::cl::desc("Vector accumulators of a kernel's register block, 1 to "
+                     "64; 0 (the default): what fits this machine's vector "
+                     "registers for the lanes chosen"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers of the target, 8 to 64; 0 (the "
+                     "default): this machine's for the lanes chosen"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on all cores with OpenMP (the "
                      "program then needs libomp); false: one thread"),
       llvm::cl::init(true)};
 };
+
+/// The register shape of the CPU kernels: f32 lanes of a vector, vector
+/// accumulators of a register block and vector registers.
+struct CPUVectorShape {
+  int64_t lanes;
+  int64_t accumulators;
+  int64_t registers;
+};
+
+/// The shape for vectors of `lanes` f32 lanes on this machine's CPU family:
+/// 16 lanes, 16 accumulators and 32 registers (AVX-512); 8, 12 and 16
+/// (AVX2); 4, 24 and 32 on AArch64 (NEON); 4, 12 and 16 otherwise (SSE).
+CPUVectorShape getCPUVectorShape(int64_t lanes);
+
+/// The shape for this machine's CPU: its widest f32 vectors.
+CPUVectorShape getHostCPUVectorShape();
 
 /// The textual form of `longctx-lower-to-cpu` with `options` (a comma
 /// separated list of passes), as documented in dialects/longctx/Pipeline.md.

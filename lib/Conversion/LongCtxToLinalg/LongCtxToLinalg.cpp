@@ -185,33 +185,64 @@ static std::string getUnsupportedReason(AttentionOp op) {
   return getAttentionShapeBlocker(op);
 }
 
-/// Lanes of the score kernel's vectors and the accumulators it keeps in
-/// registers (rows x key vectors).
-constexpr int64_t kScoreLanes = 16;
-constexpr int64_t kScoreAccumulators = 16;
+/// The register block of a kernel: `rows` rows x `vecs` vectors of `lanes`
+/// f32 lanes accumulate in registers; a tile `totalVecs` vectors wide takes
+/// `totalVecs / vecs` column blocks.
+struct RegisterBlock {
+  int64_t lanes, rows, vecs, totalVecs;
+  /// Columns of a block: the width of a packed panel.
+  int64_t width() const { return vecs * lanes; }
+};
 
-/// Whether the register-blocked score kernel applies: f32 accumulation and
-/// a key tile of whole vectors that fits the accumulators.
-static bool useScoreKernel(Type accType, int64_t keyTileSize) {
-  return accType.isF32() && keyTileSize % kScoreLanes == 0 &&
-         keyTileSize / kScoreLanes <= kScoreAccumulators;
+/// The register block for a tile `columns` wide: among the vector counts
+/// that divide the tile's vectors and leave registers for a step's vectors
+/// and one broadcast (rows x vecs + vecs + 1 <= registers), the one that does
+/// the most multiply-adds per value read (rows x vecs for rows broadcasts
+/// and vecs vector loads a step), the wider on a tie. `std::nullopt` when
+/// the tile is not whole vectors or no block fits.
+static std::optional<RegisterBlock>
+chooseRegisterBlock(const AttentionTiling &tiling, int64_t columns) {
+  int64_t lanes = tiling.vectorLanes, accumulators = tiling.vectorAccumulators;
+  if (columns <= 0 || columns % lanes != 0)
+    return std::nullopt;
+  int64_t totalVecs = columns / lanes;
+  std::optional<RegisterBlock> best;
+  double bestRatio = 0;
+  for (int64_t vecs = 1; vecs <= std::min(totalVecs, accumulators); ++vecs) {
+    if (totalVecs % vecs != 0)
+      continue;
+    int64_t rows =
+        std::min(accumulators, tiling.vectorRegisters - vecs - 1) / vecs;
+    if (rows < 1)
+      continue;
+    double ratio = double(rows * vecs) / double(rows + vecs);
+    if (ratio >= bestRatio) {
+      bestRatio = ratio;
+      best = RegisterBlock{lanes, rows, vecs, totalVecs};
+    }
+  }
+  return best;
 }
 
-/// Accumulates `accumulate`'s 16-lane vectors — `rowsPerBlock` rows times
-/// `numVecs` columns, rows-major, for the rows given (clamped to the tile)
-/// and the tensor as carried so far — for every block of rows of `dest`
-/// [B, Hkv, G, rows, 16 numVecs] under loops over (batch, key/value head,
-/// group), and writes each column once as a rows x 16 vector, masked past
-/// the tile's rows (and past its columns where `columnsInBounds` is false).
+/// Accumulates `accumulate`'s vectors — a register block of `block.rows`
+/// rows times `block.vecs` vectors, rows-major, for the rows given (clamped
+/// to the tile), the block's first column and the tensor as carried so far —
+/// (and its index: the panel of packed operands) for every block of `dest`
+/// [B, Hkv, G, rows, columns] under loops over (batch, key/value head,
+/// group, column block, row block), and writes each
+/// of the block's vectors once as a rows x lanes vector, masked past the
+/// tile's rows (and past its columns where `columnsInBounds` is false).
+/// Column blocks start below `numColumns`; the column loop is outside the
+/// row loop so that a column block of the right operand stays in L1 while
+/// every row block reads it.
 static Value buildRowBlockKernel(
     OpBuilder &b, Location loc, Value dest, ArrayRef<OpFoldResult> sizes,
-    int64_t numVecs, bool columnsInBounds,
+    const RegisterBlock &block, Value numColumns, bool columnsInBounds,
     function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                    ArrayRef<Value>, Value)>
+                                    ArrayRef<Value>, Value, Value, Value)>
         accumulate) {
   Type f32 = b.getF32Type();
-  int64_t rowsPerBlock = kScoreAccumulators / numVecs;
-  auto blockType = VectorType::get({rowsPerBlock, kScoreLanes}, f32);
+  auto blockType = VectorType::get({block.rows, block.lanes}, f32);
   auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
@@ -219,40 +250,61 @@ static Value buildRowBlockKernel(
   Value numRows = getValueOrCreateConstantIndexOp(b, loc, sizes[3]);
   Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
   Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  bool columnLoop = block.vecs != block.totalVecs;
 
+  // Levels 0-2: batch, head, group; 3: column blocks (when more than one);
+  // 4: row blocks.
   SmallVector<Value> ivs;
+  Value col0 = zeroIdx, panel = zeroIdx;
   std::function<Value(OpBuilder &, Location, unsigned, Value)> level =
       [&](OpBuilder &nb, Location nl, unsigned dim, Value current) -> Value {
-    Value bound =
-        dim < 3 ? getValueOrCreateConstantIndexOp(nb, nl, sizes[dim]) : numRows;
-    Value step = dim < 3 ? oneIdx : idx(nb, rowsPerBlock);
+    if (dim == 3 && !columnLoop)
+      return level(nb, nl, dim + 1, current);
+    Value bound, step = oneIdx;
+    if (dim < 3) {
+      bound = getValueOrCreateConstantIndexOp(nb, nl, sizes[dim]);
+    } else if (dim == 3) {
+      bound = arith::CeilDivSIOp::create(nb, nl, numColumns,
+                                         idx(nb, block.width()));
+    } else {
+      bound = numRows;
+      step = idx(nb, block.rows);
+    }
     auto loop = scf::ForOp::create(
         nb, nl, zeroIdx, bound, step, ValueRange{current},
         [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
-          if (dim < 3) {
-            ivs.push_back(iv);
+          if (dim < 4) {
+            if (dim < 3)
+              ivs.push_back(iv);
+            else {
+              panel = iv;
+              col0 = arith::MulIOp::create(lb, ll, iv, idx(lb, block.width()));
+            }
             Value next = level(lb, ll, dim + 1, iter[0]);
-            ivs.pop_back();
+            if (dim < 3)
+              ivs.pop_back();
             scf::YieldOp::create(lb, ll, next);
             return;
           }
           SmallVector<Value> rows;
-          for (int64_t r = 0; r < rowsPerBlock; ++r) {
+          for (int64_t r = 0; r < block.rows; ++r) {
             Value row = arith::AddIOp::create(lb, ll, iv, idx(lb, r));
             rows.push_back(arith::MinSIOp::create(lb, ll, row, lastRow));
           }
-          SmallVector<Value> accs = accumulate(lb, ll, ivs, rows, iter[0]);
+          SmallVector<Value> accs =
+              accumulate(lb, ll, ivs, rows, col0, panel, iter[0]);
           Value written = iter[0];
-          for (int64_t v = 0; v < numVecs; ++v) {
-            Value block =
+          for (int64_t v = 0; v < block.vecs; ++v) {
+            Value tile =
                 vector::BroadcastOp::create(lb, ll, blockType, padding);
-            for (int64_t r = 0; r < rowsPerBlock; ++r)
-              block = vector::InsertOp::create(lb, ll, accs[r * numVecs + v],
-                                               block, ArrayRef<int64_t>{r});
+            for (int64_t r = 0; r < block.rows; ++r)
+              tile = vector::InsertOp::create(lb, ll, accs[r * block.vecs + v],
+                                              tile, ArrayRef<int64_t>{r});
+            Value col =
+                arith::AddIOp::create(lb, ll, col0, idx(lb, v * block.lanes));
             written = vector::TransferWriteOp::create(
-                          lb, ll, block, written,
-                          ValueRange{ivs[0], ivs[1], ivs[2], iv,
-                                     idx(lb, v * kScoreLanes)},
+                          lb, ll, tile, written,
+                          ValueRange{ivs[0], ivs[1], ivs[2], iv, col},
                           ArrayRef<bool>{false, columnsInBounds})
                           .getResult();
           }
@@ -284,41 +336,160 @@ static SmallVector<Value> rankOneUpdate(OpBuilder &b, Location loc,
   return next;
 }
 
-/// S [B, Hkv, G, tq, tk] = Q [B, Hkv, G, tq, d] K^T, with K^T given as
-/// kt [B, Hkv, d, tk]: a register-blocked kernel. Each block of R query rows
-/// and the key tile (`keyTileSize / 16` vectors of 16 keys) accumulates in
-/// R x keyTileSize / 16 = 16 vector registers over the head dim — one
-/// broadcast query element and one key vector per multiply-add. Reads past
-/// the tile's keys are padded; rows past the tile are read clamped.
-static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
-                              ArrayRef<OpFoldResult> scoreSizes,
-                              int64_t headDim, int64_t keyTileSize) {
+/// Reads `block.vecs` vectors of `source` at `indices` followed by the
+/// column `col0 + v * lanes` of vector v.
+static SmallVector<Value>
+readBlockVectors(OpBuilder &b, Location loc, Value source, ValueRange indices,
+                 Value col0, const RegisterBlock &block, bool inBounds) {
   Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({kScoreLanes}, f32);
-  int64_t numVecs = keyTileSize / kScoreLanes;
+  auto vecType = VectorType::get({block.lanes}, f32);
   Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  SmallVector<Value> vectors;
+  for (int64_t v = 0; v < block.vecs; ++v) {
+    SmallVector<Value> at(indices);
+    at.push_back(arith::AddIOp::create(
+        b, loc, col0, arith::ConstantIndexOp::create(b, loc, v * block.lanes)));
+    vectors.push_back(vector::TransferReadOp::create(
+        b, loc, vecType, source, at, padding, ArrayRef<bool>{inBounds}));
+  }
+  return vectors;
+}
+
+/// Packs `src` [B, Hkv, M, e] (keys or values) into panels for a kernel:
+/// zero-padded to whole key tiles of `tileSize`, then split into `T` tiles
+/// of `P` panels `width` columns wide, each panel contiguous. With
+/// `transpose` (K^T for the score kernel, columns are keys):
+///   panel [B, Hkv, T, P, e, width] [b, h, t, p, c, w]
+///       = src[b, h, t tileSize + p width + w, c];
+/// otherwise (V for the value kernel, columns are value dims):
+///   panel [B, Hkv, T, P, tileSize, width] [b, h, t, p, j, w]
+///       = src[b, h, t tileSize + j, p width + w],
+/// and 0 past the M keys. A kernel's column block then reads one contiguous
+/// panel (rows `width` floats apart), which no cache set conflict evicts,
+/// instead of rows a whole key length apart. When M is a static multiple of
+/// the tile, the pack is a transposing copy of an expanded view of `src`;
+/// otherwise each element is read at its key, clamped, and zeroed past M
+/// (no padded copy of `src`, no runtime copy routine).
+static Value packPanels(OpBuilder &b, Location loc, LinalgBuilder &ab,
+                        Value src, bool transpose, int64_t tileSize,
+                        int64_t width) {
+  auto srcType = cast<RankedTensorType>(src.getType());
+  OpFoldResult batch = tensor::getMixedSize(b, loc, src, 0);
+  OpFoldResult heads = tensor::getMixedSize(b, loc, src, 1);
+  OpFoldResult len = tensor::getMixedSize(b, loc, src, 2);
+  int64_t inner = srcType.getDimSize(3);
+  Value lenV = getValueOrCreateConstantIndexOp(b, loc, len);
+  Value step = arith::ConstantIndexOp::create(b, loc, tileSize);
+  std::optional<int64_t> staticLen = getConstantIntValue(len);
+  OpFoldResult tiles =
+      staticLen
+          ? b.getIndexAttr(llvm::divideCeil(*staticLen, tileSize))
+          : getAsOpFoldResult(arith::CeilDivSIOp::create(b, loc, lenV, step));
+  int64_t panels = (transpose ? tileSize : inner) / width;
+  OpFoldResult panelsA = b.getIndexAttr(panels), widthA = b.getIndexAttr(width);
+  OpFoldResult tileA = b.getIndexAttr(tileSize), innerA = b.getIndexAttr(inner);
+  SmallVector<OpFoldResult> packedSizes =
+      transpose ? SmallVector<OpFoldResult>{batch,   heads,  tiles,
+                                            panelsA, innerA, widthA}
+                : SmallVector<OpFoldResult>{batch,   heads, tiles,
+                                            panelsA, tileA, widthA};
+  Value init = ab.empty(packedSizes, ab.accType);
+  SmallVector<IteratorType> par6(6, IteratorType::parallel);
+  auto convert = [&](OpBuilder &nb, Location nl, ValueRange a) {
+    linalg::YieldOp::create(nb, nl, ab.toAcc(nb, nl, a[0]));
+  };
+
+  if (staticLen && *staticLen % tileSize == 0) {
+    // Split the key dim into (T, P, width), or (T, tileSize) and the value
+    // dim into (P, width), and permute.
+    SmallVector<OpFoldResult> split =
+        transpose ? SmallVector<OpFoldResult>{batch,   heads,  tiles,
+                                              panelsA, widthA, innerA}
+                  : SmallVector<OpFoldResult>{batch, heads,   tiles,
+                                              tileA, panelsA, widthA};
+    SmallVector<ReassociationIndices> reassociation =
+        transpose ? SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5}}
+                  : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}};
+    SmallVector<int64_t> staticSplit;
+    SmallVector<Value> dynamicSplit;
+    dispatchIndexOpFoldResults(split, dynamicSplit, staticSplit);
+    Value expanded = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(staticSplit, srcType.getElementType()),
+        src, reassociation, split);
+    SmallVector<unsigned> readDims =
+        transpose ? SmallVector<unsigned>{0, 1, 2, 3, 5, 4}
+                  : SmallVector<unsigned>{0, 1, 2, 4, 3, 5};
+    return ab.generic(6, {expanded}, init, {readDims, {0, 1, 2, 3, 4, 5}}, par6,
+                      convert);
+  }
+
+  // Keys past M read the last key and are zeroed.
+  Value lastKey = arith::SubIOp::create(
+      b, loc, lenV, arith::ConstantIndexOp::create(b, loc, 1));
+  Value zero = ab.constant(0.0);
+  return ab.generic(
+      {}, init, {AffineMap::getMultiDimIdentityMap(6, b.getContext())}, par6,
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        auto index = [&](unsigned dim) -> Value {
+          return linalg::IndexOp::create(nb, nl, dim);
+        };
+        auto mulConst = [&](Value v, int64_t c) -> Value {
+          return arith::MulIOp::create(
+              nb, nl, v, arith::ConstantIndexOp::create(nb, nl, c));
+        };
+        Value keyInTile =
+            transpose ? arith::AddIOp::create(nb, nl, mulConst(index(3), width),
+                                              index(5))
+                      : index(4);
+        Value key = arith::AddIOp::create(nb, nl, mulConst(index(2), tileSize),
+                                          keyInTile);
+        Value col =
+            transpose ? index(4)
+                      : arith::AddIOp::create(nb, nl, mulConst(index(3), width),
+                                              index(5));
+        Value inRange =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, key, lenV);
+        Value clamped = arith::MinSIOp::create(nb, nl, key, lastKey);
+        Value x = tensor::ExtractOp::create(
+            nb, nl, src, ValueRange{index(0), index(1), clamped, col});
+        linalg::YieldOp::create(
+            nb, nl,
+            arith::SelectOp::create(nb, nl, inRange, ab.toAcc(nb, nl, x), zero)
+                .getResult());
+      });
+}
+
+/// S [B, Hkv, G, tq, T] = Q [B, Hkv, G, tq, d] K^T for key tile `tile` of
+/// T keys, with K^T given as `packPanels` panels kt [B, Hkv, tiles, P, d,
+/// width] (zero-padded past the keys): a register-blocked kernel. Each register
+/// block of R query rows and C vectors of keys accumulates in R x C vector
+/// registers over the head dim — one broadcast query element per row and one
+/// key vector per column, R x C multiply-adds a step. All reads are in bounds;
+/// column blocks that start at or past `numKeys` (the tile's real keys) are
+/// skipped, and rows past the tile are read clamped and not written.
+static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
+                              Value tile, ArrayRef<OpFoldResult> scoreSizes,
+                              Value numKeys, int64_t headDim,
+                              const RegisterBlock &block) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
   Value zeroVec = arith::ConstantOp::create(
       b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
   Value dims = arith::ConstantIndexOp::create(b, loc, headDim);
   Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
   return buildRowBlockKernel(
-      b, loc, init, scoreSizes, numVecs, /*columnsInBounds=*/false,
+      b, loc, init, scoreSizes, block, numKeys, /*columnsInBounds=*/true,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
-          Value) {
-        SmallVector<Value> zeros(rows.size() * numVecs, zeroVec);
+          Value, Value panel, Value) {
+        SmallVector<Value> zeros(rows.size() * block.vecs, zeroVec);
         Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
         Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
         auto dimLoop = scf::ForOp::create(
             rb, rl, zeroIdx, dims, oneIdx, zeros,
             [&](OpBuilder &cb, Location cl, Value c, ValueRange accs) {
-              SmallVector<Value> keys;
-              for (int64_t v = 0; v < numVecs; ++v)
-                keys.push_back(vector::TransferReadOp::create(
-                    cb, cl, vecType, kt,
-                    ValueRange{bhg[0], bhg[1], c,
-                               arith::ConstantIndexOp::create(cb, cl,
-                                                              v * kScoreLanes)},
-                    padding, ArrayRef<bool>{false}));
+              SmallVector<Value> keys = readBlockVectors(
+                  cb, cl, kt, ValueRange{bhg[0], bhg[1], tile, panel, c},
+                  zeroIdx, block, /*inBounds=*/true);
               SmallVector<Value> next =
                   rankOneUpdate(cb, cl, query, bhg, rows, c, keys, accs);
               scf::YieldOp::create(cb, cl, next);
@@ -327,64 +498,195 @@ static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
       });
 }
 
-/// Whether the register-blocked P V kernel applies: f32 values whose head
-/// dim is whole vectors that fit the accumulators.
-static bool useValueKernel(Type accType, Type valueType, int64_t valueDim) {
-  return accType.isF32() && valueType.isF32() && valueDim % kScoreLanes == 0 &&
-         valueDim / kScoreLanes <= kScoreAccumulators;
-}
-
 /// acc' [B, Hkv, G, tq, dv] = acc * alpha + P V for P [B, Hkv, G, tq, tk],
-/// V [B, Hkv, tk, dv] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
-/// Each block of R rows keeps R x dv / 16 = 16 vector registers, started
-/// from acc * alpha, over the tile's keys — one broadcast probability and
-/// one value vector per multiply-add.
+/// key tile `tile` of V given as `packPanels` panels [B, Hkv, tiles, P,
+/// T, width] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
+/// Each register block of R rows and C vectors of value dims keeps R x C
+/// vector registers, started from acc * alpha, over the tile's keys — one
+/// broadcast probability per row and one value vector per column a step.
 static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
-                              Value values, Value acc, Value alpha,
+                              Value values, Value tile, Value acc, Value alpha,
                               ArrayRef<OpFoldResult> accSizes, Value numKeys,
-                              int64_t valueDim) {
+                              const RegisterBlock &block) {
   Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({kScoreLanes}, f32);
-  int64_t numVecs = valueDim / kScoreLanes;
-  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  auto vecType = VectorType::get({block.lanes}, f32);
+  Value numColumns = getValueOrCreateConstantIndexOp(b, loc, accSizes[4]);
   return buildRowBlockKernel(
-      b, loc, acc, accSizes, numVecs, /*columnsInBounds=*/true,
+      b, loc, acc, accSizes, block, numColumns, /*columnsInBounds=*/true,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
-          Value current) {
-        auto column = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(nb, nl, v * kScoreLanes);
-        };
+          Value col0, Value panel, Value current) {
         SmallVector<Value> accs;
         for (Value row : rows) {
           Value scale = vector::BroadcastOp::create(
               rb, rl, vecType,
               tensor::ExtractOp::create(
                   rb, rl, alpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
-          for (int64_t v = 0; v < numVecs; ++v) {
-            Value old = vector::TransferReadOp::create(
-                rb, rl, vecType, current,
-                ValueRange{bhg[0], bhg[1], bhg[2], row, column(rb, rl, v)},
-                padding, ArrayRef<bool>{true});
+          for (Value old : readBlockVectors(
+                   rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
+                   col0, block, /*inBounds=*/true))
             accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
-          }
         }
         Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
         Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
         auto keyLoop = scf::ForOp::create(
             rb, rl, zeroIdx, numKeys, oneIdx, accs,
             [&](OpBuilder &kb, Location kl, Value j, ValueRange cur) {
-              SmallVector<Value> vals;
-              for (int64_t v = 0; v < numVecs; ++v)
-                vals.push_back(vector::TransferReadOp::create(
-                    kb, kl, vecType, values,
-                    ValueRange{bhg[0], bhg[1], j, column(kb, kl, v)}, padding,
-                    ArrayRef<bool>{true}));
+              SmallVector<Value> vals = readBlockVectors(
+                  kb, kl, values, ValueRange{bhg[0], bhg[1], tile, panel, j},
+                  zeroIdx, block, /*inBounds=*/true);
               SmallVector<Value> next =
                   rankOneUpdate(kb, kl, probs, bhg, rows, j, vals, cur);
               scf::YieldOp::create(kb, kl, next);
             });
         return SmallVector<Value>(keyLoop.getResults());
       });
+}
+
+/// Which keys of a key tile a query row sees: the tile's first key `k0`,
+/// its real keys `numKeys` (the rest is padding), and for causal attention
+/// the offset from a tile row to its diagonal (`rowOffset` = q0 + M - N)
+/// and the window less one, if any.
+struct KeyVisibility {
+  Value k0, numKeys, rowOffset, windowMinusOne;
+  bool causal;
+};
+
+/// The online-softmax step of one key tile, all in vector registers, a row
+/// at a time: for each row of S [B, Hkv, G, tq, T] (a whole key tile; -inf
+/// wherever the row does not see the key: padding, past the diagonal,
+/// before the window), t = max_j S, m' = max(m, t), alpha = exp(m - m'),
+/// P = exp(S - m') and l' = l alpha + sum_j P, for the running max m and
+/// sum l [B, Hkv, G, tq]. Returns {P, alpha, m', l'}; P takes the place of
+/// S, row by row. This replaces one pass over the tile per step (mask, max,
+/// exp, sum) by a single pass.
+static std::array<Value, 4>
+buildSoftmaxKernel(OpBuilder &b, Location loc, Value scores, Value runMax,
+                   Value runSum, ArrayRef<OpFoldResult> rowSizes, int64_t lanes,
+                   const KeyVisibility &keys) {
+  auto scoresType = cast<RankedTensorType>(scores.getType());
+  int64_t numVecs = scoresType.getDimSize(4) / lanes;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  auto vecType = VectorType::get({lanes}, f32);
+  auto maskVecType = VectorType::get({lanes}, i32);
+  auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  auto toI32 = [&](OpBuilder &nb, Value v) -> Value {
+    return arith::IndexCastOp::create(nb, loc, i32, v);
+  };
+  auto splat = [&](OpBuilder &nb, Value v) -> Value {
+    return vector::BroadcastOp::create(
+        nb, loc, VectorType::get({lanes}, v.getType()), v);
+  };
+  Value negInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value zeroVec = arith::ConstantOp::create(
+      b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  Value negInfVec = splat(b, negInf);
+  SmallVector<int32_t> laneIds(lanes);
+  std::iota(laneIds.begin(), laneIds.end(), 0);
+  Value iota = arith::ConstantOp::create(
+      b, loc, maskVecType,
+      DenseElementsAttr::get(maskVecType, ArrayRef<int32_t>(laneIds)));
+  Value numKeys = splat(b, toI32(b, keys.numKeys));
+  Value k0 = keys.causal ? toI32(b, keys.k0) : Value();
+  Value windowMinusOne =
+      keys.windowMinusOne ? toI32(b, keys.windowMinusOne) : Value();
+  auto reassoc = arith::FastMathFlags::reassoc;
+
+  Value alpha0 = tensor::EmptyOp::create(b, loc, rowSizes, f32);
+  SmallVector<Value> ivs;
+  std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)> level =
+      [&](OpBuilder &nb, unsigned dim, ValueRange state) -> SmallVector<Value> {
+    Value bound = getValueOrCreateConstantIndexOp(nb, loc, rowSizes[dim]);
+    auto loop = scf::ForOp::create(
+        nb, loc, idx(nb, 0), bound, idx(nb, 1), state,
+        [&](OpBuilder &lb, Location, Value iv, ValueRange iter) {
+          ivs.push_back(iv);
+          if (dim < 3) {
+            scf::YieldOp::create(lb, loc, level(lb, dim + 1, iter));
+            ivs.pop_back();
+            return;
+          }
+          // The row's scores, -inf where it does not see the key.
+          Value rowAt;
+          if (keys.causal)
+            rowAt = splat(lb, toI32(lb, arith::AddIOp::create(lb, loc, iv,
+                                                              keys.rowOffset)));
+          SmallVector<Value> row;
+          for (int64_t v = 0; v < numVecs; ++v) {
+            Value s = vector::TransferReadOp::create(
+                lb, loc, vecType, iter[0],
+                ValueRange{ivs[0], ivs[1], ivs[2], iv, idx(lb, v * lanes)},
+                zeroF, ArrayRef<bool>{true});
+            Value local = arith::AddIOp::create(
+                lb, loc, iota,
+                splat(lb, arith::ConstantOp::create(
+                              lb, loc, lb.getI32IntegerAttr(v * lanes))));
+            Value visible = arith::CmpIOp::create(
+                lb, loc, arith::CmpIPredicate::slt, local, numKeys);
+            if (keys.causal) {
+              Value col = arith::AddIOp::create(lb, loc, local, splat(lb, k0));
+              visible = arith::AndIOp::create(
+                  lb, loc, visible,
+                  arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sle, col,
+                                        rowAt));
+              if (windowMinusOne) {
+                // col > row - w, i.e. col + w - 1 >= row.
+                Value reach = arith::AddIOp::create(lb, loc, col,
+                                                    splat(lb, windowMinusOne));
+                visible = arith::AndIOp::create(
+                    lb, loc, visible,
+                    arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sge,
+                                          reach, rowAt));
+              }
+            }
+            row.push_back(
+                arith::SelectOp::create(lb, loc, visible, s, negInfVec));
+          }
+          // t, m' and alpha.
+          Value tileMax = row.front();
+          for (Value v : ArrayRef(row).drop_front())
+            tileMax = arith::MaximumFOp::create(lb, loc, tileMax, v);
+          Value t = vector::ReductionOp::create(
+              lb, loc, vector::CombiningKind::MAXIMUMF, tileMax);
+          SmallVector<Value> rowIdx = {ivs[0], ivs[1], ivs[2], iv};
+          Value oldMax = tensor::ExtractOp::create(lb, loc, iter[2], rowIdx);
+          Value newMax = arith::MaximumFOp::create(lb, loc, oldMax, t);
+          Value alpha = math::ExpOp::create(
+              lb, loc, arith::SubFOp::create(lb, loc, oldMax, newMax));
+          // P = exp(S - m') and its row sum.
+          Value shift = splat(lb, newMax);
+          Value probs = iter[0], sum = zeroVec;
+          for (auto [v, s] : llvm::enumerate(row)) {
+            Value p = math::ExpOp::create(
+                lb, loc, arith::SubFOp::create(lb, loc, s, shift));
+            probs =
+                vector::TransferWriteOp::create(
+                    lb, loc, p, probs,
+                    ValueRange{ivs[0], ivs[1], ivs[2], iv, idx(lb, v * lanes)},
+                    ArrayRef<bool>{true})
+                    .getResult();
+            sum = arith::AddFOp::create(lb, loc, sum, p, reassoc);
+          }
+          Value rowSum = vector::ReductionOp::create(
+              lb, loc, vector::CombiningKind::ADD, sum, reassoc);
+          Value oldSum = tensor::ExtractOp::create(lb, loc, iter[3], rowIdx);
+          Value newSum = arith::AddFOp::create(
+              lb, loc, arith::MulFOp::create(lb, loc, oldSum, alpha), rowSum);
+          SmallVector<Value> next = {
+              probs, tensor::InsertOp::create(lb, loc, alpha, iter[1], rowIdx),
+              tensor::InsertOp::create(lb, loc, newMax, iter[2], rowIdx),
+              tensor::InsertOp::create(lb, loc, newSum, iter[3], rowIdx)};
+          scf::YieldOp::create(lb, loc, next);
+          ivs.pop_back();
+        });
+    return SmallVector<Value>(loop.getResults());
+  };
+  SmallVector<Value> result =
+      level(b, 0, ValueRange{scores, alpha0, runMax, runSum});
+  return {result[0], result[1], result[2], result[3]};
 }
 
 LogicalResult
@@ -479,31 +781,54 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
   // K^T [B, Hkv, d, M] once for all query tiles, for the score kernel.
-  bool scoreKernel =
-      tiling.vectorKernels && useScoreKernel(accType, tiling.keyTileSize);
-  bool valueKernel =
-      tiling.vectorKernels &&
-      useValueKernel(accType, op.getValue().getType().getElementType(),
-                     valueDim);
-  Value keyT;
+  std::optional<RegisterBlock> scoreBlock, valueBlock;
+  if (tiling.vectorKernels && accType.isF32()) {
+    scoreBlock = chooseRegisterBlock(tiling, tiling.keyTileSize);
+    if (op.getValue().getType().getElementType().isF32())
+      valueBlock = chooseRegisterBlock(tiling, valueDim);
+  }
+  bool scoreKernel = scoreBlock.has_value();
+  bool valueKernel = valueBlock.has_value();
+  // K^T and V packed once for all query tiles into the kernels' panels.
+  Value keyT, valuePanels;
   if (scoreKernel)
-    keyT = ab.generic(
-        4, {key},
-        ab.empty({batch, hkv, rewriter.getIndexAttr(headDim), keyLen}, accType),
-        {{0, 1, 3, 2}, {0, 1, 2, 3}}, par4,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          linalg::YieldOp::create(nb, nl, ab.toAcc(nb, nl, a[0]));
-        });
+    keyT = packPanels(rewriter, loc, ab, key, /*transpose=*/true,
+                      tiling.keyTileSize, scoreBlock->width());
+  if (valueKernel)
+    valuePanels = packPanels(rewriter, loc, ab, value, /*transpose=*/false,
+                             tiling.keyTileSize, valueBlock->width());
 
   // Query tiles are independent: an scf.forall over tile numbers whose tiles
   // each write their own rows of the output.
   Value numTiles =
       arith::CeilDivSIOp::create(rewriter, loc, queryLenV, queryStep);
   auto queryLoop = scf::ForallOp::create(
-      rewriter, loc, ArrayRef<OpFoldResult>{numTiles}, ValueRange{output},
-      /*mapping=*/std::nullopt);
-  auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0, Value outArg) {
+      rewriter, loc, ArrayRef<OpFoldResult>{numTiles, batch, hkv},
+      ValueRange{output}, /*mapping=*/std::nullopt);
+  auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0, Value bi,
+                            Value hi, Value outArg) {
     LinalgBuilder tb(b, l, accType);
+    // The tile is one (batch, key/value head): every operand is viewed at
+    // it, so that the tile's scores, Q and accumulator stay in cache.
+    Value zeroI = arith::ConstantIndexOp::create(b, l, 0);
+    auto at = [&](Value src, bool batchBroadcast = false,
+                  bool headBroadcast = false) -> Value {
+      auto type = cast<RankedTensorType>(src.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, l, src);
+      offsets[0] = batchBroadcast ? OpFoldResult(zeroI) : OpFoldResult(bi);
+      offsets[1] = headBroadcast ? OpFoldResult(zeroI) : OpFoldResult(hi);
+      sizes[0] = sizes[1] = b.getIndexAttr(1);
+      return tensor::ExtractSliceOp::create(
+          b, l, src, offsets, sizes,
+          SmallVector<OpFoldResult>(type.getRank(), b.getIndexAttr(1)));
+    };
+    Value queryAt = at(query5), keyAt = at(key), valueAt = at(value);
+    Value keyTAt = keyT ? at(keyT) : Value();
+    Value valuePanelsAt = valuePanels ? at(valuePanels) : Value();
+    Value maskAt =
+        mask5 ? at(mask5, maskBatchBroadcast, maskHeadBroadcast) : Value();
+    OpFoldResult batch = b.getIndexAttr(1), hkv = b.getIndexAttr(1);
     Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
     Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
     OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
@@ -514,7 +839,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
 
     // Q tile, scaled once and converted to the accumulation type.
     Value queryTile = tensor::ExtractSliceOp::create(
-        b, l, query5, {zeroA, zeroA, zeroA, q0, zeroA},
+        b, l, queryAt, {zeroA, zeroA, zeroA, q0, zeroA},
         {batch, hkv, grp, tq, d}, unit5);
     Value scaledQuery = tb.generic(
         5, {queryTile}, tb.empty({batch, hkv, grp, tq, d}, accType),
@@ -538,6 +863,10 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
       Value first = arith::SubIOp::create(
           b, l, arith::AddIOp::create(b, l, q0, diagonal), windowMinusOne);
       keyStart = arith::MaxSIOp::create(b, l, first, zeroIdx);
+      // Down to a whole key tile, so that key tiles stay aligned with the
+      // padded K^T (the mask hides the keys before the window).
+      keyStart = arith::MulIOp::create(
+          b, l, arith::DivUIOp::create(b, l, keyStart, keyStep), keyStep);
     }
 
     Value acc0 = tb.filled(accSizes, zero);
@@ -550,24 +879,30 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
           Value acc = state[0], runMax = state[1], runSum = state[2];
           Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
           Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
+          Value tileIndex = arith::DivUIOp::create(kb, kl, k0, keyStep);
           SmallVector<OpFoldResult> unit4(4, one);
           Value keyTile = tensor::ExtractSliceOp::create(
-              kb, kl, key, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
+              kb, kl, keyAt, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
               unit4);
           Value valueTile = tensor::ExtractSliceOp::create(
-              kb, kl, value, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, dv},
+              kb, kl, valueAt, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, dv},
               unit4);
           SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
 
-          // S = (scale Q) K^T: the register-blocked kernel on K^T, or a
-          // generic over loops (b, h, g, i, j, c).
-          Value scores;
+          // S = (scale Q) K^T: the register-blocked kernel on K^T panels,
+          // over a whole key tile of scores written in bounds and viewed at
+          // the tile's keys; or a generic over loops (b, h, g, i, j, c).
+          Value scores, fullScores;
           if (scoreKernel) {
-            Value keyTTile = tensor::ExtractSliceOp::create(
-                kb, kl, keyT, {zeroA, zeroA, zeroA, k0}, {batch, hkv, d, tk},
-                unit4);
-            scores = buildScoreKernel(kb, kl, scaledQuery, keyTTile, scoreSizes,
-                                      headDim, tiling.keyTileSize);
+            OpFoldResult fullTile = kb.getIndexAttr(tiling.keyTileSize);
+            SmallVector<OpFoldResult> fullSizes = {batch, hkv, grp, tq,
+                                                   fullTile};
+            fullScores =
+                buildScoreKernel(kb, kl, scaledQuery, keyTAt, tileIndex,
+                                 fullSizes, tk, headDim, *scoreBlock);
+            scores = tensor::ExtractSliceOp::create(
+                kb, kl, fullScores, SmallVector<OpFoldResult>(5, zeroA),
+                scoreSizes, unit5);
           } else {
             scores = kt.generic(
                 6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
@@ -576,8 +911,10 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
           }
 
           // Masking: causal diagonal and/or the mask operand; a masked
-          // score becomes -inf and so contributes exp(-inf) = 0.
-          if (causal || mask) {
+          // score becomes -inf and so contributes exp(-inf) = 0. The
+          // softmax kernel masks the causal diagonal itself.
+          bool maskCausal = causal && !scoreKernel;
+          if (maskCausal || mask) {
             SmallVector<Value> ins;
             SmallVector<AffineMap> maps;
             MLIRContext *ctx = kb.getContext();
@@ -587,7 +924,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                   mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
                   maskHeadBroadcast ? one : grp, tq, tk};
               ins.push_back(tensor::ExtractSliceOp::create(
-                  kb, kl, mask5, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
+                  kb, kl, maskAt, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
                   unit5));
               SmallVector<AffineExpr> exprs;
               for (unsigned i = 0; i < 5; ++i) {
@@ -613,7 +950,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                           s = arith::AddFOp::create(nb, nl, s,
                                                     kt.toAcc(nb, nl, m));
                       }
-                      if (causal) {
+                      if (maskCausal) {
                         Value i = linalg::IndexOp::create(nb, nl, 3);
                         Value j = linalg::IndexOp::create(nb, nl, 4);
                         Value row = arith::AddIOp::create(
@@ -638,29 +975,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                     .getResult(0);
           }
 
-          // t = rowmax(S) of this tile; -inf where the whole row of the
-          // tile is masked.
-          Value tileMax =
-              kt.generic(5, {scores}, kt.filled(rowSizes, negInf), {tile, rows},
-                         par4Red, LinalgBuilder::yieldMaximum);
-          // alpha = exp(m - max(m, t)), read before m is overwritten.
-          Value alpha = kt.generic(
-              4, {runMax, tileMax}, kt.empty(rowSizes, accType),
-              {rows, rows, rows}, par4,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value newMax = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                Value diff = arith::SubFOp::create(nb, nl, a[0], newMax);
-                linalg::YieldOp::create(
-                    nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
-              });
-          // m' = max(m, t), in place of m (its last use).
-          Value newMax = kt.generic(4, {tileMax}, runMax, {rows, rows}, par4,
-                                    LinalgBuilder::yieldMaximum);
-          // P = exp(S - m').
-          Value probs = kt.generic(
-              5, {scores, newMax}, kt.empty(scoreSizes, accType),
-              {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
-          auto rescale = [&](Value target, const SmallVector<unsigned> &dims,
+          auto rescale = [&](Value alpha, Value target,
+                             const SmallVector<unsigned> &dims,
                              unsigned numLoops) {
             SmallVector<IteratorType> its(numLoops, IteratorType::parallel);
             return kt.generic(
@@ -671,14 +987,58 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                       arith::MulFOp::create(nb, nl, a[0], a[1]).getResult());
                 });
           };
-          // l' = l * alpha + rowsum(P).
-          Value newSum = kt.generic(
-              5, {probs}, rescale(runSum, rows, 4), {tile, rows}, par4Red,
-              [&](OpBuilder &nb, Location nl, ValueRange a) {
-                linalg::YieldOp::create(
-                    nb, nl,
-                    arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
-              });
+          Value probs, alpha, newMax, newSum;
+          if (scoreKernel) {
+            // The whole step in one vector pass over the tile.
+            if (mask)
+              fullScores = tensor::InsertSliceOp::create(
+                  kb, kl, scores, fullScores,
+                  SmallVector<OpFoldResult>(5, zeroA), scoreSizes, unit5);
+            Value rowOffset = arith::AddIOp::create(kb, kl, q0, diagonal);
+            std::array<Value, 4> step =
+                buildSoftmaxKernel(kb, kl, fullScores, runMax, runSum, rowSizes,
+                                   tiling.vectorLanes,
+                                   {k0, tk, rowOffset, windowMinusOne, causal});
+            probs = step[0];
+            alpha = step[1];
+            newMax = step[2];
+            newSum = step[3];
+            if (!valueKernel)
+              probs = tensor::ExtractSliceOp::create(
+                  kb, kl, probs, SmallVector<OpFoldResult>(5, zeroA),
+                  scoreSizes, unit5);
+          } else {
+            // t = rowmax(S) of this tile; -inf where the whole row of the
+            // tile is masked.
+            Value tileMax =
+                kt.generic(5, {scores}, kt.filled(rowSizes, negInf),
+                           {tile, rows}, par4Red, LinalgBuilder::yieldMaximum);
+            // alpha = exp(m - max(m, t)), read before m is overwritten.
+            alpha = kt.generic(
+                4, {runMax, tileMax}, kt.empty(rowSizes, accType),
+                {rows, rows, rows}, par4,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value m = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                  Value diff = arith::SubFOp::create(nb, nl, a[0], m);
+                  linalg::YieldOp::create(
+                      nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
+                });
+            // m' = max(m, t), in place of m (its last use).
+            newMax = kt.generic(4, {tileMax}, runMax, {rows, rows}, par4,
+                                LinalgBuilder::yieldMaximum);
+            // P = exp(S - m').
+            probs = kt.generic(
+                5, {scores, newMax}, kt.empty(scoreSizes, accType),
+                {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
+            // l' = l * alpha + rowsum(P).
+            newSum = kt.generic(
+                5, {probs}, rescale(alpha, runSum, rows, 4), {tile, rows},
+                par4Red, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  linalg::YieldOp::create(
+                      nb, nl,
+                      arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
+                });
+          }
           // acc' = acc * alpha + P V over loops (b, h, g, i, j, e), the
           // value dim innermost (contiguous in V and acc).
           SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
@@ -686,9 +1046,10 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
           pvIts.push_back(IteratorType::parallel);
           Value newAcc =
               valueKernel
-                  ? buildValueKernel(kb, kl, probs, valueTile, acc, alpha,
-                                     accSizes, tk, valueDim)
-                  : kt.generic(6, {probs, valueTile}, rescale(acc, tile, 5),
+                  ? buildValueKernel(kb, kl, probs, valuePanelsAt, tileIndex,
+                                     acc, alpha, accSizes, tk, *valueBlock)
+                  : kt.generic(6, {probs, valueTile},
+                               rescale(alpha, acc, tile, 5),
                                {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}},
                                pvIts, kt.mulAdd());
           scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
@@ -697,7 +1058,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     // O = acc / l, and 0 where every key of the row was masked (l == 0),
     // written straight into its slice of the output.
     Value outSlice = tensor::ExtractSliceOp::create(
-        b, l, outArg, {zeroA, zeroA, zeroA, q0, zeroA}, accSizes, unit5);
+        b, l, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
     Value tileOut = tb.generic(
         5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
         {tile, rows, tile}, par5,
@@ -713,9 +1074,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
         });
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, l, tileOut, outArg,
-                                          {zeroA, zeroA, zeroA, q0, zeroA},
-                                          accSizes, unit5);
+    tensor::ParallelInsertSliceOp::create(
+        b, l, tileOut, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
   };
   {
     OpBuilder::InsertionGuard guard(rewriter);
@@ -738,7 +1098,9 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
       tile = arith::SelectOp::create(rewriter, loc, odd, mirrored, half);
     }
     Value q0 = arith::MulIOp::create(rewriter, loc, tile, queryStep);
-    buildQueryTile(rewriter, loc, q0, queryLoop.getRegionIterArgs()[0]);
+    buildQueryTile(rewriter, loc, q0, queryLoop.getInductionVars()[1],
+                   queryLoop.getInductionVars()[2],
+                   queryLoop.getRegionIterArgs()[0]);
   }
 
   Value result = collapseToResult(rewriter, loc, queryLoop.getResult(0),
@@ -771,7 +1133,20 @@ struct ConvertLongCtxToLinalgPass final
           << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }
-    AttentionTiling tiling{queryTileSize, keyTileSize, vectorKernels};
+    if (!llvm::is_contained(ArrayRef<int64_t>{4, 8, 16}, vectorLanes) ||
+        vectorAccumulators < 1 || vectorAccumulators > 64 ||
+        vectorRegisters < 8 || vectorRegisters > 64) {
+      getOperation()->emitError()
+          << "convert-longctx-to-linalg: vector-lanes must be 4, 8 or 16, "
+             "vector-accumulators 1 to 64 and vector-registers 8 to 64, got "
+             "vector-lanes="
+          << static_cast<int64_t>(vectorLanes) << ", vector-accumulators="
+          << static_cast<int64_t>(vectorAccumulators)
+          << " and vector-registers=" << static_cast<int64_t>(vectorRegisters);
+      return signalPassFailure();
+    }
+    AttentionTiling tiling{queryTileSize, keyTileSize,        vectorKernels,
+                           vectorLanes,   vectorAccumulators, vectorRegisters};
     RewritePatternSet patterns(&getContext());
     populateLongCtxToLinalgConversionPatterns(patterns, tiling);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

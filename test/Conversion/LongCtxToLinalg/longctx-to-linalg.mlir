@@ -1,8 +1,9 @@
 // RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg="vector-kernels=false" | FileCheck %s
 // RUN: longctx-opt %s --split-input-file --convert-longctx-to-linalg="query-tile-size=32 key-tile-size=16 vector-kernels=false" | FileCheck %s --check-prefix=TILES
 
-/// Causal GQA self-attention: the query heads are viewed as [Hkv, G]; a loop
-/// over 64-row query tiles contains a loop over 64-key tiles that stops at
+/// Causal GQA self-attention: the query heads are viewed as [Hkv, G]; a
+/// parallel loop over (64-row query tile, batch, key/value head), each
+/// iteration viewing the operands at its batch and head, contains a loop over 64-key tiles that stops at
 /// the tile's diagonal, carrying (acc, max, sum); scores are masked with
 /// -inf by comparing linalg.index positions; P V keeps the value dim
 /// innermost; empty rows give 0; the result is collapsed back to [B, H, N, dv].
@@ -14,7 +15,7 @@
 //   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
 //   CHECK-DAG:   %[[N:.+]] = arith.constant 100 : index
 //       CHECK:   %[[Q5:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 100, 16]
-//       CHECK:   %[[OUT:.+]] = scf.forall (%[[IT:.+]]) in (%[[NT:.+]]) shared_outs(%[[ACCOUT:.+]] = %{{.+}})
+//       CHECK:   %[[OUT:.+]] = scf.forall (%[[IT:[a-zA-Z0-9_]+]], %[[BI:[a-zA-Z0-9_]+]], %[[HI:[a-zA-Z0-9_]+]]) in (%[[NT:.+]], 1, 2) shared_outs(%[[ACCOUT:.+]] = %{{.+}})
 /// Iterations alternate between the cheap and the expensive end of the
 /// causal triangle: tile i/2 or T-1-i/2.
 //       CHECK:     %[[HALF:.+]] = arith.divui %[[IT]], %[[C2:.+]] : index
@@ -22,8 +23,11 @@
 //       CHECK:     %[[MIRROR:.+]] = arith.subi %{{.+}}, %[[HALF]]
 //       CHECK:     %[[TILE:.+]] = arith.select %[[ODD]], %[[MIRROR]], %[[HALF]]
 //       CHECK:     %[[Q0:.+]] = arith.muli %[[TILE]], %[[C64]]
+//       CHECK:     %[[QH:.+]] = tensor.extract_slice %[[Q5]][%[[BI]], %[[HI]], 0, 0, 0] [1, 1, 2, 100, 16]
+//       CHECK:     %[[KH:.+]] = tensor.extract_slice %[[K]][%[[BI]], %[[HI]], 0, 0] [1, 1, 100, 16]
+//       CHECK:     %[[VH:.+]] = tensor.extract_slice %[[V]][%[[BI]], %[[HI]], 0, 0] [1, 1, 100, 8]
 //       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %[[C64]]
-//       CHECK:     %[[QT:.+]] = tensor.extract_slice %[[Q5]][0, 0, 0, %[[Q0]], 0] [1, 2, 2, %[[TQ]], 16]
+//       CHECK:     %[[QT:.+]] = tensor.extract_slice %[[QH]][0, 0, 0, %[[Q0]], 0] [1, 1, 2, %[[TQ]], 16]
 //       CHECK:     linalg.generic {{.*}} ins(%[[QT]] :
 //       CHECK:       arith.mulf %{{.+}}, %[[SCALE]]
 //       CHECK:     %[[END:.+]] = arith.addi %[[Q0]], %[[TQ]]
@@ -31,8 +35,8 @@
 //       CHECK:     %[[KEND:.+]] = arith.minsi %[[CLAMP]], %[[N]]
 //       CHECK:     linalg.fill ins(%[[LOWEST]] : f32)
 //       CHECK:     %[[INNER:.+]]:3 = scf.for %[[K0:.+]] = %{{.+}} to %[[KEND]] step %[[C64]] iter_args(
-//       CHECK:       tensor.extract_slice %[[K]][0, 0, %[[K0]], 0]
-//       CHECK:       tensor.extract_slice %[[V]][0, 0, %[[K0]], 0]
+//       CHECK:       tensor.extract_slice %[[KH]][0, 0, %[[K0]], 0]
+//       CHECK:       tensor.extract_slice %[[VH]][0, 0, %[[K0]], 0]
 //       CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]
 //       CHECK:         arith.mulf {{.*}} fastmath<reassoc,contract>
 //       CHECK:       linalg.generic
@@ -52,7 +56,7 @@
 //       CHECK:       %[[DIV:.+]] = arith.divf
 //       CHECK:       arith.select %[[EMPTY]], %{{.+}}, %[[DIV]]
 //       CHECK:     scf.forall.in_parallel
-//       CHECK:       tensor.parallel_insert_slice %{{.+}} into %[[ACCOUT]][0, 0, 0, %[[Q0]], 0] [1, 2, 2, %[[TQ]], 8]
+//       CHECK:       tensor.parallel_insert_slice %{{.+}} into %[[ACCOUT]][%[[BI]], %[[HI]], 0, %[[Q0]], 0] [1, 1, 2, %[[TQ]], 8]
 //       CHECK:   %[[RES:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x2x100x8xf32> into tensor<1x4x100x8xf32>
 //       CHECK:   return %[[RES]]
 // TILES-LABEL: func.func @attention_causal_gqa(
@@ -154,7 +158,7 @@ func.func @attention_f16(%q: tensor<1x1x16x8xf16>, %k: tensor<1x1x16x8xf16>,
 //       CHECK:   %[[DIAG:.+]] = arith.subi %[[M]], %[[N]]
 //       CHECK:   %[[INIT:.+]] = tensor.empty(%[[B]], %[[N]]) : tensor<?x2x2x?x32xf32>
 //       CHECK:   %[[NT:.+]] = arith.ceildivsi %[[N]], %[[C64]]
-//       CHECK:   %[[OUT:.+]] = scf.forall (%{{.+}}) in (%[[NT]]) shared_outs(%{{.+}} = %[[INIT]])
+//       CHECK:   %[[OUT:.+]] = scf.forall (%{{.+}}, %{{.+}}, %{{.+}}) in (%[[NT]], %[[B]], 2) shared_outs(%{{.+}} = %[[INIT]])
 //       CHECK:     %[[Q0:.+]] = arith.muli %{{.+}}, %[[C64]]
 //       CHECK:     %[[TQ:.+]] = arith.minsi %{{.+}}, %[[C64]]
 //       CHECK:     arith.mulf %{{.+}}, %[[SCALE]]
@@ -163,7 +167,7 @@ func.func @attention_f16(%q: tensor<1x1x16x8xf16>, %k: tensor<1x1x16x8xf16>,
 //       CHECK:     %[[CLAMP:.+]] = arith.maxsi %[[END]], %[[C0]]
 //       CHECK:     %[[KEND:.+]] = arith.minsi %[[CLAMP]], %[[M]]
 //       CHECK:     scf.for %[[K0:.+]] = %[[C0]] to %[[KEND]] step %[[C64]]
-//       CHECK:       tensor.extract_slice %[[V]][0, 0, %[[K0]], 0] [%[[B]], 2, %{{.+}}, 32]
+//       CHECK:       tensor.extract_slice %{{.+}}[0, 0, %[[K0]], 0] [1, 1, %{{.+}}, 32]
 //       CHECK:         %[[I:.+]] = linalg.index 3 : index
 //       CHECK:         %[[J:.+]] = linalg.index 4 : index
 //       CHECK:         %[[I0:.+]] = arith.addi %[[I]], %[[Q0]]
@@ -183,17 +187,18 @@ func.func @attention_causal_cross_dynamic(%q: tensor<?x4x?x16xf32>, %k: tensor<?
 // -----
 
 /// A full float mask [B, H, N, M] under GQA is viewed as [B, Hkv, G, N, M]
-/// like the queries, sliced per (query tile, key tile), and added to the
+/// like the queries, sliced per (batch, head), (query tile, key tile), and added to the
 /// scores before the causal select.
 // CHECK-LABEL: func.func @attention_causal_float_mask_gqa(
 //  CHECK-SAME:     %[[MASK:[a-zA-Z0-9_]+]]: tensor<2x4x40x40xf32>)
 //   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 //       CHECK:   %[[MASK5:.+]] = tensor.expand_shape %[[MASK]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 40, 40]
-//       CHECK:   scf.forall
+//       CHECK:   scf.forall (%{{.+}}, %[[BI:[a-zA-Z0-9_]+]], %[[HI:[a-zA-Z0-9_]+]]) in
 //       CHECK:     %[[Q0:.+]] = arith.muli
+//       CHECK:     %[[MH:.+]] = tensor.extract_slice %[[MASK5]][%[[BI]], %[[HI]], 0, 0, 0] [1, 1, 2, 40, 40]
 //       CHECK:     scf.for %[[K0:[a-zA-Z0-9_]+]] =
-//       CHECK:       %[[MT:.+]] = tensor.extract_slice %[[MASK5]][0, 0, 0, %[[Q0]], %[[K0]]] [2, 2, 2, %{{.+}}, %{{.+}}]
-//       CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<2x2x2x?x?xf32>)
+//       CHECK:       %[[MT:.+]] = tensor.extract_slice %[[MH]][0, 0, 0, %[[Q0]], %[[K0]]] [1, 1, 2, %{{.+}}, %{{.+}}]
+//       CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<1x1x2x?x?xf32>)
 //       CHECK:       ^bb0(%[[BIAS:.+]]: f32, %[[S:.+]]: f32):
 //       CHECK:         %[[BIASED:.+]] = arith.addf %[[S]], %[[BIAS]]
 //       CHECK:         linalg.index 3
@@ -285,14 +290,17 @@ func.func @attention_static_mask_dynamic_queries(%q: tensor<1x4x?x16xf32>, %k: t
 
 // -----
 
-/// Sliding window of 32: the key loop starts at max(q0 - 31, 0) and the mask
-/// also requires col + 31 >= row.
+/// Sliding window of 32: the key loop starts at max(q0 - 31, 0), rounded
+/// down to a whole key tile, and the mask also requires col + 31 >= row.
 // CHECK-LABEL: func.func @attention_window(
 //   CHECK-DAG:   %[[C31:.+]] = arith.constant 31 : index
+//   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
 //       CHECK:   scf.forall
 //       CHECK:     %[[Q0:.+]] = arith.muli
 //       CHECK:     %[[FIRST:.+]] = arith.subi %[[Q0]], %[[C31]]
-//       CHECK:     %[[START:.+]] = arith.maxsi %[[FIRST]], %{{.+}}
+//       CHECK:     %[[CLAMPED:.+]] = arith.maxsi %[[FIRST]], %{{.+}}
+//       CHECK:     %[[ALIGNED:.+]] = arith.divui %[[CLAMPED]], %[[C64]]
+//       CHECK:     %[[START:.+]] = arith.muli %[[ALIGNED]], %[[C64]]
 //       CHECK:     scf.for %[[K0:.+]] = %[[START]] to
 //       CHECK:       linalg.generic
 //       CHECK:         %[[ROW:.+]] = arith.addi %{{.+}}, %[[Q0]]

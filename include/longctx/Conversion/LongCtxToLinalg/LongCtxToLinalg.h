@@ -26,6 +26,14 @@ struct AttentionTiling {
   int64_t keyTileSize = 64;
   /// Register-blocked vector kernels for Q K^T and P V where they apply.
   bool vectorKernels = true;
+  /// f32 lanes of the kernels' vectors (16: AVX-512, 8: AVX2, 4: SSE/NEON).
+  int64_t vectorLanes = 16;
+  /// Vector accumulators a kernel keeps in registers: rows x vectors of a
+  /// register block (16 of AVX-512's 32 registers, 12 of AVX2's 16).
+  int64_t vectorAccumulators = 16;
+  /// Vector registers of the target: a register block leaves room for a
+  /// step's vectors and a broadcast (32 for AVX-512 and NEON, 16 for AVX2).
+  int64_t vectorRegisters = 32;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on
