@@ -42,7 +42,7 @@ for n in "${lengths[@]}"; do
     extra=()
     [[ $threads == true ]] && extra=(--flops "$flops" --peak)
     out=$("$root/build/bin/longctx-run" "$work/attention-$n-$d.mlir" -e fused \
-            --baseline unfused --repeat 3 --seed 1 "${extra[@]}" \
+            --baseline unfused --repeat 5 --seed 1 "${extra[@]}" \
             --pipeline="longctx-lower-to-cpu{threads=$threads}")
     grep -q "vs baseline: .*PASS" <<<"$out" || { echo "$out"; echo "results differ" >&2; exit 1; }
     fused=$(sed -n 's/.*ran @fused in \([0-9.]*\) s.*/\1/p' <<<"$out")
@@ -82,7 +82,7 @@ echo "== 3. Infini-attention (S = 2048, delta), 4 heads, d = $d, streamed"
 printf "%10s %12s %12s %14s\n" tokens tokens/s "vs first" "peak RSS MiB"
 first=""
 for tokens in ${LONGCTX_BENCH_STREAM:-4096 65536 1048576}; do
-  out=$("$root/build/bin/longctx-run" "$work/stream-$d.mlir" -e fused --stream-tokens "$tokens" --seed 1)
+  out=$("$root/build/bin/longctx-run" "$work/stream-$d.mlir" -e fused --warmup 1 --stream-tokens "$tokens" --seed 1)
   rate=$(awk '/tokens\/s \(/ { for (i = 1; i <= NF; ++i) if ($i == "tokens/s") r = $(i - 1) } END { print r }' <<<"$out")
   rss=$(awk '/^longctx-run: peak RSS/ { r = $4 } END { print r }' <<<"$out")
   first=${first:-$rate}

@@ -19,6 +19,12 @@
 // RUN: %PYTHON %S/Inputs/compare_npy.py %t/whole1/result2.npy %t/resumed1/result2.npy | FileCheck %s --check-prefix=SAME
 // RUN: %PYTHON %S/Inputs/compare_npy.py %t/whole1/result0.npy %t/resumed1/result0.npy --second-half 2 | FileCheck %s --check-prefix=SAME
 
+/// Untimed warm-up calls (--warmup) leave the stream unchanged: the state
+/// they update in place is restored before the timed calls.
+// RUN: longctx-run %t/chunk.mlir --pipeline="longctx-lower-to-cpu{threads=false}" --warmup 3 --stream-tokens 192 --input %t/d/q.npy --input %t/d/k.npy --input %t/d/v.npy --input %t/d/gate.npy --output-dir %t/warm1 | FileCheck %s --check-prefix=WARM
+// RUN: %PYTHON %S/Inputs/compare_npy.py %t/whole1/result0.npy %t/warm1/result0.npy | FileCheck %s --check-prefix=SAME
+// RUN: %PYTHON %S/Inputs/compare_npy.py %t/whole1/result1.npy %t/warm1/result1.npy | FileCheck %s --check-prefix=SAME
+
 /// Multi-threaded (the default): within 1e-6.
 // RUN: longctx-run %t/whole.mlir --input %t/d/q.npy --input %t/d/k.npy --input %t/d/v.npy --input %t/d/gate.npy --expected %t/d/expected.npy --output-dir %t/whole | FileCheck %s --check-prefix=WHOLE
 // RUN: longctx-run %t/chunk.mlir --stream-tokens 192 --input %t/d/q.npy --input %t/d/k.npy --input %t/d/v.npy --input %t/d/gate.npy --output-dir %t/stream | FileCheck %s --check-prefix=STREAM
@@ -30,6 +36,8 @@
 
 // WHOLE: result 0: {{.*}} PASS
 // STREAM: streamed 192 tokens in 2 calls of 96
+// WARM: 3 untimed warm-up calls in
+// WARM: streamed 192 tokens in 2 calls of 96
 // SAME: max abs difference 0.000e+00: IDENTICAL
 // CLOSE: max abs difference {{.*}}: {{IDENTICAL|WITHIN 1e-06}}
 
