@@ -27,6 +27,7 @@ void mlir::longctx::registerAllDialects(DialectRegistry &registry) {
 void mlir::longctx::registerAllExtensions(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   registerTilingInterfaceExternalModels(registry);
+  registerAggregatedOpInterfaceExternalModels(registry);
   registerLongCtxToLLVMIRTranslation(registry);
   // What gpu-module-to-binary needs to translate kernels to LLVM IR.
   registerAllGPUToLLVMIRTranslations(registry);

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -689,12 +690,10 @@ buildSoftmaxKernel(OpBuilder &b, Location loc, Value scores, Value runMax,
   return {result[0], result[1], result[2], result[3]};
 }
 
-LogicalResult
-AttentionOpLowering::matchAndRewrite(AttentionOp op,
-                                     PatternRewriter &rewriter) const {
-  std::string reason = getUnsupportedReason(op);
-  if (!reason.empty())
-    return rewriter.notifyMatchFailure(op, reason);
+/// Builds the tiled lowering of `op` at the insertion point of `rewriter`
+/// and returns its result; `op` must have no unsupported-shape reason.
+static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
+                                    const AttentionTiling &tiling) {
 
   Location loc = op.getLoc();
   Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
@@ -1103,10 +1102,46 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
                    queryLoop.getRegionIterArgs()[0]);
   }
 
-  Value result = collapseToResult(rewriter, loc, queryLoop.getResult(0),
-                                  splitHeads, op.getResult().getType());
-  rewriter.replaceOp(op, result);
+  return collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
+                          op.getResult().getType());
+}
+
+LogicalResult
+AttentionOpLowering::matchAndRewrite(AttentionOp op,
+                                     PatternRewriter &rewriter) const {
+  std::string reason = getUnsupportedReason(op);
+  if (!reason.empty())
+    return rewriter.notifyMatchFailure(op, reason);
+  rewriter.replaceOp(op, buildAttentionLowering(rewriter, op, tiling));
   return success();
+}
+
+namespace {
+/// `longctx.attention` as an aggregate of linalg, tensor, scf and vector ops:
+/// `decomposeOperation` builds the flash-style lowering with the default
+/// tiles and kernels (`transform.structured.decompose_interface`).
+struct AttentionAggregatedOpModel final
+    : linalg::AggregatedOpInterface::ExternalModel<AttentionAggregatedOpModel,
+                                                   AttentionOp> {
+  FailureOr<SmallVector<Value>> decomposeOperation(Operation *op,
+                                                   OpBuilder &b) const {
+    auto attention = cast<AttentionOp>(op);
+    std::string reason = getUnsupportedReason(attention);
+    if (!reason.empty())
+      return op->emitOpError() << "cannot be decomposed: " << reason;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op);
+    return SmallVector<Value>{
+        buildAttentionLowering(b, attention, AttentionTiling())};
+  }
+};
+} // namespace
+
+void mlir::longctx::registerAggregatedOpInterfaceExternalModels(
+    DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, LongCtxDialect *) {
+    AttentionOp::attachInterface<AttentionAggregatedOpModel>(*context);
+  });
 }
 
 void mlir::longctx::populateLongCtxToLinalgConversionPatterns(

@@ -41,6 +41,10 @@ struct AttentionTiling {
 void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                const AttentionTiling &tiling);
 
+/// Attaches `linalg::AggregatedOpInterface` to `longctx.attention`: its
+/// decomposition is the flash-style lowering with the default tiling.
+void registerAggregatedOpInterfaceExternalModels(DialectRegistry &registry);
+
 /// Adds the pattern that lowers `longctx.titans_memory` (linear memory) to a
 /// loop over chunks of the chunk-parallel closed form in linalg.
 void populateTitansToLinalgConversionPatterns(RewritePatternSet &patterns);
