@@ -148,7 +148,7 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "},"
      // What stays on the host (gates, Titans, memory ops too large for
      // shared memory or with memory-ops=false).
-     << "convert-longctx-to-linalg,canonicalize,cse,"
+     << "convert-longctx-to-linalg{vector-kernels=false},canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops},"

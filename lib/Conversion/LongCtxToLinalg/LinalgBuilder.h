@@ -161,8 +161,10 @@ public:
   /// Reads memory `memory` [B, Hkv, d, dv] / `norm` [B, Hkv, d] with the
   /// activated keys or queries `act` [B, Hkv, (G,) S, d] (rank 5 with a group
   /// dimension, or 4 without). Returns (numerator [.., S, dv], denominator
-  /// [.., S]) in the accumulation type.
-  std::pair<Value, Value> readMemory(Value act, Value memory, Value norm) {
+  /// [.., S]) in the accumulation type; `numerator`, when given, is the
+  /// numerator already computed (by a vector kernel).
+  std::pair<Value, Value> readMemory(Value act, Value memory, Value norm,
+                                     Value numerator = {}) {
     auto actType = cast<RankedTensorType>(act.getType());
     unsigned rank = actType.getRank(); // 4 or 5
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, act);
@@ -184,8 +186,9 @@ public:
     auto fma = [&](OpBuilder &nb, Location nl, ValueRange a) {
       yieldMulAdd(nb, nl, a);
     };
-    Value num = generic(n, {act, memory}, filled(numSizes, zero),
-                        {actDims, {0, 1, c, e}, outDims}, its, fma);
+    Value num = numerator ? numerator
+                          : generic(n, {act, memory}, filled(numSizes, zero),
+                                    {actDims, {0, 1, c, e}, outDims}, its, fma);
     // Loops (b, h, [g,] s, c).
     SmallVector<unsigned> rowDims =
         llvm::to_vector(llvm::seq<unsigned>(0, rank - 1));

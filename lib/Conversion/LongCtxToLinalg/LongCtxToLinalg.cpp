@@ -55,121 +55,6 @@ static Value collapseToResult(OpBuilder &b, Location loc, Value value,
 }
 
 namespace {
-
-struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(MemoryRetrieveOp op,
-                                PatternRewriter &rewriter) const override {
-    RankedTensorType queryType = op.getQuery().getType();
-    RankedTensorType memoryType = op.getMemory().getType();
-    if (ShapedType::isDynamic(queryType.getDimSize(1)) ||
-        ShapedType::isDynamic(memoryType.getDimSize(1)) ||
-        ShapedType::isDynamic(memoryType.getDimSize(3)))
-      return rewriter.notifyMatchFailure(op, "dynamic head counts");
-    Location loc = op.getLoc();
-    Type elementType = queryType.getElementType();
-    LinalgBuilder ab(rewriter, loc, getStateElementType(elementType));
-    int64_t kvHeads = memoryType.getDimSize(1);
-    int64_t group = queryType.getDimSize(1) / kvHeads;
-
-    // View the query heads as [Hkv, G].
-    SmallVector<OpFoldResult> qSizes =
-        tensor::getMixedSizes(rewriter, loc, op.getQuery());
-    SmallVector<OpFoldResult> q5Sizes = {
-        qSizes[0], rewriter.getIndexAttr(kvHeads), rewriter.getIndexAttr(group),
-        qSizes[2], qSizes[3]};
-    SmallVector<int64_t> staticShape;
-    SmallVector<Value> dynamic;
-    dispatchIndexOpFoldResults(q5Sizes, dynamic, staticShape);
-    SmallVector<ReassociationIndices> splitHeads = {{0}, {1, 2}, {3}, {4}};
-    Value q5 = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(staticShape, elementType),
-        op.getQuery(), splitHeads, q5Sizes);
-
-    Value act = ab.eluPlusOne(q5);
-    auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
-    Value eps = ab.constant(op.getEps().convertToDouble());
-    SmallVector<OpFoldResult> outSizes =
-        tensor::getMixedSizes(rewriter, loc, num);
-    SmallVector<unsigned> all = {0, 1, 2, 3, 4}, rows = {0, 1, 2, 3};
-    SmallVector<IteratorType> parallel(5, IteratorType::parallel);
-    Value out = ab.generic(
-        5, {num, den}, ab.empty(outSizes, elementType), {all, rows, all},
-        parallel, [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value clamped = arith::MaximumFOp::create(nb, nl, a[1], eps);
-          Value q = arith::DivFOp::create(nb, nl, a[0], clamped);
-          if (q.getType() != elementType)
-            q = arith::TruncFOp::create(nb, nl, elementType, q);
-          linalg::YieldOp::create(nb, nl, q);
-        });
-    rewriter.replaceOp(op, collapseToResult(rewriter, loc, out, splitHeads,
-                                            op.getResult().getType()));
-    return success();
-  }
-};
-
-struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(MemoryUpdateOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType keyType = op.getKey().getType();
-    Type accType = getStateElementType(keyType.getElementType());
-    LinalgBuilder ab(rewriter, loc, accType);
-    Value act = ab.eluPlusOne(op.getKey());
-
-    // The values to write: V, or for the delta rule V minus what the memory
-    // already returns for these keys.
-    SmallVector<unsigned> all = {0, 1, 2, 3}, rows = {0, 1, 2};
-    SmallVector<IteratorType> parallel(4, IteratorType::parallel);
-    Value values = op.getValue();
-    SmallVector<OpFoldResult> valueSizes =
-        tensor::getMixedSizes(rewriter, loc, values);
-    if (op.getRule() == MemoryUpdateRule::Delta) {
-      auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
-      Value eps = ab.constant(op.getEps().convertToDouble());
-      values = ab.generic(
-          4, {values, num, den}, ab.empty(valueSizes, accType),
-          {all, all, rows, all}, parallel,
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value clamped = arith::MaximumFOp::create(nb, nl, a[2], eps);
-            Value seen = arith::DivFOp::create(nb, nl, a[1], clamped);
-            linalg::YieldOp::create(
-                nb, nl,
-                arith::SubFOp::create(nb, nl, ab.toAcc(nb, nl, a[0]), seen)
-                    .getResult());
-          });
-    }
-
-    // M' = M + sigma(K)^T values over loops (b, h, t, c, e), e innermost.
-    SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
-        IteratorType::parallel, IteratorType::parallel};
-    Value newMemory = ab.generic(
-        5, {act, values}, op.getMemory(),
-        {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value prod =
-              arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
-          linalg::YieldOp::create(
-              nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
-        });
-    // z' = z + sum_t sigma(K[t]) over loops (b, h, c, t).
-    SmallVector<IteratorType> normIts(3, IteratorType::parallel);
-    normIts.push_back(IteratorType::reduction);
-    Value newNorm = ab.generic(
-        4, {act}, op.getNorm(), {{0, 1, 3, 2}, {0, 1, 2}}, normIts,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          linalg::YieldOp::create(
-              nb, nl, arith::AddFOp::create(nb, nl, a[1], a[0]).getResult());
-        });
-    rewriter.replaceOp(op, {newMemory, newNorm});
-    return success();
-  }
-};
-
 struct AttentionOpLowering final : OpRewritePattern<AttentionOp> {
   AttentionOpLowering(MLIRContext *context, const AttentionTiling &tiling)
       : OpRewritePattern(context), tiling(tiling) {}
@@ -690,6 +575,149 @@ buildSoftmaxKernel(OpBuilder &b, Location loc, Value scores, Value runMax,
   return {result[0], result[1], result[2], result[3]};
 }
 
+namespace {
+struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
+  MemoryRetrieveOpLowering(MLIRContext *context, const AttentionTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
+
+  LogicalResult matchAndRewrite(MemoryRetrieveOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType queryType = op.getQuery().getType();
+    RankedTensorType memoryType = op.getMemory().getType();
+    if (ShapedType::isDynamic(queryType.getDimSize(1)) ||
+        ShapedType::isDynamic(memoryType.getDimSize(1)) ||
+        ShapedType::isDynamic(memoryType.getDimSize(3)))
+      return rewriter.notifyMatchFailure(op, "dynamic head counts");
+    Location loc = op.getLoc();
+    Type elementType = queryType.getElementType();
+    LinalgBuilder ab(rewriter, loc, getStateElementType(elementType));
+    int64_t kvHeads = memoryType.getDimSize(1);
+    int64_t group = queryType.getDimSize(1) / kvHeads;
+
+    // View the query heads as [Hkv, G].
+    SmallVector<OpFoldResult> qSizes =
+        tensor::getMixedSizes(rewriter, loc, op.getQuery());
+    SmallVector<OpFoldResult> q5Sizes = {
+        qSizes[0], rewriter.getIndexAttr(kvHeads), rewriter.getIndexAttr(group),
+        qSizes[2], qSizes[3]};
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamic;
+    dispatchIndexOpFoldResults(q5Sizes, dynamic, staticShape);
+    SmallVector<ReassociationIndices> splitHeads = {{0}, {1, 2}, {3}, {4}};
+    Value q5 = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(staticShape, elementType),
+        op.getQuery(), splitHeads, q5Sizes);
+
+    Value act = ab.eluPlusOne(q5);
+    // sigma(Q) M [B, Hkv, G, N, dv]: in f32 the score kernel's register
+    // blocks on M packed as one tile of d rows (panels of the block's
+    // columns), else a generic.
+    Value numerator;
+    int64_t headDim = memoryType.getDimSize(2);
+    int64_t valueDim = memoryType.getDimSize(3);
+    std::optional<RegisterBlock> block;
+    if (tiling.vectorKernels && elementType.isF32() &&
+        memoryType.getElementType().isF32() && !ShapedType::isDynamic(headDim))
+      block = chooseRegisterBlock(tiling, valueDim);
+    if (block) {
+      Value panels = packPanels(rewriter, loc, ab, op.getMemory(),
+                                /*transpose=*/false, headDim, block->width());
+      SmallVector<OpFoldResult> numSizes =
+          tensor::getMixedSizes(rewriter, loc, act);
+      numSizes.back() = rewriter.getIndexAttr(valueDim);
+      numerator = buildScoreKernel(
+          rewriter, loc, act, panels,
+          arith::ConstantIndexOp::create(rewriter, loc, 0), numSizes,
+          arith::ConstantIndexOp::create(rewriter, loc, valueDim), headDim,
+          *block);
+    }
+    auto [num, den] =
+        ab.readMemory(act, op.getMemory(), op.getNorm(), numerator);
+    Value eps = ab.constant(op.getEps().convertToDouble());
+    SmallVector<OpFoldResult> outSizes =
+        tensor::getMixedSizes(rewriter, loc, num);
+    SmallVector<unsigned> all = {0, 1, 2, 3, 4}, rows = {0, 1, 2, 3};
+    SmallVector<IteratorType> parallel(5, IteratorType::parallel);
+    Value out = ab.generic(
+        5, {num, den}, ab.empty(outSizes, elementType), {all, rows, all},
+        parallel, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value clamped = arith::MaximumFOp::create(nb, nl, a[1], eps);
+          Value q = arith::DivFOp::create(nb, nl, a[0], clamped);
+          if (q.getType() != elementType)
+            q = arith::TruncFOp::create(nb, nl, elementType, q);
+          linalg::YieldOp::create(nb, nl, q);
+        });
+    rewriter.replaceOp(op, collapseToResult(rewriter, loc, out, splitHeads,
+                                            op.getResult().getType()));
+    return success();
+  }
+
+  AttentionTiling tiling;
+};
+
+struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MemoryUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType keyType = op.getKey().getType();
+    Type accType = getStateElementType(keyType.getElementType());
+    LinalgBuilder ab(rewriter, loc, accType);
+    Value act = ab.eluPlusOne(op.getKey());
+
+    // The values to write: V, or for the delta rule V minus what the memory
+    // already returns for these keys.
+    SmallVector<unsigned> all = {0, 1, 2, 3}, rows = {0, 1, 2};
+    SmallVector<IteratorType> parallel(4, IteratorType::parallel);
+    Value values = op.getValue();
+    SmallVector<OpFoldResult> valueSizes =
+        tensor::getMixedSizes(rewriter, loc, values);
+    if (op.getRule() == MemoryUpdateRule::Delta) {
+      auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
+      Value eps = ab.constant(op.getEps().convertToDouble());
+      values = ab.generic(
+          4, {values, num, den}, ab.empty(valueSizes, accType),
+          {all, all, rows, all}, parallel,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value clamped = arith::MaximumFOp::create(nb, nl, a[2], eps);
+            Value seen = arith::DivFOp::create(nb, nl, a[1], clamped);
+            linalg::YieldOp::create(
+                nb, nl,
+                arith::SubFOp::create(nb, nl, ab.toAcc(nb, nl, a[0]), seen)
+                    .getResult());
+          });
+    }
+
+    // M' = M + sigma(K)^T values over loops (b, h, t, c, e), e innermost.
+    SmallVector<IteratorType> its = {
+        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+        IteratorType::parallel, IteratorType::parallel};
+    Value newMemory = ab.generic(
+        5, {act, values}, op.getMemory(),
+        {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value prod =
+              arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
+          linalg::YieldOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+        });
+    // z' = z + sum_t sigma(K[t]) over loops (b, h, c, t).
+    SmallVector<IteratorType> normIts(3, IteratorType::parallel);
+    normIts.push_back(IteratorType::reduction);
+    Value newNorm = ab.generic(
+        4, {act}, op.getNorm(), {{0, 1, 3, 2}, {0, 1, 2}}, normIts,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          linalg::YieldOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[1], a[0]).getResult());
+        });
+    rewriter.replaceOp(op, {newMemory, newNorm});
+    return success();
+  }
+};
+
+} // namespace
+
 /// Builds the tiled lowering of `op` at the insertion point of `rewriter`
 /// and returns its result; `op` must have no unsupported-shape reason.
 static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
@@ -1147,8 +1175,8 @@ void mlir::longctx::registerAggregatedOpInterfaceExternalModels(
 void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
     RewritePatternSet &patterns, const AttentionTiling &tiling) {
   patterns.add<AttentionOpLowering>(patterns.getContext(), tiling);
-  patterns.add<MemoryRetrieveOpLowering, MemoryUpdateOpLowering>(
-      patterns.getContext());
+  patterns.add<MemoryRetrieveOpLowering>(patterns.getContext(), tiling);
+  patterns.add<MemoryUpdateOpLowering>(patterns.getContext());
   populateDecomposeInfiniPatterns(patterns);
   populateTitansToLinalgConversionPatterns(patterns);
 }

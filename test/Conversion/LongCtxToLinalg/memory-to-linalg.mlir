@@ -243,3 +243,25 @@ func.func @retrieve_result_cast(%q: tensor<1x4x16x8xf32>, %m: tensor<1x2x8x4xf32
          tensor<1x2x8x4xf32>, tensor<1x2x8xf32>) -> tensor<1x4x?x4xf32>
   return %a : tensor<1x4x?x4xf32>
 }
+
+// -----
+
+/// f32 with dv = 32, a multiple of the 16 lanes: the numerator sigma(Q) M is
+/// the score kernel's register blocks on M packed into panels (one tile of
+/// d = 8 rows, 2 vectors of 16 columns), started from zero; the denominator
+/// stays a generic.
+// CHECK-LABEL: func.func @retrieve_kernel(
+//  CHECK-SAME:     %{{.+}}: tensor<1x2x16x8xf32>, %[[M:[a-zA-Z0-9_]+]]: tensor<1x2x8x32xf32>
+//       CHECK:   %[[MS:.+]] = tensor.expand_shape %[[M]] {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [1, 2, 1, 8, 1, 32]
+//       CHECK:   %[[MP:.+]] = linalg.generic {{.*}} ins(%[[MS]] : tensor<1x2x1x8x1x32xf32>) outs(%{{.+}} : tensor<1x2x1x1x8x32xf32>)
+//       CHECK:   scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>
+//       CHECK:     vector.transfer_read %[[MP]]
+//       CHECK:     vector.fma
+//   CHECK-NOT:   iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+func.func @retrieve_kernel(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x32xf32>,
+                           %z: tensor<1x2x8xf32>) -> tensor<1x2x16x32xf32> {
+  %r = longctx.memory_retrieve ins(%q, %m, %z : tensor<1x2x16x8xf32>,
+         tensor<1x2x8x32xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x32xf32>
+  return %r : tensor<1x2x16x32xf32>
+}

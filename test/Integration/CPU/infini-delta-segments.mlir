@@ -1,6 +1,7 @@
 // Infini-attention with the delta rule over 1 segment (S >= N), exactly 2
 // segments, and many segments (13, the last partial), each vs the NumPy
-// reference from a non-zero state.
+// reference from a non-zero state. The memory read (sigma(Q) M, dv = 16)
+// runs as a register-blocked kernel for every vector shape: 16, 8, 4 lanes.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: longctx-opt %s --longctx-attention-to-infini="segment-length=256 update-rule=delta" -o %t/one.mlir
 // RUN: longctx-opt %s --longctx-attention-to-infini="segment-length=100 update-rule=delta" -o %t/two.mlir
@@ -11,6 +12,9 @@
 // RUN: longctx-run %t/one.mlir --input %t/d1/q.npy --input %t/d1/k.npy --input %t/d1/v.npy --input %t/d1/gate.npy --input %t/d1/memory.npy --input %t/d1/norm.npy --expected %t/d1/expected.npy --expected %t/d1/expected_memory.npy --expected %t/d1/expected_norm.npy | FileCheck %s
 // RUN: longctx-run %t/two.mlir --input %t/d2/q.npy --input %t/d2/k.npy --input %t/d2/v.npy --input %t/d2/gate.npy --input %t/d2/memory.npy --input %t/d2/norm.npy --expected %t/d2/expected.npy --expected %t/d2/expected_memory.npy --expected %t/d2/expected_norm.npy | FileCheck %s
 // RUN: longctx-run %t/many.mlir --input %t/d3/q.npy --input %t/d3/k.npy --input %t/d3/v.npy --input %t/d3/gate.npy --input %t/d3/memory.npy --input %t/d3/norm.npy --expected %t/d3/expected.npy --expected %t/d3/expected_memory.npy --expected %t/d3/expected_norm.npy | FileCheck %s
+// RUN: longctx-run %t/many.mlir --pipeline="longctx-lower-to-cpu{vector-lanes=16}" --input %t/d3/q.npy --input %t/d3/k.npy --input %t/d3/v.npy --input %t/d3/gate.npy --input %t/d3/memory.npy --input %t/d3/norm.npy --expected %t/d3/expected.npy --expected %t/d3/expected_memory.npy --expected %t/d3/expected_norm.npy | FileCheck %s
+// RUN: longctx-run %t/many.mlir --pipeline="longctx-lower-to-cpu{vector-lanes=8}" --input %t/d3/q.npy --input %t/d3/k.npy --input %t/d3/v.npy --input %t/d3/gate.npy --input %t/d3/memory.npy --input %t/d3/norm.npy --expected %t/d3/expected.npy --expected %t/d3/expected_memory.npy --expected %t/d3/expected_norm.npy | FileCheck %s
+// RUN: longctx-run %t/many.mlir --pipeline="longctx-lower-to-cpu{vector-lanes=4}" --input %t/d3/q.npy --input %t/d3/k.npy --input %t/d3/v.npy --input %t/d3/gate.npy --input %t/d3/memory.npy --input %t/d3/norm.npy --expected %t/d3/expected.npy --expected %t/d3/expected_memory.npy --expected %t/d3/expected_norm.npy | FileCheck %s
 
 // CHECK: all 3 checked results match
 
