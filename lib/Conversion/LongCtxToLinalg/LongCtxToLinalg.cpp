@@ -110,17 +110,16 @@ chooseRegisterBlock(const AttentionTiling &tiling, int64_t columns) {
   return best;
 }
 
-/// Accumulates `accumulate`'s vectors — a register block of `block.rows`
-/// rows times `block.vecs` vectors, rows-major, for the rows given (clamped
-/// to the tile), the block's first column and the tensor as carried so far —
-/// (and its index: the panel of packed operands) for every block of `dest`
-/// [B, Hkv, G, rows, columns] under loops over (batch, key/value head,
-/// group, column block, row block), and writes each
-/// of the block's vectors once as a rows x lanes vector, masked past the
-/// tile's rows (and past its columns where `columnsInBounds` is false).
-/// Column blocks start below `numColumns`; the column loop is outside the
-/// row loop so that a column block of the right operand stays in L1 while
-/// every row block reads it.
+/// For every register block of `dest` [B, Hkv, G, rows, columns], under
+/// loops over (batch, key/value head, group, column block, row block),
+/// accumulates `accumulate`'s vectors — `block.rows` rows times `block.vecs`
+/// vectors, rows-major — given the block's rows (clamped to the tile), its
+/// first column, its column-block index (the panel of packed operands) and
+/// the tensor as carried so far; then writes each of the block's vectors
+/// once as a rows x lanes vector, masked past the tile's rows (and past its
+/// columns where `columnsInBounds` is false). Column blocks start below
+/// `numColumns`; the column loop is outside the row loop so that a column
+/// block of the right operand stays in L1 while every row block reads it.
 static Value buildRowBlockKernel(
     OpBuilder &b, Location loc, Value dest, ArrayRef<OpFoldResult> sizes,
     const RegisterBlock &block, Value numColumns, bool columnsInBounds,
