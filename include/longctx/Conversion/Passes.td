@@ -73,10 +73,11 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"64",
            "Keys per tile of the online-softmax loop (> 0)">,
     Option<"vectorKernels", "vector-kernels", "bool", /*default=*/"true",
-           "Register-blocked vector kernels for the attention products in "
-           "f32 (Q K^T when the key tile is whole vectors of 16, P V when the "
-           "value head dim is); the code then needs convert-vector-to-scf "
-           "and convert-vector-to-llvm">,
+           "Register-blocked vector kernels for the attention products and "
+           "the Infini memory read in f32 (Q K^T when the key tile is whole "
+           "vectors of vector-lanes, P V and sigma(Q) M when the value head "
+           "dim is), and a one-pass vector softmax step with Q K^T; the code "
+           "then needs convert-vector-to-scf and convert-vector-to-llvm">,
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
            "f32 lanes of the kernels' vectors: 4, 8 or 16 (16 for AVX-512, "
            "8 for AVX2, 4 for SSE or NEON); the key tile and the value head "

@@ -116,13 +116,13 @@ chooseRegisterBlock(const AttentionTiling &tiling, int64_t columns) {
 /// vectors, rows-major — given the block's rows (clamped to the tile), its
 /// first column, its column-block index (the panel of packed operands) and
 /// the tensor as carried so far; then writes each of the block's vectors
-/// once as a rows x lanes vector, masked past the tile's rows (and past its
-/// columns where `columnsInBounds` is false). Column blocks start below
+/// once as a rows x lanes vector, masked past the tile's rows (the columns
+/// are whole blocks of `dest`, in bounds). Column blocks start below
 /// `numColumns`; the column loop is outside the row loop so that a column
 /// block of the right operand stays in L1 while every row block reads it.
 static Value buildRowBlockKernel(
     OpBuilder &b, Location loc, Value dest, ArrayRef<OpFoldResult> sizes,
-    const RegisterBlock &block, Value numColumns, bool columnsInBounds,
+    const RegisterBlock &block, Value numColumns,
     function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
                                     ArrayRef<Value>, Value, Value, Value)>
         accumulate) {
@@ -190,7 +190,7 @@ static Value buildRowBlockKernel(
             written = vector::TransferWriteOp::create(
                           lb, ll, tile, written,
                           ValueRange{ivs[0], ivs[1], ivs[2], iv, col},
-                          ArrayRef<bool>{false, columnsInBounds})
+                          ArrayRef<bool>{false, true})
                           .getResult();
           }
           scf::YieldOp::create(lb, ll, written);
@@ -222,10 +222,11 @@ static SmallVector<Value> rankOneUpdate(OpBuilder &b, Location loc,
 }
 
 /// Reads `block.vecs` vectors of `source` at `indices` followed by the
-/// column `col0 + v * lanes` of vector v.
-static SmallVector<Value>
-readBlockVectors(OpBuilder &b, Location loc, Value source, ValueRange indices,
-                 Value col0, const RegisterBlock &block, bool inBounds) {
+/// column `col0 + v * lanes` of vector v, all in bounds.
+static SmallVector<Value> readBlockVectors(OpBuilder &b, Location loc,
+                                           Value source, ValueRange indices,
+                                           Value col0,
+                                           const RegisterBlock &block) {
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({block.lanes}, f32);
   Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
@@ -235,9 +236,31 @@ readBlockVectors(OpBuilder &b, Location loc, Value source, ValueRange indices,
     at.push_back(arith::AddIOp::create(
         b, loc, col0, arith::ConstantIndexOp::create(b, loc, v * block.lanes)));
     vectors.push_back(vector::TransferReadOp::create(
-        b, loc, vecType, source, at, padding, ArrayRef<bool>{inBounds}));
+        b, loc, vecType, source, at, padding, ArrayRef<bool>{true}));
   }
   return vectors;
+}
+
+/// The inner loop of both kernels: for j in [0, `length`), reads the
+/// register block's vectors of panel `panel` of tile `tile` at row j,
+/// panels[b, h, tile, panel, j, :], and adds their products with
+/// `matrix[b, h, g, rows[r], j]` to the accumulators, starting from `init`.
+static SmallVector<Value>
+accumulatePanel(OpBuilder &b, Location loc, Value matrix, Value panels,
+                Value tile, Value panel, ValueRange bhg, ArrayRef<Value> rows,
+                Value length, const RegisterBlock &block, ValueRange init) {
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIdx, length, oneIdx, init,
+      [&](OpBuilder &lb, Location ll, Value j, ValueRange accs) {
+        SmallVector<Value> vectors = readBlockVectors(
+            lb, ll, panels, ValueRange{bhg[0], bhg[1], tile, panel, j}, zeroIdx,
+            block);
+        scf::YieldOp::create(
+            lb, ll, rankOneUpdate(lb, ll, matrix, bhg, rows, j, vectors, accs));
+      });
+  return SmallVector<Value>(loop.getResults());
 }
 
 /// Packs `src` [B, Hkv, M, e] (keys or values) into panels for a kernel:
@@ -363,23 +386,12 @@ static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
   Value dims = arith::ConstantIndexOp::create(b, loc, headDim);
   Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
   return buildRowBlockKernel(
-      b, loc, init, scoreSizes, block, numKeys, /*columnsInBounds=*/true,
+      b, loc, init, scoreSizes, block, numKeys,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
           Value, Value panel, Value) {
         SmallVector<Value> zeros(rows.size() * block.vecs, zeroVec);
-        Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
-        Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
-        auto dimLoop = scf::ForOp::create(
-            rb, rl, zeroIdx, dims, oneIdx, zeros,
-            [&](OpBuilder &cb, Location cl, Value c, ValueRange accs) {
-              SmallVector<Value> keys = readBlockVectors(
-                  cb, cl, kt, ValueRange{bhg[0], bhg[1], tile, panel, c},
-                  zeroIdx, block, /*inBounds=*/true);
-              SmallVector<Value> next =
-                  rankOneUpdate(cb, cl, query, bhg, rows, c, keys, accs);
-              scf::YieldOp::create(cb, cl, next);
-            });
-        return SmallVector<Value>(dimLoop.getResults());
+        return accumulatePanel(rb, rl, query, kt, tile, panel, bhg, rows, dims,
+                               block, zeros);
       });
 }
 
@@ -397,7 +409,7 @@ static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
   auto vecType = VectorType::get({block.lanes}, f32);
   Value numColumns = getValueOrCreateConstantIndexOp(b, loc, accSizes[4]);
   return buildRowBlockKernel(
-      b, loc, acc, accSizes, block, numColumns, /*columnsInBounds=*/true,
+      b, loc, acc, accSizes, block, numColumns,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
           Value col0, Value panel, Value current) {
         SmallVector<Value> accs;
@@ -408,22 +420,11 @@ static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
                   rb, rl, alpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
           for (Value old : readBlockVectors(
                    rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
-                   col0, block, /*inBounds=*/true))
+                   col0, block))
             accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
         }
-        Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
-        Value oneIdx = arith::ConstantIndexOp::create(rb, rl, 1);
-        auto keyLoop = scf::ForOp::create(
-            rb, rl, zeroIdx, numKeys, oneIdx, accs,
-            [&](OpBuilder &kb, Location kl, Value j, ValueRange cur) {
-              SmallVector<Value> vals = readBlockVectors(
-                  kb, kl, values, ValueRange{bhg[0], bhg[1], tile, panel, j},
-                  zeroIdx, block, /*inBounds=*/true);
-              SmallVector<Value> next =
-                  rankOneUpdate(kb, kl, probs, bhg, rows, j, vals, cur);
-              scf::YieldOp::create(kb, kl, next);
-            });
-        return SmallVector<Value>(keyLoop.getResults());
+        return accumulatePanel(rb, rl, probs, values, tile, panel, bhg, rows,
+                               numKeys, block, accs);
       });
 }
 
