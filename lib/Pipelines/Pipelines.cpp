@@ -66,7 +66,9 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << "convert-vector-to-scf{full-unroll=true},"
      << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
      << "func.func(convert-linalg-to-loops),"
-     << (options.threads ? "convert-scf-to-openmp,canonicalize," : "")
+     << (options.threads ? "convert-scf-to-openmp,longctx-schedule-parallel-loops,"
+                         "canonicalize,"
+                       : "")
      << "lower-affine,convert-scf-to-cf,"
      << "expand-strided-metadata,lower-affine,"
      << "convert-vector-to-llvm,"

@@ -54,7 +54,7 @@ func.func @infini(%q: tensor<1x2x100x8xf32>, %k: tensor<1x1x100x8xf32>,
 /// threads=false the code has no OpenMP ops.
 // THREADS-LABEL: llvm.func @main(
 //       THREADS:   omp.parallel
-//       THREADS:     omp.wsloop
+//       THREADS:     omp.wsloop schedule(dynamic)
 // SERIAL-LABEL: llvm.func @main(
 //   SERIAL-NOT:   omp.
 //       SERIAL:   llvm.return

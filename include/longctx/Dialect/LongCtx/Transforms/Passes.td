@@ -341,4 +341,40 @@ def ApproximateMathPass : Pass<"longctx-approximate-math"> {
   ];
 }
 
+def ScheduleParallelLoopsPass : Pass<"longctx-schedule-parallel-loops"> {
+  let summary = "Give OpenMP worksharing loops without a schedule one";
+  let description = [{
+    Sets the schedule of every `omp.wsloop` that has none, so that the
+    iterations of a lowered `scf.forall` are handed to the threads as they
+    become free. Without a clause, the OpenMP runtime splits the iteration
+    space into one contiguous block per thread (static); causal attention
+    tiles do work proportional to their query position, so the thread with
+    the last block gets three quarters of the work. A `dynamic` schedule
+    (the default here, chunk 1) balances it and also the time lost to other
+    processes on a shared machine. Loops that have a schedule keep it.
+
+    ```mlir
+    omp.wsloop {
+      omp.loop_nest (%i, %h) : index = (%c0, %c0) to (%c64, %c4) step (%c1, %c1) collapse(2) {
+    ```
+
+    becomes
+
+    ```mlir
+    omp.wsloop schedule(dynamic) {
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::omp::OpenMPDialect",
+  ];
+  let options = [
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"dynamic\"",
+           "OpenMP schedule kind: static, dynamic or guided">,
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
+           "Iterations per chunk (0: the runtime's default for the kind: "
+           "1 for dynamic and guided, an even split for static)">,
+  ];
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD

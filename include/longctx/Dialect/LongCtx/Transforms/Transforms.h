@@ -10,6 +10,7 @@
 #include "longctx/Dialect/LongCtx/IR/LongCtxOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <string>
@@ -127,6 +128,13 @@ void populateParallelizeHeadsPatterns(RewritePatternSet &patterns,
 
 /// Adds MLIR's polynomial approximations of f32 `math.exp` and `math.log`.
 void populateApproximateMathPatterns(RewritePatternSet &patterns);
+
+/// Adds the pattern that gives every `omp.wsloop` without a schedule the
+/// schedule `kind` with `chunkSize` iterations per chunk (0: none given, the
+/// runtime's default for the kind).
+void populateScheduleParallelLoopsPatterns(RewritePatternSet &patterns,
+                                           omp::ClauseScheduleKind kind,
+                                           int64_t chunkSize);
 
 /// Adds the patterns of `longctx-legalize-for-cpu`: linalg ops with an
 /// `AggregatedOpInterface` (linalg.softmax) become their decomposition, and
