@@ -16,6 +16,7 @@
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
 #include "LinalgBuilder.h"
+#include "VectorKernels.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -71,509 +72,59 @@ static std::string getUnsupportedReason(AttentionOp op) {
   return getAttentionShapeBlocker(op);
 }
 
-/// The register block of a kernel: `rows` rows x `vecs` vectors of `lanes`
-/// f32 lanes accumulate in registers; a tile `totalVecs` vectors wide takes
-/// `totalVecs / vecs` column blocks.
-struct RegisterBlock {
-  int64_t lanes, rows, vecs, totalVecs;
-  /// Columns of a block: the width of a packed panel.
-  int64_t width() const { return vecs * lanes; }
-};
-
-/// The register block for a tile `columns` wide: among the vector counts
-/// that divide the tile's vectors and leave registers for a step's vectors
-/// and one broadcast (rows x vecs + vecs + 1 <= registers), the one that does
-/// the most multiply-adds per value read (rows x vecs for rows broadcasts
-/// and vecs vector loads a step), the wider on a tie. `std::nullopt` when
-/// the tile is not whole vectors or no block fits.
+/// The register block of the memory kernels for `memory` [B, Hkv, d, dv]
+/// (one block wide in dv), or none when they do not apply: no vector
+/// kernels, not f32, a dynamic head dim or dv not whole vectors.
 static std::optional<RegisterBlock>
-chooseRegisterBlock(const AttentionTiling &tiling, int64_t columns) {
-  int64_t lanes = tiling.vectorLanes, accumulators = tiling.vectorAccumulators;
-  if (columns <= 0 || columns % lanes != 0)
+getMemoryRegisterBlock(const AttentionTiling &tiling, LinalgBuilder &ab,
+                       Value memory) {
+  auto memoryType = cast<RankedTensorType>(memory.getType());
+  if (!tiling.vectorKernels || !ab.accType.isF32() ||
+      !memoryType.getElementType().isF32() || memoryType.isDynamicDim(2) ||
+      memoryType.isDynamicDim(3))
     return std::nullopt;
-  int64_t totalVecs = columns / lanes;
-  std::optional<RegisterBlock> best;
-  double bestRatio = 0;
-  for (int64_t vecs = 1; vecs <= std::min(totalVecs, accumulators); ++vecs) {
-    if (totalVecs % vecs != 0)
-      continue;
-    int64_t rows =
-        std::min(accumulators, tiling.vectorRegisters - vecs - 1) / vecs;
-    if (rows < 1)
-      continue;
-    double ratio = double(rows * vecs) / double(rows + vecs);
-    if (ratio >= bestRatio) {
-      bestRatio = ratio;
-      best = RegisterBlock{lanes, rows, vecs, totalVecs};
-    }
-  }
-  return best;
+  return chooseRegisterBlock(tiling, memoryType.getDimSize(3));
 }
 
-/// For every register block of `dest` [B, Hkv, G, rows, columns], under
-/// loops over (batch, key/value head, group, column block, row block),
-/// accumulates `accumulate`'s vectors — `block.rows` rows times `block.vecs`
-/// vectors, rows-major — given the block's rows (clamped to the tile), its
-/// first column, its column-block index (the panel of packed operands) and
-/// the tensor as carried so far; then writes each of the block's vectors
-/// once as a rows x lanes vector, masked past the tile's rows (the columns
-/// are whole blocks of `dest`, in bounds). Column blocks start below
-/// `numColumns`; the column loop is outside the row loop so that a column
-/// block of the right operand stays in L1 while every row block reads it.
-static Value buildRowBlockKernel(
-    OpBuilder &b, Location loc, Value dest, ArrayRef<OpFoldResult> sizes,
-    const RegisterBlock &block, Value numColumns,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                    ArrayRef<Value>, Value, Value, Value)>
-        accumulate) {
-  Type f32 = b.getF32Type();
-  auto blockType = VectorType::get({block.rows, block.lanes}, f32);
-  auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(nb, loc, v);
-  };
-  Value zeroIdx = idx(b, 0), oneIdx = idx(b, 1);
-  Value numRows = getValueOrCreateConstantIndexOp(b, loc, sizes[3]);
-  Value lastRow = arith::SubIOp::create(b, loc, numRows, oneIdx);
-  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
-  bool columnLoop = block.vecs != block.totalVecs;
-
-  // Levels 0-2: batch, head, group; 3: column blocks (when more than one);
-  // 4: row blocks.
-  SmallVector<Value> ivs;
-  Value col0 = zeroIdx, panel = zeroIdx;
-  std::function<Value(OpBuilder &, Location, unsigned, Value)> level =
-      [&](OpBuilder &nb, Location nl, unsigned dim, Value current) -> Value {
-    if (dim == 3 && !columnLoop)
-      return level(nb, nl, dim + 1, current);
-    Value bound, step = oneIdx;
-    if (dim < 3) {
-      bound = getValueOrCreateConstantIndexOp(nb, nl, sizes[dim]);
-    } else if (dim == 3) {
-      bound = arith::CeilDivSIOp::create(nb, nl, numColumns,
-                                         idx(nb, block.width()));
-    } else {
-      bound = numRows;
-      step = idx(nb, block.rows);
-    }
-    auto loop = scf::ForOp::create(
-        nb, nl, zeroIdx, bound, step, ValueRange{current},
-        [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
-          if (dim < 4) {
-            if (dim < 3)
-              ivs.push_back(iv);
-            else {
-              panel = iv;
-              col0 = arith::MulIOp::create(lb, ll, iv, idx(lb, block.width()));
-            }
-            Value next = level(lb, ll, dim + 1, iter[0]);
-            if (dim < 3)
-              ivs.pop_back();
-            scf::YieldOp::create(lb, ll, next);
-            return;
-          }
-          SmallVector<Value> rows;
-          for (int64_t r = 0; r < block.rows; ++r) {
-            Value row = arith::AddIOp::create(lb, ll, iv, idx(lb, r));
-            rows.push_back(arith::MinSIOp::create(lb, ll, row, lastRow));
-          }
-          SmallVector<Value> accs =
-              accumulate(lb, ll, ivs, rows, col0, panel, iter[0]);
-          Value written = iter[0];
-          for (int64_t v = 0; v < block.vecs; ++v) {
-            Value tile =
-                vector::BroadcastOp::create(lb, ll, blockType, padding);
-            for (int64_t r = 0; r < block.rows; ++r)
-              tile = vector::InsertOp::create(lb, ll, accs[r * block.vecs + v],
-                                              tile, ArrayRef<int64_t>{r});
-            Value col =
-                arith::AddIOp::create(lb, ll, col0, idx(lb, v * block.lanes));
-            written = vector::TransferWriteOp::create(
-                          lb, ll, tile, written,
-                          ValueRange{ivs[0], ivs[1], ivs[2], iv, col},
-                          ArrayRef<bool>{false, true})
-                          .getResult();
-          }
-          scf::YieldOp::create(lb, ll, written);
-        });
-    return loop.getResult(0);
-  };
-  return level(b, loc, 0, dest);
+/// Inserts a unit group dimension: [B, Hkv, S, e] -> [B, Hkv, 1, S, e].
+static Value expandGroup(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
-/// One step of both kernels: for each row r, broadcasts
-/// `matrix[b, h, g, rows[r], col]` and multiply-adds it with each of
-/// `vectors` into its accumulators (rows-major in `accs`).
-static SmallVector<Value> rankOneUpdate(OpBuilder &b, Location loc,
-                                        Value matrix, ValueRange bhg,
-                                        ArrayRef<Value> rows, Value col,
-                                        ArrayRef<Value> vectors,
-                                        ValueRange accs) {
-  auto vecType = cast<VectorType>(vectors.front().getType());
-  SmallVector<Value> next;
-  for (auto [r, row] : llvm::enumerate(rows)) {
-    Value x = tensor::ExtractOp::create(
-        b, loc, matrix, ValueRange{bhg[0], bhg[1], bhg[2], row, col});
-    Value xv = vector::BroadcastOp::create(b, loc, vecType, x);
-    for (auto [v, vec] : llvm::enumerate(vectors))
-      next.push_back(
-          vector::FMAOp::create(b, loc, xv, vec, accs[r * vectors.size() + v]));
-  }
-  return next;
+/// Removes the unit group dimension of `expandGroup`.
+static Value collapseGroup(OpBuilder &b, Location loc, Value value) {
+  return tensor::CollapseShapeOp::create(
+      b, loc, value, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
-/// Reads `block.vecs` vectors of `source` at `indices` followed by the
-/// column `col0 + v * lanes` of vector v, all in bounds.
-static SmallVector<Value> readBlockVectors(OpBuilder &b, Location loc,
-                                           Value source, ValueRange indices,
-                                           Value col0,
-                                           const RegisterBlock &block) {
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
-  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
-  SmallVector<Value> vectors;
-  for (int64_t v = 0; v < block.vecs; ++v) {
-    SmallVector<Value> at(indices);
-    at.push_back(arith::AddIOp::create(
-        b, loc, col0, arith::ConstantIndexOp::create(b, loc, v * block.lanes)));
-    vectors.push_back(vector::TransferReadOp::create(
-        b, loc, vecType, source, at, padding, ArrayRef<bool>{true}));
-  }
-  return vectors;
+/// sigma(x) M [B, Hkv, (G,) S, dv] for the activated queries or keys `act`
+/// [B, Hkv, (G,) S, d] (rank 5 or 4) on the register-blocked kernel, with M
+/// packed as one depth tile; null when the kernels do not apply.
+static Value buildMemoryReadKernel(OpBuilder &b, Location loc,
+                                   LinalgBuilder &ab,
+                                   const AttentionTiling &tiling, Value act,
+                                   Value memory) {
+  std::optional<RegisterBlock> block =
+      getMemoryRegisterBlock(tiling, ab, memory);
+  if (!block)
+    return {};
+  bool grouped = cast<RankedTensorType>(act.getType()).getRank() == 5;
+  Value lhs = grouped ? act : expandGroup(b, loc, act);
+  int64_t headDim = cast<RankedTensorType>(memory.getType()).getDimSize(2);
+  Value product = buildPanelMatmul(b, loc, ab, *block, lhs,
+                                   /*transposed=*/false, memory,
+                                   /*acc=*/{}, headDim);
+  return grouped ? product : collapseGroup(b, loc, product);
 }
 
-/// The inner loop of both kernels: for j in [0, `length`), reads the
-/// register block's vectors of panel `panel` of tile `tile` at row j,
-/// panels[b, h, tile, panel, j, :], and adds their products with
-/// `matrix[b, h, g, rows[r], j]` to the accumulators, starting from `init`.
-static SmallVector<Value>
-accumulatePanel(OpBuilder &b, Location loc, Value matrix, Value panels,
-                Value tile, Value panel, ValueRange bhg, ArrayRef<Value> rows,
-                Value length, const RegisterBlock &block, ValueRange init) {
-  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
-  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, zeroIdx, length, oneIdx, init,
-      [&](OpBuilder &lb, Location ll, Value j, ValueRange accs) {
-        SmallVector<Value> vectors = readBlockVectors(
-            lb, ll, panels, ValueRange{bhg[0], bhg[1], tile, panel, j}, zeroIdx,
-            block);
-        scf::YieldOp::create(
-            lb, ll, rankOneUpdate(lb, ll, matrix, bhg, rows, j, vectors, accs));
-      });
-  return SmallVector<Value>(loop.getResults());
-}
-
-/// Packs `src` [B, Hkv, M, e] (keys or values) into panels for a kernel:
-/// zero-padded to whole key tiles of `tileSize`, then split into `T` tiles
-/// of `P` panels `width` columns wide, each panel contiguous. With
-/// `transpose` (K^T for the score kernel, columns are keys):
-///   panel [B, Hkv, T, P, e, width] [b, h, t, p, c, w]
-///       = src[b, h, t tileSize + p width + w, c];
-/// otherwise (V for the value kernel, columns are value dims):
-///   panel [B, Hkv, T, P, tileSize, width] [b, h, t, p, j, w]
-///       = src[b, h, t tileSize + j, p width + w],
-/// and 0 past the M keys. A kernel's column block then reads one contiguous
-/// panel (rows `width` floats apart), which no cache set conflict evicts,
-/// instead of rows a whole key length apart. When M is a static multiple of
-/// the tile, the pack is a transposing copy of an expanded view of `src`;
-/// otherwise each element is read at its key, clamped, and zeroed past M
-/// (no padded copy of `src`, no runtime copy routine).
-static Value packPanels(OpBuilder &b, Location loc, LinalgBuilder &ab,
-                        Value src, bool transpose, int64_t tileSize,
-                        int64_t width) {
-  auto srcType = cast<RankedTensorType>(src.getType());
-  OpFoldResult batch = tensor::getMixedSize(b, loc, src, 0);
-  OpFoldResult heads = tensor::getMixedSize(b, loc, src, 1);
-  OpFoldResult len = tensor::getMixedSize(b, loc, src, 2);
-  int64_t inner = srcType.getDimSize(3);
-  Value lenV = getValueOrCreateConstantIndexOp(b, loc, len);
-  Value step = arith::ConstantIndexOp::create(b, loc, tileSize);
-  std::optional<int64_t> staticLen = getConstantIntValue(len);
-  OpFoldResult tiles =
-      staticLen
-          ? b.getIndexAttr(llvm::divideCeil(*staticLen, tileSize))
-          : getAsOpFoldResult(arith::CeilDivSIOp::create(b, loc, lenV, step));
-  int64_t panels = (transpose ? tileSize : inner) / width;
-  OpFoldResult panelsA = b.getIndexAttr(panels), widthA = b.getIndexAttr(width);
-  OpFoldResult tileA = b.getIndexAttr(tileSize), innerA = b.getIndexAttr(inner);
-  SmallVector<OpFoldResult> packedSizes =
-      transpose ? SmallVector<OpFoldResult>{batch,   heads,  tiles,
-                                            panelsA, innerA, widthA}
-                : SmallVector<OpFoldResult>{batch,   heads, tiles,
-                                            panelsA, tileA, widthA};
-  Value init = ab.empty(packedSizes, ab.accType);
-  SmallVector<IteratorType> par6(6, IteratorType::parallel);
-  auto convert = [&](OpBuilder &nb, Location nl, ValueRange a) {
-    linalg::YieldOp::create(nb, nl, ab.toAcc(nb, nl, a[0]));
-  };
-
-  if (staticLen && *staticLen % tileSize == 0) {
-    // Split the key dim into (T, P, width), or (T, tileSize) and the value
-    // dim into (P, width), and permute.
-    SmallVector<OpFoldResult> split =
-        transpose ? SmallVector<OpFoldResult>{batch,   heads,  tiles,
-                                              panelsA, widthA, innerA}
-                  : SmallVector<OpFoldResult>{batch, heads,   tiles,
-                                              tileA, panelsA, widthA};
-    SmallVector<ReassociationIndices> reassociation =
-        transpose ? SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5}}
-                  : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}};
-    SmallVector<int64_t> staticSplit;
-    SmallVector<Value> dynamicSplit;
-    dispatchIndexOpFoldResults(split, dynamicSplit, staticSplit);
-    Value expanded = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(staticSplit, srcType.getElementType()),
-        src, reassociation, split);
-    SmallVector<unsigned> readDims =
-        transpose ? SmallVector<unsigned>{0, 1, 2, 3, 5, 4}
-                  : SmallVector<unsigned>{0, 1, 2, 4, 3, 5};
-    return ab.generic(6, {expanded}, init, {readDims, {0, 1, 2, 3, 4, 5}}, par6,
-                      convert);
-  }
-
-  // Keys past M read the last key and are zeroed.
-  Value lastKey = arith::SubIOp::create(
-      b, loc, lenV, arith::ConstantIndexOp::create(b, loc, 1));
-  Value zero = ab.constant(0.0);
-  return ab.generic(
-      {}, init, {AffineMap::getMultiDimIdentityMap(6, b.getContext())}, par6,
-      [&](OpBuilder &nb, Location nl, ValueRange) {
-        auto index = [&](unsigned dim) -> Value {
-          return linalg::IndexOp::create(nb, nl, dim);
-        };
-        auto mulConst = [&](Value v, int64_t c) -> Value {
-          return arith::MulIOp::create(
-              nb, nl, v, arith::ConstantIndexOp::create(nb, nl, c));
-        };
-        Value keyInTile =
-            transpose ? arith::AddIOp::create(nb, nl, mulConst(index(3), width),
-                                              index(5))
-                      : index(4);
-        Value key = arith::AddIOp::create(nb, nl, mulConst(index(2), tileSize),
-                                          keyInTile);
-        Value col =
-            transpose ? index(4)
-                      : arith::AddIOp::create(nb, nl, mulConst(index(3), width),
-                                              index(5));
-        Value inRange =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, key, lenV);
-        Value clamped = arith::MinSIOp::create(nb, nl, key, lastKey);
-        Value x = tensor::ExtractOp::create(
-            nb, nl, src, ValueRange{index(0), index(1), clamped, col});
-        linalg::YieldOp::create(
-            nb, nl,
-            arith::SelectOp::create(nb, nl, inRange, ab.toAcc(nb, nl, x), zero)
-                .getResult());
-      });
-}
-
-/// S [B, Hkv, G, tq, T] = Q [B, Hkv, G, tq, d] K^T for key tile `tile` of
-/// T keys, with K^T given as `packPanels` panels kt [B, Hkv, tiles, P, d,
-/// width] (zero-padded past the keys): a register-blocked kernel. Each register
-/// block of R query rows and C vectors of keys accumulates in R x C vector
-/// registers over the head dim — one broadcast query element per row and one
-/// key vector per column, R x C multiply-adds a step. All reads are in bounds;
-/// column blocks that start at or past `numKeys` (the tile's real keys) are
-/// skipped, and rows past the tile are read clamped and not written.
-static Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
-                              Value tile, ArrayRef<OpFoldResult> scoreSizes,
-                              Value numKeys, int64_t headDim,
-                              const RegisterBlock &block) {
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
-  Value zeroVec = arith::ConstantOp::create(
-      b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
-  Value dims = arith::ConstantIndexOp::create(b, loc, headDim);
-  Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
-  return buildRowBlockKernel(
-      b, loc, init, scoreSizes, block, numKeys,
-      [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
-          Value, Value panel, Value) {
-        SmallVector<Value> zeros(rows.size() * block.vecs, zeroVec);
-        return accumulatePanel(rb, rl, query, kt, tile, panel, bhg, rows, dims,
-                               block, zeros);
-      });
-}
-
-/// acc' [B, Hkv, G, tq, dv] = acc * alpha + P V for P [B, Hkv, G, tq, tk],
-/// key tile `tile` of V given as `packPanels` panels [B, Hkv, tiles, P,
-/// T, width] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
-/// Each register block of R rows and C vectors of value dims keeps R x C
-/// vector registers, started from acc * alpha, over the tile's keys — one
-/// broadcast probability per row and one value vector per column a step.
-static Value buildValueKernel(OpBuilder &b, Location loc, Value probs,
-                              Value values, Value tile, Value acc, Value alpha,
-                              ArrayRef<OpFoldResult> accSizes, Value numKeys,
-                              const RegisterBlock &block) {
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
-  Value numColumns = getValueOrCreateConstantIndexOp(b, loc, accSizes[4]);
-  return buildRowBlockKernel(
-      b, loc, acc, accSizes, block, numColumns,
-      [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
-          Value col0, Value panel, Value current) {
-        SmallVector<Value> accs;
-        for (Value row : rows) {
-          Value scale = vector::BroadcastOp::create(
-              rb, rl, vecType,
-              tensor::ExtractOp::create(
-                  rb, rl, alpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
-          for (Value old : readBlockVectors(
-                   rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
-                   col0, block))
-            accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
-        }
-        return accumulatePanel(rb, rl, probs, values, tile, panel, bhg, rows,
-                               numKeys, block, accs);
-      });
-}
-
-/// Which keys of a key tile a query row sees: the tile's first key `k0`,
-/// its real keys `numKeys` (the rest is padding), and for causal attention
-/// the offset from a tile row to its diagonal (`rowOffset` = q0 + M - N)
-/// and the window less one, if any.
-struct KeyVisibility {
-  Value k0, numKeys, rowOffset, windowMinusOne;
-  bool causal;
-};
-
-/// The online-softmax step of one key tile, all in vector registers, a row
-/// at a time: for each row of S [B, Hkv, G, tq, T] (a whole key tile; -inf
-/// wherever the row does not see the key: padding, past the diagonal,
-/// before the window), t = max_j S, m' = max(m, t), alpha = exp(m - m'),
-/// P = exp(S - m') and l' = l alpha + sum_j P, for the running max m and
-/// sum l [B, Hkv, G, tq]. Returns {P, alpha, m', l'}; P takes the place of
-/// S, row by row. This replaces one pass over the tile per step (mask, max,
-/// exp, sum) by a single pass.
-static std::array<Value, 4>
-buildSoftmaxKernel(OpBuilder &b, Location loc, Value scores, Value runMax,
-                   Value runSum, ArrayRef<OpFoldResult> rowSizes, int64_t lanes,
-                   const KeyVisibility &keys) {
-  auto scoresType = cast<RankedTensorType>(scores.getType());
-  int64_t numVecs = scoresType.getDimSize(4) / lanes;
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  auto vecType = VectorType::get({lanes}, f32);
-  auto maskVecType = VectorType::get({lanes}, i32);
-  auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(nb, loc, v);
-  };
-  auto toI32 = [&](OpBuilder &nb, Value v) -> Value {
-    return arith::IndexCastOp::create(nb, loc, i32, v);
-  };
-  auto splat = [&](OpBuilder &nb, Value v) -> Value {
-    return vector::BroadcastOp::create(
-        nb, loc, VectorType::get({lanes}, v.getType()), v);
-  };
-  Value negInf = arith::ConstantOp::create(
-      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  Value zeroVec = arith::ConstantOp::create(
-      b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
-  Value negInfVec = splat(b, negInf);
-  SmallVector<int32_t> laneIds(lanes);
-  std::iota(laneIds.begin(), laneIds.end(), 0);
-  Value iota = arith::ConstantOp::create(
-      b, loc, maskVecType,
-      DenseElementsAttr::get(maskVecType, ArrayRef<int32_t>(laneIds)));
-  Value numKeys = splat(b, toI32(b, keys.numKeys));
-  Value k0 = keys.causal ? toI32(b, keys.k0) : Value();
-  Value windowMinusOne =
-      keys.windowMinusOne ? toI32(b, keys.windowMinusOne) : Value();
-  auto reassoc = arith::FastMathFlags::reassoc;
-
-  Value alpha0 = tensor::EmptyOp::create(b, loc, rowSizes, f32);
-  SmallVector<Value> ivs;
-  std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)> level =
-      [&](OpBuilder &nb, unsigned dim, ValueRange state) -> SmallVector<Value> {
-    Value bound = getValueOrCreateConstantIndexOp(nb, loc, rowSizes[dim]);
-    auto loop = scf::ForOp::create(
-        nb, loc, idx(nb, 0), bound, idx(nb, 1), state,
-        [&](OpBuilder &lb, Location, Value iv, ValueRange iter) {
-          ivs.push_back(iv);
-          if (dim < 3) {
-            scf::YieldOp::create(lb, loc, level(lb, dim + 1, iter));
-            ivs.pop_back();
-            return;
-          }
-          // The row's scores, -inf where it does not see the key.
-          Value rowAt;
-          if (keys.causal)
-            rowAt = splat(lb, toI32(lb, arith::AddIOp::create(lb, loc, iv,
-                                                              keys.rowOffset)));
-          SmallVector<Value> row;
-          for (int64_t v = 0; v < numVecs; ++v) {
-            Value s = vector::TransferReadOp::create(
-                lb, loc, vecType, iter[0],
-                ValueRange{ivs[0], ivs[1], ivs[2], iv, idx(lb, v * lanes)},
-                zeroF, ArrayRef<bool>{true});
-            Value local = arith::AddIOp::create(
-                lb, loc, iota,
-                splat(lb, arith::ConstantOp::create(
-                              lb, loc, lb.getI32IntegerAttr(v * lanes))));
-            Value visible = arith::CmpIOp::create(
-                lb, loc, arith::CmpIPredicate::slt, local, numKeys);
-            if (keys.causal) {
-              Value col = arith::AddIOp::create(lb, loc, local, splat(lb, k0));
-              visible = arith::AndIOp::create(
-                  lb, loc, visible,
-                  arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sle, col,
-                                        rowAt));
-              if (windowMinusOne) {
-                // col > row - w, i.e. col + w - 1 >= row.
-                Value reach = arith::AddIOp::create(lb, loc, col,
-                                                    splat(lb, windowMinusOne));
-                visible = arith::AndIOp::create(
-                    lb, loc, visible,
-                    arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sge,
-                                          reach, rowAt));
-              }
-            }
-            row.push_back(
-                arith::SelectOp::create(lb, loc, visible, s, negInfVec));
-          }
-          // t, m' and alpha.
-          Value tileMax = row.front();
-          for (Value v : ArrayRef(row).drop_front())
-            tileMax = arith::MaximumFOp::create(lb, loc, tileMax, v);
-          Value t = vector::ReductionOp::create(
-              lb, loc, vector::CombiningKind::MAXIMUMF, tileMax);
-          SmallVector<Value> rowIdx = {ivs[0], ivs[1], ivs[2], iv};
-          Value oldMax = tensor::ExtractOp::create(lb, loc, iter[2], rowIdx);
-          Value newMax = arith::MaximumFOp::create(lb, loc, oldMax, t);
-          Value alpha = math::ExpOp::create(
-              lb, loc, arith::SubFOp::create(lb, loc, oldMax, newMax));
-          // P = exp(S - m') and its row sum.
-          Value shift = splat(lb, newMax);
-          Value probs = iter[0], sum = zeroVec;
-          for (auto [v, s] : llvm::enumerate(row)) {
-            Value p = math::ExpOp::create(
-                lb, loc, arith::SubFOp::create(lb, loc, s, shift));
-            probs =
-                vector::TransferWriteOp::create(
-                    lb, loc, p, probs,
-                    ValueRange{ivs[0], ivs[1], ivs[2], iv, idx(lb, v * lanes)},
-                    ArrayRef<bool>{true})
-                    .getResult();
-            sum = arith::AddFOp::create(lb, loc, sum, p, reassoc);
-          }
-          Value rowSum = vector::ReductionOp::create(
-              lb, loc, vector::CombiningKind::ADD, sum, reassoc);
-          Value oldSum = tensor::ExtractOp::create(lb, loc, iter[3], rowIdx);
-          Value newSum = arith::AddFOp::create(
-              lb, loc, arith::MulFOp::create(lb, loc, oldSum, alpha), rowSum);
-          SmallVector<Value> next = {
-              probs, tensor::InsertOp::create(lb, loc, alpha, iter[1], rowIdx),
-              tensor::InsertOp::create(lb, loc, newMax, iter[2], rowIdx),
-              tensor::InsertOp::create(lb, loc, newSum, iter[3], rowIdx)};
-          scf::YieldOp::create(lb, loc, next);
-          ivs.pop_back();
-        });
-    return SmallVector<Value>(loop.getResults());
-  };
-  SmallVector<Value> result =
-      level(b, 0, ValueRange{scores, alpha0, runMax, runSum});
-  return {result[0], result[1], result[2], result[3]};
-}
+/// Depth (tokens) of one packed tile of the memory write: a panel column
+/// block of 256 tokens is 16 KiB at 16 columns, within L1.
+constexpr int64_t kMemoryWriteDepthTile = 256;
 
 namespace {
 struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
@@ -609,28 +160,8 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
         op.getQuery(), splitHeads, q5Sizes);
 
     Value act = ab.eluPlusOne(q5);
-    // sigma(Q) M [B, Hkv, G, N, dv]: in f32 the score kernel's register
-    // blocks on M packed as one tile of d rows (panels of the block's
-    // columns), else a generic.
-    Value numerator;
-    int64_t headDim = memoryType.getDimSize(2);
-    int64_t valueDim = memoryType.getDimSize(3);
-    std::optional<RegisterBlock> block;
-    if (tiling.vectorKernels && elementType.isF32() &&
-        memoryType.getElementType().isF32() && !ShapedType::isDynamic(headDim))
-      block = chooseRegisterBlock(tiling, valueDim);
-    if (block) {
-      Value panels = packPanels(rewriter, loc, ab, op.getMemory(),
-                                /*transpose=*/false, headDim, block->width());
-      SmallVector<OpFoldResult> numSizes =
-          tensor::getMixedSizes(rewriter, loc, act);
-      numSizes.back() = rewriter.getIndexAttr(valueDim);
-      numerator = buildScoreKernel(
-          rewriter, loc, act, panels,
-          arith::ConstantIndexOp::create(rewriter, loc, 0), numSizes,
-          arith::ConstantIndexOp::create(rewriter, loc, valueDim), headDim,
-          *block);
-    }
+    Value numerator =
+        buildMemoryReadKernel(rewriter, loc, ab, tiling, act, op.getMemory());
     auto [num, den] =
         ab.readMemory(act, op.getMemory(), op.getNorm(), numerator);
     Value eps = ab.constant(op.getEps().convertToDouble());
@@ -656,7 +187,8 @@ struct MemoryRetrieveOpLowering final : OpRewritePattern<MemoryRetrieveOp> {
 };
 
 struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
-  using OpRewritePattern::OpRewritePattern;
+  MemoryUpdateOpLowering(MLIRContext *context, const AttentionTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
 
   LogicalResult matchAndRewrite(MemoryUpdateOp op,
                                 PatternRewriter &rewriter) const override {
@@ -674,7 +206,10 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
     SmallVector<OpFoldResult> valueSizes =
         tensor::getMixedSizes(rewriter, loc, values);
     if (op.getRule() == MemoryUpdateRule::Delta) {
-      auto [num, den] = ab.readMemory(act, op.getMemory(), op.getNorm());
+      auto [num, den] =
+          ab.readMemory(act, op.getMemory(), op.getNorm(),
+                        buildMemoryReadKernel(rewriter, loc, ab, tiling, act,
+                                              op.getMemory()));
       Value eps = ab.constant(op.getEps().convertToDouble());
       values = ab.generic(
           4, {values, num, den}, ab.empty(valueSizes, accType),
@@ -689,19 +224,34 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
           });
     }
 
-    // M' = M + sigma(K)^T values over loops (b, h, t, c, e), e innermost.
-    SmallVector<IteratorType> its = {
-        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
-        IteratorType::parallel, IteratorType::parallel};
-    Value newMemory = ab.generic(
-        5, {act, values}, op.getMemory(),
-        {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value prod =
-              arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
-          linalg::YieldOp::create(
-              nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
-        });
+    // M' = M + sigma(K)^T values: on the register-blocked kernel (the
+    // keys read transposed, the values packed), else a generic over loops
+    // (b, h, t, c, e), e innermost.
+    Value newMemory;
+    if (std::optional<RegisterBlock> block =
+            getMemoryRegisterBlock(tiling, ab, op.getMemory())) {
+      newMemory = collapseGroup(
+          rewriter, loc,
+          buildPanelMatmul(rewriter, loc, ab, *block,
+                           expandGroup(rewriter, loc, act),
+                           /*transposed=*/true, values,
+                           expandGroup(rewriter, loc, op.getMemory()),
+                           kMemoryWriteDepthTile));
+    } else {
+      SmallVector<IteratorType> its = {
+          IteratorType::parallel, IteratorType::parallel,
+          IteratorType::reduction, IteratorType::parallel,
+          IteratorType::parallel};
+      newMemory = ab.generic(
+          5, {act, values}, op.getMemory(),
+          {{0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}}, its,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value prod =
+                arith::MulFOp::create(nb, nl, a[0], ab.toAcc(nb, nl, a[1]));
+            linalg::YieldOp::create(
+                nb, nl, arith::AddFOp::create(nb, nl, a[2], prod).getResult());
+          });
+    }
     // z' = z + sum_t sigma(K[t]) over loops (b, h, c, t).
     SmallVector<IteratorType> normIts(3, IteratorType::parallel);
     normIts.push_back(IteratorType::reduction);
@@ -714,6 +264,8 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
     rewriter.replaceOp(op, {newMemory, newNorm});
     return success();
   }
+
+  AttentionTiling tiling;
 };
 
 } // namespace
@@ -1176,7 +728,7 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
     RewritePatternSet &patterns, const AttentionTiling &tiling) {
   patterns.add<AttentionOpLowering>(patterns.getContext(), tiling);
   patterns.add<MemoryRetrieveOpLowering>(patterns.getContext(), tiling);
-  patterns.add<MemoryUpdateOpLowering>(patterns.getContext());
+  patterns.add<MemoryUpdateOpLowering>(patterns.getContext(), tiling);
   populateDecomposeInfiniPatterns(patterns);
   populateTitansToLinalgConversionPatterns(patterns);
 }

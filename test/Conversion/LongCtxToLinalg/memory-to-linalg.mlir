@@ -265,3 +265,77 @@ func.func @retrieve_kernel(%q: tensor<1x2x16x8xf32>, %m: tensor<1x2x8x32xf32>,
          tensor<1x2x8x32xf32>, tensor<1x2x8xf32>) -> tensor<1x2x16x32xf32>
   return %r : tensor<1x2x16x32xf32>
 }
+
+// -----
+
+/// f32 delta update with dv = 32 and 512 tokens: the read sigma(K) M runs on
+/// the register-blocked kernel from zero (M packed as one depth tile of
+/// d = 8), and the write M' = M + sigma(K)^T R on the same kernel with the
+/// keys read transposed (sigma(K)[t, row]) and the residual R packed into
+/// 2 depth tiles of 256 tokens, accumulated into M tile after tile. Neither
+/// product is a contraction generic any more; z' still is one.
+// CHECK-LABEL: func.func @update_delta_kernel(
+//  CHECK-SAME:     %[[K:[a-zA-Z0-9_]+]]: tensor<1x2x512x8xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<1x2x512x32xf32>, %[[M:[a-zA-Z0-9_]+]]: tensor<1x2x8x32xf32>, %[[Z:[a-zA-Z0-9_]+]]: tensor<1x2x8xf32>)
+//   CHECK-NOT:   iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]
+//       CHECK:   %[[ACT:.+]] = linalg.generic {{.*}} ins(%[[K]] :
+//       CHECK:   %[[ACT5:.+]] = tensor.expand_shape %[[ACT]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 512, 8]
+//       CHECK:   %[[MS:.+]] = tensor.expand_shape %[[M]] {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [1, 2, 1, 8, 1, 32]
+//       CHECK:   %[[MP:.+]] = linalg.generic {{.*}} ins(%[[MS]] : tensor<1x2x1x8x1x32xf32>) outs(%{{.+}} : tensor<1x2x1x1x8x32xf32>)
+//       CHECK:   scf.for {{.*}} -> (tensor<1x2x1x512x32xf32>)
+//       CHECK:     scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>,
+//       CHECK:       vector.transfer_read %[[MP]]
+//       CHECK:       tensor.extract %[[ACT5]]
+//       CHECK:       vector.fma
+//       CHECK:   %[[SEEN:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x1x512x32xf32> into tensor<1x2x512x32xf32>
+//       CHECK:   %[[RES:.+]] = linalg.generic {{.*}} ins(%[[V]], %[[SEEN]], %{{.+}} :
+//       CHECK:   %[[ACTW:.+]] = tensor.expand_shape %[[ACT]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 512, 8]
+//       CHECK:   %[[M5:.+]] = tensor.expand_shape %[[M]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 32]
+//       CHECK:   %[[RS:.+]] = tensor.expand_shape %[[RES]] {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [1, 2, 2, 256, 1, 32]
+//       CHECK:   %[[RP:.+]] = linalg.generic {{.*}} ins(%[[RS]] : tensor<1x2x2x256x1x32xf32>) outs(%{{.+}} : tensor<1x2x2x1x256x32xf32>)
+//       CHECK:   %[[NM5:.+]] = scf.for %[[T:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[M5]]) -> (tensor<1x2x1x8x32xf32>)
+//       CHECK:     %[[T0:.+]] = arith.muli %[[T]], %{{.+}} : index
+//       CHECK:     scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>,
+//       CHECK:       vector.transfer_read %[[RP]][%{{.+}}, %{{.+}}, %[[T]], %{{.+}}, %[[J:[a-z0-9_]+]], %{{.+}}]
+//       CHECK:       %[[TOK:.+]] = arith.addi %{{.+}}, %[[J]] : index
+//       CHECK:       tensor.extract %[[ACTW]][%{{.+}}, %{{.+}}, %{{.+}}, %[[TOK]], %{{.+}}] : tensor<1x2x1x512x8xf32>
+//       CHECK:       vector.fma
+//       CHECK:   %[[NM:.+]] = tensor.collapse_shape %[[NM5]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x1x8x32xf32> into tensor<1x2x8x32xf32>
+//   CHECK-NOT:   iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]
+//       CHECK:   %[[NZ:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[ACT]] : {{.*}}) outs(%[[Z]] :
+//       CHECK:   return %[[NM]], %[[NZ]]
+func.func @update_delta_kernel(%k: tensor<1x2x512x8xf32>, %v: tensor<1x2x512x32xf32>,
+    %m: tensor<1x2x8x32xf32>, %z: tensor<1x2x8xf32>) -> (tensor<1x2x8x32xf32>, tensor<1x2x8xf32>) {
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x2x512x8xf32>,
+               tensor<1x2x512x32xf32>, tensor<1x2x8x32xf32>, tensor<1x2x8xf32>) rule(delta)
+  return %m2, %z2 : tensor<1x2x8x32xf32>, tensor<1x2x8xf32>
+}
+
+// -----
+
+/// A linear update of a dynamic number of f16 tokens: the keys are read
+/// transposed from sigma(K) in f32, the f16 values packed (extended, and
+/// zeroed past the last token) into depth tiles of 256, and the loop over
+/// tiles covers ceil(S / 256) of them, the last one S - 256 t tokens long.
+// CHECK-LABEL: func.func @update_linear_dynamic_kernel(
+//  CHECK-SAME:     %[[K:[a-zA-Z0-9_]+]]: tensor<1x1x?x8xf16>, %[[V:[a-zA-Z0-9_]+]]: tensor<1x1x?x16xf16>
+//   CHECK-DAG:   %[[C256:.+]] = arith.constant 256 : index
+//       CHECK:   %[[S:.+]] = tensor.dim %[[V]], %{{.+}}
+//       CHECK:   %[[VP:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<1x1x?x1x256x16xf32>)
+//       CHECK:     %[[IN:.+]] = arith.cmpi slt, %{{.+}}, %{{.+}} : index
+//       CHECK:     tensor.extract %[[V]]
+//       CHECK:     arith.extf
+//       CHECK:     arith.select %[[IN]]
+//       CHECK:   %[[NT:.+]] = arith.ceildivsi %[[S]], %[[C256]] : index
+//       CHECK:   scf.for %[[T:.+]] = %{{.+}} to %[[NT]] step
+//       CHECK:     %[[T0:.+]] = arith.muli %[[T]], %[[C256]] : index
+//       CHECK:     %[[LEFT:.+]] = arith.subi %[[S]], %[[T0]] : index
+//       CHECK:     %[[LEN:.+]] = arith.minsi %[[LEFT]], %[[C256]] : index
+//       CHECK:     scf.for %{{.+}} = %{{.+}} to %[[LEN]] step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>
+//       CHECK:       vector.transfer_read %[[VP]]
+//       CHECK:       vector.fma
+func.func @update_linear_dynamic_kernel(%k: tensor<1x1x?x8xf16>, %v: tensor<1x1x?x16xf16>,
+    %m: tensor<1x1x8x16xf32>, %z: tensor<1x1x8xf32>) -> (tensor<1x1x8x16xf32>, tensor<1x1x8xf32>) {
+  %m2, %z2 = longctx.memory_update ins(%k, %v, %m, %z : tensor<1x1x?x8xf16>,
+               tensor<1x1x?x16xf16>, tensor<1x1x8x16xf32>, tensor<1x1x8xf32>) rule(linear)
+  return %m2, %z2 : tensor<1x1x8x16xf32>, tensor<1x1x8xf32>
+}

@@ -54,8 +54,7 @@ struct ScheduleWsloop final : OpRewritePattern<omp::WsloopOp> {
 };
 
 struct ScheduleParallelLoopsPass final
-    : longctx::impl::ScheduleParallelLoopsPassBase<
-          ScheduleParallelLoopsPass> {
+    : longctx::impl::ScheduleParallelLoopsPassBase<ScheduleParallelLoopsPass> {
   using Base::Base;
 
   void runOnOperation() override {

@@ -1,0 +1,96 @@
+//===- VectorKernels.h - Register-blocked CPU kernels -----------*- C++ -*-===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Private helpers of the longctx-to-linalg lowerings: register-blocked f32
+// vector kernels on tensors (explicit vector.fma on packed panels), used by
+// the attention lowering, the Infini memory read and write and the Titans
+// chunk products.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LONGCTX_LIB_CONVERSION_LONGCTXTOLINALG_VECTORKERNELS_H
+#define LONGCTX_LIB_CONVERSION_LONGCTXTOLINALG_VECTORKERNELS_H
+
+#include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
+
+#include "LinalgBuilder.h"
+
+#include <array>
+#include <optional>
+
+namespace mlir::longctx::detail {
+
+/// The register block of a kernel: `rows` rows x `vecs` vectors of `lanes`
+/// f32 lanes accumulate in registers; a tile `totalVecs` vectors wide takes
+/// `totalVecs / vecs` column blocks.
+struct RegisterBlock {
+  int64_t lanes, rows, vecs, totalVecs;
+  /// Columns of a block: the width of a packed panel.
+  int64_t width() const { return vecs * lanes; }
+};
+
+/// The register block for a tile `columns` wide: among the vector counts
+/// that divide the tile's vectors and leave registers for a step's vectors
+/// and one broadcast (rows x vecs + vecs + 1 <= registers), the one that does
+/// the most multiply-adds per value read (rows x vecs for rows broadcasts
+/// and vecs vector loads a step), the wider on a tie. `std::nullopt` when
+/// the tile is not whole vectors or no block fits.
+std::optional<RegisterBlock> chooseRegisterBlock(const AttentionTiling &tiling,
+                                                 int64_t columns);
+
+/// Packs `src` [B, Hkv, M, e] into contiguous panels `width` columns wide,
+/// zero-padded to whole tiles of `tileSize` rows of M: with `transpose`
+/// [B, Hkv, T, P, e, width] (K^T for the score kernel), otherwise
+/// [B, Hkv, T, P, tileSize, width] (V for the value kernel, or any right
+/// operand of `buildPanelMatmul`), in the accumulation type of `ab`.
+Value packPanels(OpBuilder &b, Location loc, LinalgBuilder &ab, Value src,
+                 bool transpose, int64_t tileSize, int64_t width);
+
+/// S [B, Hkv, G, tq, T] = Q K^T for key tile `tile`, K^T packed by
+/// `packPanels` (transposed); column blocks at or past `numKeys` are not
+/// computed.
+Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
+                       Value tile, ArrayRef<OpFoldResult> scoreSizes,
+                       Value numKeys, int64_t headDim,
+                       const RegisterBlock &block);
+
+/// acc * alpha + P V for key tile `tile` of V packed by `packPanels`, over
+/// the tile's first `numKeys` keys.
+Value buildValueKernel(OpBuilder &b, Location loc, Value probs, Value values,
+                       Value tile, Value acc, Value alpha,
+                       ArrayRef<OpFoldResult> accSizes, Value numKeys,
+                       const RegisterBlock &block);
+
+/// [B, Hkv, G, M, N] = acc + lhs rhs for f32 `lhs` [B, Hkv, G, M, K] (with
+/// `transposed`, [B, Hkv, G, K, M], read as its transpose), `rhs`
+/// [B, Hkv, K, N] of any float type, packed once into panels of
+/// `block.width()` columns, and `acc` [B, Hkv, G, M, N] f32 (null: zero).
+/// The depth K is taken `depthTile` at a time (one panel column block of a
+/// tile stays in L1 while every row block reads it); N must be whole blocks
+/// (`chooseRegisterBlock(tiling, N)`).
+Value buildPanelMatmul(OpBuilder &b, Location loc, LinalgBuilder &ab,
+                       const RegisterBlock &block, Value lhs, bool transposed,
+                       Value rhs, Value acc, int64_t depthTile);
+
+/// Which keys of a key tile a query row sees: the tile's first key `k0`,
+/// its real keys `numKeys` (the rest is padding), and for causal attention
+/// the offset from a tile row to its diagonal (`rowOffset` = q0 + M - N)
+/// and the window less one, if any.
+struct KeyVisibility {
+  Value k0, numKeys, rowOffset, windowMinusOne;
+  bool causal;
+};
+
+/// The online-softmax step of one key tile S [B, Hkv, G, tq, T] in vector
+/// registers, a row at a time. Returns {P (in place of S), alpha, m', l'}.
+std::array<Value, 4>
+buildSoftmaxKernel(OpBuilder &b, Location loc, Value scores, Value runMax,
+                   Value runSum, ArrayRef<OpFoldResult> rowSizes, int64_t lanes,
+                   const KeyVisibility &keys);
+
+} // namespace mlir::longctx::detail
+
+#endif // LONGCTX_LIB_CONVERSION_LONGCTXTOLINALG_VECTORKERNELS_H
