@@ -61,6 +61,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <limits>
 #include <random>
 #include <sys/resource.h>
 #include <thread>
@@ -97,6 +101,11 @@ static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write every result as <dir>/result<i>.npy"),
               cl::cat(runCategory));
+static cl::opt<std::string> dumpObject(
+    "dump-object",
+    cl::desc("Write the machine code the JIT compiled to this object file "
+             "(to disassemble or profile it)"),
+    cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of the random inputs (uniform in "
                                        "[-1, 1); masks are true with p=0.9)"),
@@ -492,8 +501,22 @@ static FailureOr<std::string> prepareCudaTarget() {
          " features=" + features + " format=isa}";
 }
 
+/// The compiled code allocates its scratch buffers (packed panels, score
+/// tiles, activations) with malloc on every call and frees them on return.
+/// glibc would serve the large ones with fresh mmaps, or return them to the
+/// system on free, so that every call pays the page faults of zeroing them
+/// again (a sixth of a 4K-token attention call, half of a memory update).
+/// Keeps freed memory in the process for the next call instead.
+static void keepFreedMemory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's largest
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  keepFreedMemory();
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -803,6 +826,7 @@ int main(int argc, char **argv) {
   if (target == "cuda")
     sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
   engineOptions.sharedLibPaths = sharedLibs;
+  engineOptions.enableObjectDump = !dumpObject.empty();
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                 targetMachine->get());
@@ -824,6 +848,8 @@ int main(int argc, char **argv) {
           " failed: " + llvm::toString(entryFn.takeError()));
     return 1;
   }
+  if (!dumpObject.empty())
+    (*engine)->dumpToObjectFile(dumpObject);
   double compileSeconds = secondsSince(compileStart);
   llvm::outs() << "longctx-run: compiled @" << entryName << " from '"
                << llvm::sys::path::filename(inputFile) << "' in "
