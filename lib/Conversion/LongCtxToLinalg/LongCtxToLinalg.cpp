@@ -86,22 +86,6 @@ getMemoryRegisterBlock(const AttentionTiling &tiling, LinalgBuilder &ab,
   return chooseRegisterBlock(tiling, memoryType.getDimSize(3));
 }
 
-/// Inserts a unit group dimension: [B, Hkv, S, e] -> [B, Hkv, 1, S, e].
-static Value expandGroup(OpBuilder &b, Location loc, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape.insert(shape.begin() + 2, 1);
-  return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-}
-
-/// Removes the unit group dimension of `expandGroup`.
-static Value collapseGroup(OpBuilder &b, Location loc, Value value) {
-  return tensor::CollapseShapeOp::create(
-      b, loc, value, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-}
-
 /// sigma(x) M [B, Hkv, (G,) S, dv] for the activated queries or keys `act`
 /// [B, Hkv, (G,) S, d] (rank 5 or 4) on the register-blocked kernel, with M
 /// packed as one depth tile; null when the kernels do not apply.
@@ -730,7 +714,7 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
   patterns.add<MemoryRetrieveOpLowering>(patterns.getContext(), tiling);
   patterns.add<MemoryUpdateOpLowering>(patterns.getContext(), tiling);
   populateDecomposeInfiniPatterns(patterns);
-  populateTitansToLinalgConversionPatterns(patterns);
+  populateTitansToLinalgConversionPatterns(patterns, tiling);
 }
 
 namespace {

@@ -35,6 +35,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include "LinalgBuilder.h"
+#include "VectorKernels.h"
 
 #include <limits>
 
@@ -57,6 +58,8 @@ struct Chunk {
   Value lastIdx;               // len - 1
   Value keys, values, queries; // [B, H, c, d|dv|d]
   Value theta, eta, alpha;     // [B, H, c]
+  const AttentionTiling &tiling;
+  int64_t chunkLength;
 
   SmallVector<OpFoldResult> vecSizes() { return {batch, heads, len}; }
   SmallVector<OpFoldResult> matSizes() { return {batch, heads, len, len}; }
@@ -64,9 +67,77 @@ struct Chunk {
     return {batch, heads, len, last};
   }
 
-  /// x [B, H, c, k] times w [B, H, k, n] -> [B, H, c, n], over loops
-  /// (b, h, t, k, n) with n innermost.
+  /// The register block of the vector kernels for products `columns` wide
+  /// whose left operands are `lhs`, or none where the kernels do not apply:
+  /// turned off, not f32, or columns that are dynamic or not whole vectors.
+  std::optional<RegisterBlock> kernelBlock(OpFoldResult columns,
+                                           ValueRange lhs) {
+    if (!tiling.vectorKernels || !cb.accType.isF32())
+      return std::nullopt;
+    for (Value operand : lhs)
+      if (!cast<RankedTensorType>(operand.getType()).getElementType().isF32())
+        return std::nullopt;
+    std::optional<int64_t> n = getConstantIntValue(columns);
+    if (!n)
+      return std::nullopt;
+    return chooseRegisterBlock(tiling, *n);
+  }
+
+  /// The depth tile of a product over `depth`: all of a static depth, else
+  /// a chunk (the dynamic depths are a chunk's tokens).
+  int64_t depthTile(OpFoldResult depth) {
+    return getConstantIntValue(depth).value_or(chunkLength);
+  }
+
+  /// lhs [B, H, m, k] (with `transposed`, [B, H, k, m], read as its
+  /// transpose) times rhs [B, H, k, n] on the register-blocked kernel,
+  /// written into `into` when given; null where the kernels do not apply.
+  Value kernelProduct(Value lhs, bool transposed, Value rhs, Value into = {}) {
+    std::optional<RegisterBlock> block =
+        kernelBlock(tensor::getMixedSize(b, loc, rhs, 3), lhs);
+    if (!block)
+      return {};
+    Value product = buildPanelMatmul(
+        b, loc, cb, *block, expandGroup(b, loc, lhs), transposed, rhs,
+        /*acc=*/{}, depthTile(tensor::getMixedSize(b, loc, rhs, 2)),
+        into ? expandGroup(b, loc, into) : Value());
+    return collapseGroup(b, loc, product);
+  }
+
+  /// x [B, H, m, e] times w [B, H, r, e]^T -> [B, H, m, r] on the score
+  /// kernel (w packed as one tile of r rows, or of a chunk's rows when r is
+  /// dynamic, sliced back to r); null where the kernels do not apply.
+  Value kernelTimesTransposed(Value x, Value w) {
+    OpFoldResult rows = tensor::getMixedSize(b, loc, w, 2);
+    int64_t tile = depthTile(rows);
+    int64_t inner = cast<RankedTensorType>(x.getType()).getDimSize(3);
+    std::optional<RegisterBlock> block = kernelBlock(b.getIndexAttr(tile), x);
+    if (!block || ShapedType::isDynamic(inner))
+      return {};
+    Value panels =
+        packPanels(b, loc, cb, w, /*transpose=*/true, tile, block->width());
+    OpFoldResult m = tensor::getMixedSize(b, loc, x, 2);
+    SmallVector<OpFoldResult> sizes = {batch, heads, b.getIndexAttr(1), m,
+                                       b.getIndexAttr(tile)};
+    Value scores = collapseGroup(
+        b, loc,
+        buildScoreKernel(b, loc, expandGroup(b, loc, x), panels,
+                         arith::ConstantIndexOp::create(b, loc, 0), sizes,
+                         getValueOrCreateConstantIndexOp(b, loc, rows), inner,
+                         *block));
+    if (getConstantIntValue(rows))
+      return scores;
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    return tensor::ExtractSliceOp::create(
+        b, loc, scores, {zero, zero, zero, zero}, {batch, heads, m, rows},
+        {one, one, one, one});
+  }
+
+  /// x [B, H, c, k] times w [B, H, k, n] -> [B, H, c, n]: on the kernel, or
+  /// over loops (b, h, t, k, n) with n innermost.
   Value timesMatrix(Value x, Value w, OpFoldResult n) {
+    if (Value product = kernelProduct(x, /*transposed=*/false, w))
+      return product;
     SmallVector<IteratorType> its = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
         IteratorType::reduction, IteratorType::parallel};
@@ -85,6 +156,8 @@ struct Chunk {
     Type destType = cast<RankedTensorType>(dest.getType()).getElementType();
     Value zero = cb.constant(0.0);
     if (destType == cb.accType) {
+      if (Value product = kernelProduct(x, /*transposed=*/false, w, dest))
+        return product;
       Value init =
           linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{dest})
               .getResult(0);
@@ -109,10 +182,29 @@ struct Chunk {
   }
 
   /// x [B, H, c, m]^T diag(row) y [B, H, c, n] -> [B, H, m, n] with `row`
-  /// a [B, H, 1, c] slice (or null for no weights), over loops
+  /// a [B, H, 1, c] slice (or null for no weights): on the kernel with x
+  /// read transposed and diag(row) y computed first, or over loops
   /// (b, h, t, m, n) with the token t reduced outermost.
   Value weightedOuter(Value x, Value row, Value y,
                       ArrayRef<OpFoldResult> outSizes) {
+    if (kernelBlock(outSizes[3], x)) {
+      Value rhs = y;
+      if (row) {
+        const SmallVector<unsigned> all4 = {0, 1, 2, 3};
+        rhs = cb.generic({y, row},
+                         cb.empty(tensor::getMixedSizes(b, loc, y), cb.accType),
+                         {cb.map(4, {0, 1, 2, 3}), cb.map(4, {0, 1, -1, 2}),
+                          cb.map(4, {0, 1, 2, 3})},
+                         SmallVector<IteratorType>(4, IteratorType::parallel),
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           yield(nb, nl,
+                                 arith::MulFOp::create(
+                                     nb, nl, cb.toAcc(nb, nl, a[0]), a[1]));
+                         });
+      }
+      if (Value product = kernelProduct(x, /*transposed=*/true, rhs))
+        return product;
+    }
     SmallVector<IteratorType> its = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
         IteratorType::parallel, IteratorType::parallel};
@@ -307,6 +399,7 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
 static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
                            Value value, Value query, Value theta, Value eta,
                            Value alpha, ValueRange states, int64_t chunkLength,
+                           const AttentionTiling &tiling,
                            function_ref<std::pair<Value, SmallVector<Value>>(
                                Chunk &, ValueRange, Value)>
                                body) {
@@ -355,7 +448,9 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
                     slice4(query, headDim),
                     slice3(theta),
                     slice3(eta),
-                    slice3(alpha)};
+                    slice3(alpha),
+                    tiling,
+                    chunkLength};
         // The body writes the chunk's output into its rows of the result.
         Value outSlice = slice4(iter[0], valueDim);
         auto [chunkOut, newStates] = body(chunk, iter.drop_front(), outSlice);
@@ -375,7 +470,8 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
 
 namespace {
 struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
-  using OpRewritePattern::OpRewritePattern;
+  TitansMemoryOpLowering(MLIRContext *context, const AttentionTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
 
   LogicalResult matchAndRewrite(TitansMemoryOp op,
                                 PatternRewriter &rewriter) const override {
@@ -386,7 +482,8 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
     buildChunkLoop(
         rewriter, op, op.getKey(), op.getValue(), op.getQuery(), op.getTheta(),
         op.getEta(), op.getAlpha(), {op.getWeights(), op.getMomentum()},
-        op.getChunkLength(), [&](Chunk &chunk, ValueRange state, Value dest) {
+        op.getChunkLength(), tiling,
+        [&](Chunk &chunk, ValueRange state, Value dest) {
           LinalgBuilder &cb = chunk.cb;
           Value w0 = state[0], s0 = state[1];
           ChunkCoefficients c = buildChunkCoefficients(chunk);
@@ -410,10 +507,12 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
           // A = (Q K^T) o G over loops (b, h, t, j, c), then A R.
           SmallVector<IteratorType> dotIts(4, IteratorType::parallel);
           dotIts.push_back(IteratorType::reduction);
-          Value qk = cb.generic(5, {chunk.queries, chunk.keys},
-                                cb.filled(chunk.matSizes(), cb.constant(0.0)),
-                                {{0, 1, 2, 4}, {0, 1, 3, 4}, all4}, dotIts,
-                                cb.mulAdd());
+          Value qk = chunk.kernelTimesTransposed(chunk.queries, chunk.keys);
+          if (!qk)
+            qk = cb.generic(5, {chunk.queries, chunk.keys},
+                            cb.filled(chunk.matSizes(), cb.constant(0.0)),
+                            {{0, 1, 2, 4}, {0, 1, 3, 4}, all4}, dotIts,
+                            cb.mulAdd());
           Value weighted = cb.generic(
               4, {qk, c.gMat}, cb.empty(chunk.matSizes(), cb.accType),
               {all4, all4, all4}, par4,
@@ -453,10 +552,13 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
         });
     return success();
   }
+
+  AttentionTiling tiling;
 };
 
 struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
-  using OpRewritePattern::OpRewritePattern;
+  TitansMlpMemoryOpLowering(MLIRContext *context, const AttentionTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
 
   LogicalResult matchAndRewrite(TitansMlpMemoryOp op,
                                 PatternRewriter &rewriter) const override {
@@ -472,7 +574,7 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
     llvm::append_range(states, op.getMomentum());
     buildChunkLoop(
         rewriter, op, op.getKey(), op.getValue(), op.getQuery(), op.getTheta(),
-        op.getEta(), op.getAlpha(), states, op.getChunkLength(),
+        op.getEta(), op.getAlpha(), states, op.getChunkLength(), tiling,
         [&](Chunk &chunk, ValueRange state, Value dest) {
           LinalgBuilder &cb = chunk.cb;
           ValueRange w0 = state.take_front(depth);
@@ -592,11 +694,13 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
           deltas[depth - 1] = dPred;
           for (unsigned l = depth - 1; l > 0; --l) {
             OpFoldResult width = widths[l];
-            Value dAct =
-                cb.generic(5, {deltas[l], w0[l]},
-                           cb.filled(chunk.rowSizes(width), cb.constant(0.0)),
-                           {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}}, backIts,
-                           cb.mulAdd());
+            Value dAct = chunk.kernelTimesTransposed(deltas[l], w0[l]);
+            if (!dAct)
+              dAct =
+                  cb.generic(5, {deltas[l], w0[l]},
+                             cb.filled(chunk.rowSizes(width), cb.constant(0.0)),
+                             {{0, 1, 2, 3}, {0, 1, 4, 3}, {0, 1, 2, 4}},
+                             backIts, cb.mulAdd());
             deltas[l - 1] = cb.generic(
                 4, {dAct, pres[l - 1]},
                 cb.empty(chunk.rowSizes(width), cb.accType), {all4, all4, all4},
@@ -627,11 +731,13 @@ struct TitansMlpMemoryOpLowering final : OpRewritePattern<TitansMlpMemoryOp> {
         });
     return success();
   }
+
+  AttentionTiling tiling;
 };
 } // namespace
 
 void mlir::longctx::populateTitansToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const AttentionTiling &tiling) {
   patterns.add<TitansMemoryOpLowering, TitansMlpMemoryOpLowering>(
-      patterns.getContext());
+      patterns.getContext(), tiling);
 }

@@ -356,9 +356,12 @@ Value mlir::longctx::detail::buildScoreKernel(OpBuilder &b, Location loc,
       });
 }
 
-Value mlir::longctx::detail::buildPanelMatmul(
-    OpBuilder &b, Location loc, LinalgBuilder &ab, const RegisterBlock &block,
-    Value lhs, bool transposed, Value rhs, Value acc, int64_t depthTile) {
+Value mlir::longctx::detail::buildPanelMatmul(OpBuilder &b, Location loc,
+                                              LinalgBuilder &ab,
+                                              const RegisterBlock &block,
+                                              Value lhs, bool transposed,
+                                              Value rhs, Value acc,
+                                              int64_t depthTile, Value into) {
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({block.lanes}, f32);
   OpFoldResult depth = tensor::getMixedSize(b, loc, rhs, 2);
@@ -405,9 +408,15 @@ Value mlir::longctx::detail::buildPanelMatmul(
   Value depthV = getValueOrCreateConstantIndexOp(b, loc, depth);
   std::optional<int64_t> staticDepth = getConstantIntValue(depth);
   if (staticDepth && *staticDepth <= depthTile)
-    return onTile(b, loc, acc ? acc : ab.empty(sizes, f32), zeroIdx, depthV,
+    return onTile(b, loc, acc ? acc : (into ? into : ab.empty(sizes, f32)),
+                  zeroIdx, depthV,
                   /*fromZero=*/!acc);
-  Value dest = acc ? acc : ab.filled(sizes, ab.constant(0.0));
+  Value dest = acc;
+  if (!dest)
+    dest = into ? linalg::FillOp::create(b, loc, ValueRange{ab.constant(0.0)},
+                                         ValueRange{into})
+                      .getResult(0)
+                : ab.filled(sizes, ab.constant(0.0));
   Value step = arith::ConstantIndexOp::create(b, loc, depthTile);
   Value numTiles = arith::CeilDivSIOp::create(b, loc, depthV, step);
   auto loop = scf::ForOp::create(
@@ -591,4 +600,20 @@ std::array<Value, 4> mlir::longctx::detail::buildSoftmaxKernel(
   SmallVector<Value> result =
       level(b, 0, ValueRange{scores, alpha0, runMax, runSum});
   return {result[0], result[1], result[2], result[3]};
+}
+
+Value mlir::longctx::detail::expandGroup(OpBuilder &b, Location loc,
+                                         Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+Value mlir::longctx::detail::collapseGroup(OpBuilder &b, Location loc,
+                                           Value value) {
+  return tensor::CollapseShapeOp::create(
+      b, loc, value, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }

@@ -67,13 +67,21 @@ Value buildValueKernel(OpBuilder &b, Location loc, Value probs, Value values,
 /// [B, Hkv, G, M, N] = acc + lhs rhs for f32 `lhs` [B, Hkv, G, M, K] (with
 /// `transposed`, [B, Hkv, G, K, M], read as its transpose), `rhs`
 /// [B, Hkv, K, N] of any float type, packed once into panels of
-/// `block.width()` columns, and `acc` [B, Hkv, G, M, N] f32 (null: zero).
-/// The depth K is taken `depthTile` at a time (one panel column block of a
-/// tile stays in L1 while every row block reads it); N must be whole blocks
-/// (`chooseRegisterBlock(tiling, N)`).
+/// `block.width()` columns, and `acc` [B, Hkv, G, M, N] f32 (null: zero;
+/// the product is then written into `into` when given, whose values are
+/// not read). The depth K is taken `depthTile` at a time (one panel column
+/// block of a tile stays in L1 while every row block reads it); N must be
+/// whole blocks (`chooseRegisterBlock(tiling, N)`).
 Value buildPanelMatmul(OpBuilder &b, Location loc, LinalgBuilder &ab,
                        const RegisterBlock &block, Value lhs, bool transposed,
-                       Value rhs, Value acc, int64_t depthTile);
+                       Value rhs, Value acc, int64_t depthTile,
+                       Value into = {});
+
+/// Inserts a unit group dimension: [B, Hkv, S, e] -> [B, Hkv, 1, S, e].
+Value expandGroup(OpBuilder &b, Location loc, Value value);
+
+/// Removes the unit group dimension of `expandGroup`.
+Value collapseGroup(OpBuilder &b, Location loc, Value value);
 
 /// Which keys of a key tile a query row sees: the tile's first key `k0`,
 /// its real keys `numKeys` (the rest is padding), and for causal attention

@@ -1,4 +1,8 @@
-// RUN: longctx-opt %s --convert-longctx-to-linalg | FileCheck %s
+// RUN: longctx-opt %s --convert-longctx-to-linalg="vector-kernels=false" | FileCheck %s
+
+// The chunk products as linalg.generic contractions (with the vector kernels
+// on, the shapes here that are not whole vectors lower the same way; the
+// kernels: titans-kernels.mlir).
 
 /// A loop over chunks of 16 carries (output, W, S). Inside: log(1 - alpha)
 /// and log(eta); their prefix sums over l <= t (linalg.index comparison),
@@ -122,3 +126,4 @@ func.func @titans_mlp_depth3(%k: tensor<1x1x40x8xf32>, %v: tensor<1x1x40x4xf32>,
       tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>,
       tensor<1x1x8x16xf32>, tensor<1x1x16x12xf32>, tensor<1x1x12x4xf32>
 }
+

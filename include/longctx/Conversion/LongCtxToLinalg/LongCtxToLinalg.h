@@ -45,9 +45,12 @@ void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
 /// decomposition is the flash-style lowering with the default tiling.
 void registerAggregatedOpInterfaceExternalModels(DialectRegistry &registry);
 
-/// Adds the pattern that lowers `longctx.titans_memory` (linear memory) to a
-/// loop over chunks of the chunk-parallel closed form in linalg.
-void populateTitansToLinalgConversionPatterns(RewritePatternSet &patterns);
+/// Adds the patterns that lower `longctx.titans_memory` (linear memory) and
+/// `longctx.titans_mlp_memory` to a loop over chunks of the chunk-parallel
+/// closed form in linalg, the f32 chunk products on the register-blocked
+/// vector kernels of `tiling` where they apply.
+void populateTitansToLinalgConversionPatterns(RewritePatternSet &patterns,
+                                              const AttentionTiling &tiling);
 
 } // namespace mlir::longctx
 
