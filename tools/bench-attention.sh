@@ -79,12 +79,15 @@ example 2048 | sed -n '/^func.func @fused/,/^}/p' > "$work/segment-$d.mlir"
   --longctx-attention-to-infini="segment-length=2048 update-rule=delta" -o "$work/stream-$d.mlir"
 echo
 echo "== 3. Infini-attention (S = 2048, delta), 4 heads, d = $d, streamed"
-printf "%10s %12s %12s %14s\n" tokens tokens/s "vs first" "peak RSS MiB"
+echo "   (the median call's rate moves less with other processes on the machine)"
+printf "%10s %12s %14s %12s %14s\n" tokens tokens/s "median call" "vs first" "peak RSS MiB"
 first=""
 for tokens in ${LONGCTX_BENCH_STREAM:-4096 65536 1048576}; do
   out=$("$root/build/bin/longctx-run" "$work/stream-$d.mlir" -e fused --warmup 1 --stream-tokens "$tokens" --seed 1)
   rate=$(awk '/tokens\/s \(/ { for (i = 1; i <= NF; ++i) if ($i == "tokens/s") r = $(i - 1) } END { print r }' <<<"$out")
+  median=$(sed -n 's/^longctx-run: median call .* s: \([0-9]*\) tokens\/s$/\1/p' <<<"$out")
   rss=$(awk '/^longctx-run: peak RSS/ { r = $4 } END { print r }' <<<"$out")
-  first=${first:-$rate}
-  awk -v t="$tokens" -v r="$rate" -v f="$first" -v m="$rss" 'BEGIN { printf "%10d %12.0f %12.3f %14.1f\n", t, r, r / f, m }'
+  first=${first:-$median}
+  awk -v t="$tokens" -v r="$rate" -v md="$median" -v f="$first" -v m="$rss" 'BEGIN {
+    printf "%10d %12.0f %14.0f %12.3f %14.1f\n", t, r, md, md / f, m }'
 done

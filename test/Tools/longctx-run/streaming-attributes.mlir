@@ -5,6 +5,7 @@
 // CHECK-NOT: warning
 // CHECK-NOT: Unhandled
 // CHECK: longctx-run: streamed 32 tokens in 4 calls of 8
+// CHECK: longctx-run: median call {{[0-9.]+}} s: {{[0-9]+}} tokens/s
 // CHECK-NOT: warning
 
 func.func @main(%x: tensor<1x8x4xf32> {longctx.stream_dim = 1 : i64})
