@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/DebugLog.h"
 
@@ -254,14 +255,45 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
 
 } // namespace
 
+/// Four unit strides.
+static SmallVector<OpFoldResult> unit4Of(OpBuilder &b) {
+  return SmallVector<OpFoldResult>(4, b.getIndexAttr(1));
+}
+
+namespace {
+/// One split of the keys of `op` in a partial reduction: the split's keys,
+/// values and mask columns, and the causal offset of the split, the op's
+/// M - N less the split's first key (so that query row i still sees split
+/// key j iff m0 + j <= i + M - N).
+struct KeySplit {
+  Value key, value, mask, diagonal;
+};
+
+/// What `buildAttentionLowering` returns: the output, and for a key split
+/// the log-sum-exp of each row's visible scaled scores [B, H, N] (-inf for
+/// a row that sees no key of the split).
+struct AttentionLowering {
+  Value output, logSumExp;
+};
+} // namespace
+
 /// Builds the tiled lowering of `op` at the insertion point of `rewriter`
-/// and returns its result; `op` must have no unsupported-shape reason.
-static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
-                                    const AttentionTiling &tiling) {
+/// and returns its result; `op` must have no unsupported-shape reason. With
+/// `split`, over the split's keys only, with the output (normalised over
+/// those keys) in the accumulation type and the rows' log-sum-exp too.
+static AttentionLowering
+buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
+                       const AttentionTiling &tiling,
+                       const KeySplit *split = nullptr) {
 
   Location loc = op.getLoc();
   Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
   Value mask = op.getMask();
+  if (split) {
+    key = split->key;
+    value = split->value;
+    mask = split->mask;
+  }
   RankedTensorType queryType = op.getQuery().getType();
   Type elementType = queryType.getElementType();
   Type accType = getStateElementType(elementType);
@@ -318,7 +350,10 @@ static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   Value keyStep =
       arith::ConstantIndexOp::create(rewriter, loc, tiling.keyTileSize);
   // Offset of the causal diagonal: query row i sees keys j <= i + (M - N).
-  Value diagonal = arith::SubIOp::create(rewriter, loc, keyLenV, queryLenV);
+  Value diagonal =
+      split ? split->diagonal
+            : arith::SubIOp::create(rewriter, loc, keyLenV, queryLenV)
+                  .getResult();
   // Static head dims are checked above, so the scale is known.
   Value scale = ab.constant(*op.getEffectiveScale());
   Value zero = ab.constant(0.0);
@@ -330,9 +365,13 @@ static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
       window ? arith::ConstantIndexOp::create(rewriter, loc, *window - 1)
              : Value();
 
-  Value output =
-      ab.empty({batch, hkv, grp, queryLen, rewriter.getIndexAttr(valueDim)},
-               elementType);
+  // A split's partial output stays in the accumulation type.
+  Type outputType = split ? accType : elementType;
+  Value output = ab.empty(
+      {batch, hkv, grp, queryLen, rewriter.getIndexAttr(valueDim)}, outputType);
+  SmallVector<Value> outputs = {output};
+  if (split)
+    outputs.push_back(ab.empty({batch, hkv, grp, queryLen}, accType));
 
   const SmallVector<IteratorType> par4(4, IteratorType::parallel);
   const SmallVector<IteratorType> par5(5, IteratorType::parallel);
@@ -366,10 +405,11 @@ static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   Value numTiles =
       arith::CeilDivSIOp::create(rewriter, loc, queryLenV, queryStep);
   auto queryLoop = scf::ForallOp::create(
-      rewriter, loc, ArrayRef<OpFoldResult>{numTiles, batch, hkv},
-      ValueRange{output}, /*mapping=*/std::nullopt);
+      rewriter, loc, ArrayRef<OpFoldResult>{numTiles, batch, hkv}, outputs,
+      /*mapping=*/std::nullopt);
   auto buildQueryTile = [&](OpBuilder &b, Location l, Value q0, Value bi,
-                            Value hi, Value outArg) {
+                            Value hi, ValueRange outArgs) {
+    Value outArg = outArgs[0];
     LinalgBuilder tb(b, l, accType);
     // The tile is one (batch, key/value head): every operand is viewed at
     // it, so that the tile's scores, Q and accumulator stay in cache.
@@ -631,14 +671,37 @@ static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
           Value result =
               arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
-          if (result.getType() != elementType)
-            result = arith::TruncFOp::create(nb, nl, elementType, result);
+          if (result.getType() != outputType)
+            result = arith::TruncFOp::create(nb, nl, outputType, result);
           linalg::YieldOp::create(nb, nl, result);
         });
+    // A split's log-sum-exp: m + log(l), -inf where l == 0.
+    Value tileLse;
+    SmallVector<OpFoldResult> lseOffsets = {bi, hi, zeroA, q0};
+    if (split) {
+      Value lseSlice = tensor::ExtractSliceOp::create(
+          b, l, outArgs[1], lseOffsets, rowSizes, unit4Of(b));
+      tileLse =
+          tb.generic(4, {keyLoop.getResult(1), keyLoop.getResult(2)}, lseSlice,
+                     {rows, rows, rows}, par4,
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value isEmpty = arith::CmpFOp::create(
+                           nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+                       Value lse = arith::AddFOp::create(
+                           nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+                       linalg::YieldOp::create(
+                           nb, nl,
+                           arith::SelectOp::create(nb, nl, isEmpty, negInf, lse)
+                               .getResult());
+                     });
+    }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
         b, l, tileOut, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
+    if (split)
+      tensor::ParallelInsertSliceOp::create(b, l, tileLse, outArgs[1],
+                                            lseOffsets, rowSizes, unit4Of(b));
   };
   {
     OpBuilder::InsertionGuard guard(rewriter);
@@ -663,11 +726,19 @@ static Value buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     Value q0 = arith::MulIOp::create(rewriter, loc, tile, queryStep);
     buildQueryTile(rewriter, loc, q0, queryLoop.getInductionVars()[1],
                    queryLoop.getInductionVars()[2],
-                   queryLoop.getRegionIterArgs()[0]);
+                   queryLoop.getRegionIterArgs());
   }
 
-  return collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
-                          op.getResult().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  if (!split)
+    return {collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
+                             resultType),
+            Value()};
+  return {collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
+                           resultType.clone(accType)),
+          tensor::CollapseShapeOp::create(
+              rewriter, loc, queryLoop.getResult(1),
+              SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}})};
 }
 
 LogicalResult
@@ -676,7 +747,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   std::string reason = getUnsupportedReason(op);
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
-  rewriter.replaceOp(op, buildAttentionLowering(rewriter, op, tiling));
+  rewriter.replaceOp(op, buildAttentionLowering(rewriter, op, tiling).output);
   return success();
 }
 
@@ -696,7 +767,218 @@ struct AttentionAggregatedOpModel final
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(op);
     return SmallVector<Value>{
-        buildAttentionLowering(b, attention, AttentionTiling())};
+        buildAttentionLowering(b, attention, AttentionTiling()).output};
+  }
+};
+
+/// Splits the keys of `longctx.attention` into parallel partial reductions
+/// (flash-decoding): each split computes, over its keys only, the output
+/// normalised over them, O_s [B, H, N, dv], and its rows' log-sum-exp
+/// lse_s [B, H, N], both in the accumulation type, into slot s of partial
+/// tensors [S, B, H, N, dv] and [S, B, H, N]; the merge weighs each split by
+/// exp(lse_s - max_s lse_s). A split is built as its flash lowering (no op
+/// yields the log-sum-exp). Only the parallel-splits strategy applies: the
+/// online-softmax state of a key chunk cannot be added into a partial sum in
+/// place, so chained partial reductions (tile_reduction_using_for) are
+/// refused.
+struct AttentionPartialReductionModel final
+    : PartialReductionOpInterface::ExternalModel<AttentionPartialReductionModel,
+                                                 AttentionOp> {
+  static constexpr unsigned kKeyLoop = 3;
+
+  static LogicalResult checkReductionDims(Operation *op,
+                                          const SetVector<unsigned> &dims) {
+    if (dims.size() != 1 || dims.front() != kKeyLoop)
+      return op->emitOpError(
+          "splits only its key loop (loop 3) as a partial reduction");
+    return success();
+  }
+
+  FailureOr<SmallVector<Value>> generateInitialTensorForPartialReduction(
+      Operation *op, OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+      const SetVector<unsigned> &reductionDims) const {
+    auto attention = cast<AttentionOp>(op);
+    if (failed(checkReductionDims(op, reductionDims)))
+      return failure();
+    Type accType =
+        getStateElementType(attention.getQuery().getType().getElementType());
+    LinalgBuilder ab(b, loc, accType);
+    OpFoldResult valueDim =
+        tensor::getMixedSize(b, loc, attention.getValue(), 3);
+    // Identities of the merge: weight exp(-inf) = 0 for a slot no split
+    // writes.
+    Value outputs =
+        ab.filled({sizes[kKeyLoop], sizes[0], sizes[1], sizes[2], valueDim},
+                  ab.constant(0.0));
+    Value lse =
+        ab.filled({sizes[kKeyLoop], sizes[0], sizes[1], sizes[2]},
+                  ab.constant(-std::numeric_limits<double>::infinity()));
+    return SmallVector<Value>{outputs, lse};
+  }
+
+  FailureOr<TilingResult>
+  tileToPartialReduction(Operation *op, OpBuilder &b, Location loc,
+                         ReductionTilingStrategy strategy, ValueRange init,
+                         ArrayRef<OpFoldResult> offsets,
+                         ArrayRef<OpFoldResult> sizes,
+                         const SetVector<unsigned> &reductionDims,
+                         ArrayRef<OpFoldResult> splitReductionIvs) const {
+    auto attention = cast<AttentionOp>(op);
+    if (failed(checkReductionDims(op, reductionDims)))
+      return failure();
+    if (strategy != ReductionTilingStrategy::PartialReductionOuterParallel)
+      return op->emitOpError(
+          "splits its keys only into parallel partial reductions "
+          "(tile_reduction_using_forall): the softmax state of a key chunk "
+          "cannot be accumulated into a partial result in place");
+    for (unsigned dim = 0; dim < kKeyLoop; ++dim)
+      if (!isConstantIntValue(offsets[dim], 0) ||
+          !isEqualConstantIntOrValue(
+              sizes[dim],
+              tensor::getMixedSize(b, loc, attention.getQuery(), dim)))
+        return op->emitOpError(
+            "splits its keys only with its batch, head and query loops whole: "
+            "tile those first (tile_using_forall), then split the keys of "
+            "each tile");
+    std::string reason = getUnsupportedReason(attention);
+    if (!reason.empty())
+      return op->emitOpError() << "cannot split its keys: " << reason;
+
+    // The split's keys, values and mask columns.
+    TilingResult result;
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    OpFoldResult k0 = offsets[kKeyLoop], keys = sizes[kKeyLoop];
+    auto sliceKeys = [&](Value src, unsigned keyDim) -> Value {
+      auto type = cast<RankedTensorType>(src.getType());
+      SmallVector<OpFoldResult> sliceOffsets(type.getRank(), zero);
+      SmallVector<OpFoldResult> sliceSizes = tensor::getMixedSizes(b, loc, src);
+      sliceOffsets[keyDim] = k0;
+      sliceSizes[keyDim] = keys;
+      auto slice = tensor::ExtractSliceOp::create(
+          b, loc, src, sliceOffsets, sliceSizes,
+          SmallVector<OpFoldResult>(type.getRank(), one));
+      result.generatedSlices.push_back(slice);
+      return slice;
+    };
+    KeySplit split;
+    split.key = sliceKeys(attention.getKey(), 2);
+    split.value = sliceKeys(attention.getValue(), 2);
+    if (Value mask = attention.getMask())
+      split.mask = sliceKeys(mask, 3);
+    // M - N - m0.
+    Value keyLen = getValueOrCreateConstantIndexOp(
+        b, loc, tensor::getMixedSize(b, loc, attention.getKey(), 2));
+    Value queryLen = getValueOrCreateConstantIndexOp(
+        b, loc, tensor::getMixedSize(b, loc, attention.getQuery(), 2));
+    split.diagonal = arith::SubIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, keyLen, queryLen),
+        getValueOrCreateConstantIndexOp(b, loc, k0));
+    AttentionLowering lowered =
+        buildAttentionLowering(b, attention, AttentionTiling(), &split);
+    result.tiledOps.push_back(lowered.output.getDefiningOp());
+    result.tiledValues = {lowered.output, lowered.logSumExp};
+    return result;
+  }
+
+  LogicalResult getPartialResultTilePosition(
+      Operation *op, OpBuilder &b, unsigned resultNumber,
+      ReductionTilingStrategy strategy, ArrayRef<OpFoldResult> offsets,
+      ArrayRef<OpFoldResult> sizes, const SetVector<unsigned> &reductionDims,
+      ArrayRef<OpFoldResult> splitReductionIvs,
+      SmallVector<OpFoldResult> &resultOffsets,
+      SmallVector<OpFoldResult> &resultSizes) const {
+    if (strategy != ReductionTilingStrategy::PartialReductionOuterParallel ||
+        resultNumber > 1 || splitReductionIvs.size() != 1)
+      return failure();
+    resultOffsets = {splitReductionIvs[0], offsets[0], offsets[1], offsets[2]};
+    resultSizes = {b.getIndexAttr(1), sizes[0], sizes[1], sizes[2]};
+    if (resultNumber == 0) {
+      resultOffsets.push_back(b.getIndexAttr(0));
+      resultSizes.push_back(tensor::getMixedSize(
+          b, op->getLoc(), cast<AttentionOp>(op).getValue(), 3));
+    }
+    return success();
+  }
+
+  FailureOr<MergeResult>
+  mergeReductions(Operation *op, OpBuilder &b, Location loc,
+                  ValueRange partialReduce,
+                  const SetVector<unsigned> &reductionDims) const {
+    auto attention = cast<AttentionOp>(op);
+    if (failed(checkReductionDims(op, reductionDims)))
+      return failure();
+    if (partialReduce.size() != 2)
+      return op->emitOpError("expects 2 partial results to merge, got ")
+             << partialReduce.size();
+    Value outputs = partialReduce[0], lse = partialReduce[1];
+    auto resultType = cast<RankedTensorType>(attention.getResult().getType());
+    Type elementType = resultType.getElementType();
+    Type accType = getStateElementType(elementType);
+    LinalgBuilder ab(b, loc, accType);
+    SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(b, loc, outputs);
+    outSizes.erase(outSizes.begin());
+    SmallVector<OpFoldResult> rowSizes(outSizes.begin(), outSizes.end() - 1);
+    Value zero = ab.constant(0.0);
+    Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
+    MergeResult merge;
+    SmallVector<IteratorType> rowsRed(3, IteratorType::parallel);
+    rowsRed.push_back(IteratorType::reduction);
+    SmallVector<IteratorType> outRed(4, IteratorType::parallel);
+    outRed.push_back(IteratorType::reduction);
+    // The weight of split s for its row: exp(lse_s - max), 0 for a split
+    // the row sees nothing of.
+    auto weight = [&](OpBuilder &nb, Location nl, Value lseS, Value top) {
+      Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                          lseS, negInf);
+      Value w =
+          math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lseS, top));
+      return arith::SelectOp::create(nb, nl, empty, zero, w).getResult();
+    };
+    // max_s lse over loops (b, h, n, s).
+    Value top = (ab.generic(4, {lse}, ab.filled(rowSizes, negInf),
+                            {{3, 0, 1, 2}, {0, 1, 2}}, rowsRed,
+                            LinalgBuilder::yieldMaximum));
+    // sum_s w_s over (b, h, n, s), sum_s w_s O_s over (b, h, n, e, s).
+    Value den = (ab.generic(4, {lse, top}, ab.filled(rowSizes, zero),
+                            {{3, 0, 1, 2}, {0, 1, 2}, {0, 1, 2}}, rowsRed,
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              linalg::YieldOp::create(
+                                  nb, nl,
+                                  arith::AddFOp::create(
+                                      nb, nl, a[2], weight(nb, nl, a[0], a[1]))
+                                      .getResult());
+                            }));
+    Value num = (ab.generic(
+        5, {outputs, lse, top}, ab.filled(outSizes, zero),
+        {{4, 0, 1, 2, 3}, {4, 0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}}, outRed,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value term =
+              arith::MulFOp::create(nb, nl, weight(nb, nl, a[1], a[2]), a[0]);
+          linalg::YieldOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[3], term).getResult());
+        }));
+    // O = num / den, 0 for a row that sees no key at all.
+    SmallVector<IteratorType> par4(4, IteratorType::parallel);
+    Value out =
+        (ab.generic(4, {num, den}, ab.empty(outSizes, elementType),
+                    {{0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3}}, par4,
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value isEmpty = arith::CmpFOp::create(
+                          nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+                      Value q = arith::DivFOp::create(nb, nl, a[0], a[1]);
+                      Value r =
+                          arith::SelectOp::create(nb, nl, isEmpty, zero, q);
+                      if (r.getType() != elementType)
+                        r = arith::TruncFOp::create(nb, nl, elementType, r);
+                      linalg::YieldOp::create(nb, nl, r);
+                    }));
+    // The combining op is the last of the merge (its handle in
+    // tile_reduction_using_forall).
+    merge.mergeOps.push_back(out.getDefiningOp());
+    if (out.getType() != resultType)
+      out = tensor::CastOp::create(b, loc, resultType, out);
+    merge.replacements.push_back(out);
+    return merge;
   }
 };
 } // namespace
@@ -704,7 +986,8 @@ struct AttentionAggregatedOpModel final
 void mlir::longctx::registerAggregatedOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, LongCtxDialect *) {
-    AttentionOp::attachInterface<AttentionAggregatedOpModel>(*context);
+    AttentionOp::attachInterface<AttentionAggregatedOpModel,
+                                 AttentionPartialReductionModel>(*context);
   });
 }
 

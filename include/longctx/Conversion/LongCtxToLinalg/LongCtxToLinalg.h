@@ -41,8 +41,11 @@ struct AttentionTiling {
 void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                const AttentionTiling &tiling);
 
-/// Attaches `linalg::AggregatedOpInterface` to `longctx.attention`: its
-/// decomposition is the flash-style lowering with the default tiling.
+/// Attaches `linalg::AggregatedOpInterface` to `longctx.attention` (its
+/// decomposition is the flash-style lowering with the default tiling) and
+/// `PartialReductionOpInterface` (its key loop splits into parallel partial
+/// reductions, each the flash lowering over its keys with its rows'
+/// log-sum-exp, merged by log-sum-exp weights).
 void registerAggregatedOpInterfaceExternalModels(DialectRegistry &registry);
 
 /// Adds the patterns that lower `longctx.titans_memory` (linear memory) and

@@ -361,7 +361,9 @@ struct HeadTilingModel final
 };
 
 //===----------------------------------------------------------------------===//
-// Attention: loops (batch, query head, query row)
+// Attention: loops (batch, query head, query row, key); the key loop is the
+// softmax's reduction, which tiles only as a partial reduction
+// (PartialReductionOpInterface, attached with the flash lowering).
 //===----------------------------------------------------------------------===//
 
 struct AttentionTilingModel final
@@ -372,16 +374,20 @@ struct AttentionTilingModel final
   }
 
   SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *) const {
-    return SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel);
+    return {utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::parallel, utils::IteratorType::reduction};
   }
 
   SmallVector<Range> getIterationDomain(Operation *op, OpBuilder &b) const {
-    Value query = cast<AttentionOp>(op).getQuery();
+    auto attention = cast<AttentionOp>(op);
     Location loc = op->getLoc();
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
     SmallVector<Range> domain;
     for (int dim = 0; dim < 3; ++dim)
-      domain.push_back({zero, tensor::getMixedSize(b, loc, query, dim), one});
+      domain.push_back(
+          {zero, tensor::getMixedSize(b, loc, attention.getQuery(), dim), one});
+    domain.push_back(
+        {zero, tensor::getMixedSize(b, loc, attention.getKey(), 2), one});
     return domain;
   }
 
@@ -391,6 +397,13 @@ struct AttentionTilingModel final
                          ArrayRef<OpFoldResult> sizes) const {
     auto attention = cast<AttentionOp>(op);
     Location loc = op->getLoc();
+    if (offsets.size() > 3 &&
+        (!isConstantIntValue(offsets[3], 0) ||
+         !isEqualConstantIntOrValue(
+             sizes[3], tensor::getMixedSize(b, loc, attention.getKey(), 2))))
+      return op->emitOpError(
+          "cannot tile its key loop (the softmax's reduction) in place: split "
+          "the keys as a partial reduction (tile_reduction_using_forall)");
     std::optional<int64_t> group = groupSize(attention);
     if (!group)
       return op->emitOpError(
@@ -519,6 +532,10 @@ struct AttentionTilingModel final
       return failure();
     iterDomainOffsets.assign(offsets.begin(), offsets.begin() + 3);
     iterDomainSizes.assign(sizes.begin(), sizes.begin() + 3);
+    // Every key.
+    iterDomainOffsets.push_back(b.getIndexAttr(0));
+    iterDomainSizes.push_back(tensor::getMixedSize(
+        b, op->getLoc(), cast<AttentionOp>(op).getKey(), 2));
     return success();
   }
 
