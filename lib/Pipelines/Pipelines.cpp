@@ -16,6 +16,9 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
+#include <thread>
+
 using namespace mlir;
 using namespace mlir::longctx;
 
@@ -56,7 +59,10 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << " vector-kernels=" << (options.vectorKernels ? "true" : "false")
      << " vector-lanes=" << shape.lanes
      << " vector-accumulators=" << shape.accumulators
-     << " vector-registers=" << shape.registers << "},"
+     << " vector-registers=" << shape.registers << " key-split-threads="
+     << (options.threads ? std::max(1u, std::thread::hardware_concurrency())
+                         : 1u)
+     << "},"
      << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
@@ -66,9 +72,10 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << "convert-vector-to-scf{full-unroll=true},"
      << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
      << "func.func(convert-linalg-to-loops),"
-     << (options.threads ? "convert-scf-to-openmp,longctx-schedule-parallel-loops,"
-                         "canonicalize,"
-                       : "")
+     << (options.threads
+             ? "convert-scf-to-openmp,longctx-schedule-parallel-loops,"
+               "canonicalize,"
+             : "")
      << "lower-affine,convert-scf-to-cf,"
      << "expand-strided-metadata,lower-affine,"
      << "convert-vector-to-llvm,"

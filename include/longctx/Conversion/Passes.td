@@ -90,6 +90,13 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
            "Vector registers of the target, 8 to 64 (32 for AVX-512 and "
            "NEON, 16 for AVX2 and SSE): a register block leaves room for "
            "the vectors of a step and one broadcast">,
+    Option<"keySplitThreads", "key-split-threads", "int64_t",
+           /*default=*/"0",
+           "Threads to keep busy (>= 0): static-shaped attention with fewer "
+           "parallel tiles (query tiles x batch x key/value heads, e.g. "
+           "decoding with one key/value head) has its keys split into up to "
+           "this many parallel partial reductions of at least 4 key tiles, "
+           "merged by log-sum-exp (0 or 1: never split)">,
   ];
 }
 

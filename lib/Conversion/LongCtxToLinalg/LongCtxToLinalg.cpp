@@ -741,12 +741,236 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
               SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}})};
 }
 
+/// The partial results of `splits` key splits of `op` at their merge's
+/// identities: outputs [S, B, H, N, dv] = 0 and log-sum-exp [S, B, H, N] =
+/// -inf (the weight of a slot no split writes is exp(-inf) = 0).
+static std::pair<Value, Value> buildSplitInits(OpBuilder &b, Location loc,
+                                               AttentionOp op,
+                                               OpFoldResult splits,
+                                               ArrayRef<OpFoldResult> rows) {
+  Type accType = getStateElementType(op.getQuery().getType().getElementType());
+  LinalgBuilder ab(b, loc, accType);
+  OpFoldResult valueDim = tensor::getMixedSize(b, loc, op.getValue(), 3);
+  Value outputs = ab.filled({splits, rows[0], rows[1], rows[2], valueDim},
+                            ab.constant(0.0));
+  Value lse = ab.filled({splits, rows[0], rows[1], rows[2]},
+                        ab.constant(-std::numeric_limits<double>::infinity()));
+  return {outputs, lse};
+}
+
+/// The flash lowering of `op` over its keys [k0, k0 + keys) only: the
+/// output normalised over them and the rows' log-sum-exp (see KeySplit).
+/// The slices it takes are appended to `slices` when given.
+static AttentionLowering buildKeySplit(OpBuilder &b, AttentionOp op,
+                                       const AttentionTiling &tiling,
+                                       OpFoldResult k0, OpFoldResult keys,
+                                       SmallVector<Operation *> *slices) {
+  Location loc = op.getLoc();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  auto sliceKeys = [&](Value src, unsigned keyDim) -> Value {
+    auto type = cast<RankedTensorType>(src.getType());
+    SmallVector<OpFoldResult> sliceOffsets(type.getRank(), zero);
+    SmallVector<OpFoldResult> sliceSizes = tensor::getMixedSizes(b, loc, src);
+    sliceOffsets[keyDim] = k0;
+    sliceSizes[keyDim] = keys;
+    auto slice = tensor::ExtractSliceOp::create(
+        b, loc, src, sliceOffsets, sliceSizes,
+        SmallVector<OpFoldResult>(type.getRank(), one));
+    if (slices)
+      slices->push_back(slice);
+    return slice;
+  };
+  KeySplit split;
+  split.key = sliceKeys(op.getKey(), 2);
+  split.value = sliceKeys(op.getValue(), 2);
+  if (Value mask = op.getMask())
+    split.mask = sliceKeys(mask, 3);
+  // M - N - k0.
+  Value keyLen = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, op.getKey(), 2));
+  Value queryLen = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, op.getQuery(), 2));
+  split.diagonal = arith::SubIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, keyLen, queryLen),
+      getValueOrCreateConstantIndexOp(b, loc, k0));
+  return buildAttentionLowering(b, op, tiling, &split);
+}
+
+/// Merges key splits' partial `outputs` [S, B, H, N, dv] and log-sum-exp
+/// `lse` [S, B, H, N] into `op`'s result: sum_s w_s O_s / sum_s w_s with
+/// w_s = exp(lse_s - max_s lse) (0 for lse_s = -inf), and 0 for a row that
+/// sees no key. The merge's last op is appended to `mergeOps` when given.
+static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
+                             Value outputs, Value lse,
+                             SmallVector<Operation *> *mergeOps) {
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Type elementType = resultType.getElementType();
+  Type accType = getStateElementType(elementType);
+  LinalgBuilder ab(b, loc, accType);
+  SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(b, loc, outputs);
+  outSizes.erase(outSizes.begin());
+  SmallVector<OpFoldResult> rowSizes(outSizes.begin(), outSizes.end() - 1);
+  Value zero = ab.constant(0.0);
+  Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
+  SmallVector<IteratorType> rowsRed(3, IteratorType::parallel);
+  rowsRed.push_back(IteratorType::reduction);
+  SmallVector<IteratorType> outRed(4, IteratorType::parallel);
+  outRed.push_back(IteratorType::reduction);
+  // The weight of split s for its row: exp(lse_s - max), 0 for a split
+  // the row sees nothing of.
+  auto weight = [&](OpBuilder &nb, Location nl, Value lseS, Value top) {
+    Value empty =
+        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lseS, negInf);
+    Value w =
+        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lseS, top));
+    return arith::SelectOp::create(nb, nl, empty, zero, w).getResult();
+  };
+  // max_s lse over loops (b, h, n, s).
+  Value top = (ab.generic(4, {lse}, ab.filled(rowSizes, negInf),
+                          {{3, 0, 1, 2}, {0, 1, 2}}, rowsRed,
+                          LinalgBuilder::yieldMaximum));
+  // sum_s w_s over (b, h, n, s), sum_s w_s O_s over (b, h, n, e, s).
+  Value den = (ab.generic(4, {lse, top}, ab.filled(rowSizes, zero),
+                          {{3, 0, 1, 2}, {0, 1, 2}, {0, 1, 2}}, rowsRed,
+                          [&](OpBuilder &nb, Location nl, ValueRange a) {
+                            linalg::YieldOp::create(
+                                nb, nl,
+                                arith::AddFOp::create(
+                                    nb, nl, a[2], weight(nb, nl, a[0], a[1]))
+                                    .getResult());
+                          }));
+  Value num = (ab.generic(
+      5, {outputs, lse, top}, ab.filled(outSizes, zero),
+      {{4, 0, 1, 2, 3}, {4, 0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}}, outRed,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value term =
+            arith::MulFOp::create(nb, nl, weight(nb, nl, a[1], a[2]), a[0]);
+        linalg::YieldOp::create(
+            nb, nl, arith::AddFOp::create(nb, nl, a[3], term).getResult());
+      }));
+  // O = num / den, 0 for a row that sees no key at all.
+  SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  Value out =
+      (ab.generic(4, {num, den}, ab.empty(outSizes, elementType),
+                  {{0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3}}, par4,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value isEmpty = arith::CmpFOp::create(
+                        nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+                    Value q = arith::DivFOp::create(nb, nl, a[0], a[1]);
+                    Value r = arith::SelectOp::create(nb, nl, isEmpty, zero, q);
+                    if (r.getType() != elementType)
+                      r = arith::TruncFOp::create(nb, nl, elementType, r);
+                    linalg::YieldOp::create(nb, nl, r);
+                  }));
+  // The combining op is the last of the merge (its handle in
+  // tile_reduction_using_forall).
+  if (mergeOps)
+    mergeOps->push_back(out.getDefiningOp());
+  if (out.getType() != resultType)
+    out = tensor::CastOp::create(b, loc, resultType, out);
+  return out;
+}
+
+/// The number of key splits for `op`: enough to give `keySplitThreads`
+/// threads work when its parallel tiles (query tiles x batch x key/value
+/// heads) are fewer, each split at least kMinKeyTilesPerSplit key tiles;
+/// 1 (no split) otherwise or when a size is dynamic.
+static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
+  if (tiling.keySplitThreads < 2)
+    return 1;
+  RankedTensorType queryType = op.getQuery().getType();
+  RankedTensorType keyType = op.getKey().getType();
+  if (queryType.isDynamicDim(0) || queryType.isDynamicDim(2) ||
+      keyType.isDynamicDim(2))
+    return 1;
+  int64_t queryTiles =
+      llvm::divideCeil(queryType.getDimSize(2), tiling.queryTileSize);
+  int64_t tiles = queryTiles * queryType.getDimSize(0) * keyType.getDimSize(1);
+  // One query tile (decoding): split the keys anyway, so that the threads
+  // also share the packing of K and V, which is serial otherwise.
+  if (tiles == 0 || (tiles >= tiling.keySplitThreads && queryTiles > 1))
+    return 1;
+  int64_t splits = llvm::divideCeil(tiling.keySplitThreads, tiles);
+  if (queryTiles == 1) {
+    // And keep each split's packed K and V within kMaxSplitPackBytes, so
+    // that the allocator reuses them from call to call instead of mapping
+    // fresh pages.
+    int64_t packBytes =
+        queryType.getDimSize(0) * keyType.getDimSize(1) *
+        keyType.getDimSize(2) *
+        (keyType.getDimSize(3) + op.getValue().getType().getDimSize(3)) * 4;
+    splits = std::max<int64_t>(
+        {tiling.keySplitThreads,
+         static_cast<int64_t>(llvm::divideCeil(
+             packBytes, AttentionTiling::kMaxSplitPackBytes))});
+  }
+  splits = std::min<int64_t>(
+      splits, keyType.getDimSize(2) /
+                  (AttentionTiling::kMinKeyTilesPerSplit * tiling.keyTileSize));
+  return std::max<int64_t>(splits, 1);
+}
+
+/// `op` lowered as `splits` parallel key splits (an scf.forall writing
+/// each split's output and log-sum-exp into its slot) and their merge.
+static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
+                                   const AttentionTiling &tiling,
+                                   int64_t splits) {
+  Location loc = op.getLoc();
+  int64_t numKeys = op.getKey().getType().getDimSize(2);
+  int64_t perSplit = llvm::divideCeil(numKeys, splits);
+  SmallVector<OpFoldResult> rows = {
+      tensor::getMixedSize(b, loc, op.getQuery(), 0),
+      tensor::getMixedSize(b, loc, op.getQuery(), 1),
+      tensor::getMixedSize(b, loc, op.getQuery(), 2)};
+  auto [outputs, lse] =
+      buildSplitInits(b, loc, op, b.getIndexAttr(splits), rows);
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(splits)},
+      ValueRange{outputs, lse}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value s = forall.getInductionVars()[0];
+    Value k0 = arith::MulIOp::create(
+        b, loc, s, arith::ConstantIndexOp::create(b, loc, perSplit));
+    Value left = arith::SubIOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, numKeys), k0);
+    Value keys = arith::MaxSIOp::create(
+        b, loc,
+        arith::MinSIOp::create(
+            b, loc, left, arith::ConstantIndexOp::create(b, loc, perSplit)),
+        arith::ConstantIndexOp::create(b, loc, 0));
+    AttentionLowering split =
+        buildKeySplit(b, op, tiling, k0, keys, /*slices=*/nullptr);
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    SmallVector<OpFoldResult> offsets = {s, zero, zero, zero};
+    SmallVector<OpFoldResult> sizes = {one, rows[0], rows[1], rows[2]};
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    SmallVector<OpFoldResult> outOffsets = offsets, outSizes = sizes;
+    outOffsets.push_back(zero);
+    outSizes.push_back(tensor::getMixedSize(b, loc, op.getValue(), 3));
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, split.output, forall.getRegionIterArgs()[0], outOffsets,
+        outSizes, SmallVector<OpFoldResult>(5, one));
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, split.logSumExp, forall.getRegionIterArgs()[1], offsets, sizes,
+        SmallVector<OpFoldResult>(4, one));
+  }
+  return buildSplitMerge(b, loc, op, forall.getResult(0), forall.getResult(1),
+                         /*mergeOps=*/nullptr);
+}
+
 LogicalResult
 AttentionOpLowering::matchAndRewrite(AttentionOp op,
                                      PatternRewriter &rewriter) const {
   std::string reason = getUnsupportedReason(op);
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
+  int64_t splits = chooseKeySplits(op, tiling);
+  if (splits > 1) {
+    rewriter.replaceOp(op, buildSplitKeyLowering(rewriter, op, tiling, splits));
+    return success();
+  }
   rewriter.replaceOp(op, buildAttentionLowering(rewriter, op, tiling).output);
   return success();
 }
@@ -800,19 +1024,8 @@ struct AttentionPartialReductionModel final
     auto attention = cast<AttentionOp>(op);
     if (failed(checkReductionDims(op, reductionDims)))
       return failure();
-    Type accType =
-        getStateElementType(attention.getQuery().getType().getElementType());
-    LinalgBuilder ab(b, loc, accType);
-    OpFoldResult valueDim =
-        tensor::getMixedSize(b, loc, attention.getValue(), 3);
-    // Identities of the merge: weight exp(-inf) = 0 for a slot no split
-    // writes.
-    Value outputs =
-        ab.filled({sizes[kKeyLoop], sizes[0], sizes[1], sizes[2], valueDim},
-                  ab.constant(0.0));
-    Value lse =
-        ab.filled({sizes[kKeyLoop], sizes[0], sizes[1], sizes[2]},
-                  ab.constant(-std::numeric_limits<double>::infinity()));
+    auto [outputs, lse] = buildSplitInits(b, loc, attention, sizes[kKeyLoop],
+                                          {sizes[0], sizes[1], sizes[2]});
     return SmallVector<Value>{outputs, lse};
   }
 
@@ -844,37 +1057,10 @@ struct AttentionPartialReductionModel final
     if (!reason.empty())
       return op->emitOpError() << "cannot split its keys: " << reason;
 
-    // The split's keys, values and mask columns.
     TilingResult result;
-    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-    OpFoldResult k0 = offsets[kKeyLoop], keys = sizes[kKeyLoop];
-    auto sliceKeys = [&](Value src, unsigned keyDim) -> Value {
-      auto type = cast<RankedTensorType>(src.getType());
-      SmallVector<OpFoldResult> sliceOffsets(type.getRank(), zero);
-      SmallVector<OpFoldResult> sliceSizes = tensor::getMixedSizes(b, loc, src);
-      sliceOffsets[keyDim] = k0;
-      sliceSizes[keyDim] = keys;
-      auto slice = tensor::ExtractSliceOp::create(
-          b, loc, src, sliceOffsets, sliceSizes,
-          SmallVector<OpFoldResult>(type.getRank(), one));
-      result.generatedSlices.push_back(slice);
-      return slice;
-    };
-    KeySplit split;
-    split.key = sliceKeys(attention.getKey(), 2);
-    split.value = sliceKeys(attention.getValue(), 2);
-    if (Value mask = attention.getMask())
-      split.mask = sliceKeys(mask, 3);
-    // M - N - m0.
-    Value keyLen = getValueOrCreateConstantIndexOp(
-        b, loc, tensor::getMixedSize(b, loc, attention.getKey(), 2));
-    Value queryLen = getValueOrCreateConstantIndexOp(
-        b, loc, tensor::getMixedSize(b, loc, attention.getQuery(), 2));
-    split.diagonal = arith::SubIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, keyLen, queryLen),
-        getValueOrCreateConstantIndexOp(b, loc, k0));
     AttentionLowering lowered =
-        buildAttentionLowering(b, attention, AttentionTiling(), &split);
+        buildKeySplit(b, attention, AttentionTiling(), offsets[kKeyLoop],
+                      sizes[kKeyLoop], &result.generatedSlices);
     result.tiledOps.push_back(lowered.output.getDefiningOp());
     result.tiledValues = {lowered.output, lowered.logSumExp};
     return result;
@@ -910,74 +1096,10 @@ struct AttentionPartialReductionModel final
     if (partialReduce.size() != 2)
       return op->emitOpError("expects 2 partial results to merge, got ")
              << partialReduce.size();
-    Value outputs = partialReduce[0], lse = partialReduce[1];
-    auto resultType = cast<RankedTensorType>(attention.getResult().getType());
-    Type elementType = resultType.getElementType();
-    Type accType = getStateElementType(elementType);
-    LinalgBuilder ab(b, loc, accType);
-    SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(b, loc, outputs);
-    outSizes.erase(outSizes.begin());
-    SmallVector<OpFoldResult> rowSizes(outSizes.begin(), outSizes.end() - 1);
-    Value zero = ab.constant(0.0);
-    Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
     MergeResult merge;
-    SmallVector<IteratorType> rowsRed(3, IteratorType::parallel);
-    rowsRed.push_back(IteratorType::reduction);
-    SmallVector<IteratorType> outRed(4, IteratorType::parallel);
-    outRed.push_back(IteratorType::reduction);
-    // The weight of split s for its row: exp(lse_s - max), 0 for a split
-    // the row sees nothing of.
-    auto weight = [&](OpBuilder &nb, Location nl, Value lseS, Value top) {
-      Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                          lseS, negInf);
-      Value w =
-          math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lseS, top));
-      return arith::SelectOp::create(nb, nl, empty, zero, w).getResult();
-    };
-    // max_s lse over loops (b, h, n, s).
-    Value top = (ab.generic(4, {lse}, ab.filled(rowSizes, negInf),
-                            {{3, 0, 1, 2}, {0, 1, 2}}, rowsRed,
-                            LinalgBuilder::yieldMaximum));
-    // sum_s w_s over (b, h, n, s), sum_s w_s O_s over (b, h, n, e, s).
-    Value den = (ab.generic(4, {lse, top}, ab.filled(rowSizes, zero),
-                            {{3, 0, 1, 2}, {0, 1, 2}, {0, 1, 2}}, rowsRed,
-                            [&](OpBuilder &nb, Location nl, ValueRange a) {
-                              linalg::YieldOp::create(
-                                  nb, nl,
-                                  arith::AddFOp::create(
-                                      nb, nl, a[2], weight(nb, nl, a[0], a[1]))
-                                      .getResult());
-                            }));
-    Value num = (ab.generic(
-        5, {outputs, lse, top}, ab.filled(outSizes, zero),
-        {{4, 0, 1, 2, 3}, {4, 0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}}, outRed,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value term =
-              arith::MulFOp::create(nb, nl, weight(nb, nl, a[1], a[2]), a[0]);
-          linalg::YieldOp::create(
-              nb, nl, arith::AddFOp::create(nb, nl, a[3], term).getResult());
-        }));
-    // O = num / den, 0 for a row that sees no key at all.
-    SmallVector<IteratorType> par4(4, IteratorType::parallel);
-    Value out =
-        (ab.generic(4, {num, den}, ab.empty(outSizes, elementType),
-                    {{0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3}}, par4,
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value isEmpty = arith::CmpFOp::create(
-                          nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-                      Value q = arith::DivFOp::create(nb, nl, a[0], a[1]);
-                      Value r =
-                          arith::SelectOp::create(nb, nl, isEmpty, zero, q);
-                      if (r.getType() != elementType)
-                        r = arith::TruncFOp::create(nb, nl, elementType, r);
-                      linalg::YieldOp::create(nb, nl, r);
-                    }));
-    // The combining op is the last of the merge (its handle in
-    // tile_reduction_using_forall).
-    merge.mergeOps.push_back(out.getDefiningOp());
-    if (out.getType() != resultType)
-      out = tensor::CastOp::create(b, loc, resultType, out);
-    merge.replacements.push_back(out);
+    merge.replacements.push_back(
+        buildSplitMerge(b, loc, attention, partialReduce[0], partialReduce[1],
+                        &merge.mergeOps));
     return merge;
   }
 };
@@ -1027,8 +1149,15 @@ struct ConvertLongCtxToLinalgPass final
           << " and vector-registers=" << static_cast<int64_t>(vectorRegisters);
       return signalPassFailure();
     }
-    AttentionTiling tiling{queryTileSize, keyTileSize,        vectorKernels,
-                           vectorLanes,   vectorAccumulators, vectorRegisters};
+    if (keySplitThreads < 0) {
+      getOperation()->emitError()
+          << "convert-longctx-to-linalg: key-split-threads must be >= 0, got "
+          << static_cast<int64_t>(keySplitThreads);
+      return signalPassFailure();
+    }
+    AttentionTiling tiling{queryTileSize,  keyTileSize,        vectorKernels,
+                           vectorLanes,    vectorAccumulators, vectorRegisters,
+                           keySplitThreads};
     RewritePatternSet patterns(&getContext());
     populateLongCtxToLinalgConversionPatterns(patterns, tiling);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -34,6 +34,15 @@ struct AttentionTiling {
   /// Vector registers of the target: a register block leaves room for a
   /// step's vectors and a broadcast (32 for AVX-512 and NEON, 16 for AVX2).
   int64_t vectorRegisters = 32;
+  /// Threads to keep busy: attention with fewer parallel tiles (query tiles
+  /// x batch x key/value heads) than this has its keys split into parallel
+  /// partial reductions merged by log-sum-exp, each split at least
+  /// `kMinKeyTilesPerSplit` key tiles (0 or 1: never split).
+  int64_t keySplitThreads = 0;
+  static constexpr int64_t kMinKeyTilesPerSplit = 4;
+  /// Packed K and V bytes a split of one query tile (decoding) keeps within
+  /// (more splits when they are larger).
+  static constexpr int64_t kMaxSplitPackBytes = 16 << 20;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on
