@@ -10,11 +10,15 @@
 #     (--peak);
 #  2. Infini-attention (segments of 2048, delta rule) vs full causal
 #     attention at N = LONG (default 32768);
-#  3. Infini-attention tokens/s and peak RSS streamed from 4K to 1M tokens.
+#  3. Infini-attention tokens/s and peak RSS streamed from 4K to 1M tokens;
+#  4. decoding (one query of 8 heads over a cache of DECODE keys of one
+#     key/value head): fused with its keys split across the threads vs
+#     unfused in one process, and fused without the split.
 #
 # usage: tools/bench-attention.sh [N ...]   (default: 4096 8192)
 # env:   LONGCTX_BENCH_D (head dim, 128), LONGCTX_BENCH_LONG (32768),
-#        LONGCTX_BENCH_STREAM ("4096 65536 1048576")
+#        LONGCTX_BENCH_STREAM ("4096 65536 1048576"),
+#        LONGCTX_BENCH_DECODE (65536)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$root/build/bench"
@@ -91,3 +95,19 @@ for tokens in ${LONGCTX_BENCH_STREAM:-4096 65536 1048576}; do
   awk -v t="$tokens" -v r="$rate" -v md="$median" -v f="$first" -v m="$rss" 'BEGIN {
     printf "%10d %12.0f %14.0f %12.3f %14.1f\n", t, r, md, md / f, m }'
 done
+
+# 4. Decoding against a long cache.
+cache=${LONGCTX_BENCH_DECODE:-65536}
+sed -e "s/1024/$cache/g" "$root/test/Examples/decode-vs-unfused.mlir" > "$work/decode-$cache.mlir"
+split=$("$root/build/bin/longctx-run" "$work/decode-$cache.mlir" -e fused --baseline unfused --repeat 10 --seed 1)
+grep -q "vs baseline: .*PASS" <<<"$split" || { echo "$split"; echo "results differ" >&2; exit 1; }
+whole=$("$root/build/bin/longctx-run" "$work/decode-$cache.mlir" -e fused --repeat 10 --seed 1 \
+          --pipeline="longctx-lower-to-cpu{key-splits=false}")
+fs=$(sed -n 's/.*ran @fused in \([0-9.]*\) s.*/\1/p' <<<"$split")
+us=$(sed -n 's/.*baseline @unfused in \([0-9.]*\) s.*/\1/p' <<<"$split")
+ws=$(sed -n 's/.*ran @fused in \([0-9.]*\) s.*/\1/p' <<<"$whole")
+awk -v n="$cache" -v f="$fs" -v u="$us" -v w="$ws" 'BEGIN {
+  printf "\n== 4. decoding: 1 query, 8 heads over 1 key/value head, d = 128, %d cached keys, all cores\n", n
+  printf "  fused, keys split         %8.4f s\n", f
+  printf "  unfused                   %8.4f s  (fused %.2fx faster)\n", u, u / f
+  printf "  fused, keys not split     %8.4f s  (the split %.2fx faster)\n", w, w / f }'

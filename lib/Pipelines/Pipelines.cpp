@@ -60,8 +60,9 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << " vector-lanes=" << shape.lanes
      << " vector-accumulators=" << shape.accumulators
      << " vector-registers=" << shape.registers << " key-split-threads="
-     << (options.threads ? std::max(1u, std::thread::hardware_concurrency())
-                         : 1u)
+     << (options.threads && options.keySplits
+             ? std::max(1u, std::thread::hardware_concurrency())
+             : 1u)
      << "},"
      << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"

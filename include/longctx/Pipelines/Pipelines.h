@@ -53,6 +53,13 @@ struct LowerToCPUPipelineOptions
       llvm::cl::desc("Run independent tiles on all cores with OpenMP (the "
                      "program then needs libomp); false: one thread"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> keySplits{
+      *this, "key-splits",
+      llvm::cl::desc("With threads: split the keys of attention with fewer "
+                     "parallel tiles than this machine has threads, or of "
+                     "decoding, into parallel partial reductions "
+                     "(convert-longctx-to-linalg's key-split-threads)"),
+      llvm::cl::init(true)};
 };
 
 /// The register shape of the CPU kernels: f32 lanes of a vector, vector
