@@ -749,6 +749,16 @@ int main(int argc, char **argv) {
       return 1;
     }
 
+  if (!dumpObject.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream probe(dumpObject, ec);
+    if (ec) {
+      error("cannot write the object file '" + dumpObject +
+            "': " + ec.message());
+      return 1;
+    }
+  }
+
   // Compile.
   auto compileStart = std::chrono::steady_clock::now();
   PassManager pm(&context);
