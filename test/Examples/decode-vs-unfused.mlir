@@ -9,9 +9,9 @@
 // RUN: longctx-opt %s --longctx-lower-to-cpu="key-splits=false" --mlir-print-ir-after=convert-longctx-to-linalg -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOSPLIT
 // CHECK: baseline @unfused in
 // CHECK: result 0 vs baseline: {{.*}} PASS
-// RUN: longctx-opt %s --longctx-lower-to-cpu --mlir-print-ir-after=convert-longctx-to-linalg -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: longctx-opt %s --convert-longctx-to-linalg="key-split-threads=2" | FileCheck %s --check-prefix=SPLIT
 // SPLIT-LABEL: func.func @fused(
-// SPLIT: scf.forall (%{{.+}}) in ({{[2-4]}}) shared_outs({{.*}}) -> (tensor<{{[2-4]}}x1x8x1x128xf32>, tensor<{{[2-4]}}x1x8x1xf32>)
+// SPLIT: scf.forall (%{{.+}}) in (2) shared_outs({{.*}}) -> (tensor<2x1x8x1x128xf32>, tensor<2x1x8x1xf32>)
 // NOSPLIT-LABEL: func.func @fused(
 // NOSPLIT-NOT: tensor<2x1x8x1x128xf32>
 // NOSPLIT: return
