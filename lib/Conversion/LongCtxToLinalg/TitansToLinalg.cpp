@@ -378,13 +378,32 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   c.beta = prefixProduct(keepCum, keepZeros);
   c.m = prefixProduct(etaCum, etaZeros);
 
-  // G = P N over loops (b, h, t, i, j); f = P m over (b, h, t, i).
-  SmallVector<IteratorType> matmulIts = {
-      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-      IteratorType::reduction, IteratorType::parallel};
-  c.gMat = cb.generic(5, {c.decayP, c.momentumN}, cb.filled(matSizes, zeroF),
-                      {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts,
-                      cb.mulAdd());
+  // G = P N: on the kernel with N's columns (the chunk's tokens, a dynamic
+  // count) zero-padded to a whole chunk and the product sliced back, or
+  // over loops (b, h, t, i, j). f = P m over (b, h, t, i).
+  OpFoldResult chunkCols = chunk.b.getIndexAttr(chunk.chunkLength);
+  if (chunk.kernelBlock(chunkCols, c.decayP)) {
+    OpBuilder &b = chunk.b;
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    SmallVector<OpFoldResult> paddedSizes = chunk.rowSizes(chunkCols);
+    Value padded = tensor::InsertSliceOp::create(
+        b, chunk.loc, c.momentumN, cb.filled(paddedSizes, zeroF),
+        SmallVector<OpFoldResult>(4, zero), matSizes,
+        SmallVector<OpFoldResult>(4, one));
+    if (Value full =
+            chunk.kernelProduct(c.decayP, /*transposed=*/false, padded))
+      c.gMat = tensor::ExtractSliceOp::create(
+          b, chunk.loc, full, SmallVector<OpFoldResult>(4, zero), matSizes,
+          SmallVector<OpFoldResult>(4, one));
+  }
+  if (!c.gMat) {
+    SmallVector<IteratorType> matmulIts = {
+        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::parallel};
+    c.gMat = cb.generic(5, {c.decayP, c.momentumN}, cb.filled(matSizes, zeroF),
+                        {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, matmulIts,
+                        cb.mulAdd());
+  }
   SmallVector<IteratorType> vecIts = {
       IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
       IteratorType::reduction};
