@@ -1058,7 +1058,7 @@ int main(int argc, char **argv) {
     // machine moves less than the total.
     llvm::sort(callSeconds);
     double median = callSeconds[callSeconds.size() / 2];
-    llvm::outs() << "longctx-run: median call " << llvm::format("%.4f", median)
+    llvm::outs() << "longctx-run: median call " << llvm::format("%.6f", median)
                  << " s: " << llvm::format("%.0f", chunk / median)
                  << " tokens/s\n";
   } else {
