@@ -505,7 +505,7 @@ static FailureOr<std::string> prepareCudaTarget() {
 /// tiles, activations) with malloc on every call and frees them on return.
 /// glibc would serve the large ones with fresh mmaps, or return them to the
 /// system on free, so that every call pays the page faults of zeroing them
-/// again (a sixth of a 4K-token attention call, half of a memory update).
+/// again (an eighth of a 4K-token attention call, half of a memory update).
 /// Keeps freed memory in the process for the next call instead.
 static void keepFreedMemory() {
 #if defined(__GLIBC__)

@@ -190,7 +190,6 @@ struct Chunk {
     if (kernelBlock(outSizes[3], x)) {
       Value rhs = y;
       if (row) {
-        const SmallVector<unsigned> all4 = {0, 1, 2, 3};
         rhs = cb.generic({y, row},
                          cb.empty(tensor::getMixedSizes(b, loc, y), cb.accType),
                          {cb.map(4, {0, 1, 2, 3}), cb.map(4, {0, 1, -1, 2}),
