@@ -74,17 +74,16 @@ static std::string getUnsupportedReason(AttentionOp op) {
 }
 
 /// The register block of the memory kernels for `memory` [B, Hkv, d, dv]
-/// (one block wide in dv), or none when they do not apply: no vector
-/// kernels, not f32, a dynamic head dim or dv not whole vectors.
+/// (one block wide in dv, M accumulated in f32), or none when they do not
+/// apply (see getKernelBlock) or a head dim is dynamic.
 static std::optional<RegisterBlock>
 getMemoryRegisterBlock(const AttentionTiling &tiling, LinalgBuilder &ab,
                        Value memory) {
   auto memoryType = cast<RankedTensorType>(memory.getType());
-  if (!tiling.vectorKernels || !ab.accType.isF32() ||
-      !memoryType.getElementType().isF32() || memoryType.isDynamicDim(2) ||
-      memoryType.isDynamicDim(3))
+  if (memoryType.isDynamicDim(2) || memoryType.isDynamicDim(3))
     return std::nullopt;
-  return chooseRegisterBlock(tiling, memoryType.getDimSize(3));
+  return getKernelBlock(tiling, ab.accType,
+                        ab.b.getIndexAttr(memoryType.getDimSize(3)), memory);
 }
 
 /// sigma(x) M [B, Hkv, (G,) S, dv] for the activated queries or keys `act`
@@ -255,11 +254,6 @@ struct MemoryUpdateOpLowering final : OpRewritePattern<MemoryUpdateOp> {
 
 } // namespace
 
-/// Four unit strides.
-static SmallVector<OpFoldResult> unit4Of(OpBuilder &b) {
-  return SmallVector<OpFoldResult>(4, b.getIndexAttr(1));
-}
-
 namespace {
 /// One split of the keys of `op` in a partial reduction: the split's keys,
 /// values and mask columns, and the causal offset of the split, the op's
@@ -382,13 +376,11 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   const SmallVector<unsigned> rows = {0, 1, 2, 3};
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
-  // K^T [B, Hkv, d, M] once for all query tiles, for the score kernel.
-  std::optional<RegisterBlock> scoreBlock, valueBlock;
-  if (tiling.vectorKernels && accType.isF32()) {
-    scoreBlock = chooseRegisterBlock(tiling, tiling.keyTileSize);
-    if (op.getValue().getType().getElementType().isF32())
-      valueBlock = chooseRegisterBlock(tiling, valueDim);
-  }
+  // The register blocks of the score and value kernels, where they apply.
+  std::optional<RegisterBlock> scoreBlock = getKernelBlock(
+      tiling, accType, rewriter.getIndexAttr(tiling.keyTileSize), {});
+  std::optional<RegisterBlock> valueBlock =
+      getKernelBlock(tiling, accType, rewriter.getIndexAttr(valueDim), value);
   bool scoreKernel = scoreBlock.has_value();
   bool valueKernel = valueBlock.has_value();
   // K^T and V packed once for all query tiles into the kernels' panels.
@@ -438,7 +430,7 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     OpFoldResult d = b.getIndexAttr(headDim), dv = b.getIndexAttr(valueDim);
     SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tq};
     SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tq, dv};
-    SmallVector<OpFoldResult> unit5(5, one);
+    SmallVector<OpFoldResult> unit4(4, one), unit5(5, one);
 
     // Q tile, scaled once and converted to the accumulation type.
     Value queryTile = tensor::ExtractSliceOp::create(
@@ -483,7 +475,6 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
           Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
           Value tileIndex = arith::DivUIOp::create(kb, kl, k0, keyStep);
-          SmallVector<OpFoldResult> unit4(4, one);
           Value keyTile = tensor::ExtractSliceOp::create(
               kb, kl, keyAt, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
               unit4);
@@ -680,7 +671,7 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     SmallVector<OpFoldResult> lseOffsets = {bi, hi, zeroA, q0};
     if (split) {
       Value lseSlice = tensor::ExtractSliceOp::create(
-          b, l, outArgs[1], lseOffsets, rowSizes, unit4Of(b));
+          b, l, outArgs[1], lseOffsets, rowSizes, unit4);
       tileLse =
           tb.generic(4, {keyLoop.getResult(1), keyLoop.getResult(2)}, lseSlice,
                      {rows, rows, rows}, par4,
@@ -701,7 +692,7 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
         b, l, tileOut, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
     if (split)
       tensor::ParallelInsertSliceOp::create(b, l, tileLse, outArgs[1],
-                                            lseOffsets, rowSizes, unit4Of(b));
+                                            lseOffsets, rowSizes, unit4);
   };
   {
     OpBuilder::InsertionGuard guard(rewriter);

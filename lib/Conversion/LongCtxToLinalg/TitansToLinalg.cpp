@@ -67,20 +67,11 @@ struct Chunk {
     return {batch, heads, len, last};
   }
 
-  /// The register block of the vector kernels for products `columns` wide
-  /// whose left operands are `lhs`, or none where the kernels do not apply:
-  /// turned off, not f32, or columns that are dynamic or not whole vectors.
+  /// The register block for products `columns` wide whose scalar-read
+  /// operands are `lhs` (getKernelBlock).
   std::optional<RegisterBlock> kernelBlock(OpFoldResult columns,
                                            ValueRange lhs) {
-    if (!tiling.vectorKernels || !cb.accType.isF32())
-      return std::nullopt;
-    for (Value operand : lhs)
-      if (!cast<RankedTensorType>(operand.getType()).getElementType().isF32())
-        return std::nullopt;
-    std::optional<int64_t> n = getConstantIntValue(columns);
-    if (!n)
-      return std::nullopt;
-    return chooseRegisterBlock(tiling, *n);
+    return getKernelBlock(tiling, cb.accType, columns, lhs);
   }
 
   /// The depth tile of a product over `depth`: all of a static depth, else

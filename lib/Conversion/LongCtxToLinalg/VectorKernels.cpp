@@ -55,6 +55,21 @@ mlir::longctx::detail::chooseRegisterBlock(const AttentionTiling &tiling,
   return best;
 }
 
+std::optional<RegisterBlock>
+mlir::longctx::detail::getKernelBlock(const AttentionTiling &tiling,
+                                      Type accType, OpFoldResult columns,
+                                      ValueRange f32Operands) {
+  if (!tiling.vectorKernels || !accType.isF32())
+    return std::nullopt;
+  for (Value operand : f32Operands)
+    if (!cast<ShapedType>(operand.getType()).getElementType().isF32())
+      return std::nullopt;
+  std::optional<int64_t> n = getConstantIntValue(columns);
+  if (!n)
+    return std::nullopt;
+  return chooseRegisterBlock(tiling, *n);
+}
+
 /// For every register block of `dest` [B, Hkv, G, rows, columns], under
 /// loops over (batch, key/value head, group, column block, row block),
 /// accumulates `accumulate`'s vectors — `block.rows` rows times `block.vecs`

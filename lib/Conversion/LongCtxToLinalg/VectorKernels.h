@@ -41,6 +41,15 @@ struct RegisterBlock {
 std::optional<RegisterBlock> chooseRegisterBlock(const AttentionTiling &tiling,
                                                  int64_t columns);
 
+/// The register block of a kernel with `columns` columns accumulated in
+/// `accType`, whose `f32Operands` it reads as f32 scalars or accumulates
+/// into, or none where the kernels do not apply: `tiling` turns them off,
+/// the accumulation or an operand is not f32, or `columns` is dynamic or
+/// not whole blocks (chooseRegisterBlock).
+std::optional<RegisterBlock> getKernelBlock(const AttentionTiling &tiling,
+                                            Type accType, OpFoldResult columns,
+                                            ValueRange f32Operands);
+
 /// Packs `src` [B, Hkv, M, e] into contiguous panels `width` columns wide,
 /// zero-padded to whole tiles of `tileSize` rows of M: with `transpose`
 /// [B, Hkv, T, P, e, width] (K^T for the score kernel), otherwise
