@@ -52,17 +52,23 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
     shape.accumulators = options.vectorAccumulators;
   if (options.vectorRegisters)
     shape.registers = options.vectorRegisters;
+  unsigned threads =
+      options.threads ? std::max(1u, std::thread::hardware_concurrency()) : 1u;
   if (options.threads)
     os << "func.func(longctx-parallelize-heads),";
+  if (options.vectorizeGraph)
+    os << "longctx-legalize-for-cpu,func.func(longctx-vectorize-linalg{"
+       << "vector-lanes=" << shape.lanes
+       << " vector-accumulators=" << shape.accumulators
+       << " vector-registers=" << shape.registers << " threads=" << threads
+       << "}),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize
      << " vector-kernels=" << (options.vectorKernels ? "true" : "false")
      << " vector-lanes=" << shape.lanes
      << " vector-accumulators=" << shape.accumulators
      << " vector-registers=" << shape.registers << " key-split-threads="
-     << (options.threads && options.keySplits
-             ? std::max(1u, std::thread::hardware_concurrency())
-             : 1u)
+     << (options.keySplits ? threads : 1u)
      << "},"
      << "longctx-legalize-for-cpu,"
      << "longctx-approximate-math,canonicalize,cse,"
@@ -79,7 +85,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
              : "")
      << "lower-affine,convert-scf-to-cf,"
      << "expand-strided-metadata,lower-affine,"
-     << "convert-vector-to-llvm,"
+     << "convert-vector-to-llvm,convert-ub-to-llvm,"
      << "convert-math-to-llvm,finalize-memref-to-llvm,"
      << "convert-arith-to-llvm,convert-index-to-llvm,"
      << (options.threads ? "convert-openmp-to-llvm," : "")

@@ -20,6 +20,9 @@ Models:
                     heads repeated), a GELU MLP and residuals
   gpt_gqa_512       the same two blocks on 512-token chunks (the main job's
                     model, tools/run-example.sh)
+  gpt2_small        two GPT-2-small-shaped blocks (hidden 768, 12 heads, MLP
+                    3072, fused QKV projection, causal mask sliced from a
+                    tril buffer as GPT-2 does, tanh GELU) on 1024 tokens
 
 For the GPT models it also writes what the model computes once its
 attention is Infini-attention (python/longctx/reference.py, float64, gate
@@ -142,6 +145,58 @@ class Block(nn.Module):
         return x + self.proj(F.gelu(self.fc(self.ln2(x))))
 
 
+class GPT2Attention(nn.Module):
+    """GPT-2's attention: one fused QKV projection split in three, the causal
+    mask sliced from a lower-triangular buffer and applied with where()."""
+
+    def __init__(self, d_model, heads, seq):
+        super().__init__()
+        self.heads, self.head_dim = heads, d_model // heads
+        self.c_attn = nn.Linear(d_model, 3 * d_model)
+        self.c_proj = nn.Linear(d_model, d_model)
+        self.register_buffer(
+            "bias", torch.tril(torch.ones(seq, seq, dtype=torch.bool)).view(1, 1, seq, seq)
+        )
+
+    def forward(self, x):
+        b, n, c = x.shape
+        h, d = self.heads, self.head_dim
+        q, k, v = self.c_attn(x).split(c, dim=2)
+        q = q.view(b, n, h, d).transpose(1, 2)
+        k = k.view(b, n, h, d).transpose(1, 2)
+        v = v.view(b, n, h, d).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(d)
+        att = torch.where(self.bias[:, :, :n, :n], att,
+                          torch.tensor(torch.finfo(att.dtype).min))
+        att = F.softmax(att, dim=-1)
+        return self.c_proj((att @ v).transpose(1, 2).contiguous().view(b, n, c))
+
+
+class GPT2Block(nn.Module):
+    def __init__(self, d_model, heads, seq):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d_model)
+        self.attn = GPT2Attention(d_model, heads, seq)
+        self.ln_2 = nn.LayerNorm(d_model)
+        self.c_fc = nn.Linear(d_model, 4 * d_model)
+        self.c_proj = nn.Linear(4 * d_model, d_model)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.c_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+class GPT2(nn.Module):
+    def __init__(self, d_model, heads, seq, layers):
+        super().__init__()
+        self.blocks = nn.ModuleList(GPT2Block(d_model, heads, seq) for _ in range(layers))
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
 class GPT(nn.Module):
     def __init__(self, d_model, heads, kv_heads, seq, layers):
         super().__init__()
@@ -169,6 +224,7 @@ MODELS = {
     "mha_causal": (lambda: TorchMHA(64, 4, 64), (1, 64, 64)),
     "gpt_gqa": (lambda: GPT(64, 4, 2, 128, 2), (1, 128, 64)),
     "gpt_gqa_512": (lambda: GPT(64, 4, 2, 512, 2), (1, 512, 64)),
+    "gpt2_small": (lambda: GPT2(768, 12, 1024, 2), (1, 1024, 768)),
 }
 
 

@@ -100,6 +100,61 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
   ];
 }
 
+def LongCtxVectorizeLinalgPass
+    : Pass<"longctx-vectorize-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower the linalg ops of imported graphs to tiled, "
+                "multi-threaded vector code";
+  let description = [{
+    Compiles the linalg ops at the top level of a function (what
+    `longctx-import-onnx` and other importers produce around attention) for
+    the CPU, on tensors:
+
+    - Elementwise producers are first fused into their consumers
+      (`linalg` elementwise fusion), so a bias add, GELU and residual add
+      become one pass over memory.
+    - f32 contractions (`linalg.matmul`, `batch_matmul`, the transposed
+      variants, `linalg.generic`s that multiply and add over one reduction
+      dim, with any batch dims and operand permutations) become a
+      register-blocked kernel: the right operand packed into panels of
+      whole vectors (at compile time when it is a constant, i.e. weights),
+      the depth taken a cache-sized chunk at a time, `rows x vectors`
+      accumulators in registers, and an `scf.forall` over (batch, row
+      tiles) so threads share the work.
+    - Every other linalg op with static shapes (elementwise, broadcasts,
+      transposes, fills, row reductions such as LayerNorm's) is tiled: an
+      `scf.forall` over its outer parallel dims when it is large enough to
+      share between threads, then one vector of its innermost loop at a
+      time (masked at the edge when the size is no multiple of the
+      vector), and vectorized.
+
+    An op that none of these takes is left as it is (the pipeline lowers
+    it to scalar loops) with a remark naming it.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of a vector: 4, 8 or 16">,
+    Option<"vectorAccumulators", "vector-accumulators", "int64_t",
+           /*default=*/"16",
+           "Vector accumulators of the contraction kernel's register block, "
+           "1 to 64">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Vector registers of the target, 8 to 64">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads to share the work between (>= 1): ops are split into "
+           "parallel tiles for this many threads (1: no parallel tiles)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for each op left to the scalar-loop fallback">,
+  ];
+}
+
 def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Replace longctx.attention with calls of GPU kernel launchers "
                 "on host buffers";

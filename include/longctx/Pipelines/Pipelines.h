@@ -60,6 +60,13 @@ struct LowerToCPUPipelineOptions
                      "decoding, into parallel partial reductions "
                      "(convert-longctx-to-linalg's key-split-threads)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorizeGraph{
+      *this, "vectorize-graph",
+      llvm::cl::desc("Compile the linalg ops around attention (imported "
+                     "graphs: projections, MLPs, norms, activations) to "
+                     "tiled, threaded vector code with longctx-vectorize-"
+                     "linalg (false: scalar loops)"),
+      llvm::cl::init(true)};
 };
 
 /// The register shape of the CPU kernels: f32 lanes of a vector, vector

@@ -18,6 +18,7 @@ class RewritePatternSet;
 namespace mlir::longctx {
 
 #define GEN_PASS_DECL_CONVERTLONGCTXTOLINALGPASS
+#define GEN_PASS_DECL_LONGCTXVECTORIZELINALGPASS
 #include "longctx/Conversion/Passes.h.inc"
 
 /// Tile sizes of the flash-style attention lowering.
@@ -63,6 +64,34 @@ void registerAggregatedOpInterfaceExternalModels(DialectRegistry &registry);
 /// vector kernels of `tiling` where they apply.
 void populateTitansToLinalgConversionPatterns(RewritePatternSet &patterns,
                                               const AttentionTiling &tiling);
+
+/// The vector shape and threads of `longctx-vectorize-linalg`.
+struct VectorizeLinalgOptions {
+  /// f32 lanes of a vector (16: AVX-512, 8: AVX2, 4: SSE/NEON).
+  int64_t vectorLanes = 16;
+  /// Vector accumulators of the contraction kernel's register block.
+  int64_t vectorAccumulators = 16;
+  /// Vector registers of the target.
+  int64_t vectorRegisters = 32;
+  /// Threads the work is split between (1: no parallel tiles).
+  int64_t threads = 1;
+};
+
+/// Adds the patterns that fuse an elementwise linalg op at a function's top
+/// level into its consumers when it has no other use.
+void populateVectorizeLinalgFusionPatterns(RewritePatternSet &patterns);
+
+/// Adds the pattern that lowers f32 contractions at a function's top level
+/// (one row, one column and one depth loop, any batch loops, the columns
+/// innermost in the result) to a register-blocked kernel over packed panels
+/// of the right operand, in an `scf.forall` over (batch, row tiles).
+void populateVectorizeLinalgContractionPatterns(
+    RewritePatternSet &patterns, const VectorizeLinalgOptions &options);
+
+/// Adds the vector lowerings that the vectorized ops need before the rest of
+/// the CPU pipeline (masks, leading unit dims, permuted transfers,
+/// multi-reductions).
+void populateVectorizeLinalgCleanupPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::longctx
 

@@ -29,13 +29,17 @@ using namespace mlir;
 using namespace mlir::longctx;
 
 namespace {
-/// Replaces an aggregated linalg op (linalg.softmax) by its decomposition.
+/// Replaces an aggregated linalg op (linalg.softmax) by its decomposition;
+/// longctx ops are left to their own lowering.
 struct DecomposeAggregatedOp final
     : OpInterfaceRewritePattern<linalg::AggregatedOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::AggregatedOpInterface op,
                                 PatternRewriter &rewriter) const override {
+    // longctx ops have their own lowering (convert-longctx-to-linalg).
+    if (!isa<linalg::LinalgDialect>(op->getDialect()))
+      return rewriter.notifyMatchFailure(op, "not a linalg op");
     FailureOr<SmallVector<Value>> results = op.decomposeOperation(rewriter);
     if (failed(results))
       return rewriter.notifyMatchFailure(op, "the op does not decompose");

@@ -1,0 +1,705 @@
+//===- VectorizeLinalg.cpp - Vector code for imported linalg graphs -------===//
+//
+// Part of the longctx project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Implements `longctx-vectorize-linalg`: the linalg ops of an imported graph
+// (projections, MLPs, norms, activations, residuals, layout changes) become
+// tiled, multi-threaded vector code on tensors.
+//
+//  - f32 contractions become a register-blocked kernel over packed panels of
+//    the right operand (packed at compile time when it is a constant), under
+//    an `scf.forall` over (batch, row tile).
+//  - Every other static linalg op is tiled into an `scf.forall` over its
+//    outer parallel dims (when worth a thread), then one vector of its
+//    innermost loop at a time, and vectorized by `linalg::vectorize`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
+
+#include "VectorKernels.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::longctx {
+#define GEN_PASS_DEF_LONGCTXVECTORIZELINALGPASS
+#include "longctx/Conversion/Passes.h.inc"
+} // namespace mlir::longctx
+
+using namespace mlir;
+using namespace mlir::longctx;
+using namespace mlir::longctx::detail;
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A contraction the kernel takes: its loops (batch loops in loop order, one
+/// row loop m, one column loop n, one depth loop k), their static ranges,
+/// and the indexing maps of lhs, rhs and result.
+struct KernelContraction {
+  SmallVector<unsigned> batch;
+  unsigned m, n, k;
+  SmallVector<int64_t> ranges;
+  AffineMap lhsMap, rhsMap, outMap;
+};
+} // namespace
+
+static FailureOr<KernelContraction> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return failure();
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return failure();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+      }))
+    return failure();
+  // The columns must be the result's innermost dim, for vector stores.
+  AffineMap outMap = maps[2];
+  if (outMap.getNumResults() == 0 ||
+      outMap.getDimPosition(outMap.getNumResults() - 1) != dims->n[0])
+    return failure();
+  KernelContraction c;
+  c.batch.assign(dims->batch.begin(), dims->batch.end());
+  llvm::sort(c.batch);
+  c.m = dims->m[0];
+  c.n = dims->n[0];
+  c.k = dims->k[0];
+  c.ranges = op.getStaticLoopRanges();
+  c.lhsMap = maps[0];
+  c.rhsMap = maps[1];
+  c.outMap = maps[2];
+  return c;
+}
+
+/// The indices of an operand accessed through `map` at the loop values
+/// `loopValues` (one per loop; null where the operand cannot depend on it).
+static SmallVector<Value> operandIndices(AffineMap map,
+                                         ArrayRef<Value> loopValues) {
+  SmallVector<Value> indices;
+  for (unsigned i = 0, e = map.getNumResults(); i < e; ++i)
+    indices.push_back(loopValues[map.getDimPosition(i)]);
+  return indices;
+}
+
+/// The batch loops that `map` reads, in loop order.
+static SmallVector<unsigned> batchLoopsOf(const KernelContraction &c,
+                                          AffineMap map) {
+  SmallVector<unsigned> loops;
+  for (unsigned loop : c.batch)
+    if (map.isFunctionOfDim(loop))
+      loops.push_back(loop);
+  return loops;
+}
+
+/// The shape of the packed right operand: [rhs batch loops..., P, K, width]
+/// with P = ceil(N / width) panels.
+static SmallVector<int64_t> packedShape(const KernelContraction &c,
+                                        int64_t width) {
+  SmallVector<int64_t> shape;
+  for (unsigned loop : batchLoopsOf(c, c.rhsMap))
+    shape.push_back(c.ranges[loop]);
+  shape.push_back(llvm::divideCeil(c.ranges[c.n], width));
+  shape.push_back(c.ranges[c.k]);
+  shape.push_back(width);
+  return shape;
+}
+
+/// Packs a constant right operand at compile time: packed[b.., p, k, w] =
+/// rhs at (b.., k, n = p width + w), 0 past N.
+static Value packConstant(OpBuilder &b, Location loc,
+                          const KernelContraction &c,
+                          DenseElementsAttr values, int64_t width) {
+  SmallVector<int64_t> shape = packedShape(c, width);
+  auto rhsType = cast<RankedTensorType>(values.getType());
+  SmallVector<unsigned> batchLoops = batchLoopsOf(c, c.rhsMap);
+  SmallVector<float> src = llvm::to_vector(values.getValues<float>());
+  SmallVector<int64_t> rhsStrides(rhsType.getRank(), 1);
+  for (int64_t d = rhsType.getRank() - 2; d >= 0; --d)
+    rhsStrides[d] = rhsStrides[d + 1] * rhsType.getDimSize(d + 1);
+  auto strideOfLoop = [&](unsigned loop) {
+    for (unsigned i = 0, e = c.rhsMap.getNumResults(); i < e; ++i)
+      if (c.rhsMap.getDimPosition(i) == loop)
+        return rhsStrides[i];
+    llvm_unreachable("the rhs reads every loop it is packed by");
+  };
+  int64_t nStride = strideOfLoop(c.n), kStride = strideOfLoop(c.k);
+  int64_t n = c.ranges[c.n], depth = c.ranges[c.k];
+  int64_t panels = shape[shape.size() - 3];
+  int64_t batchCount = 1;
+  for (unsigned loop : batchLoops)
+    batchCount *= c.ranges[loop];
+  SmallVector<float> packed;
+  packed.reserve(batchCount * panels * depth * width);
+  for (int64_t bi = 0; bi < batchCount; ++bi) {
+    int64_t base = 0, rest = bi;
+    for (unsigned loop : llvm::reverse(batchLoops)) {
+      base += (rest % c.ranges[loop]) * strideOfLoop(loop);
+      rest /= c.ranges[loop];
+    }
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t k = 0; k < depth; ++k)
+        for (int64_t w = 0; w < width; ++w) {
+          int64_t col = p * width + w;
+          packed.push_back(col < n ? src[base + k * kStride + col * nStride]
+                                   : 0.0f);
+        }
+  }
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<float>(packed)));
+}
+
+/// Packs the right operand at run time: padded with zero columns to whole
+/// panels, its columns split into (panel, width), and transposed into the
+/// packed layout by a copy (a generic that reads it through a map).
+static Value packAtRunTime(OpBuilder &b, Location loc,
+                           const KernelContraction &c, Value rhs,
+                           int64_t width) {
+  SmallVector<int64_t> shape = packedShape(c, width);
+  SmallVector<unsigned> batchLoops = batchLoopsOf(c, c.rhsMap);
+  unsigned rank = shape.size();
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t panels = shape[rank - 3];
+  unsigned nPos = *c.rhsMap.getResultPosition(b.getAffineDimExpr(c.n));
+  if (panels * width != c.ranges[c.n]) {
+    SmallVector<OpFoldResult> low(rhsType.getRank(), b.getIndexAttr(0)),
+        high(low);
+    high[nPos] = b.getIndexAttr(panels * width - c.ranges[c.n]);
+    SmallVector<int64_t> padded(rhsType.getShape());
+    padded[nPos] = panels * width;
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    rhs = tensor::PadOp::create(
+        b, loc, RankedTensorType::get(padded, b.getF32Type()), rhs, low, high,
+        zero);
+    rhsType = cast<RankedTensorType>(rhs.getType());
+  }
+  // Expand the columns into (panel, width).
+  SmallVector<int64_t> expanded;
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d < rhsType.getRank(); ++d) {
+    ReassociationIndices group = {static_cast<int64_t>(expanded.size())};
+    if (d == nPos) {
+      expanded.append({panels, width});
+      group.push_back(expanded.size() - 1);
+    } else {
+      expanded.push_back(rhsType.getDimSize(d));
+    }
+    reassociation.push_back(group);
+  }
+  Value source = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(expanded, b.getF32Type()), rhs,
+      reassociation);
+  // The packed loops are (rhs batch loops..., panel, depth, lane).
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0, e = c.rhsMap.getNumResults(); i < e; ++i) {
+    unsigned loop = c.rhsMap.getDimPosition(i);
+    if (loop == c.n) {
+      exprs.append({b.getAffineDimExpr(rank - 3), b.getAffineDimExpr(rank - 1)});
+    } else if (loop == c.k) {
+      exprs.push_back(b.getAffineDimExpr(rank - 2));
+    } else {
+      unsigned pos = llvm::find(batchLoops, loop) - batchLoops.begin();
+      exprs.push_back(b.getAffineDimExpr(pos));
+    }
+  }
+  Value init = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{source}, ValueRange{init},
+      ArrayRef<AffineMap>{
+          AffineMap::get(rank, 0, exprs, b.getContext()),
+          AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+      parallel, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, args[0]);
+      });
+  return generic.getResult(0);
+}
+
+/// The depth of one pass of the kernel: one column panel of this many depths
+/// (width floats each) stays within 16 KiB of L1.
+static int64_t chooseDepthChunk(int64_t width, int64_t depth) {
+  int64_t chunk = std::clamp<int64_t>((16 << 10) / (width * 4), 32, 512);
+  return std::min(chunk, depth);
+}
+
+namespace {
+/// Lowers an f32 contraction (see `matchContraction`) to the register-blocked
+/// panel kernel.
+struct ContractionToKernel final
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  ContractionToKernel(MLIRContext *context, const VectorizeLinalgOptions &opts)
+      : OpInterfaceRewritePattern(context, /*benefit=*/2), opts(opts) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<func::FuncOp>(op->getParentOp()))
+      return rewriter.notifyMatchFailure(op, "not at a function's top level");
+    FailureOr<KernelContraction> c = matchContraction(op);
+    if (failed(c))
+      return rewriter.notifyMatchFailure(op, "not an f32 kernel contraction");
+    AttentionTiling tiling;
+    tiling.vectorLanes = opts.vectorLanes;
+    tiling.vectorAccumulators = opts.vectorAccumulators;
+    tiling.vectorRegisters = opts.vectorRegisters;
+    int64_t paddedN = llvm::alignTo(c->ranges[c->n], opts.vectorLanes);
+    std::optional<RegisterBlock> block = chooseRegisterBlock(tiling, paddedN);
+    if (!block)
+      return rewriter.notifyMatchFailure(op, "no register block fits");
+    rewriter.replaceOp(op, buildKernel(rewriter, op, *c, *block));
+    return success();
+  }
+
+private:
+  Value buildKernel(PatternRewriter &b, linalg::LinalgOp op,
+                    const KernelContraction &c,
+                    const RegisterBlock &block) const;
+
+  VectorizeLinalgOptions opts;
+};
+} // namespace
+
+Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
+                                       const KernelContraction &c,
+                                       const RegisterBlock &block) const {
+  Location loc = op.getLoc();
+  Value lhs = op.getDpsInputOperand(0)->get();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  int64_t width = block.width();
+  DenseElementsAttr constantRhs;
+  Value panels = matchPattern(rhs, m_Constant(&constantRhs))
+                     ? packConstant(b, loc, c, constantRhs, width)
+                     : packAtRunTime(b, loc, c, rhs, width);
+
+  int64_t rows = c.ranges[c.m], cols = c.ranges[c.n], depth = c.ranges[c.k];
+  int64_t batchCount = 1;
+  for (unsigned loop : c.batch)
+    batchCount *= c.ranges[loop];
+  // Row tiles: whole register blocks, enough of them to keep every thread
+  // busy under a dynamic schedule, at most 16 blocks (the left operand's
+  // rows of a depth chunk stay in L2).
+  int64_t rowBlocks = llvm::divideCeil(rows, block.rows);
+  int64_t wanted = llvm::divideCeil(4 * opts.threads, batchCount);
+  int64_t tileBlocks =
+      std::clamp<int64_t>(llvm::divideCeil(rowBlocks, wanted), 1, 16);
+  int64_t tileRows = std::min(rows, tileBlocks * block.rows);
+  int64_t rowTiles = llvm::divideCeil(rows, tileRows);
+  int64_t depthChunk = chooseDepthChunk(width, depth);
+  int64_t panelCount = llvm::divideCeil(cols, width);
+
+  auto idx = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, nl, v);
+  };
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
+  auto tileType = RankedTensorType::get(
+      {rows % tileRows == 0 ? tileRows : ShapedType::kDynamic, cols}, f32);
+  unsigned outRank = c.outMap.getNumResults();
+  SmallVector<unsigned> rhsBatch = batchLoopsOf(c, c.rhsMap);
+
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(batchCount * rowTiles)},
+      ValueRange{init}, std::nullopt);
+  {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(forall.getBody());
+        OpBuilder &fb = b;
+        Location fl = loc;
+        Value t = forall.getInductionVars()[0];
+        Value out = forall.getRegionIterArgs()[0];
+        // Tile t: batch indices (row-major over the batch loops), row tile.
+        SmallVector<Value> loopValues(c.ranges.size());
+        Value rest = arith::DivUIOp::create(fb, fl, t, idx(fb, fl, rowTiles));
+        Value rowTile = arith::RemUIOp::create(fb, fl, t, idx(fb, fl, rowTiles));
+        for (unsigned loop : llvm::reverse(c.batch)) {
+          Value size = idx(fb, fl, c.ranges[loop]);
+          loopValues[loop] = arith::RemUIOp::create(fb, fl, rest, size);
+          rest = arith::DivUIOp::create(fb, fl, rest, size);
+        }
+        Value row0 = arith::MulIOp::create(fb, fl, rowTile,
+                                           idx(fb, fl, tileRows));
+        Value tileRowCount = arith::MinSIOp::create(
+            fb, fl, idx(fb, fl, tileRows),
+            arith::SubIOp::create(fb, fl, idx(fb, fl, rows), row0));
+        // The result tile [rows, N] (unit batch dims dropped).
+        SmallVector<OpFoldResult> offsets, sizes,
+            strides(outRank, fb.getIndexAttr(1));
+        for (unsigned i = 0; i < outRank; ++i) {
+          unsigned loop = c.outMap.getDimPosition(i);
+          if (loop == c.m) {
+            offsets.push_back(row0);
+            sizes.push_back(tileType.isDynamicDim(0)
+                                ? OpFoldResult(tileRowCount)
+                                : fb.getIndexAttr(tileRows));
+          } else if (loop == c.n) {
+            offsets.push_back(fb.getIndexAttr(0));
+            sizes.push_back(fb.getIndexAttr(cols));
+          } else {
+            offsets.push_back(loopValues[loop]);
+            sizes.push_back(fb.getIndexAttr(1));
+          }
+        }
+        Value tile = tensor::ExtractSliceOp::create(fb, fl, tileType, out,
+                                                    offsets, sizes, strides);
+        SmallVector<Value> packedBatch;
+        for (unsigned loop : rhsBatch)
+          packedBatch.push_back(loopValues[loop]);
+        Value lastRow = arith::SubIOp::create(fb, fl, tileRowCount,
+                                              idx(fb, fl, 1));
+        Value padding =
+            arith::ConstantOp::create(fb, fl, f32, fb.getF32FloatAttr(0));
+        bool partialLast = cols % block.lanes != 0;
+
+        // tile += lhs[rows, chunk] panels[chunk] for each depth chunk, panel
+        // and row block; rows past the tile are computed at (and written to)
+        // the last row, which leaves it as it is.
+        auto chunkBody = [&](OpBuilder &cb, Location cl, Value k0, Value kLen,
+                             Value current) -> Value {
+          auto panelLoop = scf::ForOp::create(
+              cb, cl, idx(cb, cl, 0), idx(cb, cl, panelCount), idx(cb, cl, 1),
+              ValueRange{current},
+              [&](OpBuilder &pb, Location pl, Value p, ValueRange pIter) {
+                Value col0 =
+                    arith::MulIOp::create(pb, pl, p, idx(pb, pl, width));
+                auto rowLoop = scf::ForOp::create(
+                    pb, pl, idx(pb, pl, 0), tileRowCount,
+                    idx(pb, pl, block.rows), ValueRange{pIter[0]},
+                    [&](OpBuilder &rb, Location rl, Value r0, ValueRange rIter) {
+                      SmallVector<Value> tileRowsOf, cols;
+                      for (int64_t r = 0; r < block.rows; ++r)
+                        tileRowsOf.push_back(arith::MinSIOp::create(
+                            rb, rl,
+                            arith::AddIOp::create(rb, rl, r0, idx(rb, rl, r)),
+                            lastRow));
+                      for (int64_t v = 0; v < block.vecs; ++v)
+                        cols.push_back(arith::AddIOp::create(
+                            rb, rl, col0, idx(rb, rl, v * block.lanes)));
+                      SmallVector<Value> accs;
+                      for (Value row : tileRowsOf)
+                        for (Value col : cols)
+                          accs.push_back(vector::TransferReadOp::create(
+                              rb, rl, vecType, rIter[0], ValueRange{row, col},
+                              padding, ArrayRef<bool>{!partialLast}));
+                      auto kLoop = scf::ForOp::create(
+                          rb, rl, idx(rb, rl, 0), kLen, idx(rb, rl, 1), accs,
+                          [&](OpBuilder &kb, Location kl, Value kk,
+                              ValueRange kAccs) {
+                            Value kAbs = arith::AddIOp::create(kb, kl, k0, kk);
+                            SmallVector<Value> vectors;
+                            for (int64_t v = 0; v < block.vecs; ++v) {
+                              SmallVector<Value> at(packedBatch);
+                              at.append({p, kAbs, idx(kb, kl, v * block.lanes)});
+                              vectors.push_back(vector::TransferReadOp::create(
+                                  kb, kl, vecType, panels, at, padding,
+                                  ArrayRef<bool>{true}));
+                            }
+                            SmallVector<Value> next;
+                            SmallVector<Value> lv(loopValues);
+                            lv[c.k] = kAbs;
+                            for (auto [r, row] : llvm::enumerate(tileRowsOf)) {
+                              lv[c.m] = arith::AddIOp::create(kb, kl, row0, row);
+                              Value x = tensor::ExtractOp::create(
+                                  kb, kl, lhs, operandIndices(c.lhsMap, lv));
+                              Value xv =
+                                  vector::BroadcastOp::create(kb, kl, vecType, x);
+                              for (auto [v, vec] : llvm::enumerate(vectors))
+                                next.push_back(vector::FMAOp::create(
+                                    kb, kl, xv, vec,
+                                    kAccs[r * block.vecs + v]));
+                            }
+                            scf::YieldOp::create(kb, kl, next);
+                          });
+                      Value written = rIter[0];
+                      for (auto [r, row] : llvm::enumerate(tileRowsOf))
+                        for (auto [v, col] : llvm::enumerate(cols))
+                          written =
+                              vector::TransferWriteOp::create(
+                                  rb, rl, kLoop.getResult(r * block.vecs + v),
+                                  written, ValueRange{row, col},
+                                  ArrayRef<bool>{!partialLast})
+                                  .getResult();
+                      scf::YieldOp::create(rb, rl, written);
+                    });
+                scf::YieldOp::create(pb, pl, rowLoop.getResult(0));
+              });
+          return panelLoop.getResult(0);
+        };
+
+        Value result;
+        if (depthChunk >= depth) {
+          result = chunkBody(fb, fl, idx(fb, fl, 0), idx(fb, fl, depth), tile);
+        } else {
+          auto chunks = scf::ForOp::create(
+              fb, fl, idx(fb, fl, 0), idx(fb, fl, depth),
+              idx(fb, fl, depthChunk), ValueRange{tile},
+              [&](OpBuilder &cb, Location cl, Value k0, ValueRange iter) {
+                Value kLen = arith::MinSIOp::create(
+                    cb, cl, idx(cb, cl, depthChunk),
+                    arith::SubIOp::create(cb, cl, idx(cb, cl, depth), k0));
+                scf::YieldOp::create(cb, cl,
+                                     chunkBody(cb, cl, k0, kLen, iter[0]));
+              });
+          result = chunks.getResult(0);
+        }
+        fb.setInsertionPointToStart(forall.getTerminator().getBody());
+        tensor::ParallelInsertSliceOp::create(fb, fl, result, out, offsets,
+                                              sizes, strides);
+  }
+  return forall.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Everything else: tile and vectorize
+//===----------------------------------------------------------------------===//
+
+/// The vector size for the innermost loop of `size` iterations: the whole
+/// loop when it is short, else the largest multiple of the lanes up to 16
+/// vectors that divides it, else 16 vectors (the last tile masked).
+static int64_t chooseInnerVectorSize(int64_t size, int64_t lanes) {
+  int64_t most = 16 * lanes;
+  if (size <= 2 * most)
+    return size;
+  for (int64_t v = most; v >= lanes; v -= lanes)
+    if (size % v == 0)
+      return v;
+  return most;
+}
+
+/// Tile sizes of the `scf.forall` over the outer parallel loops that gives at
+/// least 4 tiles a thread where the loops allow (0: not tiled), preferring
+/// sizes that divide their loops; empty when the op is too small to share.
+static SmallVector<int64_t> chooseThreadTiles(linalg::LinalgOp op,
+                                              int64_t threads) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t total = 1;
+  for (int64_t r : ranges)
+    total *= r;
+  // Below this many iterations, a parallel region costs more than it saves.
+  constexpr int64_t kMinParallelWork = 1 << 15;
+  if (threads <= 1 || total < kMinParallelWork || ranges.size() < 2)
+    return {};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> tiles(ranges.size(), 0);
+  int64_t needed = 4 * threads;
+  bool tiled = false;
+  for (unsigned d = 0; d + 1 < ranges.size() && needed > 1; ++d) {
+    if (iterators[d] != utils::IteratorType::parallel || ranges[d] == 1)
+      continue;
+    int64_t count = std::min(ranges[d], needed);
+    int64_t size = llvm::divideCeil(ranges[d], count);
+    while (ranges[d] % size != 0 && size < ranges[d])
+      ++size;
+    tiles[d] = size;
+    needed = llvm::divideCeil(needed, llvm::divideCeil(ranges[d], size));
+    tiled = true;
+  }
+  if (!tiled)
+    return {};
+  return tiles;
+}
+
+/// Tiles `op` with `sizes` (0: not tiled) into `loopType` loops; reduction
+/// loops with a size are tiled too. Returns the tiled op.
+static FailureOr<linalg::LinalgOp>
+tileOp(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+       scf::SCFTilingOptions::LoopType loopType) {
+  SmallVector<OpFoldResult> tileSizes;
+  SmallVector<unsigned> reductionDims;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (auto [d, size] : llvm::enumerate(sizes)) {
+    tileSizes.push_back(rewriter.getIndexAttr(size));
+    if (size != 0 && iterators[d] == utils::IteratorType::reduction)
+      reductionDims.push_back(d);
+  }
+  scf::SCFTilingOptions options;
+  options.setLoopType(loopType).setTileSizes(tileSizes);
+  if (!reductionDims.empty())
+    options.setReductionDims(reductionDims);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  auto tiled = dyn_cast<linalg::LinalgOp>(result->tiledOps.back());
+  if (!tiled)
+    return failure();
+  return tiled;
+}
+
+/// Tiles a static linalg op for threads and vectors and vectorizes it.
+static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 const VectorizeLinalgOptions &opts) {
+  // Vectors of i1 are bit-packed in memory, tensors of i1 are not.
+  auto isBool = [](Value v) {
+    return getElementTypeOrSelf(v.getType()).isInteger(1);
+  };
+  if (llvm::any_of(op->getOperands(), isBool))
+    return failure();
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
+      op.getNumLoops() == 0 || !linalg::hasVectorizationImpl(op) ||
+      failed(linalg::vectorizeOpPrecondition(op)))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  SmallVector<int64_t> vectorSizes(numLoops, 1);
+  vectorSizes.back() = chooseInnerVectorSize(ranges.back(), opts.vectorLanes);
+
+  SmallVector<int64_t> threadTiles = chooseThreadTiles(op, opts.threads);
+  if (!threadTiles.empty()) {
+    FailureOr<linalg::LinalgOp> tiled = tileOp(
+        rewriter, op, threadTiles, scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(tiled))
+      return failure();
+    op = *tiled;
+  }
+  bool needsTiling = llvm::any_of(
+      llvm::zip(op.getStaticLoopRanges(), vectorSizes),
+      [](auto pair) { return std::get<0>(pair) != std::get<1>(pair); });
+  if (needsTiling) {
+    FailureOr<linalg::LinalgOp> tiled = tileOp(
+        rewriter, op, vectorSizes, scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(tiled))
+      return failure();
+    op = *tiled;
+  }
+  // Every loop but the innermost now runs once: drop them, so that the
+  // vector code is 1-D.
+  rewriter.setInsertionPoint(op);
+  if (!isa<linalg::GenericOp>(op)) {
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generic))
+      return failure();
+    op = *generic;
+  }
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  FailureOr<linalg::DropUnitDimsResult> dropped = linalg::dropUnitDims(
+      rewriter, cast<linalg::GenericOp>(op.getOperation()), control);
+  if (succeeded(dropped)) {
+    rewriter.replaceOp(op, dropped->replacements);
+    op = cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+    vectorSizes.erase(vectorSizes.begin(),
+                      vectorSizes.end() - op.getNumLoops());
+  }
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> result =
+      linalg::vectorize(rewriter, op, vectorSizes,
+                        SmallVector<bool>(vectorSizes.size(), false));
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+void mlir::longctx::populateVectorizeLinalgFusionPatterns(
+    RewritePatternSet &patterns) {
+  // Fuse an elementwise producer into its consumers only when it has no
+  // other use, so nothing is computed twice.
+  linalg::populateElementwiseOpsFusionPatterns(
+      patterns, [](OpOperand *fused) {
+        Operation *producer = fused->get().getDefiningOp();
+        return producer && producer->hasOneUse() &&
+               isa<func::FuncOp>(producer->getParentOp());
+      });
+}
+
+void mlir::longctx::populateVectorizeLinalgContractionPatterns(
+    RewritePatternSet &patterns, const VectorizeLinalgOptions &options) {
+  patterns.add<ContractionToKernel>(patterns.getContext(), options);
+}
+
+void mlir::longctx::populateVectorizeLinalgCleanupPatterns(
+    RewritePatternSet &patterns) {
+  vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorMultiReductionLoweringPatterns(
+      patterns, vector::VectorMultiReductionLowering::InnerReduction);
+}
+
+namespace {
+struct LongCtxVectorizeLinalgPass final
+    : longctx::impl::LongCtxVectorizeLinalgPassBase<
+          LongCtxVectorizeLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!llvm::is_contained(ArrayRef<int64_t>{4, 8, 16}, vectorLanes) ||
+        vectorAccumulators < 1 || vectorAccumulators > 64 ||
+        vectorRegisters < 8 || vectorRegisters > 64 || threads < 1) {
+      func->emitError()
+          << "longctx-vectorize-linalg: vector-lanes must be 4, 8 or 16, "
+             "vector-accumulators 1 to 64, vector-registers 8 to 64 and "
+             "threads >= 1, got vector-lanes="
+          << static_cast<int64_t>(vectorLanes)
+          << ", vector-accumulators=" << static_cast<int64_t>(vectorAccumulators)
+          << ", vector-registers=" << static_cast<int64_t>(vectorRegisters)
+          << " and threads=" << static_cast<int64_t>(threads);
+      return signalPassFailure();
+    }
+    VectorizeLinalgOptions options{vectorLanes, vectorAccumulators,
+                                   vectorRegisters, threads};
+    MLIRContext *context = &getContext();
+    {
+      RewritePatternSet patterns(context);
+      populateVectorizeLinalgFusionPatterns(patterns);
+      populateVectorizeLinalgContractionPatterns(patterns, options);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    // The rest, one op at a time (tiling creates loops the walk must not
+    // enter).
+    SmallVector<linalg::LinalgOp> ops;
+    for (Operation &op : func.getBody().getOps())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+        ops.push_back(linalgOp);
+    IRRewriter rewriter(context);
+    for (linalg::LinalgOp op : ops) {
+      Location loc = op.getLoc();
+      std::string name = op->getName().getStringRef().str();
+      if (failed(vectorizeOp(rewriter, op, options)) && remarks)
+        emitRemark(loc) << "longctx-vectorize-linalg: " << name
+                        << " is not vectorized; it is lowered to scalar loops";
+    }
+    RewritePatternSet cleanup(context);
+    populateVectorizeLinalgCleanupPatterns(cleanup);
+    if (failed(applyPatternsGreedily(func, std::move(cleanup))))
+      return signalPassFailure();
+  }
+};
+} // namespace
