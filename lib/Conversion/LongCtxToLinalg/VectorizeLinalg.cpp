@@ -503,7 +503,7 @@ static SmallVector<int64_t> chooseThreadTiles(linalg::LinalgOp op,
   for (int64_t r : ranges)
     total *= r;
   // Below this many iterations, a parallel region costs more than it saves.
-  constexpr int64_t kMinParallelWork = 1 << 15;
+  constexpr int64_t kMinParallelWork = 1 << 17;
   if (threads <= 1 || total < kMinParallelWork || ranges.size() < 2)
     return {};
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();

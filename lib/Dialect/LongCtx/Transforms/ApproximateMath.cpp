@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Implements `longctx-approximate-math`: a thin driver over MLIR's polynomial
-// approximation patterns for f32 `math.exp` and `math.log`, so that the
-// softmax and decay loops vectorise instead of calling libm per element.
+// approximation patterns for f32 `math.exp`, `math.log` and `math.tanh`, so
+// that softmax, decay loops and tanh-GELU vectorise instead of calling libm
+// per element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +29,8 @@ void mlir::longctx::populateApproximateMathPatterns(
     RewritePatternSet &patterns) {
   populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
     return name == math::ExpOp::getOperationName() ||
-           name == math::LogOp::getOperationName();
+           name == math::LogOp::getOperationName() ||
+           name == math::TanhOp::getOperationName();
   });
 }
 

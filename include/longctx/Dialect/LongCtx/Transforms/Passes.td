@@ -325,13 +325,14 @@ def ParallelizeHeadsPass : Pass<"longctx-parallelize-heads"> {
 }
 
 def ApproximateMathPass : Pass<"longctx-approximate-math"> {
-  let summary = "Replace f32 exp and log by polynomial approximations";
+  let summary = "Replace f32 exp, log and tanh by polynomial approximations";
   let description = [{
-    Rewrites `math.exp` and `math.log` on f32 (scalars and vectors) into
-    MLIR's polynomial approximations: straight-line arithmetic that LLVM
-    vectorises, where the libm calls of `convert-math-to-llvm` keep every
-    softmax and decay loop scalar. The approximations keep the special
-    values the lowering relies on (`exp(-inf) = 0`, `log(0) = -inf`). f64
+    Rewrites `math.exp`, `math.log` and `math.tanh` on f32 (scalars and
+    vectors) into MLIR's polynomial approximations: straight-line arithmetic
+    that LLVM vectorises, where the libm calls of `convert-math-to-llvm` keep
+    every softmax and decay loop, and tanh-GELU, scalar. The approximations
+    keep the special values the lowering relies on (`exp(-inf) = 0`,
+    `log(0) = -inf`, `tanh(+-inf) = +-1`). f64
     and other element types are left alone.
   }];
   let dependentDialects = [
