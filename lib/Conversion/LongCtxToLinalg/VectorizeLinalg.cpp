@@ -50,9 +50,10 @@ using namespace mlir::longctx::detail;
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// A contraction the kernel takes: its loops (batch loops in loop order, one
-/// row loop m, one column loop n, one depth loop k), their static ranges,
-/// and the indexing maps of lhs, rhs and result.
+/// A contraction the kernel takes: its loops (one row loop m, one column
+/// loop n, one depth loop k, and the others — batch loops, and row or column
+/// loops that one operand does not read — as batch loops in loop order),
+/// their static ranges, and the indexing maps of lhs, rhs and result.
 struct KernelContraction {
   SmallVector<unsigned> batch;
   unsigned m, n, k;
@@ -72,7 +73,7 @@ static FailureOr<KernelContraction> matchContraction(linalg::LinalgOp op) {
   }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+  if (failed(dims) || dims->m.empty() || dims->n.empty() ||
       dims->k.size() != 1)
     return failure();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -82,15 +83,23 @@ static FailureOr<KernelContraction> matchContraction(linalg::LinalgOp op) {
     return failure();
   // The columns must be the result's innermost dim, for vector stores.
   AffineMap outMap = maps[2];
-  if (outMap.getNumResults() == 0 ||
-      outMap.getDimPosition(outMap.getNumResults() - 1) != dims->n[0])
+  unsigned outRank = outMap.getNumResults();
+  if (outRank == 0 || !llvm::is_contained(dims->n, outMap.getDimPosition(
+                                                       outRank - 1)))
     return failure();
   KernelContraction c;
-  c.batch.assign(dims->batch.begin(), dims->batch.end());
-  llvm::sort(c.batch);
-  c.m = dims->m[0];
-  c.n = dims->n[0];
+  c.n = outMap.getDimPosition(outRank - 1);
+  // The rows: the row loop nearest the columns in the result. Other row
+  // (column) loops, which the right (left) operand does not read, are
+  // batch loops of the kernel.
+  c.m = dims->m.front();
+  for (unsigned i = 0; i < outRank; ++i)
+    if (llvm::is_contained(dims->m, outMap.getDimPosition(i)))
+      c.m = outMap.getDimPosition(i);
   c.k = dims->k[0];
+  for (unsigned loop = 0, e = op.getNumLoops(); loop < e; ++loop)
+    if (loop != c.m && loop != c.n && loop != c.k)
+      c.batch.push_back(loop);
   c.ranges = op.getStaticLoopRanges();
   c.lhsMap = maps[0];
   c.rhsMap = maps[1];

@@ -1,0 +1,181 @@
+// RUN: longctx-opt %s -split-input-file -verify-diagnostics \
+// RUN:   --longctx-vectorize-linalg="vector-lanes=8 vector-accumulators=12 vector-registers=16 threads=2" \
+// RUN:   | FileCheck %s
+
+/// A matmul by constant weights: the weights are packed at compile time into
+/// [panels, depth, width] (24 columns: one panel of 3 vectors), the product
+/// is the register-blocked kernel (4 rows x 3 vectors for AVX2's registers)
+/// under an scf.forall over row tiles (37 rows: 5 tiles of 8, the last
+/// partial); the fill is vectorized. No linalg op is left.
+// CHECK-LABEL: func.func @matmul_weights(
+//   CHECK-DAG:   %[[W:.+]] = arith.constant dense<1.000000e+00> : tensor<1x19x24xf32>
+//       CHECK:   vector.transfer_write %{{.+}} : vector<24xf32>, tensor<24xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (5)
+//       CHECK:     tensor.extract_slice %{{.+}} : tensor<37x24xf32> to tensor<?x24xf32>
+//       CHECK:     scf.for
+//       CHECK:       scf.for {{.+}} step %c4
+//       CHECK:         scf.for {{.+}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+//       CHECK:           vector.transfer_read %[[W]]
+//       CHECK:           tensor.extract %{{.+}} : tensor<37x19xf32>
+//       CHECK:           vector.broadcast
+//       CHECK:           vector.fma
+//       CHECK:     scf.forall.in_parallel
+//       CHECK:       tensor.parallel_insert_slice
+//   CHECK-NOT:   linalg.
+//       CHECK:   return
+func.func @matmul_weights(%x: tensor<37x19xf32>) -> tensor<37x24xf32> {
+  %w = arith.constant dense<1.0> : tensor<19x24xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x24xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<37x24xf32>) -> tensor<37x24xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<37x19xf32>, tensor<19x24xf32>)
+         outs(%f : tensor<37x24xf32>) -> tensor<37x24xf32>
+  return %r : tensor<37x24xf32>
+}
+
+// -----
+
+/// A batch matmul whose columns (29) are no multiple of the vector: the right
+/// operand is packed at run time (zero-padded to 32 columns, split into 2
+/// panels of 16), the forall runs over (batch, row tile) and the result's
+/// vectors are read and written masked (not in bounds).
+// CHECK-LABEL: func.func @batch_matmul_odd(
+//       CHECK:   %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 0] high[0, 0, 3]
+//       CHECK:   %[[EXP:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1], [2, 3]] output_shape [3, 19, 2, 16]
+//       CHECK:   scf.for
+//       CHECK:     tensor.extract_slice %[[EXP]]
+//       CHECK:     tensor.insert_slice %{{.+}} : tensor<1x1x1x16xf32> into tensor<3x2x19x16xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (9)
+//       CHECK:     vector.transfer_read %{{.+}}, %{{.+}} : tensor<?x29xf32>, vector<8xf32>
+//       CHECK:     vector.fma
+//       CHECK:     vector.transfer_write %{{.+}}, %{{.+}} : vector<8xf32>, tensor<?x29xf32>
+//   CHECK-NOT:   linalg.
+//       CHECK:   return
+func.func @batch_matmul_odd(%a: tensor<3x37x19xf32>, %b: tensor<3x19x29xf32>,
+                            %c: tensor<3x37x29xf32>) -> tensor<3x37x29xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<3x37x19xf32>, tensor<3x19x29xf32>)
+         outs(%c : tensor<3x37x29xf32>) -> tensor<3x37x29xf32>
+  return %r : tensor<3x37x29xf32>
+}
+
+// -----
+
+/// A contraction written as a generic, with the right operand read
+/// transposed (x W^T, as Gemm with transB imports) and shared by the batch:
+/// packed once for both batches ([1 panel, 8 deep, 16 wide]).
+// CHECK-LABEL: func.func @generic_transposed_rhs(
+//       CHECK:   tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]] output_shape [1, 16, 8] : tensor<16x8xf32> into tensor<1x16x8xf32>
+//       CHECK:   tensor.empty() : tensor<1x8x16xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (8)
+//       CHECK:     vector.fma
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+#lhs = affine_map<(b, m, n, k) -> (b, m, k)>
+#rhs = affine_map<(b, m, n, k) -> (n, k)>
+#out = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @generic_transposed_rhs(%x: tensor<2x64x8xf32>, %w: tensor<16x8xf32>,
+                                  %acc: tensor<2x64x16xf32>) -> tensor<2x64x16xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<2x64x8xf32>, tensor<16x8xf32>) outs(%acc : tensor<2x64x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x64x16xf32>
+  return %r : tensor<2x64x16xf32>
+}
+
+// -----
+
+/// Bias add then tanh: the add (one use) is fused into the tanh, and the
+/// fused op is tiled into an scf.forall over rows (512 x 512 iterations:
+/// enough to share) and one vector of 128 columns at a time.
+// CHECK-LABEL: func.func @bias_tanh(
+//       CHECK:   scf.forall (%{{.+}}) = (0) to (512) step (64)
+//       CHECK:     scf.for
+//       CHECK:       scf.for {{.+}} step %c128
+//       CHECK:         %[[X:.+]] = vector.transfer_read {{.+}} : tensor<128xf32>, vector<128xf32>
+//       CHECK:         %[[B:.+]] = vector.transfer_read {{.+}} : tensor<128xf32>, vector<128xf32>
+//       CHECK:         %[[S:.+]] = arith.addf %[[X]], %[[B]] : vector<128xf32>
+//       CHECK:         math.tanh %[[S]] : vector<128xf32>
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+func.func @bias_tanh(%x: tensor<512x512xf32>, %b: tensor<512xf32>) -> tensor<512x512xf32> {
+  %e = tensor.empty() : tensor<512x512xf32>
+  %s = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+       ins(%x, %b : tensor<512x512xf32>, tensor<512xf32>) outs(%e : tensor<512x512xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %r = arith.addf %a, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<512x512xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+       ins(%s : tensor<512x512xf32>) outs(%e : tensor<512x512xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.tanh %a : f32
+    linalg.yield %r : f32
+  } -> tensor<512x512xf32>
+  return %t : tensor<512x512xf32>
+}
+
+// -----
+
+/// A row sum whose rows (1001) no multiple of the vector divides: too small
+/// for threads, one vector of 128 columns at a time, the last one masked,
+/// each reduced into the row's sum.
+// CHECK-LABEL: func.func @row_sum(
+//   CHECK-NOT:   scf.forall
+//       CHECK:   scf.for
+//       CHECK:     scf.for {{.+}} step %c128
+//       CHECK:       vector.create_mask
+//       CHECK:       vector.transfer_read {{.+}}, %{{.+}} : tensor<?xf32>, vector<128xf32>
+//       CHECK:       vector.reduction <add>
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+func.func @row_sum(%x: tensor<4x1001xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.reduce ins(%x : tensor<4x1001xf32>) outs(%acc : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %out: f32) {
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+/// Tensors of i1 are bytes in memory, vectors of i1 are bits: such ops are
+/// left to the scalar loops, with a remark.
+// CHECK-LABEL: func.func @bool_mask(
+//       CHECK:   linalg.generic
+func.func @bool_mask(%m: tensor<8x8xi1>, %x: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %e = tensor.empty() : tensor<8x8xf32>
+  %z = arith.constant 0.0 : f32
+  // expected-remark @below {{longctx-vectorize-linalg: linalg.generic is not vectorized; it is lowered to scalar loops}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+       ins(%m, %x : tensor<8x8xi1>, tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) {
+  ^bb0(%c: i1, %a: f32, %o: f32):
+    %s = arith.select %c, %a, %z : f32
+    linalg.yield %s : f32
+  } -> tensor<8x8xf32>
+  return %r : tensor<8x8xf32>
+}
+
+// -----
+
+/// Dynamic shapes are left to the scalar loops, with a remark; ops inside
+/// loops (the longctx lowerings' own) are not touched.
+// CHECK-LABEL: func.func @dynamic(
+//       CHECK:   linalg.generic
+func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-remark @below {{longctx-vectorize-linalg: linalg.generic is not vectorized; it is lowered to scalar loops}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+       outs(%x : tensor<?xf32>) {
+  ^bb0(%o: f32):
+    %s = arith.addf %o, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
