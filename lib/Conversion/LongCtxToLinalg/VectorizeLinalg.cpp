@@ -315,8 +315,13 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
   // Row tiles: whole register blocks, enough of them to keep every thread
   // busy under a dynamic schedule, at most 16 blocks (the left operand's
   // rows of a depth chunk stay in L2).
+  // Below this many multiply-adds, a parallel region costs more than it
+  // saves: one tile (a one-iteration forall, folded away) when it fits.
+  constexpr int64_t kMinParallelMacs = 1 << 18;
+  int64_t threads =
+      batchCount * rows * cols * depth < kMinParallelMacs ? 1 : opts.threads;
   int64_t rowBlocks = llvm::divideCeil(rows, block.rows);
-  int64_t wanted = llvm::divideCeil(4 * opts.threads, batchCount);
+  int64_t wanted = threads == 1 ? 1 : llvm::divideCeil(4 * threads, batchCount);
   int64_t tileBlocks =
       std::clamp<int64_t>(llvm::divideCeil(rowBlocks, wanted), 1, 16);
   int64_t tileRows = std::min(rows, tileBlocks * block.rows);
