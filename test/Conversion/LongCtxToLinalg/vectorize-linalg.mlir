@@ -5,13 +5,13 @@
 /// A matmul by constant weights: the weights are packed at compile time into
 /// [panels, depth, width] (24 columns: one panel of 3 vectors), the product
 /// is the register-blocked kernel (4 rows x 3 vectors for AVX2's registers)
-/// under an scf.forall over row tiles (37 rows: 5 tiles of 8, the last
-/// partial); the fill is vectorized. No linalg op is left.
+/// under an scf.forall over row tiles (17K multiply-adds: too few for
+/// threads, so one tile of all 37 rows); the fill is vectorized. No linalg op
+/// is left.
 // CHECK-LABEL: func.func @matmul_weights(
 //   CHECK-DAG:   %[[W:.+]] = arith.constant dense<1.000000e+00> : tensor<1x19x24xf32>
 //       CHECK:   vector.transfer_write %{{.+}} : vector<24xf32>, tensor<24xf32>
-//       CHECK:   scf.forall (%{{.+}}) in (5)
-//       CHECK:     tensor.extract_slice %{{.+}} : tensor<37x24xf32> to tensor<?x24xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<37x24xf32>)
 //       CHECK:     scf.for
 //       CHECK:       scf.for {{.+}} step %c4
 //       CHECK:         scf.for {{.+}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
@@ -37,18 +37,19 @@ func.func @matmul_weights(%x: tensor<37x19xf32>) -> tensor<37x24xf32> {
 
 /// A batch matmul whose columns (29) are no multiple of the vector: the right
 /// operand is packed at run time (zero-padded to 32 columns, split into 2
-/// panels of 16), the forall runs over (batch, row tile) and the result's
-/// vectors are read and written masked (not in bounds).
+/// panels of 16), the forall runs over (batch, row tile) — one row tile a
+/// batch, as the product is too small for more — and the result's vectors
+/// are read and written masked (not in bounds).
 // CHECK-LABEL: func.func @batch_matmul_odd(
 //       CHECK:   %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 0] high[0, 0, 3]
 //       CHECK:   %[[EXP:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1], [2, 3]] output_shape [3, 19, 2, 16]
 //       CHECK:   scf.for
 //       CHECK:     tensor.extract_slice %[[EXP]]
 //       CHECK:     tensor.insert_slice %{{.+}} : tensor<1x1x1x16xf32> into tensor<3x2x19x16xf32>
-//       CHECK:   scf.forall (%{{.+}}) in (9)
-//       CHECK:     vector.transfer_read %{{.+}}, %{{.+}} : tensor<?x29xf32>, vector<8xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (3)
+//       CHECK:     vector.transfer_read %{{.+}}, %{{.+}} : tensor<37x29xf32>, vector<8xf32>
 //       CHECK:     vector.fma
-//       CHECK:     vector.transfer_write %{{.+}}, %{{.+}} : vector<8xf32>, tensor<?x29xf32>
+//       CHECK:     vector.transfer_write %{{.+}}, %{{.+}} : vector<8xf32>, tensor<37x29xf32>
 //   CHECK-NOT:   linalg.
 //       CHECK:   return
 func.func @batch_matmul_odd(%a: tensor<3x37x19xf32>, %b: tensor<3x19x29xf32>,
@@ -62,28 +63,32 @@ func.func @batch_matmul_odd(%a: tensor<3x37x19xf32>, %b: tensor<3x19x29xf32>,
 
 /// A contraction written as a generic, with the right operand read
 /// transposed (x W^T, as Gemm with transB imports) and shared by the batch:
-/// packed once for both batches ([1 panel, 8 deep, 16 wide]).
+/// packed once for both batches ([4 panels, 64 deep, 16 wide]). 4M
+/// multiply-adds are worth sharing between the threads: 4 row tiles a batch
+/// wanted, 16 blocks of 6 rows at most, so 6 tiles of 96 rows (the last
+/// partial) a batch.
 // CHECK-LABEL: func.func @generic_transposed_rhs(
-//       CHECK:   tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]] output_shape [1, 16, 8] : tensor<16x8xf32> into tensor<1x16x8xf32>
-//       CHECK:   tensor.empty() : tensor<1x8x16xf32>
-//       CHECK:   scf.forall (%{{.+}}) in (8)
+//       CHECK:   tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]] output_shape [4, 16, 64] : tensor<64x64xf32> into tensor<4x16x64xf32>
+//       CHECK:   tensor.empty() : tensor<4x64x16xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (12)
+//       CHECK:     tensor.extract_slice %{{.+}} : tensor<2x512x64xf32> to tensor<?x64xf32>
 //       CHECK:     vector.fma
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   return
 #lhs = affine_map<(b, m, n, k) -> (b, m, k)>
 #rhs = affine_map<(b, m, n, k) -> (n, k)>
 #out = affine_map<(b, m, n, k) -> (b, m, n)>
-func.func @generic_transposed_rhs(%x: tensor<2x64x8xf32>, %w: tensor<16x8xf32>,
-                                  %acc: tensor<2x64x16xf32>) -> tensor<2x64x16xf32> {
+func.func @generic_transposed_rhs(%x: tensor<2x512x64xf32>, %w: tensor<64x64xf32>,
+                                  %acc: tensor<2x512x64xf32>) -> tensor<2x512x64xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
                        iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-       ins(%x, %w : tensor<2x64x8xf32>, tensor<16x8xf32>) outs(%acc : tensor<2x64x16xf32>) {
+       ins(%x, %w : tensor<2x512x64xf32>, tensor<64x64xf32>) outs(%acc : tensor<2x512x64xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %o, %p : f32
     linalg.yield %s : f32
-  } -> tensor<2x64x16xf32>
-  return %r : tensor<2x64x16xf32>
+  } -> tensor<2x512x64xf32>
+  return %r : tensor<2x512x64xf32>
 }
 
 // -----
