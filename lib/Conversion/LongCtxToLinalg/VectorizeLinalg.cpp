@@ -407,18 +407,18 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
                     pb, pl, idx(pb, pl, 0), tileRowCount,
                     idx(pb, pl, block.rows), ValueRange{pIter[0]},
                     [&](OpBuilder &rb, Location rl, Value r0, ValueRange rIter) {
-                      SmallVector<Value> tileRowsOf, cols;
+                      SmallVector<Value> tileRowsOf, colStarts;
                       for (int64_t r = 0; r < block.rows; ++r)
                         tileRowsOf.push_back(arith::MinSIOp::create(
                             rb, rl,
                             arith::AddIOp::create(rb, rl, r0, idx(rb, rl, r)),
                             lastRow));
                       for (int64_t v = 0; v < block.vecs; ++v)
-                        cols.push_back(arith::AddIOp::create(
+                        colStarts.push_back(arith::AddIOp::create(
                             rb, rl, col0, idx(rb, rl, v * block.lanes)));
                       SmallVector<Value> accs;
                       for (Value row : tileRowsOf)
-                        for (Value col : cols)
+                        for (Value col : colStarts)
                           accs.push_back(vector::TransferReadOp::create(
                               rb, rl, vecType, rIter[0], ValueRange{row, col},
                               padding, ArrayRef<bool>{!partialLast}));
@@ -453,7 +453,7 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
                           });
                       Value written = rIter[0];
                       for (auto [r, row] : llvm::enumerate(tileRowsOf))
-                        for (auto [v, col] : llvm::enumerate(cols))
+                        for (auto [v, col] : llvm::enumerate(colStarts))
                           written =
                               vector::TransferWriteOp::create(
                                   rb, rl, kLoop.getResult(r * block.vecs + v),
