@@ -260,6 +260,148 @@ static int64_t chooseDepthChunk(int64_t width, int64_t depth) {
 }
 
 namespace {
+/// How the kernel splits a contraction: `rowTiles` tiles of `tileRows` rows
+/// for each of `batchCount` batch indices (the `scf.forall`), the depth in
+/// chunks of `depthChunk`, the columns in `panels` panels.
+struct KernelTiles {
+  int64_t batchCount, tileRows, rowTiles, depthChunk, panels;
+};
+
+/// What the register-block loops of one row tile read and write: the left
+/// operand, the packed right operand at this tile's batch indices
+/// (`packedBatch`), every loop's value (`loopValues`, the batch loops set),
+/// the tile's first row, its rows and its last row (from 0).
+struct KernelTile {
+  Value lhs, packed;
+  SmallVector<Value> packedBatch, loopValues;
+  Value row0, numRows, lastRow;
+};
+} // namespace
+
+/// Row tiles of whole register blocks, enough of them to keep every thread
+/// busy under a dynamic schedule, at most 16 blocks (the left operand's rows
+/// of a depth chunk stay in L2); one tile (a one-iteration forall, folded
+/// away) below `kMinParallelMacs` multiply-adds, where a parallel region
+/// costs more than it saves.
+static KernelTiles chooseKernelTiles(const KernelContraction &c,
+                                     const RegisterBlock &block,
+                                     int64_t threads) {
+  constexpr int64_t kMinParallelMacs = 1 << 18;
+  int64_t rows = c.ranges[c.m], cols = c.ranges[c.n], depth = c.ranges[c.k];
+  KernelTiles t;
+  t.batchCount = 1;
+  for (unsigned loop : c.batch)
+    t.batchCount *= c.ranges[loop];
+  if (t.batchCount * rows * cols * depth < kMinParallelMacs)
+    threads = 1;
+  int64_t rowBlocks = llvm::divideCeil(rows, block.rows);
+  int64_t wanted =
+      threads == 1 ? 1 : llvm::divideCeil(4 * threads, t.batchCount);
+  int64_t tileBlocks =
+      std::clamp<int64_t>(llvm::divideCeil(rowBlocks, wanted), 1, 16);
+  t.tileRows = std::min(rows, tileBlocks * block.rows);
+  t.rowTiles = llvm::divideCeil(rows, t.tileRows);
+  t.depthChunk = chooseDepthChunk(block.width(), depth);
+  t.panels = llvm::divideCeil(cols, block.width());
+  return t;
+}
+
+/// One register block at rows `r0 ..` of the tile and panel `p` (its first
+/// column `col0`):
+/// accumulators read from `dest`, `kLen` depths from `k0` multiply-added
+/// (a broadcast left-operand scalar times the panel's vectors a step),
+/// written back. Rows past the tile are computed at (and written to) its last
+/// row, which leaves it as it is; columns past N are masked.
+static Value buildRegisterBlock(OpBuilder &b, Location loc,
+                                const KernelContraction &c,
+                                const RegisterBlock &block,
+                                const KernelTile &tile, Value dest, Value p,
+                                Value col0, Value r0, Value k0, Value kLen) {
+  auto idx = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, nl, v);
+  };
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
+  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  bool inBounds = c.ranges[c.n] % block.lanes == 0;
+  SmallVector<Value> rows, colStarts, accs;
+  for (int64_t r = 0; r < block.rows; ++r)
+    rows.push_back(arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, r0, idx(b, loc, r)),
+        tile.lastRow));
+  for (int64_t v = 0; v < block.vecs; ++v)
+    colStarts.push_back(
+        arith::AddIOp::create(b, loc, col0, idx(b, loc, v * block.lanes)));
+  for (Value row : rows)
+    for (Value col : colStarts)
+      accs.push_back(vector::TransferReadOp::create(
+          b, loc, vecType, dest, ValueRange{row, col}, padding,
+          ArrayRef<bool>{inBounds}));
+  auto kLoop = scf::ForOp::create(
+      b, loc, idx(b, loc, 0), kLen, idx(b, loc, 1), accs,
+      [&](OpBuilder &kb, Location kl, Value kk, ValueRange kAccs) {
+        Value k = arith::AddIOp::create(kb, kl, k0, kk);
+        SmallVector<Value> vectors;
+        for (int64_t v = 0; v < block.vecs; ++v) {
+          SmallVector<Value> at(tile.packedBatch);
+          at.append({p, k, idx(kb, kl, v * block.lanes)});
+          vectors.push_back(vector::TransferReadOp::create(
+              kb, kl, vecType, tile.packed, at, padding, ArrayRef<bool>{true}));
+        }
+        SmallVector<Value> next, loopValues(tile.loopValues);
+        loopValues[c.k] = k;
+        for (auto [r, row] : llvm::enumerate(rows)) {
+          loopValues[c.m] = arith::AddIOp::create(kb, kl, tile.row0, row);
+          Value x = tensor::ExtractOp::create(
+              kb, kl, tile.lhs, operandIndices(c.lhsMap, loopValues));
+          Value xv = vector::BroadcastOp::create(kb, kl, vecType, x);
+          for (auto [v, vec] : llvm::enumerate(vectors))
+            next.push_back(vector::FMAOp::create(kb, kl, xv, vec,
+                                                 kAccs[r * block.vecs + v]));
+        }
+        scf::YieldOp::create(kb, kl, next);
+      });
+  for (auto [r, row] : llvm::enumerate(rows))
+    for (auto [v, col] : llvm::enumerate(colStarts))
+      dest = vector::TransferWriteOp::create(
+                 b, loc, kLoop.getResult(r * block.vecs + v), dest,
+                 ValueRange{row, col}, ArrayRef<bool>{inBounds})
+                 .getResult();
+  return dest;
+}
+
+/// `dest` += lhs[tile rows, depths k0 .. k0 + kLen) times those depths of
+/// the packed panels: every panel (outer, so that its depths stay in L1),
+/// every register block of the tile's rows.
+static Value buildDepthChunk(OpBuilder &b, Location loc,
+                             const KernelContraction &c,
+                             const RegisterBlock &block,
+                             const KernelTiles &tiles, const KernelTile &tile,
+                             Value dest, Value k0, Value kLen) {
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto panelLoop = scf::ForOp::create(
+      b, loc, idx(0), idx(tiles.panels), idx(1), ValueRange{dest},
+      [&](OpBuilder &pb, Location pl, Value p, ValueRange pIter) {
+        Value col0 = arith::MulIOp::create(
+            pb, pl, p, arith::ConstantIndexOp::create(pb, pl, block.width()));
+        auto rowLoop = scf::ForOp::create(
+            pb, pl, arith::ConstantIndexOp::create(pb, pl, 0), tile.numRows,
+            arith::ConstantIndexOp::create(pb, pl, block.rows),
+            ValueRange{pIter[0]},
+            [&](OpBuilder &rb, Location rl, Value r0, ValueRange rIter) {
+              scf::YieldOp::create(rb, rl,
+                                   buildRegisterBlock(rb, rl, c, block, tile,
+                                                      rIter[0], p, col0, r0,
+                                                      k0, kLen));
+            });
+        scf::YieldOp::create(pb, pl, rowLoop.getResult(0));
+      });
+  return panelLoop.getResult(0);
+}
+
+namespace {
 /// Lowers an f32 contraction (see `matchContraction`) to the register-blocked
 /// panel kernel.
 struct ContractionToKernel final
@@ -295,198 +437,95 @@ private:
 };
 } // namespace
 
+/// The kernel: the right operand packed, then an `scf.forall` over (batch
+/// indices, row tiles), each tile [rows, N] of the result (unit batch dims
+/// dropped) accumulated a depth chunk at a time.
 Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
                                        const KernelContraction &c,
                                        const RegisterBlock &block) const {
   Location loc = op.getLoc();
-  Value lhs = op.getDpsInputOperand(0)->get();
   Value rhs = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  int64_t width = block.width();
+  KernelTile tile;
+  tile.lhs = op.getDpsInputOperand(0)->get();
   DenseElementsAttr constantRhs;
-  Value panels = matchPattern(rhs, m_Constant(&constantRhs))
-                     ? packConstant(b, loc, c, constantRhs, width)
-                     : packAtRunTime(b, loc, c, rhs, width);
-
+  tile.packed = matchPattern(rhs, m_Constant(&constantRhs))
+                    ? packConstant(b, loc, c, constantRhs, block.width())
+                    : packAtRunTime(b, loc, c, rhs, block.width());
+  KernelTiles tiles = chooseKernelTiles(c, block, opts.threads);
   int64_t rows = c.ranges[c.m], cols = c.ranges[c.n], depth = c.ranges[c.k];
-  int64_t batchCount = 1;
-  for (unsigned loop : c.batch)
-    batchCount *= c.ranges[loop];
-  // Row tiles: whole register blocks, enough of them to keep every thread
-  // busy under a dynamic schedule, at most 16 blocks (the left operand's
-  // rows of a depth chunk stay in L2).
-  // Below this many multiply-adds, a parallel region costs more than it
-  // saves: one tile (a one-iteration forall, folded away) when it fits.
-  constexpr int64_t kMinParallelMacs = 1 << 18;
-  int64_t threads =
-      batchCount * rows * cols * depth < kMinParallelMacs ? 1 : opts.threads;
-  int64_t rowBlocks = llvm::divideCeil(rows, block.rows);
-  int64_t wanted = threads == 1 ? 1 : llvm::divideCeil(4 * threads, batchCount);
-  int64_t tileBlocks =
-      std::clamp<int64_t>(llvm::divideCeil(rowBlocks, wanted), 1, 16);
-  int64_t tileRows = std::min(rows, tileBlocks * block.rows);
-  int64_t rowTiles = llvm::divideCeil(rows, tileRows);
-  int64_t depthChunk = chooseDepthChunk(width, depth);
-  int64_t panelCount = llvm::divideCeil(cols, width);
-
-  auto idx = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(nb, nl, v);
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
   auto tileType = RankedTensorType::get(
-      {rows % tileRows == 0 ? tileRows : ShapedType::kDynamic, cols}, f32);
-  unsigned outRank = c.outMap.getNumResults();
-  SmallVector<unsigned> rhsBatch = batchLoopsOf(c, c.rhsMap);
+      {rows % tiles.tileRows == 0 ? tiles.tileRows : ShapedType::kDynamic,
+       cols},
+      b.getF32Type());
 
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(batchCount * rowTiles)},
-      ValueRange{init}, std::nullopt);
-  {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(forall.getBody());
-        OpBuilder &fb = b;
-        Location fl = loc;
-        Value t = forall.getInductionVars()[0];
-        Value out = forall.getRegionIterArgs()[0];
-        // Tile t: batch indices (row-major over the batch loops), row tile.
-        SmallVector<Value> loopValues(c.ranges.size());
-        Value rest = arith::DivUIOp::create(fb, fl, t, idx(fb, fl, rowTiles));
-        Value rowTile = arith::RemUIOp::create(fb, fl, t, idx(fb, fl, rowTiles));
-        for (unsigned loop : llvm::reverse(c.batch)) {
-          Value size = idx(fb, fl, c.ranges[loop]);
-          loopValues[loop] = arith::RemUIOp::create(fb, fl, rest, size);
-          rest = arith::DivUIOp::create(fb, fl, rest, size);
-        }
-        Value row0 = arith::MulIOp::create(fb, fl, rowTile,
-                                           idx(fb, fl, tileRows));
-        Value tileRowCount = arith::MinSIOp::create(
-            fb, fl, idx(fb, fl, tileRows),
-            arith::SubIOp::create(fb, fl, idx(fb, fl, rows), row0));
-        // The result tile [rows, N] (unit batch dims dropped).
-        SmallVector<OpFoldResult> offsets, sizes,
-            strides(outRank, fb.getIndexAttr(1));
-        for (unsigned i = 0; i < outRank; ++i) {
-          unsigned loop = c.outMap.getDimPosition(i);
-          if (loop == c.m) {
-            offsets.push_back(row0);
-            sizes.push_back(tileType.isDynamicDim(0)
-                                ? OpFoldResult(tileRowCount)
-                                : fb.getIndexAttr(tileRows));
-          } else if (loop == c.n) {
-            offsets.push_back(fb.getIndexAttr(0));
-            sizes.push_back(fb.getIndexAttr(cols));
-          } else {
-            offsets.push_back(loopValues[loop]);
-            sizes.push_back(fb.getIndexAttr(1));
-          }
-        }
-        Value tile = tensor::ExtractSliceOp::create(fb, fl, tileType, out,
-                                                    offsets, sizes, strides);
-        SmallVector<Value> packedBatch;
-        for (unsigned loop : rhsBatch)
-          packedBatch.push_back(loopValues[loop]);
-        Value lastRow = arith::SubIOp::create(fb, fl, tileRowCount,
-                                              idx(fb, fl, 1));
-        Value padding =
-            arith::ConstantOp::create(fb, fl, f32, fb.getF32FloatAttr(0));
-        bool partialLast = cols % block.lanes != 0;
-
-        // tile += lhs[rows, chunk] panels[chunk] for each depth chunk, panel
-        // and row block; rows past the tile are computed at (and written to)
-        // the last row, which leaves it as it is.
-        auto chunkBody = [&](OpBuilder &cb, Location cl, Value k0, Value kLen,
-                             Value current) -> Value {
-          auto panelLoop = scf::ForOp::create(
-              cb, cl, idx(cb, cl, 0), idx(cb, cl, panelCount), idx(cb, cl, 1),
-              ValueRange{current},
-              [&](OpBuilder &pb, Location pl, Value p, ValueRange pIter) {
-                Value col0 =
-                    arith::MulIOp::create(pb, pl, p, idx(pb, pl, width));
-                auto rowLoop = scf::ForOp::create(
-                    pb, pl, idx(pb, pl, 0), tileRowCount,
-                    idx(pb, pl, block.rows), ValueRange{pIter[0]},
-                    [&](OpBuilder &rb, Location rl, Value r0, ValueRange rIter) {
-                      SmallVector<Value> tileRowsOf, colStarts;
-                      for (int64_t r = 0; r < block.rows; ++r)
-                        tileRowsOf.push_back(arith::MinSIOp::create(
-                            rb, rl,
-                            arith::AddIOp::create(rb, rl, r0, idx(rb, rl, r)),
-                            lastRow));
-                      for (int64_t v = 0; v < block.vecs; ++v)
-                        colStarts.push_back(arith::AddIOp::create(
-                            rb, rl, col0, idx(rb, rl, v * block.lanes)));
-                      SmallVector<Value> accs;
-                      for (Value row : tileRowsOf)
-                        for (Value col : colStarts)
-                          accs.push_back(vector::TransferReadOp::create(
-                              rb, rl, vecType, rIter[0], ValueRange{row, col},
-                              padding, ArrayRef<bool>{!partialLast}));
-                      auto kLoop = scf::ForOp::create(
-                          rb, rl, idx(rb, rl, 0), kLen, idx(rb, rl, 1), accs,
-                          [&](OpBuilder &kb, Location kl, Value kk,
-                              ValueRange kAccs) {
-                            Value kAbs = arith::AddIOp::create(kb, kl, k0, kk);
-                            SmallVector<Value> vectors;
-                            for (int64_t v = 0; v < block.vecs; ++v) {
-                              SmallVector<Value> at(packedBatch);
-                              at.append({p, kAbs, idx(kb, kl, v * block.lanes)});
-                              vectors.push_back(vector::TransferReadOp::create(
-                                  kb, kl, vecType, panels, at, padding,
-                                  ArrayRef<bool>{true}));
-                            }
-                            SmallVector<Value> next;
-                            SmallVector<Value> lv(loopValues);
-                            lv[c.k] = kAbs;
-                            for (auto [r, row] : llvm::enumerate(tileRowsOf)) {
-                              lv[c.m] = arith::AddIOp::create(kb, kl, row0, row);
-                              Value x = tensor::ExtractOp::create(
-                                  kb, kl, lhs, operandIndices(c.lhsMap, lv));
-                              Value xv =
-                                  vector::BroadcastOp::create(kb, kl, vecType, x);
-                              for (auto [v, vec] : llvm::enumerate(vectors))
-                                next.push_back(vector::FMAOp::create(
-                                    kb, kl, xv, vec,
-                                    kAccs[r * block.vecs + v]));
-                            }
-                            scf::YieldOp::create(kb, kl, next);
-                          });
-                      Value written = rIter[0];
-                      for (auto [r, row] : llvm::enumerate(tileRowsOf))
-                        for (auto [v, col] : llvm::enumerate(colStarts))
-                          written =
-                              vector::TransferWriteOp::create(
-                                  rb, rl, kLoop.getResult(r * block.vecs + v),
-                                  written, ValueRange{row, col},
-                                  ArrayRef<bool>{!partialLast})
-                                  .getResult();
-                      scf::YieldOp::create(rb, rl, written);
-                    });
-                scf::YieldOp::create(pb, pl, rowLoop.getResult(0));
-              });
-          return panelLoop.getResult(0);
-        };
-
-        Value result;
-        if (depthChunk >= depth) {
-          result = chunkBody(fb, fl, idx(fb, fl, 0), idx(fb, fl, depth), tile);
-        } else {
-          auto chunks = scf::ForOp::create(
-              fb, fl, idx(fb, fl, 0), idx(fb, fl, depth),
-              idx(fb, fl, depthChunk), ValueRange{tile},
-              [&](OpBuilder &cb, Location cl, Value k0, ValueRange iter) {
-                Value kLen = arith::MinSIOp::create(
-                    cb, cl, idx(cb, cl, depthChunk),
-                    arith::SubIOp::create(cb, cl, idx(cb, cl, depth), k0));
-                scf::YieldOp::create(cb, cl,
-                                     chunkBody(cb, cl, k0, kLen, iter[0]));
-              });
-          result = chunks.getResult(0);
-        }
-        fb.setInsertionPointToStart(forall.getTerminator().getBody());
-        tensor::ParallelInsertSliceOp::create(fb, fl, result, out, offsets,
-                                              sizes, strides);
+      b, loc,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(tiles.batchCount * tiles.rowTiles)},
+      ValueRange{op.getDpsInitOperand(0)->get()}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value t = forall.getInductionVars()[0];
+  Value out = forall.getRegionIterArgs()[0];
+  // Tile t: batch indices (row-major over the batch loops), row tile.
+  tile.loopValues.resize(c.ranges.size());
+  Value rest = arith::DivUIOp::create(b, loc, t, idx(tiles.rowTiles));
+  Value rowTile = arith::RemUIOp::create(b, loc, t, idx(tiles.rowTiles));
+  for (unsigned loop : llvm::reverse(c.batch)) {
+    Value size = idx(c.ranges[loop]);
+    tile.loopValues[loop] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
   }
+  for (unsigned loop : batchLoopsOf(c, c.rhsMap))
+    tile.packedBatch.push_back(tile.loopValues[loop]);
+  tile.row0 = arith::MulIOp::create(b, loc, rowTile, idx(tiles.tileRows));
+  tile.numRows = arith::MinSIOp::create(
+      b, loc, idx(tiles.tileRows),
+      arith::SubIOp::create(b, loc, idx(rows), tile.row0));
+  tile.lastRow = arith::SubIOp::create(b, loc, tile.numRows, idx(1));
+  // The result tile [rows, N] (unit batch dims dropped).
+  unsigned outRank = c.outMap.getNumResults();
+  SmallVector<OpFoldResult> offsets, sizes, strides(outRank,
+                                                    b.getIndexAttr(1));
+  for (unsigned i = 0; i < outRank; ++i) {
+    unsigned loop = c.outMap.getDimPosition(i);
+    if (loop == c.m) {
+      offsets.push_back(tile.row0);
+      sizes.push_back(tileType.isDynamicDim(0)
+                          ? OpFoldResult(tile.numRows)
+                          : b.getIndexAttr(tiles.tileRows));
+    } else if (loop == c.n) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(cols));
+    } else {
+      offsets.push_back(tile.loopValues[loop]);
+      sizes.push_back(b.getIndexAttr(1));
+    }
+  }
+  Value result = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets,
+                                                sizes, strides);
+  if (tiles.depthChunk >= depth) {
+    result = buildDepthChunk(b, loc, c, block, tiles, tile, result, idx(0),
+                             idx(depth));
+  } else {
+    auto chunks = scf::ForOp::create(
+        b, loc, idx(0), idx(depth), idx(tiles.depthChunk), ValueRange{result},
+        [&](OpBuilder &cb, Location cl, Value k0, ValueRange iter) {
+          Value kLen = arith::MinSIOp::create(
+              cb, cl, arith::ConstantIndexOp::create(cb, cl, tiles.depthChunk),
+              arith::SubIOp::create(
+                  cb, cl, arith::ConstantIndexOp::create(cb, cl, depth), k0));
+          scf::YieldOp::create(cb, cl,
+                               buildDepthChunk(cb, cl, c, block, tiles, tile,
+                                               iter[0], k0, kLen));
+        });
+    result = chunks.getResult(0);
+  }
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
+                                        strides);
   return forall.getResult(0);
 }
 
@@ -673,9 +712,9 @@ struct LongCtxVectorizeLinalgPass final
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (!llvm::is_contained(ArrayRef<int64_t>{4, 8, 16}, vectorLanes) ||
-        vectorAccumulators < 1 || vectorAccumulators > 64 ||
-        vectorRegisters < 8 || vectorRegisters > 64 || threads < 1) {
+    if (!isValidVectorShape(vectorLanes, vectorAccumulators,
+                            vectorRegisters) ||
+        threads < 1) {
       func->emitError()
           << "longctx-vectorize-linalg: vector-lanes must be 4, 8 or 16, "
              "vector-accumulators 1 to 64, vector-registers 8 to 64 and "
