@@ -1128,9 +1128,8 @@ struct ConvertLongCtxToLinalgPass final
           << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }
-    if (!llvm::is_contained(ArrayRef<int64_t>{4, 8, 16}, vectorLanes) ||
-        vectorAccumulators < 1 || vectorAccumulators > 64 ||
-        vectorRegisters < 8 || vectorRegisters > 64) {
+    if (!longctx::detail::isValidVectorShape(vectorLanes, vectorAccumulators,
+                                             vectorRegisters)) {
       getOperation()->emitError()
           << "convert-longctx-to-linalg: vector-lanes must be 4, 8 or 16, "
              "vector-accumulators 1 to 64 and vector-registers 8 to 64, got "

@@ -30,6 +30,14 @@ using namespace mlir;
 using namespace mlir::longctx;
 using namespace mlir::longctx::detail;
 
+bool mlir::longctx::detail::isValidVectorShape(int64_t lanes,
+                                               int64_t accumulators,
+                                               int64_t registers) {
+  return llvm::is_contained(ArrayRef<int64_t>{4, 8, 16}, lanes) &&
+         accumulators >= 1 && accumulators <= 64 && registers >= 8 &&
+         registers <= 64;
+}
+
 std::optional<RegisterBlock>
 mlir::longctx::detail::chooseRegisterBlock(const AttentionTiling &tiling,
                                            int64_t columns) {

@@ -32,6 +32,11 @@ struct RegisterBlock {
   int64_t width() const { return vecs * lanes; }
 };
 
+/// Whether a vector shape is one the kernels take: 4, 8 or 16 f32 lanes,
+/// 1 to 64 accumulators and 8 to 64 registers.
+bool isValidVectorShape(int64_t lanes, int64_t accumulators,
+                        int64_t registers);
+
 /// The register block for a tile `columns` wide: among the vector counts
 /// that divide the tile's vectors and leave registers for a step's vectors
 /// and one broadcast (rows x vecs + vecs + 1 <= registers), the one that does

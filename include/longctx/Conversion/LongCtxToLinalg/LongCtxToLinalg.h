@@ -89,8 +89,7 @@ void populateVectorizeLinalgContractionPatterns(
     RewritePatternSet &patterns, const VectorizeLinalgOptions &options);
 
 /// Adds the vector lowerings that the vectorized ops need before the rest of
-/// the CPU pipeline (masks, leading unit dims, permuted transfers,
-/// multi-reductions).
+/// the CPU pipeline (masks, permuted transfers, multi-reductions).
 void populateVectorizeLinalgCleanupPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::longctx
