@@ -239,6 +239,7 @@ private:
   LogicalResult importElementwise(StringRef op);
   LogicalResult importMatMul();
   LogicalResult importGemm();
+  LogicalResult importEinsum();
   LogicalResult importSoftmax();
   LogicalResult importTranspose();
   LogicalResult importReshape();
@@ -1415,6 +1416,173 @@ LogicalResult Importer::importGemm() {
   return success();
 }
 
+namespace {
+/// An Einsum equation: one index string per input and the output's, with the
+/// size of every index.
+struct EinsumEquation {
+  SmallVector<std::string> inputs;
+  std::string output;
+  llvm::StringMap<int64_t> sizes;
+};
+} // namespace
+
+/// Parses `equation` for inputs of `types` (NumPy's einsum: explicit
+/// `->output`, or implicit: the indices that appear once, in alphabetical
+/// order). Returns the error message, or "" when it is valid.
+static std::string parseEinsum(StringRef equation,
+                               ArrayRef<RankedTensorType> types,
+                               EinsumEquation &eq) {
+  std::string text;
+  for (char ch : equation)
+    if (ch != ' ')
+      text.push_back(ch);
+  if (StringRef(text).contains("..."))
+    return "ellipses ('...') in equations are not supported";
+  auto [lhs, rhs] = StringRef(text).split("->");
+  bool explicitOutput = StringRef(text).contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != types.size())
+    return "the equation '" + equation.str() + "' names " +
+           std::to_string(terms.size()) + " operands, the node has " +
+           std::to_string(types.size());
+  llvm::StringMap<int> counts;
+  for (auto [term, type] : llvm::zip(terms, types)) {
+    if (static_cast<int64_t>(term.size()) != type.getRank())
+      return "operand '" + term.str() + "' of the equation has " +
+             std::to_string(term.size()) + " indices, its input has rank " +
+             std::to_string(type.getRank());
+    for (auto [d, ch] : llvm::enumerate(term)) {
+      StringRef index(&term.data()[d], 1);
+      if (!llvm::isAlpha(ch))
+        return "'" + index.str() + "' is not an index letter";
+      if (term.count(ch) > 1)
+        return "index '" + index.str() +
+               "' repeats within one operand (a diagonal); not supported";
+      int64_t size = type.getDimSize(d);
+      auto [it, inserted] = eq.sizes.try_emplace(index, size);
+      if (!inserted && it->second != size)
+        return "index '" + index.str() + "' has size " +
+               std::to_string(it->second) + " and " + std::to_string(size);
+      ++counts[index];
+    }
+    eq.inputs.push_back(term.str());
+  }
+  if (explicitOutput) {
+    for (char ch : rhs) {
+      StringRef index(&ch, 1);
+      if (!eq.sizes.count(index))
+        return "output index '" + index.str() + "' is not an input index";
+      if (rhs.count(ch) > 1)
+        return "output index '" + index.str() + "' repeats";
+    }
+    eq.output = rhs.str();
+  } else {
+    for (auto &entry : counts)
+      if (entry.second == 1)
+        eq.output += entry.first().str();
+    llvm::sort(eq.output);
+  }
+  return "";
+}
+
+LogicalResult Importer::importEinsum() {
+  FailureOr<std::string> equation = getStringAttr("equation", "");
+  if (failed(equation))
+    return failure();
+  if (inputs.empty())
+    return fail("expected at least one input");
+  SmallVector<RankedTensorType> types;
+  for (unsigned i = 0; i < inputs.size(); ++i) {
+    FailureOr<Tensor *> t = requiredInput(i);
+    if (failed(t))
+      return failure();
+    if (!isa<FloatType>((*t)->type.getElementType()) ||
+        (*t)->type.getElementType() != inputs[0]->type.getElementType())
+      return fail("expected floating-point inputs of one element type");
+    types.push_back((*t)->type);
+  }
+  EinsumEquation eq;
+  std::string bad = parseEinsum(*equation, types, eq);
+  if (!bad.empty())
+    return fail(bad);
+
+  // Loops: the output's indices (parallel), then the summed ones.
+  std::string loops = eq.output;
+  for (const std::string &term : eq.inputs)
+    for (char ch : term)
+      if (!StringRef(loops).contains(ch))
+        loops.push_back(ch);
+  SmallVector<int64_t> outShape, loopSizes;
+  for (char ch : loops)
+    loopSizes.push_back(eq.sizes.lookup(StringRef(&ch, 1)));
+  outShape.assign(loopSizes.begin(), loopSizes.begin() + eq.output.size());
+  Type elementType = inputs[0]->type.getElementType();
+  auto outType = RankedTensorType::get(outShape, elementType);
+
+  // Known inputs and a small result: computed here.
+  bool allHost = llvm::all_of(inputs, [](Tensor *t) { return t->host; });
+  int64_t iterations = 1;
+  for (int64_t size : loopSizes)
+    iterations *= size;
+  if (allHost && iterations <= kFoldLimit) {
+    HostTensor result = HostTensor::zeros(outType);
+    SmallVector<SmallVector<int64_t>> strides;
+    for (Tensor *t : inputs)
+      strides.push_back(stridesOf(t->type.getShape()));
+    SmallVector<int64_t> idx(loops.size(), 0);
+    int64_t reduced = iterations / std::max<int64_t>(result.size(), 1);
+    for (int64_t it = 0; it < iterations; ++it) {
+      int64_t rest = it;
+      for (int64_t d = loops.size() - 1; d >= 0; --d) {
+        idx[d] = rest % loopSizes[d];
+        rest /= loopSizes[d];
+      }
+      double product = 1;
+      for (auto [k, term] : llvm::enumerate(eq.inputs)) {
+        int64_t offset = 0;
+        for (auto [d, ch] : llvm::enumerate(term))
+          offset += idx[loops.find(ch)] * strides[k][d];
+        product *= inputs[k]->host->get(offset);
+      }
+      result.f[it / reduced] += product;
+    }
+    setOutput(0, makeHost(std::move(result)));
+    return success();
+  }
+
+  SmallVector<AffineMap> maps;
+  for (const std::string &term : eq.inputs) {
+    SmallVector<AffineExpr> exprs;
+    for (char ch : term)
+      exprs.push_back(getAffineDimExpr(loops.find(ch), ctx));
+    maps.push_back(AffineMap::get(loops.size(), 0, exprs, ctx));
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned d = 0; d < eq.output.size(); ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  maps.push_back(AffineMap::get(loops.size(), 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(loops.size(),
+                                             utils::IteratorType::reduction);
+  std::fill_n(iterators.begin(), eq.output.size(),
+              utils::IteratorType::parallel);
+  SmallVector<Value> operands;
+  for (Tensor *t : inputs)
+    operands.push_back(materialize(*t));
+  auto generic = linalg::GenericOp::create(
+      builder, loc, TypeRange{outType}, operands,
+      ValueRange{zeroFilled(outShape, elementType)}, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value product = args[0];
+        for (Value v : args.drop_front().drop_back())
+          product = arith::MulFOp::create(b, l, product, v);
+        linalg::YieldOp::create(
+            b, l, arith::AddFOp::create(b, l, args.back(), product).getResult());
+      });
+  setOutput(0, makeValue(generic.getResult(0)));
+  return success();
+}
+
 LogicalResult Importer::importSoftmax() {
   FailureOr<Tensor *> x = requiredInput(0);
   if (failed(x))
@@ -2424,6 +2592,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, unsigned index) {
     return importMatMul();
   if (op == "Gemm")
     return importGemm();
+  if (op == "Einsum")
+    return importEinsum();
   if (op == "Softmax")
     return importSoftmax();
   if (op == "Transpose")

@@ -37,6 +37,8 @@
 # CHECK: ok folded_mask
 # CHECK: ok opset11_attributes
 # CHECK: ok opset9_slice
+# CHECK: ok einsum_contractions
+# CHECK: ok einsum_folded
 # CHECK-NOT: FAILED
 
 import math
@@ -297,6 +299,33 @@ case("opset11_attributes",
      opset=11)
 case("opset9_slice", [N("Slice", ["x"], ["y"], starts=[1, -3], ends=[2, 100], axes=[0, 1])],
      [("x", ox)], [("y", ox[1:2, -3:])], opset=9)
+
+# Einsum: an outer product (torch.outer), a batched contraction with a
+# transposed operand, an implicit output (indices that appear once, in
+# alphabetical order: "ij,kj" -> "ik"), a transpose and a sum of one
+# operand, and three operands.
+eo, ei = rand(5), rand(7)
+ea, eb = rand(2, 3, 4), rand(2, 5, 4)
+ec, ed = rand(3, 6), rand(4, 6)
+ee = rand(3, 4, 5)
+ef, eg, eh = rand(3, 4), rand(4, 5), rand(5, 2)
+case("einsum_contractions",
+     [N("Einsum", ["eo", "ei"], ["o1"], equation="i,j->ij"),
+      N("Einsum", ["ea", "eb"], ["o2"], equation="bik, bjk -> bij"),
+      N("Einsum", ["ec", "ed"], ["o3"], equation="ij,kj"),
+      N("Einsum", ["ee"], ["o4"], equation="abc->cb"),
+      N("Einsum", ["ef", "eg", "eh"], ["o5"], equation="ij,jk,kl->il")],
+     [("eo", eo), ("ei", ei), ("ea", ea), ("eb", eb), ("ec", ec), ("ed", ed),
+      ("ee", ee), ("ef", ef), ("eg", eg), ("eh", eh)],
+     [("o1", np.outer(eo, ei)), ("o2", np.einsum("bik,bjk->bij", ea, eb)),
+      ("o3", ec @ ed.T), ("o4", np.ascontiguousarray(ee.sum(axis=0).T)),
+      ("o5", (ef.astype(np.float64) @ eg @ eh).astype(np.float32))])
+# Known operands (RoPE's positions times frequencies) fold into a constant.
+ft, fq, fz = np.arange(6, dtype=np.float32), rand(4), rand(6, 4)
+case("einsum_folded",
+     [N("Einsum", ["ft", "fq"], ["f"], equation="i,j->ij"),
+      N("Add", ["f", "z"], ["y"])],
+     [("z", fz)], [("y", np.outer(ft, fq) + fz)], [("ft", ft), ("fq", fq)])
 
 with open(os.path.join(OUT, "cases.txt"), "w") as f:
     f.write("\n".join(CASES))

@@ -6,6 +6,27 @@
 # RUN:   longctx-import-onnx %t/$c.onnx -o /dev/null 2>&1 | sed 's/^.*\.onnx.: //'; \
 # RUN:   echo "exit ${PIPESTATUS[0]}"; done | FileCheck %s
 
+# CHECK-LABEL: == einsum_ellipsis
+# CHECK-NEXT: node 'n' (Einsum): ellipses ('...') in equations are not supported
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_operands
+# CHECK-NEXT: node 'n' (Einsum): the equation 'ij,jk->ik' names 2 operands, the node has 1
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_rank
+# CHECK-NEXT: node 'n' (Einsum): operand 'ijk' of the equation has 3 indices, its input has rank 2
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_diagonal
+# CHECK-NEXT: node 'n' (Einsum): index 'i' repeats within one operand (a diagonal); not supported
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_sizes
+# CHECK-NEXT: node 'n' (Einsum): index 'i' has size 2 and 8
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_output
+# CHECK-NEXT: node 'n' (Einsum): output index 'k' is not an input index
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == einsum_int
+# CHECK-NEXT: node 'n' (Einsum): expected floating-point inputs of one element type
+# CHECK-NEXT: exit 1
 # CHECK-LABEL: == gemm_rank
 # CHECK-NEXT: node 'n' (Gemm): A and B must be matrices, got tensor<2x8xf32> and tensor<8xf32>
 # CHECK-NEXT: exit 1
@@ -136,6 +157,15 @@ def case(name, op, inputs=("x",), outputs=("y",), in_vals=(X,), init=(), opset=1
 
 
 OUT = sys.argv[1]
+case("einsum_ellipsis", "Einsum", ["x", "x"], equation="...i,...i->...")
+case("einsum_operands", "Einsum", ["x"], equation="ij,jk->ik")
+case("einsum_rank", "Einsum", ["x"], equation="ijk->ij")
+case("einsum_diagonal", "Einsum", ["x"], equation="ii->i",
+     in_vals=[("x", F, [3, 3])])
+case("einsum_sizes", "Einsum", ["x", "w"], equation="ij,ij->ij",
+     init=[("w", np.ones((8, 2), np.float32))])
+case("einsum_output", "Einsum", ["x"], equation="ij->ik")
+case("einsum_int", "Einsum", ["x"], equation="ij->ji", in_vals=[("x", I64, [2, 8])])
 case("gemm_rank", "Gemm", ["x", "b"], init=[("b", np.ones(8, np.float32))])
 case("gemm_bias", "Gemm", ["x", "b", "c"],
      init=[("b", np.ones((8, 3), np.float32)), ("c", np.ones(5, np.float32))])

@@ -8,7 +8,22 @@
 # RUN: longctx-import-onnx %t/trilu.onnx | FileCheck %s --check-prefix=TRILU
 # RUN: longctx-import-onnx %t/reshape.onnx | FileCheck %s --check-prefix=RESHAPE
 # RUN: longctx-import-onnx %t/folding.onnx | FileCheck %s --check-prefix=FOLD
+# RUN: longctx-import-onnx %t/einsum.onnx | FileCheck %s --check-prefix=EINSUM
 # RUN: longctx-import-onnx %t/softmax.onnx --func-name=layer --stream-dim=1 | FileCheck %s --check-prefix=STREAM
+
+# EINSUM-DAG: #[[$EA:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+# EINSUM-DAG: #[[$EB:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+# EINSUM-DAG: #[[$EC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+# EINSUM-LABEL: func.func @main(
+# EINSUM: %[[FILL:.*]] = linalg.fill
+# EINSUM: linalg.generic {indexing_maps = [#[[$EA]], #[[$EB]], #[[$EC]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+# EINSUM-SAME: outs(%[[FILL]] : tensor<2x3x3xf32>)
+# EINSUM: arith.mulf
+# EINSUM: arith.addf
+# EINSUM: %[[ANGLES:.*]] = arith.constant dense<{{\[\[}}0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+00, 5.000000e-01, 2.500000e-01], [2.000000e+00, 1.000000e+00, 5.000000e-01]]> : tensor<3x3xf32>
+# EINSUM: linalg.generic
+# EINSUM-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+# EINSUM-SAME: %[[ANGLES]]
 
 # MATMUL-LABEL: func.func @main(
 # MATMUL-SAME: %[[A2:.*]]: tensor<4x5xf32> {onnx.name = "a2"}, %[[B2:.*]]: tensor<5x6xf32> {onnx.name = "b2"}
@@ -157,6 +172,16 @@ def main(out):
         [("zero", ints(0)), ("two", ints(2)), ("zero0", np.array(0, np.int64)),
          ("one0", np.array(1, np.int64)), ("two0", np.array(2, np.int64)),
          ("minus1", ints(-1)), ("four", ints(4))]))
+    # Einsum: one generic, loops (output indices..., summed indices...),
+    # into a zero fill; with known operands (positions x frequencies, as
+    # RoPE's torch.outer exports) a constant.
+    save("einsum", w.model(
+        [N("Einsum", ["a", "b"], ["c"], equation="bik,bjk->bij"),
+         N("Einsum", ["t", "f"], ["angles"], equation="i,j->ij"),
+         N("Einsum", ["c", "angles"], ["y"], equation="bij,ij->bij")],
+        [("a", F, [2, 3, 4]), ("b", F, [2, 3, 4])], [("y", F, [2, 3, 3])],
+        [("t", np.arange(3, dtype=np.float32)),
+         ("f", np.array([1.0, 0.5, 0.25], np.float32))]))
 
 
 if __name__ == "__main__":
