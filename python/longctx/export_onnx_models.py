@@ -20,6 +20,10 @@ Models:
                     heads repeated), a GELU MLP and residuals
   gpt_gqa_512       the same two blocks on 512-token chunks (the main job's
                     model, tools/run-example.sh)
+  llama_gqa         two Llama-style blocks (RMSNorm, rotary position
+                    embeddings computed in the graph with torch.outer, 8 query
+                    heads over 2 key/value heads, SwiGLU MLP of 688, no
+                    biases) on 256 tokens, hidden 256
   gpt2_small        two GPT-2-small-shaped blocks (hidden 768, 12 heads, MLP
                     3072, fused QKV projection, causal mask sliced from a
                     tril buffer as GPT-2 does, tanh GELU) on 1024 tokens
@@ -197,6 +201,93 @@ class GPT2(nn.Module):
         return x
 
 
+class RMSNorm(nn.Module):
+    def __init__(self, d_model, eps=1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d_model))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+class LlamaAttention(nn.Module):
+    """Grouped-query attention with rotary embeddings, the angles computed
+    in the graph (torch.outer exports as Einsum)."""
+
+    def __init__(self, d_model, heads, kv_heads, seq):
+        super().__init__()
+        self.heads, self.kv_heads = heads, kv_heads
+        self.head_dim = d_model // heads
+        self.q = nn.Linear(d_model, d_model, bias=False)
+        self.k = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
+        self.v = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
+        self.o = nn.Linear(d_model, d_model, bias=False)
+        inv_freq = 1.0 / (10000 ** (torch.arange(0, self.head_dim, 2).float()
+                                    / self.head_dim))
+        self.register_buffer("inv_freq", inv_freq)
+        self.register_buffer(
+            "mask", torch.triu(torch.ones(seq, seq, dtype=torch.bool), 1))
+
+    def forward(self, x):
+        b, n, c = x.shape
+        h, hkv, d = self.heads, self.kv_heads, self.head_dim
+        q = self.q(x).view(b, n, h, d).transpose(1, 2)
+        k = self.k(x).view(b, n, hkv, d).transpose(1, 2)
+        v = self.v(x).view(b, n, hkv, d).transpose(1, 2)
+        t = torch.arange(n, dtype=torch.float32)
+        freqs = torch.outer(t, self.inv_freq)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos, sin = emb.cos(), emb.sin()
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        rep = h // hkv
+        k = k[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
+        v = v[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(d)
+        att = att.masked_fill(self.mask[:n, :n], float("-inf"))
+        att = F.softmax(att, dim=-1)
+        return self.o((att @ v).transpose(1, 2).contiguous().view(b, n, c))
+
+
+class LlamaBlock(nn.Module):
+    def __init__(self, d_model, heads, kv_heads, seq, hidden):
+        super().__init__()
+        self.norm1 = RMSNorm(d_model)
+        self.attn = LlamaAttention(d_model, heads, kv_heads, seq)
+        self.norm2 = RMSNorm(d_model)
+        self.w1 = nn.Linear(d_model, hidden, bias=False)
+        self.w3 = nn.Linear(d_model, hidden, bias=False)
+        self.w2 = nn.Linear(hidden, d_model, bias=False)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        y = self.norm2(x)
+        return x + self.w2(F.silu(self.w1(y)) * self.w3(y))
+
+
+class Llama(nn.Module):
+    def __init__(self, d_model, heads, kv_heads, seq, hidden, layers):
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            LlamaBlock(d_model, heads, kv_heads, seq, hidden) for _ in range(layers))
+        generator = torch.Generator().manual_seed(3)
+        for m in self.modules():
+            if isinstance(m, RMSNorm):
+                with torch.no_grad():
+                    m.weight.copy_(1 + 0.1 * torch.randn(m.weight.shape, generator=generator))
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
 class GPT(nn.Module):
     def __init__(self, d_model, heads, kv_heads, seq, layers):
         super().__init__()
@@ -225,6 +316,7 @@ MODELS = {
     "gpt_gqa": (lambda: GPT(64, 4, 2, 128, 2), (1, 128, 64)),
     "gpt_gqa_512": (lambda: GPT(64, 4, 2, 512, 2), (1, 512, 64)),
     "gpt2_small": (lambda: GPT2(768, 12, 1024, 2), (1, 1024, 768)),
+    "llama_gqa": (lambda: Llama(256, 8, 2, 256, 688, 2), (1, 256, 256)),
 }
 
 

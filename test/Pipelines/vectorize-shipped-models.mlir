@@ -2,7 +2,7 @@
 // compiled to vector code by longctx-lower-to-cpu: longctx-vectorize-linalg
 // leaves none to the scalar-loop fallback (it would say so in a remark).
 //
-// RUN: for m in attention_causal mha_causal gpt_gqa gpt_gqa_512; do \
+// RUN: for m in attention_causal mha_causal gpt_gqa gpt_gqa_512 llama_gqa; do \
 // RUN:   longctx-import-onnx %longctx_src/test/Examples/onnx/$m.onnx | \
 // RUN:     longctx-opt --longctx-raise-attention | \
 // RUN:     longctx-opt --longctx-lower-to-cpu -o /dev/null 2>&1 && echo "$m compiled"; \
@@ -18,5 +18,6 @@
 // CHECK: mha_causal compiled
 // CHECK: gpt_gqa compiled
 // CHECK: gpt_gqa_512 compiled
+// CHECK: llama_gqa compiled
 
 // UNRAISED: remark: longctx-vectorize-linalg: linalg.generic is not vectorized; it is lowered to scalar loops
