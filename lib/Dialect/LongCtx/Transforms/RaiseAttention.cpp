@@ -40,6 +40,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <vector>
 
 #define DEBUG_TYPE "longctx-raise-attention"
@@ -1207,6 +1208,86 @@ struct RaiseLinalgAttention final
 };
 
 /// Remembers the producers of replaced ops, to erase the chains that die.
+/// When `value` [B, H, M, d] is its heads' repetition of a tensor with fewer
+/// heads, as PyTorch exports `repeat_interleave(g, dim=1)`: a concatenation
+/// (insert_slices into an empty tensor along the heads) of pieces of g heads,
+/// piece j the broadcast of head j of one source [B, H / g, M, d] (a
+/// `linalg.broadcast` of that head into [B, 1, g, M, d] collapsed to
+/// [B, g, M, d]). Returns the source and g.
+static std::optional<std::pair<Value, int64_t>>
+matchRepeatedHeads(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() != 4 || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t heads = type.getDimSize(1);
+  // The pieces by their first head.
+  std::map<int64_t, Value> pieces;
+  Value current = value;
+  while (auto insert = current.getDefiningOp<tensor::InsertSliceOp>()) {
+    auto pieceType = insert.getSourceType();
+    if (pieceType.getRank() != 4 || !insert.hasUnitStride())
+      return std::nullopt;
+    ArrayRef<int64_t> offsets = insert.getStaticOffsets();
+    for (int64_t d : {0, 2, 3})
+      if (offsets[d] != 0 || pieceType.getDimSize(d) != type.getDimSize(d))
+        return std::nullopt;
+    if (ShapedType::isDynamic(offsets[1]) ||
+        !pieces.emplace(offsets[1], insert.getSource()).second)
+      return std::nullopt;
+    current = insert.getDest();
+  }
+  if (!current.getDefiningOp<tensor::EmptyOp>() || pieces.size() < 2)
+    return std::nullopt;
+  int64_t group = cast<RankedTensorType>(pieces.begin()->second.getType())
+                      .getDimSize(1);
+  if (group < 2 || static_cast<int64_t>(pieces.size()) * group != heads)
+    return std::nullopt;
+  Value source;
+  for (auto [j, entry] : llvm::enumerate(pieces)) {
+    auto [offset, piece] = entry;
+    if (offset != static_cast<int64_t>(j) * group)
+      return std::nullopt;
+    auto collapse = piece.getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse || collapse.getReassociationIndices() !=
+                         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}})
+      return std::nullopt;
+    auto broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
+    if (!broadcast || broadcast.getDimensions() != ArrayRef<int64_t>{2})
+      return std::nullopt;
+    auto head = broadcast.getInput().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!head || head.getSourceType().getRank() != 4 ||
+        head.getType().getRank() != 4 || !head.hasUnitStride() ||
+        head.getStaticOffsets() !=
+            ArrayRef<int64_t>{0, static_cast<int64_t>(j), 0, 0} ||
+        head.getType().getShape() !=
+            ArrayRef<int64_t>{type.getDimSize(0), 1, type.getDimSize(2),
+                              type.getDimSize(3)})
+      return std::nullopt;
+    if (source && head.getSource() != source)
+      return std::nullopt;
+    source = head.getSource();
+  }
+  if (cast<RankedTensorType>(source.getType()).getDimSize(1) * group != heads)
+    return std::nullopt;
+  return std::make_pair(source, group);
+}
+
+/// Attention whose keys and values are both the same repetition of fewer
+/// heads reads those heads directly: grouped-query attention.
+static void foldRepeatedKeyValueHeads(AttentionOp attention,
+                                      llvm::SetVector<Operation *> &dead) {
+  std::optional<std::pair<Value, int64_t>> key =
+      matchRepeatedHeads(attention.getKey());
+  std::optional<std::pair<Value, int64_t>> value =
+      matchRepeatedHeads(attention.getValue());
+  if (!key || !value || key->second != value->second)
+    return;
+  dead.insert(attention.getKey().getDefiningOp());
+  dead.insert(attention.getValue().getDefiningOp());
+  attention.getKeyMutable().assign(key->first);
+  attention.getValueMutable().assign(value->first);
+}
+
 struct DeadChainListener final : RewriterBase::Listener {
   void notifyOperationReplaced(Operation *op, ValueRange) override {
     for (Value operand : op->getOperands())
@@ -1234,8 +1315,10 @@ struct RaiseAttentionPass final
     DeadChainListener listener;
     walkAndApplyPatterns(getOperation(), std::move(patterns), &listener);
     // Reshapes of a raised result that lead back to its [B, H, N, dv] shape
-    // read the op directly.
+    // read the op directly; keys and values repeated over the heads are
+    // read unrepeated.
     for (AttentionOp attention : listener.raised) {
+      foldRepeatedKeyValueHeads(attention, listener.candidates);
       for (Operation *reshape : attention->getUsers()) {
         if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape))
           continue;

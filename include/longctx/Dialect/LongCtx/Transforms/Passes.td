@@ -233,7 +233,10 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       `[B, Hkv, 1, M, d]` or `[B, Hkv, M, d]` tensor to `[B, Hkv, G, M, d]`
       by a generic, `linalg.broadcast` or `tosa.tile`, reshaped to
       `[B, H, M, d]`, or a `h floordiv G` indexing map) give `Hkv = H / G`
-      key/value heads.
+      key/value heads; so do K and V that PyTorch's `repeat_interleave(G,
+      dim=1)` builds (each head `tensor.extract_slice`d, broadcast to G
+      heads, the pieces `tensor.insert_slice`d in order along the heads):
+      the raised op reads the unrepeated tensors.
 
     The fused forms of `linalg-fuse-elementwise-ops` are recognised too: a
     constant factor of an operand, the whole softmax division, or a head
