@@ -75,7 +75,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
      << "canonicalize,cse,buffer-deallocation-pipeline,"
-     << "convert-bufferization-to-memref,"
+     << "convert-bufferization-to-memref,longctx-copies-to-loops,"
      << "convert-vector-to-scf{full-unroll=true},"
      << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
      << "func.func(convert-linalg-to-loops),"

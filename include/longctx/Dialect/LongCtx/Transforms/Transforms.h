@@ -141,6 +141,10 @@ void populateScheduleParallelLoopsPatterns(RewritePatternSet &patterns,
 /// math.erf a polynomial approximation.
 void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that replaces `memref.copy` by `linalg.copy`
+/// (`longctx-copies-to-loops`).
+void populateCopiesToLoopsPatterns(RewritePatternSet &patterns);
+
 /// Adds the pattern that raises matmul -> scale -> (mask) -> softmax ->
 /// matmul chains in linalg on tensors (named matmuls, matmul-shaped generics,
 /// linalg.softmax or its decomposition) to `longctx.attention`. It is rooted
