@@ -71,7 +71,7 @@ for onnx in "${models[@]}"; do
     t_ort=$(ort_time "$onnx" "$threads" "$x" "$expected")
     awk -v n="$name" -v t="$threads" -v a="$t_longctx" -v b="$t_ort" \
         -v c="${compile:-?}" 'BEGIN {
-      printf "%-16s %7d %10.4f s %10.4f s %9.2fx %8s s\n", n, t, a, b, b / a, c }'
+      printf "%-16s %7d %10.5f s %10.5f s %9.2fx %8s s\n", n, t, a, b, b / a, c }'
   done
 done
 # The main job's model with Infini-attention (tools/run-example.sh) streaming

@@ -1007,7 +1007,7 @@ int main(int argc, char **argv) {
       callSeconds.push_back(seconds);
       if (repeat > 1)
         llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
-                     << llvm::format("%.4f", seconds) << " s\n";
+                     << llvm::format("%.6f", seconds) << " s\n";
 
       // Feed the state back, keep what will be compared or saved.
       bool last = run + 1 == repeat && c + 1 == numChunks;
@@ -1063,7 +1063,7 @@ int main(int argc, char **argv) {
                  << " tokens/s\n";
   } else {
     llvm::outs() << "longctx-run: ran @" << entryName << " in "
-                 << llvm::format("%.4f", best) << " s"
+                 << llvm::format("%.6f", best) << " s"
                  << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
                                 : std::string())
                  << "\n";
