@@ -29,10 +29,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/DebugLog.h"
@@ -288,6 +290,46 @@ struct Linear {
 };
 } // namespace
 
+/// A constant integer tensor that is a ramp a * p + b along the query (or
+/// key) position p, read at every other dim's index 0 (an exported
+/// `arange(N)[:, None]`, maybe shifted, that the importer kept as a
+/// constant while its comparison was too large to fold): adds
+/// sign * (a p + b) to `out`.
+static bool getConstantRamp(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
+                            int64_t sign) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(e->tensor, m_Constant(&attr)))
+    return false;
+  auto type = cast<ShapedType>(attr.getType());
+  std::optional<int64_t> dim, along;
+  for (int64_t q = 0; q < type.getRank(); ++q) {
+    AffineExpr r = e->map.getResult(q);
+    if (auto c = dyn_cast<AffineConstantExpr>(r)) {
+      if (c.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(r);
+    if (!d || dim || (d.getPosition() != iDim && d.getPosition() != jDim))
+      return false;
+    dim = d.getPosition();
+    along = q;
+  }
+  if (!dim || type.getNumElements() != type.getDimSize(*along) ||
+      type.getNumElements() < 2)
+    return false;
+  SmallVector<int64_t> values;
+  for (const APInt &v : attr.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  int64_t a = values[1] - values[0], b = values[0];
+  for (auto [k, v] : llvm::enumerate(values))
+    if (v != a * static_cast<int64_t>(k) + b)
+      return false;
+  (*dim == iDim ? out.ci : out.cj) += sign * a;
+  out.c0 += sign * b;
+  return true;
+}
+
 static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
                       int64_t sign = 1) {
   switch (e->kind) {
@@ -312,6 +354,8 @@ static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
   case Kind::Sub:
     return getLinear(e->args[0], iDim, jDim, out, sign) &&
            getLinear(e->args[1], iDim, jDim, out, -sign);
+  case Kind::Leaf:
+    return getConstantRamp(e, iDim, jDim, out, sign);
   default:
     return false;
   }
@@ -391,6 +435,40 @@ static bool isBand(const std::vector<bool> &keep, int64_t n, int64_t m,
   return true;
 }
 
+/// For `cmp(select(c, A, B), K)` with constants A, B and K where the
+/// comparison tells A from B: c in `condition`, and whether the comparison
+/// is true when c is. (The select may be on either side.)
+static std::optional<bool> selectComparedToConstant(const Expr *cmp,
+                                                    Expr *&condition) {
+  Expr *select = cmp->args[0], *k = cmp->args[1];
+  bool swapped = false;
+  if (select->kind != Kind::Select) {
+    std::swap(select, k);
+    swapped = true;
+  }
+  if (select->kind != Kind::Select || k->kind != Kind::Const ||
+      select->args[1]->kind != Kind::Const ||
+      select->args[2]->kind != Kind::Const)
+    return std::nullopt;
+  auto outcome = [&](double v) {
+    double lhs = swapped ? k->value : v, rhs = swapped ? v : k->value;
+    if (cmp->kind == Kind::CmpF)
+      return arith::applyCmpPredicate(
+          static_cast<arith::CmpFPredicate>(cmp->pred), APFloat(lhs),
+          APFloat(rhs));
+    return arith::applyCmpPredicate(
+        static_cast<arith::CmpIPredicate>(cmp->pred),
+        APInt(64, static_cast<int64_t>(lhs), /*isSigned=*/true),
+        APInt(64, static_cast<int64_t>(rhs), /*isSigned=*/true));
+  };
+  bool ifTrue = outcome(select->args[1]->value);
+  bool ifFalse = outcome(select->args[2]->value);
+  if (ifTrue == ifFalse)
+    return std::nullopt;
+  condition = select->args[0];
+  return ifTrue;
+}
+
 LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
   int64_t iDim = b->rank() - 2, jDim = b->rank() - 1;
   switch (cond->kind) {
@@ -409,7 +487,22 @@ LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
       return success(succeeded(keepWhere(cond->args[0], false)) &&
                      succeeded(keepWhere(cond->args[1], false)));
     break;
+  case Kind::Or:
+    // Keep where !(a | b) = !a & !b.
+    if (invert)
+      return success(succeeded(keepWhere(cond->args[0], true)) &&
+                     succeeded(keepWhere(cond->args[1], true)));
+    break;
+  case Kind::CmpF:
   case Kind::CmpI: {
+    // A condition selected to two constants, compared with a constant
+    // (`tril(ones) == 0`): the condition itself, or its negation.
+    Expr *condition = nullptr;
+    if (std::optional<bool> sameAsTrue =
+            selectComparedToConstant(cond, condition))
+      return keepWhere(condition, invert == *sameAsTrue);
+    if (cond->kind == Kind::CmpF)
+      break;
     Linear l;
     if (!getLinear(cond->args[0], iDim, jDim, l) ||
         !getLinear(cond->args[1], iDim, jDim, l, -1))
@@ -1309,6 +1402,12 @@ struct RaiseAttentionPass final
   using Base::Base;
 
   void runOnOperation() override {
+    {
+      RewritePatternSet fusion(&getContext());
+      populateFuseMaskProducersPatterns(fusion);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(fusion))))
+        return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     populateRaiseAttentionPatterns(patterns, /*emitRemarks=*/true);
     populateRaiseAttentionTosaPatterns(patterns, /*emitRemarks=*/true);
@@ -1353,6 +1452,25 @@ struct RaiseAttentionPass final
   }
 };
 } // namespace
+
+/// Whether `fused`'s producer computes a mask from positions: an
+/// elementwise generic with one use whose result is boolean or whose body
+/// reads its loop indices (triu/tril, iota comparisons, their casts and
+/// logical combinations, additive masks selected by position).
+static bool isMaskProducer(OpOperand *fused) {
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  if (!producer || !producer->hasOneUse() ||
+      producer.getNumParallelLoops() != producer.getNumLoops())
+    return false;
+  if (getElementTypeOrSelf(fused->get().getType()).isInteger(1))
+    return true;
+  return !producer.getBody()->getOps<linalg::IndexOp>().empty();
+}
+
+void mlir::longctx::populateFuseMaskProducersPatterns(
+    RewritePatternSet &patterns) {
+  linalg::populateElementwiseOpsFusionPatterns(patterns, isMaskProducer);
+}
 
 void mlir::longctx::populateRaiseAttentionPatterns(RewritePatternSet &patterns,
                                                    bool emitRemarks) {

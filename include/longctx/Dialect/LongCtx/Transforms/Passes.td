@@ -228,7 +228,16 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       masks with exactly that pattern, become `causal`; a second bound
       `j >= i - c` in the same condition (`arith.andi`), or a constant band,
       becomes `window`; other boolean or additive mask tensors become the
-      `mask` operand (reshaped to `[B|1, H|1, N, M]`);
+      `mask` operand (reshaped to `[B|1, H|1, N, M]`). Masks computed
+      from positions by other generics (a `triu`/`tril` of a fill, its
+      casts, `== 0` comparisons, logical or of two bounds, as importers
+      emit them above their constant-folding limit) are first fused into
+      the ops that read them (elementwise fusion of producers with a boolean
+      result or a body that reads `linalg.index`), so the same model raises
+      at every length. The condition may compare positions with constant
+      ramps (`arange` tensors, maybe shifted: `j < i - 7`), be a
+      `select` of two constants compared with a constant (`tril(ones) ==
+      0`), or an `or` of bounds under which keys are masked;
     * GQA: K and V repeated over query heads (broadcast of a
       `[B, Hkv, 1, M, d]` or `[B, Hkv, M, d]` tensor to `[B, Hkv, G, M, d]`
       by a generic, `linalg.broadcast` or `tosa.tile`, reshaped to

@@ -145,6 +145,13 @@ void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
 /// (`longctx-copies-to-loops`).
 void populateCopiesToLoopsPatterns(RewritePatternSet &patterns);
 
+/// Adds upstream elementwise fusion restricted to producers of masks
+/// computed from positions (boolean results, or bodies that read the loop
+/// indices), so that a mask the importer did not fold into a constant (above
+/// its folding limit) reaches the ops that read it as a predicate on the
+/// query and key positions; the first step of `longctx-raise-attention`.
+void populateFuseMaskProducersPatterns(RewritePatternSet &patterns);
+
 /// Adds the pattern that raises matmul -> scale -> (mask) -> softmax ->
 /// matmul chains in linalg on tensors (named matmuls, matmul-shaped generics,
 /// linalg.softmax or its decomposition) to `longctx.attention`. It is rooted
