@@ -24,6 +24,11 @@ Models:
                     embeddings computed in the graph with torch.outer, 8 query
                     heads over 2 key/value heads, SwiGLU MLP of 688, no
                     biases) on 256 tokens, hidden 256
+  masks_<style>     one causal attention layer (hidden 64, 4 heads) for each
+                    mask spelling of longctx.mask_models (bool_triu, additive,
+                    tril_eq0, where_finfo, window), exported with a dynamic
+                    sequence axis ("seq"), weights from NumPy (so the tests
+                    compute their outputs at any length without PyTorch)
   gpt2_small        two GPT-2-small-shaped blocks (hidden 768, 12 heads, MLP
                     3072, fused QKV projection, causal mask sliced from a
                     tril buffer as GPT-2 does, tanh GELU) on 1024 tokens
@@ -47,7 +52,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import reference
+from . import mask_models, reference
 
 OPSET = 17
 
@@ -288,6 +293,63 @@ class Llama(nn.Module):
         return x
 
 
+class MaskedAttention(nn.Module):
+    """longctx.mask_models' layer: the mask computed from the length."""
+
+    def __init__(self, style):
+        super().__init__()
+        self.style = style
+        self.qkv = nn.Linear(mask_models.D_MODEL, 3 * mask_models.D_MODEL)
+        self.o = nn.Linear(mask_models.D_MODEL, mask_models.D_MODEL)
+        w_qkv, b_qkv, w_o, b_o = mask_models.weights()
+        with torch.no_grad():
+            for p, w in ((self.qkv.weight, w_qkv), (self.qkv.bias, b_qkv),
+                         (self.o.weight, w_o), (self.o.bias, b_o)):
+                p.copy_(torch.from_numpy(w))
+
+    def forward(self, x):
+        b, n, c = x.shape
+        h, d = mask_models.HEADS, mask_models.HEAD_DIM
+        q, k, v = self.qkv(x).split(c, dim=2)
+        q, k, v = (t.view(b, n, h, d).transpose(1, 2) for t in (q, k, v))
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(d)
+        if self.style == "bool_triu":
+            att = att.masked_fill(torch.ones(n, n, dtype=torch.bool).triu(1),
+                                  float("-inf"))
+        elif self.style == "additive":
+            att = att + torch.full((n, n), float("-inf")).triu(1)
+        elif self.style == "tril_eq0":
+            att = att.masked_fill(torch.tril(torch.ones(n, n)) == 0, float("-inf"))
+        elif self.style == "where_finfo":
+            att = torch.where(torch.ones(n, n, dtype=torch.bool).tril(), att,
+                              torch.tensor(torch.finfo(att.dtype).min))
+        else:
+            i = torch.arange(n)[:, None]
+            j = torch.arange(n)[None, :]
+            att = att.masked_fill((j > i) | (j < i - (mask_models.WINDOW - 1)),
+                                  float("-inf"))
+        y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(b, n, c)
+        return self.o(y)
+
+
+def export_mask_model(style, out_dir):
+    """masks_<style>.onnx with a dynamic sequence axis; checked against the
+    NumPy forward at 64 tokens."""
+    model = MaskedAttention(style).eval()
+    x = torch.from_numpy(
+        np.random.default_rng(0).standard_normal((1, 64, 64)).astype(np.float32))
+    with torch.no_grad():
+        y = model(x).numpy()
+    want = mask_models.forward(
+        x.numpy(), window=mask_models.WINDOW if style == "window" else None)
+    assert np.abs(y - want).max() < 1e-4, style
+    path = os.path.join(out_dir, f"masks_{style}.onnx")
+    torch.onnx.export(model, (x,), path, opset_version=OPSET,
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {1: "seq"}, "y": {1: "seq"}})
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
 class GPT(nn.Module):
     def __init__(self, d_model, heads, kv_heads, seq, layers):
         super().__init__()
@@ -373,11 +435,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.normpath(default_out))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("models", nargs="*", default=list(MODELS))
+    parser.add_argument(
+        "models", nargs="*",
+        default=list(MODELS) + ["masks_" + s for s in mask_models.STYLES])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in args.models:
-        export(name, args.out, args.seed)
+        if name.startswith("masks_"):
+            export_mask_model(name[len("masks_"):], args.out)
+        else:
+            export(name, args.out, args.seed)
 
 
 if __name__ == "__main__":

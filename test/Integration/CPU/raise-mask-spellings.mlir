@@ -1,0 +1,77 @@
+// Models exported with a dynamic sequence axis, each spelling its mask one
+// way PyTorch code does (python/longctx/mask_models.py), are raised at every
+// length: below the importer's folding limit the mask arrives as a constant,
+// above it as the generics that compute it (fills, triu/tril, casts,
+// comparisons of aranges, logical or), which the raise fuses and reads as a
+// predicate on the query and key positions. At 4096 tokens the raised models
+// match the NumPy reference; rewritten into Infini-attention at 4096 and
+// 65,536 tokens, so does the stream of segments.
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: for s in bool_triu additive tril_eq0 where_finfo window; do \
+// RUN:   for n in 64 2048 2049 65536 1048576; do \
+// RUN:     longctx-import-onnx %longctx_src/test/Examples/onnx/masks_$s.onnx --dim seq=$n | \
+// RUN:       longctx-opt --longctx-raise-attention 2>&1 | \
+// RUN:       grep -o -e "longctx.attention ins.* causal.*" -e "remark.*" | \
+// RUN:       sed -e "s/^.*, tensor<\(1x4x[0-9]*\)x16xf32>) /$s $n: \1 /" -e "s/ scale.*//"; \
+// RUN:   done; \
+// RUN: done | FileCheck %s --check-prefix=RAISED --implicit-check-not=remark
+//
+// RUN: %PYTHON -m longctx.mask_models %t/n4096 4096
+// RUN: for s in bool_triu additive tril_eq0 where_finfo; do \
+// RUN:   longctx-import-onnx %longctx_src/test/Examples/onnx/masks_$s.onnx --dim seq=4096 | \
+// RUN:     longctx-opt --longctx-raise-attention -o %t/$s.mlir && \
+// RUN:   longctx-run %t/$s.mlir --input %t/n4096/x.npy --expected %t/n4096/expected.npy | \
+// RUN:     grep -q "all 1 checked results match" && echo "$s matches"; \
+// RUN: done | FileCheck %s --check-prefix=MATCH
+// RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_window.onnx --dim seq=4096 | \
+// RUN:   longctx-opt --longctx-raise-attention -o %t/window.mlir
+// RUN: longctx-run %t/window.mlir --input %t/n4096/x.npy \
+// RUN:   --expected %t/n4096/expected.window.npy | FileCheck %s
+//
+// RUN: %PYTHON -m longctx.mask_models %t/i4096 4096 --infini 512
+// RUN: %PYTHON -m longctx.mask_models %t/i65536 65536 --infini 512
+// RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_additive.onnx --dim seq=4096 | \
+// RUN:   longctx-opt --longctx-raise-attention \
+// RUN:     --longctx-attention-to-infini="segment-length=512 update-rule=delta" -o %t/infini4096.mlir
+// RUN: longctx-run %t/infini4096.mlir --input %t/i4096/x.npy --expected %t/i4096/expected.npy \
+// RUN:   --atol 1e-4 --rtol 1e-4 | FileCheck %s
+// RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_bool_triu.onnx --dim seq=65536 | \
+// RUN:   longctx-opt --longctx-raise-attention \
+// RUN:     --longctx-attention-to-infini="segment-length=512 update-rule=delta" -o %t/infini65536.mlir
+// RUN: longctx-run %t/infini65536.mlir --input %t/i65536/x.npy --expected %t/i65536/expected.npy \
+// RUN:   --atol 1e-4 --rtol 1e-4 | FileCheck %s
+
+// RAISED: bool_triu 64: 1x4x64 causal{{$}}
+// RAISED: bool_triu 2048: 1x4x2048 causal{{$}}
+// RAISED: bool_triu 2049: 1x4x2049 causal{{$}}
+// RAISED: bool_triu 65536: 1x4x65536 causal{{$}}
+// RAISED: bool_triu 1048576: 1x4x1048576 causal{{$}}
+// RAISED: additive 64: 1x4x64 causal{{$}}
+// RAISED: additive 2048: 1x4x2048 causal{{$}}
+// RAISED: additive 2049: 1x4x2049 causal{{$}}
+// RAISED: additive 65536: 1x4x65536 causal{{$}}
+// RAISED: additive 1048576: 1x4x1048576 causal{{$}}
+// RAISED: tril_eq0 64: 1x4x64 causal{{$}}
+// RAISED: tril_eq0 2048: 1x4x2048 causal{{$}}
+// RAISED: tril_eq0 2049: 1x4x2049 causal{{$}}
+// RAISED: tril_eq0 65536: 1x4x65536 causal{{$}}
+// RAISED: tril_eq0 1048576: 1x4x1048576 causal{{$}}
+// RAISED: where_finfo 64: 1x4x64 causal{{$}}
+// RAISED: where_finfo 2048: 1x4x2048 causal{{$}}
+// RAISED: where_finfo 2049: 1x4x2049 causal{{$}}
+// RAISED: where_finfo 65536: 1x4x65536 causal{{$}}
+// RAISED: where_finfo 1048576: 1x4x1048576 causal{{$}}
+// RAISED: window 64: 1x4x64 causal window(8){{$}}
+// RAISED: window 2048: 1x4x2048 causal window(8){{$}}
+// RAISED: window 2049: 1x4x2049 causal window(8){{$}}
+// RAISED: window 65536: 1x4x65536 causal window(8){{$}}
+// RAISED: window 1048576: 1x4x1048576 causal window(8){{$}}
+
+// MATCH: bool_triu matches
+// MATCH: additive matches
+// MATCH: tril_eq0 matches
+// MATCH: where_finfo matches
+
+// CHECK: result 0: {{.*}} PASS
+// CHECK: all 1 checked results match
