@@ -98,18 +98,24 @@ class TorchMHA(nn.Module):
         return out
 
 
+def add_gqa_projections(module, d_model, heads, kv_heads):
+    """The bias-free Q, K, V and output projections of grouped-query
+    attention (K and V with kv_heads heads), in that order."""
+    module.heads, module.kv_heads = heads, kv_heads
+    module.head_dim = d_model // heads
+    module.q = nn.Linear(d_model, d_model, bias=False)
+    module.k = nn.Linear(d_model, kv_heads * module.head_dim, bias=False)
+    module.v = nn.Linear(d_model, kv_heads * module.head_dim, bias=False)
+    module.o = nn.Linear(d_model, d_model, bias=False)
+
+
 class GQAAttention(nn.Module):
     """Causal grouped-query attention; K/V heads repeated to the query heads
     by unsqueeze-expand-reshape (what repeat_interleave computes)."""
 
     def __init__(self, d_model, heads, kv_heads, seq):
         super().__init__()
-        self.heads, self.kv_heads = heads, kv_heads
-        self.head_dim = d_model // heads
-        self.q = nn.Linear(d_model, d_model, bias=False)
-        self.k = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
-        self.v = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
-        self.o = nn.Linear(d_model, d_model, bias=False)
+        add_gqa_projections(self, d_model, heads, kv_heads)
         self.register_buffer(
             "bias", torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq)
         )
@@ -227,12 +233,7 @@ class LlamaAttention(nn.Module):
 
     def __init__(self, d_model, heads, kv_heads, seq):
         super().__init__()
-        self.heads, self.kv_heads = heads, kv_heads
-        self.head_dim = d_model // heads
-        self.q = nn.Linear(d_model, d_model, bias=False)
-        self.k = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
-        self.v = nn.Linear(d_model, kv_heads * self.head_dim, bias=False)
-        self.o = nn.Linear(d_model, d_model, bias=False)
+        add_gqa_projections(self, d_model, heads, kv_heads)
         inv_freq = 1.0 / (10000 ** (torch.arange(0, self.head_dim, 2).float()
                                     / self.head_dim))
         self.register_buffer("inv_freq", inv_freq)
