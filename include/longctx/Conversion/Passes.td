@@ -150,6 +150,9 @@ def LongCtxVectorizeLinalgPass
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads to share the work between (>= 1): ops are split into "
            "parallel tiles for this many threads (1: no parallel tiles)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Compute the elementwise op that is a contraction's only user "
+           "(bias, activation, residual) on each tile of the kernel">,
     Option<"remarks", "remarks", "bool", /*default=*/"true",
            "Emit a remark for each op left to the scalar-loop fallback">,
   ];

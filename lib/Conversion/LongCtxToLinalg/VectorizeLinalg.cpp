@@ -270,11 +270,14 @@ struct KernelTiles {
 /// What the register-block loops of one row tile read and write: the left
 /// operand, the packed right operand at this tile's batch indices
 /// (`packedBatch`), every loop's value (`loopValues`, the batch loops set),
-/// the tile's first row, its rows and its last row (from 0).
+/// the tile's first row, its rows and its last row (from 0), and the value
+/// the contraction's init is filled with, if it is a fill (the first depth
+/// chunk then starts its accumulators from it instead of reading the tile).
 struct KernelTile {
   Value lhs, packed;
   SmallVector<Value> packedBatch, loopValues;
   Value row0, numRows, lastRow;
+  Value initValue;
 };
 } // namespace
 
@@ -308,7 +311,8 @@ static KernelTiles chooseKernelTiles(const KernelContraction &c,
 
 /// One register block at rows `r0 ..` of the tile and panel `p` (its first
 /// column `col0`):
-/// accumulators read from `dest`, `kLen` depths from `k0` multiply-added
+/// accumulators read from `dest` (`fromInit`: the init's fill value),
+/// `kLen` depths from `k0` multiply-added
 /// (a broadcast left-operand scalar times the panel's vectors a step),
 /// written back. Rows past the tile are computed at (and written to) its last
 /// row, which leaves it as it is; columns past N are masked.
@@ -316,7 +320,8 @@ static Value buildRegisterBlock(OpBuilder &b, Location loc,
                                 const KernelContraction &c,
                                 const RegisterBlock &block,
                                 const KernelTile &tile, Value dest, Value p,
-                                Value col0, Value r0, Value k0, Value kLen) {
+                                Value col0, Value r0, Value k0, Value kLen,
+                                bool fromInit) {
   auto idx = [&](OpBuilder &nb, Location nl, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, nl, v);
   };
@@ -332,11 +337,16 @@ static Value buildRegisterBlock(OpBuilder &b, Location loc,
   for (int64_t v = 0; v < block.vecs; ++v)
     colStarts.push_back(
         arith::AddIOp::create(b, loc, col0, idx(b, loc, v * block.lanes)));
+  Value initVec =
+      fromInit ? vector::BroadcastOp::create(b, loc, vecType, tile.initValue)
+               : Value();
   for (Value row : rows)
     for (Value col : colStarts)
-      accs.push_back(vector::TransferReadOp::create(
-          b, loc, vecType, dest, ValueRange{row, col}, padding,
-          ArrayRef<bool>{inBounds}));
+      accs.push_back(initVec ? initVec
+                             : vector::TransferReadOp::create(
+                                   b, loc, vecType, dest, ValueRange{row, col},
+                                   padding, ArrayRef<bool>{inBounds})
+                                   .getResult());
   auto kLoop = scf::ForOp::create(
       b, loc, idx(b, loc, 0), kLen, idx(b, loc, 1), accs,
       [&](OpBuilder &kb, Location kl, Value kk, ValueRange kAccs) {
@@ -377,7 +387,7 @@ static Value buildDepthChunk(OpBuilder &b, Location loc,
                              const KernelContraction &c,
                              const RegisterBlock &block,
                              const KernelTiles &tiles, const KernelTile &tile,
-                             Value dest, Value k0, Value kLen) {
+                             Value dest, Value k0, Value kLen, bool fromInit) {
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -394,12 +404,97 @@ static Value buildDepthChunk(OpBuilder &b, Location loc,
               scf::YieldOp::create(rb, rl,
                                    buildRegisterBlock(rb, rl, c, block, tile,
                                                       rIter[0], p, col0, r0,
-                                                      k0, kLen));
+                                                      k0, kLen, fromInit));
             });
         scf::YieldOp::create(pb, pl, rowLoop.getResult(0));
       });
   return panelLoop.getResult(0);
 }
+
+/// Whether `op` reads or writes a tensor of i1: vectors of i1 are bit-packed
+/// in memory, tensors of i1 are bytes, so such ops are not vectorized.
+static bool hasBoolOperand(Operation *op) {
+  return llvm::any_of(op->getOperands(), [](Value v) {
+    return getElementTypeOrSelf(v.getType()).isInteger(1);
+  });
+}
+
+namespace {
+/// An elementwise op that is the only user of a contraction's result (maybe
+/// through a `tensor.expand_shape` that only adds unit dims, as importers
+/// wrap a matrix product of collapsed rows) and reads it element for element
+/// into a result of the same shape: a bias add, an activation, a residual
+/// add, fused. The kernel computes it on each tile while the tile is in
+/// cache, instead of in a pass of its own. `productDims[e]` is the
+/// contraction result's dim of the epilogue's dim e (-1: an added unit dim).
+struct Epilogue {
+  linalg::GenericOp op;
+  Operation *expand = nullptr;
+  SmallVector<int64_t> productDims;
+};
+} // namespace
+
+static std::optional<Epilogue> findEpilogue(linalg::LinalgOp op) {
+  Epilogue e;
+  Value product = op->getResult(0);
+  auto productType = cast<RankedTensorType>(product.getType());
+  if (!product.hasOneUse())
+    return std::nullopt;
+  Value read = product;
+  e.productDims = llvm::to_vector(llvm::seq<int64_t>(0, productType.getRank()));
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(*product.getUsers().begin())) {
+    // Only unit dims added: each group has at most one dim that is not 1,
+    // the product's dim.
+    e.productDims.clear();
+    for (auto [d, group] : llvm::enumerate(expand.getReassociationIndices())) {
+      int64_t kept = group.back();
+      for (int64_t g : group)
+        if (expand.getResultType().getDimSize(g) != 1)
+          kept = g;
+      for (int64_t g : group) {
+        if (g != kept && expand.getResultType().getDimSize(g) != 1)
+          return std::nullopt;
+        e.productDims.push_back(g == kept ? static_cast<int64_t>(d) : -1);
+      }
+    }
+    if (!expand->hasOneUse())
+      return std::nullopt;
+    e.expand = expand;
+    read = expand.getResult();
+  }
+  OpOperand &use = *read.getUses().begin();
+  e.op = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!e.op || e.op->getBlock() != op->getBlock() ||
+      !e.op.hasPureTensorSemantics() || e.op.getNumDpsInits() != 1 ||
+      e.op.isDpsInit(&use) ||
+      e.op.getNumParallelLoops() != e.op.getNumLoops() ||
+      e.op->getResult(0).getType() != read.getType() ||
+      !e.op.getMatchingIndexingMap(&use).isIdentity() ||
+      !e.op.getMatchingIndexingMap(e.op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  // What vectorizeOp refuses (i1 buffers) stays an op of its own.
+  if (hasBoolOperand(e.op))
+    return std::nullopt;
+  return e;
+}
+
+/// `tile` [rows, N] expanded to the result's rank (unit dims for the batch
+/// loops), with the result dims of the rows at `rowPos` (N is the last).
+static Value expandTile(OpBuilder &b, Location loc, Value tile,
+                        ArrayRef<OpFoldResult> sizes, unsigned rowPos) {
+  SmallVector<ReassociationIndices> groups(2);
+  for (unsigned i = 0; i < sizes.size(); ++i)
+    groups[i <= rowPos ? 0 : 1].push_back(i);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(tile.getType()).getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, type, tile, groups, sizes);
+}
+
+static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 const VectorizeLinalgOptions &opts);
 
 namespace {
 /// Lowers an f32 contraction (see `matchContraction`) to the register-blocked
@@ -424,14 +519,26 @@ struct ContractionToKernel final
     std::optional<RegisterBlock> block = chooseRegisterBlock(tiling, paddedN);
     if (!block)
       return rewriter.notifyMatchFailure(op, "no register block fits");
-    rewriter.replaceOp(op, buildKernel(rewriter, op, *c, *block));
+    std::optional<Epilogue> epilogue;
+    if (opts.fuseEpilogues)
+      epilogue = findEpilogue(op);
+    if (!epilogue) {
+      rewriter.replaceOp(op, buildKernel(rewriter, op, *c, *block, nullptr));
+      return success();
+    }
+    rewriter.setInsertionPoint(epilogue->op);
+    rewriter.replaceOp(epilogue->op,
+                       buildKernel(rewriter, op, *c, *block, &*epilogue));
+    if (epilogue->expand)
+      rewriter.eraseOp(epilogue->expand);
+    rewriter.eraseOp(op);
     return success();
   }
 
 private:
   Value buildKernel(PatternRewriter &b, linalg::LinalgOp op,
-                    const KernelContraction &c,
-                    const RegisterBlock &block) const;
+                    const KernelContraction &c, const RegisterBlock &block,
+                    Epilogue *epilogue) const;
 
   VectorizeLinalgOptions opts;
 };
@@ -442,7 +549,8 @@ private:
 /// dropped) accumulated a depth chunk at a time.
 Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
                                        const KernelContraction &c,
-                                       const RegisterBlock &block) const {
+                                       const RegisterBlock &block,
+                                       Epilogue *epilogue) const {
   Location loc = op.getLoc();
   Value rhs = op.getDpsInputOperand(1)->get();
   KernelTile tile;
@@ -461,10 +569,20 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
        cols},
       b.getF32Type());
 
+  // A filled init is not read: the first depth chunk starts from its value,
+  // and the result (without an epilogue) is written into an empty tensor.
+  Value init = op.getDpsInitOperand(0)->get();
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    tile.initValue = fill.getInputs()[0];
+  Value shared = epilogue ? epilogue->op.getDpsInitOperand(0)->get() : init;
+  if (!epilogue && tile.initValue)
+    shared = tensor::EmptyOp::create(
+        b, loc, cast<RankedTensorType>(init.getType()).getShape(),
+        b.getF32Type());
   auto forall = scf::ForallOp::create(
       b, loc,
       ArrayRef<OpFoldResult>{b.getIndexAttr(tiles.batchCount * tiles.rowTiles)},
-      ValueRange{op.getDpsInitOperand(0)->get()}, std::nullopt);
+      ValueRange{shared}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   Value t = forall.getInductionVars()[0];
@@ -504,14 +622,30 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
       sizes.push_back(b.getIndexAttr(1));
     }
   }
-  Value result = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets,
-                                                sizes, strides);
-  if (tiles.depthChunk >= depth) {
-    result = buildDepthChunk(b, loc, c, block, tiles, tile, result, idx(0),
-                             idx(depth));
-  } else {
+  // The product's tile starts from the contraction's init: the shared
+  // output's tile, or with an epilogue (whose result is the shared output)
+  // a fill of the tile or a slice of the init.
+  Value result;
+  if (!epilogue)
+    result = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets,
+                                            sizes, strides);
+  else if (tile.initValue)
+    result = tensor::EmptyOp::create(b, loc, tileType.getShape(),
+                                     b.getF32Type(),
+                                     tileType.isDynamicDim(0)
+                                         ? ValueRange{tile.numRows}
+                                         : ValueRange{});
+  else
+    result = tensor::ExtractSliceOp::create(b, loc, tileType, init, offsets,
+                                            sizes, strides);
+  // The first depth chunk (from the fill value, if any), then the others.
+  int64_t firstChunk = std::min(tiles.depthChunk, depth);
+  result = buildDepthChunk(b, loc, c, block, tiles, tile, result, idx(0),
+                           idx(firstChunk), /*fromInit=*/bool(tile.initValue));
+  if (firstChunk < depth) {
     auto chunks = scf::ForOp::create(
-        b, loc, idx(0), idx(depth), idx(tiles.depthChunk), ValueRange{result},
+        b, loc, idx(firstChunk), idx(depth), idx(tiles.depthChunk),
+        ValueRange{result},
         [&](OpBuilder &cb, Location cl, Value k0, ValueRange iter) {
           Value kLen = arith::MinSIOp::create(
               cb, cl, arith::ConstantIndexOp::create(cb, cl, tiles.depthChunk),
@@ -519,13 +653,60 @@ Value ContractionToKernel::buildKernel(PatternRewriter &b, linalg::LinalgOp op,
                   cb, cl, arith::ConstantIndexOp::create(cb, cl, depth), k0));
           scf::YieldOp::create(cb, cl,
                                buildDepthChunk(cb, cl, c, block, tiles, tile,
-                                               iter[0], k0, kLen));
+                                               iter[0], k0, kLen,
+                                               /*fromInit=*/false));
         });
     result = chunks.getResult(0);
   }
+  // The epilogue on this tile (in its own dims), the product's slice
+  // replaced by the tile; the epilogue's tile is the kernel's result.
+  Operation *tiledEpilogue = nullptr;
+  SmallVector<OpFoldResult> outOffsets(offsets), outSizes(sizes),
+      outStrides(strides);
+  if (epilogue) {
+    outOffsets.clear();
+    outSizes.clear();
+    unsigned rowPos = 0;
+    for (auto [d, productDim] : llvm::enumerate(epilogue->productDims)) {
+      bool unit = productDim < 0;
+      outOffsets.push_back(unit ? b.getIndexAttr(0) : offsets[productDim]);
+      outSizes.push_back(unit ? b.getIndexAttr(1) : sizes[productDim]);
+      if (!unit && c.outMap.getDimPosition(productDim) == c.m)
+        rowPos = d;
+    }
+    outStrides.assign(outOffsets.size(), b.getIndexAttr(1));
+    Value product = expandTile(b, loc, result, outSizes, rowPos);
+    Value read = epilogue->expand ? epilogue->expand->getResult(0)
+                                  : op->getResult(0);
+    unsigned productOperand = read.getUses().begin()->getOperandNumber();
+    FailureOr<TilingResult> tiled =
+        cast<TilingInterface>(epilogue->op.getOperation())
+            .getTiledImplementation(b, outOffsets, outSizes);
+    assert(succeeded(tiled) && "elementwise generics tile");
+    tiledEpilogue = tiled->tiledOps.front();
+    Value sliced = tiledEpilogue->getOperand(productOperand);
+    b.modifyOpInPlace(tiledEpilogue, [&] {
+      tiledEpilogue->setOperand(productOperand, product);
+    });
+    // The slice of the whole product the tiling made, if any (the product
+    // dies with the pattern).
+    if (auto slice = sliced.getDefiningOp<tensor::ExtractSliceOp>())
+      if (slice.use_empty())
+        b.eraseOp(slice);
+    result = tiledEpilogue->getResult(0);
+  }
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
-                                        strides);
+  tensor::ParallelInsertSliceOp::create(b, loc, result, out, outOffsets,
+                                        outSizes, outStrides);
+  // The tiled epilogue's vector code (its uses follow its replacements).
+  if (tiledEpilogue) {
+    VectorizeLinalgOptions serial = opts;
+    serial.threads = 1;
+    if (failed(vectorizeOp(b, cast<linalg::LinalgOp>(tiledEpilogue), serial)))
+      emitRemark(epilogue->op.getLoc())
+          << "longctx-vectorize-linalg: the epilogue of a contraction is not "
+             "vectorized; it is lowered to scalar loops";
+  }
   return forall.getResult(0);
 }
 
@@ -611,22 +792,24 @@ tileOp(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
 /// Tiles a static linalg op for threads and vectors and vectorizes it.
 static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
                                  const VectorizeLinalgOptions &opts) {
-  // Vectors of i1 are bit-packed in memory, tensors of i1 are not.
-  auto isBool = [](Value v) {
-    return getElementTypeOrSelf(v.getType()).isInteger(1);
-  };
-  if (llvm::any_of(op->getOperands(), isBool))
+  if (hasBoolOperand(op))
     return failure();
-  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
-      op.getNumLoops() == 0 || !linalg::hasVectorizationImpl(op) ||
-      failed(linalg::vectorizeOpPrecondition(op)))
+  // Outer loops may be dynamic (an epilogue on a partial row tile): they
+  // are tiled by 1.
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+      !linalg::hasVectorizationImpl(op))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamic(ranges.back()) ||
+      (!op.hasDynamicShape() && failed(linalg::vectorizeOpPrecondition(op))))
+    return failure();
   unsigned numLoops = ranges.size();
   SmallVector<int64_t> vectorSizes(numLoops, 1);
   vectorSizes.back() = chooseInnerVectorSize(ranges.back(), opts.vectorLanes);
 
-  SmallVector<int64_t> threadTiles = chooseThreadTiles(op, opts.threads);
+  SmallVector<int64_t> threadTiles;
+  if (!op.hasDynamicShape())
+    threadTiles = chooseThreadTiles(op, opts.threads);
   if (!threadTiles.empty()) {
     FailureOr<linalg::LinalgOp> tiled = tileOp(
         rewriter, op, threadTiles, scf::SCFTilingOptions::LoopType::ForallOp);
@@ -726,11 +909,18 @@ struct LongCtxVectorizeLinalgPass final
       return signalPassFailure();
     }
     VectorizeLinalgOptions options{vectorLanes, vectorAccumulators,
-                                   vectorRegisters, threads};
+                                   vectorRegisters, threads, fuseEpilogues};
     MLIRContext *context = &getContext();
+    // Fusion first, so that a contraction's epilogue is whole (bias, GELU
+    // and residual as one op) when the kernel takes it.
     {
       RewritePatternSet patterns(context);
       populateVectorizeLinalgFusionPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      RewritePatternSet patterns(context);
       populateVectorizeLinalgContractionPatterns(patterns, options);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

@@ -6,15 +6,17 @@
 /// [panels, depth, width] (24 columns: one panel of 3 vectors), the product
 /// is the register-blocked kernel (4 rows x 3 vectors for AVX2's registers)
 /// under an scf.forall over row tiles (17K multiply-adds: too few for
-/// threads, so one tile of all 37 rows); the fill is vectorized. No linalg op
-/// is left.
+/// threads, so one tile of all 37 rows). The zero fill is never computed:
+/// the accumulators start from its value and the product is written into an
+/// empty tensor. No linalg op is left.
 // CHECK-LABEL: func.func @matmul_weights(
+//   CHECK-DAG:   %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<8xf32>
 //   CHECK-DAG:   %[[W:.+]] = arith.constant dense<1.000000e+00> : tensor<1x19x24xf32>
-//       CHECK:   vector.transfer_write %{{.+}} : vector<24xf32>, tensor<24xf32>
-//       CHECK:   scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<37x24xf32>)
+//       CHECK:   %[[EMPTY:.+]] = tensor.empty() : tensor<37x24xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}} = %[[EMPTY]]) -> (tensor<37x24xf32>)
 //       CHECK:     scf.for
 //       CHECK:       scf.for {{.+}} step %c4
-//       CHECK:         scf.for {{.+}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+//       CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %[[ZERO]], {{.+}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 //       CHECK:           vector.transfer_read %[[W]]
 //       CHECK:           tensor.extract %{{.+}} : tensor<37x19xf32>
 //       CHECK:           vector.broadcast
@@ -183,4 +185,72 @@ func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
     linalg.yield %s : f32
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
+}
+
+// -----
+
+/// An epilogue (bias add then tanh, reading the product through an
+/// expand_shape that only adds a unit dim, as importers wrap a product of
+/// collapsed rows) is computed on each tile of the kernel, into the
+/// epilogue's own result: no pass of its own over the product, which is
+/// never filled or written whole.
+// CHECK-LABEL: func.func @matmul_epilogue(
+//       CHECK:   %[[OUT:.+]] = tensor.empty() : tensor<1x64x48xf32>
+//       CHECK:   scf.forall (%{{.+}}) in (1) shared_outs(%[[SHARED:.+]] = %[[OUT]]) -> (tensor<1x64x48xf32>)
+//       CHECK:     tensor.empty() : tensor<64x48xf32>
+//       CHECK:     vector.fma
+//       CHECK:     tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]] output_shape [1, 64, 48] : tensor<64x48xf32> into tensor<1x64x48xf32>
+//       CHECK:     arith.addf %{{.+}} : vector<48xf32>
+//       CHECK:     math.tanh %{{.+}} : vector<48xf32>
+//       CHECK:     tensor.parallel_insert_slice %{{.+}} into %[[SHARED]][0, %{{.+}}, 0] [1, 64, 48] [1, 1, 1] : tensor<1x64x48xf32> into tensor<1x64x48xf32>
+//   CHECK-NOT:   linalg.
+//       CHECK:   return
+func.func @matmul_epilogue(%x: tensor<64x32xf32>, %w: tensor<32x48xf32>,
+                           %b: tensor<48xf32>) -> tensor<1x64x48xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x48xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x48xf32>) -> tensor<64x48xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<64x32xf32>, tensor<32x48xf32>)
+         outs(%f : tensor<64x48xf32>) -> tensor<64x48xf32>
+  %x3 = tensor.expand_shape %m [[0, 1], [2]] output_shape [1, 64, 48]
+          : tensor<64x48xf32> into tensor<1x64x48xf32>
+  %e3 = tensor.empty() : tensor<1x64x48xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, i, j) -> (a, i, j)>,
+                                        affine_map<(a, i, j) -> (j)>,
+                                        affine_map<(a, i, j) -> (a, i, j)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}
+       ins(%x3, %b : tensor<1x64x48xf32>, tensor<48xf32>) outs(%e3 : tensor<1x64x48xf32>) {
+  ^bb0(%p: f32, %c: f32, %o: f32):
+    %s = arith.addf %p, %c : f32
+    %t = math.tanh %s : f32
+    linalg.yield %t : f32
+  } -> tensor<1x64x48xf32>
+  return %r : tensor<1x64x48xf32>
+}
+
+// -----
+
+/// A product with another use keeps its own result: the elementwise op runs
+/// as an op of its own.
+// CHECK-LABEL: func.func @matmul_two_uses(
+//       CHECK:   %[[P:.+]] = scf.forall
+//       CHECK:   scf.for
+//       CHECK:     math.tanh %{{.+}} : vector<48xf32>
+//       CHECK:   return %[[P]],
+func.func @matmul_two_uses(%x: tensor<64x32xf32>, %w: tensor<32x48xf32>)
+    -> (tensor<64x48xf32>, tensor<64x48xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x48xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x48xf32>) -> tensor<64x48xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<64x32xf32>, tensor<32x48xf32>)
+         outs(%f : tensor<64x48xf32>) -> tensor<64x48xf32>
+  %e2 = tensor.empty() : tensor<64x48xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+       ins(%m : tensor<64x48xf32>) outs(%e2 : tensor<64x48xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %t = math.tanh %p : f32
+    linalg.yield %t : f32
+  } -> tensor<64x48xf32>
+  return %m, %r : tensor<64x48xf32>, tensor<64x48xf32>
 }

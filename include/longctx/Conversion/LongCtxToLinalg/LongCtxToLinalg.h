@@ -75,6 +75,8 @@ struct VectorizeLinalgOptions {
   int64_t vectorRegisters = 32;
   /// Threads the work is split between (1: no parallel tiles).
   int64_t threads = 1;
+  /// Compute a contraction's elementwise epilogue on each of its tiles.
+  bool fuseEpilogues = true;
 };
 
 /// Adds the patterns that fuse an elementwise linalg op at a function's top
