@@ -4,8 +4,10 @@
 // above it as the generics that compute it (fills, triu/tril, casts,
 // comparisons of aranges, logical or), which the raise fuses and reads as a
 // predicate on the query and key positions. At 4096 tokens the raised models
-// match the NumPy reference; rewritten into Infini-attention at 4096 and
-// 65,536 tokens, so does the stream of segments.
+// match the NumPy reference; rewritten into Infini-attention or Titans MAG
+// at 4096 and 65,536 tokens, so do the rewritten models (at 65,536 Titans'
+// O(N^2) attention is checked against NumPy at 768 rows, its memory over
+// every token).
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: for s in bool_triu additive tril_eq0 where_finfo window; do \
@@ -41,6 +43,21 @@
 // RUN:     --longctx-attention-to-infini="segment-length=512 update-rule=delta" -o %t/infini65536.mlir
 // RUN: longctx-run %t/infini65536.mlir --input %t/i65536/x.npy --expected %t/i65536/expected.npy \
 // RUN:   --atol 1e-4 --rtol 1e-4 | FileCheck %s
+//
+// RUN: %PYTHON -m longctx.mask_models %t/t4096 4096 --titans 64
+// RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_where_finfo.onnx --dim seq=4096 | \
+// RUN:   longctx-opt --longctx-raise-attention \
+// RUN:     --longctx-attention-to-titans="theta=0.001" -o %t/titans4096.mlir
+// RUN: longctx-run %t/titans4096.mlir --input %t/t4096/x.npy --expected %t/t4096/expected.npy | \
+// RUN:   FileCheck %s
+// RUN: %PYTHON -m longctx.mask_models %t/t65536 65536 --titans 64 --no-expected
+// RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_tril_eq0.onnx --dim seq=65536 | \
+// RUN:   longctx-opt --longctx-raise-attention \
+// RUN:     --longctx-attention-to-titans="theta=0.001" -o %t/titans65536.mlir
+// RUN: longctx-run %t/titans65536.mlir --input %t/t65536/x.npy --output-dir %t/t65536/out | \
+// RUN:   FileCheck %s --check-prefix=RAN
+// RUN: %PYTHON -m longctx.mask_models %t/t65536 65536 --titans 64 \
+// RUN:   --check %t/t65536/out/result0.npy | FileCheck %s --check-prefix=ROWS
 
 // RAISED: bool_triu 64: 1x4x64 causal{{$}}
 // RAISED: bool_triu 2048: 1x4x2048 causal{{$}}
@@ -75,3 +92,8 @@
 
 // CHECK: result 0: {{.*}} PASS
 // CHECK: all 1 checked results match
+
+// RAN: ran @main
+// ROWS: rows 0:256: {{.*}} PASS
+// ROWS: rows 32640:32896: {{.*}} PASS
+// ROWS: rows 65280:65536: {{.*}} PASS
