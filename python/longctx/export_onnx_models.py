@@ -308,7 +308,7 @@ class MaskedAttention(nn.Module):
                          (self.o.weight, w_o), (self.o.bias, b_o)):
                 p.copy_(torch.from_numpy(w))
 
-    def forward(self, x):
+    def forward(self, x, attention_mask=None):
         b, n, c = x.shape
         h, d = mask_models.HEADS, mask_models.HEAD_DIM
         q, k, v = self.qkv(x).split(c, dim=2)
@@ -321,6 +321,14 @@ class MaskedAttention(nn.Module):
             att = att + torch.full((n, n), float("-inf")).triu(1)
         elif self.style == "tril_eq0":
             att = att.masked_fill(torch.tril(torch.ones(n, n)) == 0, float("-inf"))
+        elif self.style == "pad_bool":
+            keep = (torch.ones(n, n, dtype=torch.bool).tril()
+                    & attention_mask.bool()[:, None, None, :])
+            att = att.masked_fill(~keep, float("-inf"))
+        elif self.style == "pad_additive":
+            pad = 1.0 - attention_mask[:, None, None, :].float()
+            att = (att + torch.full((n, n), float("-inf")).triu(1)
+                   + pad * torch.finfo(att.dtype).min)
         elif self.style == "where_finfo":
             att = torch.where(torch.ones(n, n, dtype=torch.bool).tril(), att,
                               torch.tensor(torch.finfo(att.dtype).min))
@@ -339,15 +347,23 @@ def export_mask_model(style, out_dir):
     model = MaskedAttention(style).eval()
     x = torch.from_numpy(
         np.random.default_rng(0).standard_normal((1, 64, 64)).astype(np.float32))
+    inputs, names, axes = (x,), ["x"], {"x": {1: "seq"}, "y": {1: "seq"}}
+    pad = None
+    if style.startswith("pad_"):
+        pad = mask_models.padding(64)
+        inputs += (torch.from_numpy(pad),)
+        names.append("attention_mask")
+        axes["attention_mask"] = {1: "seq"}
     with torch.no_grad():
-        y = model(x).numpy()
+        y = model(*inputs).numpy()
     want = mask_models.forward(
-        x.numpy(), window=mask_models.WINDOW if style == "window" else None)
+        x.numpy(), window=mask_models.WINDOW if style == "window" else None,
+        pad=pad)
     assert np.abs(y - want).max() < 1e-4, style
     path = os.path.join(out_dir, f"masks_{style}.onnx")
-    torch.onnx.export(model, (x,), path, opset_version=OPSET,
-                      input_names=["x"], output_names=["y"],
-                      dynamic_axes={"x": {1: "seq"}, "y": {1: "seq"}})
+    torch.onnx.export(model, inputs, path, opset_version=OPSET,
+                      input_names=names, output_names=["y"],
+                      dynamic_axes=axes)
     print(f"{path}: {os.path.getsize(path)} bytes")
 
 

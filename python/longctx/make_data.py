@@ -58,7 +58,8 @@ def _attention(args):
     if args.mask != "none":
         mb = 1 if args.mask_broadcast else b
         mh = 1 if args.mask_broadcast else h
-        keep = rng.uniform(0, 1, (mb, mh, n, m)) < 0.8
+        rows = 1 if args.key_padding else n
+        keep = rng.uniform(0, 1, (mb, mh, rows, m)) < 0.8
         for row in args.masked_rows:
             keep[..., row, :] = False
         if args.mask == "bool":
@@ -233,6 +234,8 @@ def main(argv=None):
     att.add_argument("--mask", choices=["none", "bool", "float"], default="none")
     att.add_argument("--mask-broadcast", action="store_true",
                      help="mask of shape [1, 1, N, M]")
+    att.add_argument("--key-padding", action="store_true",
+                     help="a mask [B|1, H|1, 1, M], the same for every query")
     att.add_argument("--masked-rows", type=int, nargs="*", default=[],
                      help="query rows whose keys are all masked out")
     att.add_argument("--dtype", choices=["float16", "float32", "float64"], default="float32")

@@ -11,6 +11,15 @@ Mask spellings (`STYLES`; all causal but `window`):
   where_finfo  where(ones(N, N, bool).tril(), scores, finfo.min)
   window       masked_fill((j > i) | (j < i - 7), -inf) with i, j aranges:
                causal with a sliding window of 8 keys
+  pad_bool     a second input, `attention_mask` [1, N] int64 (1: a real
+               token, 0: padding), as Hugging Face models take it:
+               masked_fill(~(tril(ones(N, N, bool)) & attention_mask.bool()
+               [:, None, None, :]), -inf)
+  pad_additive scores + full((N, N), -inf).triu(1)
+               + (1 - attention_mask[:, None, None, :].float()) * finfo.min
+
+The padding styles' OUT/pad.npy keeps the first N - N // 8 keys (right
+padding: every query row keeps key 0).
 
 `python -m longctx.mask_models OUT N [--infini S | --titans C]` writes
 OUT/x.npy (seeded) and OUT/expected.npy for every causal style
@@ -34,7 +43,15 @@ from . import reference
 
 D_MODEL, HEADS, HEAD_DIM, WINDOW = 64, 4, 16, 8
 TITANS_PERSISTENT, TITANS_RATES = 4, (0.001, 0.9, 0.001)  # theta, eta, alpha
-STYLES = ["bool_triu", "additive", "tril_eq0", "where_finfo", "window"]
+STYLES = ["bool_triu", "additive", "tril_eq0", "where_finfo", "window",
+          "pad_bool", "pad_additive"]
+
+
+def padding(n):
+    """The attention_mask [1, N] int64 of the padding styles."""
+    pad = np.zeros((1, n), np.int64)
+    pad[:, :n - n // 8] = 1
+    return pad
 
 
 def weights():
@@ -56,17 +73,21 @@ def row_blocks(n, rows=None, block=1024):
             yield r0, min(b, r0 + block)
 
 
-def causal_attention(q, k, v, prefix=0, rows=None):
+def causal_attention(q, k, v, prefix=0, rows=None, pad=None):
     """Causal attention of the query `rows` (queries aligned to the end of
     the keys, so every query sees the first `prefix` keys) a block of rows
     and a head at a time, each block over the keys it can see: never [N, N]
-    scores. Rows not asked for are left 0."""
+    scores. Rows not asked for are left 0. `pad` [1, M] keeps the keys
+    where it is not 0."""
     out = np.zeros(q.shape[:3] + (v.shape[3],))
     for h in range(q.shape[1]):
         for r0, r1 in row_blocks(q.shape[2], rows):
+            mask = None
+            if pad is not None:
+                mask = pad[:, None, None, :prefix + r1] != 0
             out[:, h:h + 1, r0:r1] = reference.attention(
                 q[:, h:h + 1, r0:r1], k[:, h:h + 1, :prefix + r1],
-                v[:, h:h + 1, :prefix + r1], causal=True)
+                v[:, h:h + 1, :prefix + r1], mask=mask, causal=True)
     return out
 
 
@@ -85,10 +106,11 @@ def titans_mag(q, k, v, chunk, rows=None):
     return y / (1.0 + np.exp(-m))
 
 
-def forward(x, window=None, infini=None, titans=None, rows=None):
+def forward(x, window=None, infini=None, titans=None, rows=None, pad=None):
     """The layer on x [1, N, 64] in float64: causal attention (with a
     sliding `window`), Infini-attention with `infini` = segment length, or
-    Titans MAG with `titans` = memory chunk length. With `rows`, a list of
+    Titans MAG with `titans` = memory chunk length; `pad` [1, N] is the
+    padding styles' attention_mask. With `rows`, a list of
     (r0, r1), only those output rows are right (the causal attention is
     computed for them alone); the others are garbage."""
     w_qkv, b_qkv, w_o, b_o = [w.astype(np.float64) for w in weights()]
@@ -105,7 +127,7 @@ def forward(x, window=None, infini=None, titans=None, rows=None):
     elif titans:
         out = titans_mag(q, k, v, titans, rows)
     elif window is None:
-        out = causal_attention(q, k, v, rows=rows)
+        out = causal_attention(q, k, v, rows=rows, pad=pad)
     else:
         # A head at a time: [N, N] scores, not [H, N, N].
         out = np.concatenate(
@@ -144,6 +166,10 @@ def main():
             forward(x, infini=args.infini, titans=args.titans)
             .astype(np.float32))
     if not args.infini and not args.titans:
+        pad = padding(args.n)
+        np.save(os.path.join(args.out, "pad.npy"), pad)
+        np.save(os.path.join(args.out, "expected.pad.npy"),
+                forward(x, pad=pad).astype(np.float32))
         np.save(os.path.join(args.out, "expected.window.npy"),
                 forward(x, window=WINDOW).astype(np.float32))
 

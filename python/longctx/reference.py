@@ -16,7 +16,7 @@ def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
     * GQA: query head h reads key/value head h // (H // Hkv).
     * causal: query row i sees key j iff j <= i + (M - N); with a window w
       also j > i + (M - N) - w (sliding-window attention).
-    * mask: [B|1, H|1, N, M]; bool keeps a key where True, float is added.
+    * mask: [B|1, H|1, N|1, M]; bool keeps a key where True, float is added.
     * Rows whose keys are all masked produce zeros.
     """
     q = np.asarray(q, dtype=np.float64)

@@ -336,10 +336,12 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                                       : std::numeric_limits<float>::lowest());
       Value log2eV = kb.constant(log2e);
       bool maskBatchBroadcast = false, maskHeadBroadcast = false;
+      bool maskQueryBroadcast = false;
       if (mask) {
         auto maskType = cast<MemRefType>(mask.getType());
         maskBatchBroadcast = maskType.getDimSize(0) == 1;
         maskHeadBroadcast = maskType.getDimSize(1) == 1;
+        maskQueryBroadcast = maskType.getDimSize(2) == 1;
       }
 
       SmallVector<Value> init = {lowest, zero};
@@ -387,8 +389,9 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                     Value loadCol = jb.min(col, lastKey);
                     Value mb = maskBatchBroadcast ? zeroIdx : b;
                     Value mh = maskHeadBroadcast ? zeroIdx : head;
+                    Value mr = maskQueryBroadcast ? zeroIdx : loadRow;
                     Value m = memref::LoadOp::create(
-                        sb, loc, mask, ValueRange{mb, mh, loadRow, loadCol});
+                        sb, loc, mask, ValueRange{mb, mh, mr, loadCol});
                     if (m.getType().isInteger(1)) {
                       visible = arith::AndIOp::create(sb, loc, visible, m);
                     } else {

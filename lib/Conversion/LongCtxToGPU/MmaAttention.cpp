@@ -220,9 +220,9 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
                 auto maskType = cast<MemRefType>(mask.getType());
                 Value mb = maskType.getDimSize(0) == 1 ? zeroIdx : bi;
                 Value mh = maskType.getDimSize(1) == 1 ? zeroIdx : head;
+                Value mr = maskType.getDimSize(2) == 1 ? zeroIdx : loadRows[r];
                 Value m = memref::LoadOp::create(
-                    lb, loc, mask,
-                    ValueRange{mb, mh, loadRows[r], ib.min(col, lastKey)});
+                    lb, loc, mask, ValueRange{mb, mh, mr, ib.min(col, lastKey)});
                 if (m.getType().isInteger(1)) {
                   visible = arith::AndIOp::create(lb, loc, visible, m);
                 } else {

@@ -324,10 +324,12 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   // The mask is viewed as 5-D too; broadcast dimensions are read at index 0.
   Value mask5;
   bool maskBatchBroadcast = false, maskHeadBroadcast = false;
+  bool maskQueryBroadcast = false; // a key-padding mask [B|1, H|1, 1, M]
   if (mask) {
     auto maskType = cast<RankedTensorType>(mask.getType());
     maskBatchBroadcast = maskType.getDimSize(0) == 1;
     maskHeadBroadcast = maskType.getDimSize(1) == 1;
+    maskQueryBroadcast = maskType.getDimSize(2) == 1;
     OpFoldResult one = rewriter.getIndexAttr(1);
     // The mask's own sizes: a static mask may go with dynamic lengths and
     // the other way round.
@@ -516,14 +518,18 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
               int64_t mb = maskBatchBroadcast ? 1 : -1;
               SmallVector<OpFoldResult> maskSizes = {
                   mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
-                  maskHeadBroadcast ? one : grp, tq, tk};
+                  maskHeadBroadcast ? one : grp,
+                  maskQueryBroadcast ? one : OpFoldResult(tq), tk};
               ins.push_back(tensor::ExtractSliceOp::create(
-                  kb, kl, maskAt, {zeroA, zeroA, zeroA, q0, k0}, maskSizes,
-                  unit5));
+                  kb, kl, maskAt,
+                  {zeroA, zeroA, zeroA,
+                   maskQueryBroadcast ? zeroA : OpFoldResult(q0), k0},
+                  maskSizes, unit5));
               SmallVector<AffineExpr> exprs;
               for (unsigned i = 0; i < 5; ++i) {
                 bool broadcast = (i == 0 && maskBatchBroadcast) ||
-                                 (i != 0 && i < 3 && maskHeadBroadcast);
+                                 (i != 0 && i < 3 && maskHeadBroadcast) ||
+                                 (i == 3 && maskQueryBroadcast);
                 exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
                                           : getAffineDimExpr(i, ctx));
               }

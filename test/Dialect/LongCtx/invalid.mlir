@@ -84,7 +84,7 @@ func.func @attention_result_shape(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8x
 /// The mask is rank 4.
 func.func @attention_mask_rank(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
     %v: tensor<1x2x16x8xf32>, %m: tensor<16x16xi1>) -> tensor<1x2x16x8xf32> {
-  // expected-error @+1 {{expected mask to be a rank-4 tensor [B|1, H|1, N, M], got rank 2}}
+  // expected-error @+1 {{expected mask to be a rank-4 tensor [B|1, H|1, N|1, M], got rank 2}}
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<16x16xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }
@@ -111,7 +111,7 @@ func.func @attention_mask_heads(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf3
 /// Mask rows are the queries.
 func.func @attention_mask_rows(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
     %v: tensor<1x2x16x8xf32>, %m: tensor<1x1x12x16xi1>) -> tensor<1x2x16x8xf32> {
-  // expected-error @+1 {{expected mask dimension 2 to be the query sequence length 16, got 12}}
+  // expected-error @+1 {{expected mask dimension 2 to be 1 or the query sequence length 16, got 12}}
   %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) mask(%m : tensor<1x1x12x16xi1>) -> tensor<1x2x16x8xf32>
   return %o : tensor<1x2x16x8xf32>
 }

@@ -956,3 +956,108 @@ func.func @constant_mask_kept(%q: tensor<2x4x16xf32>, %k: tensor<2x4x16xf32>, %v
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x16xf32>) outs(%o0 : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
   return %o : tensor<2x4x16xf32>
 }
+
+// A Hugging Face attention_mask [B, M] (int64, 1 for a real token): `!= 0`
+// in a generic of its own, anded with a causal comparison of positions in
+// the select's condition. The padding generic becomes a [B, 1, 1, M] mask
+// (never [N, M]); the position part becomes `causal`.
+// CHECK-LABEL: func.func @key_padding_bool
+// CHECK-SAME: %[[PAD:[a-z0-9]*]]: tensor<2x8xi64>)
+// CHECK: %[[KEEP:.*]] = linalg.generic {{.*}} ins(%[[PAD]] : tensor<2x8xi64>)
+// CHECK: %[[M4:.*]] = tensor.expand_shape %[[KEEP]] {{\[}}[0], [1, 2, 3]] output_shape [2, 1, 1, 8] : tensor<2x8xi1> into tensor<2x1x1x8xi1>
+// CHECK: longctx.attention ins({{.*}}) mask(%[[M4]] : tensor<2x1x1x8xi1>) causal scale(1.000000e+00) -> tensor<2x2x8x16xf32>
+// FUSED-LABEL: func.func @key_padding_bool(
+// FUSED: longctx.attention ins({{.*}}) mask({{.*}} : tensor<2x1x1x8xi1>) causal scale(1.000000e+00) -> tensor<2x2x8x16xf32>
+func.func @key_padding_bool(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %pad: tensor<2x8xi64>) -> tensor<2x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %keepE = tensor.empty() : tensor<2x8xi1>
+  %keep = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%pad : tensor<2x8xi64>) outs(%keepE : tensor<2x8xi1>) {
+  ^bb0(%p: i64, %o: i1):
+    %c0 = arith.constant 0 : i64
+    %ne = arith.cmpi ne, %p, %c0 : i64
+    linalg.yield %ne : i1
+  } -> tensor<2x8xi1>
+  %se = tensor.empty() : tensor<2x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<2x2x8x8xf32>) -> tensor<2x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) outs(%s0 : tensor<2x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, j)>, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%keep, %s : tensor<2x8xi1>, tensor<2x2x8x8xf32>) outs(%se : tensor<2x2x8x8xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %c = arith.cmpi ule, %j, %i : index
+    %both = arith.andi %c, %m : i1
+    %y = arith.select %both, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<2x2x8x8xf32>) outs(%se : tensor<2x2x8x8xf32>) -> tensor<2x2x8x8xf32>
+  %oe = tensor.empty() : tensor<2x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<2x2x8x8xf32>, tensor<2x2x8x16xf32>) outs(%o0 : tensor<2x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}
+
+// The additive spelling: (1 - float(attention_mask)) * finfo.min computed in
+// a generic from the int64 input (through sitofp, which the raise does not
+// interpret but sees is computed from the input alone), added to the scores
+// with a causal select of 0 and -inf.
+// CHECK-LABEL: func.func @key_padding_additive
+// CHECK-SAME: %[[PAD:[a-z0-9]*]]: tensor<1x8xi64>)
+// CHECK: %[[ADD:.*]] = linalg.generic {{.*}} ins(%[[PAD]] : tensor<1x8xi64>)
+// CHECK: arith.sitofp
+// CHECK: %[[M4:.*]] = tensor.expand_shape %[[ADD]] {{\[}}[0], [1, 2, 3]] output_shape [1, 1, 1, 8] : tensor<1x8xf32> into tensor<1x1x1x8xf32>
+// CHECK: longctx.attention ins({{.*}}) mask(%[[M4]] : tensor<1x1x1x8xf32>) causal scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+// FUSED-LABEL: func.func @key_padding_additive(
+// FUSED: longctx.attention ins({{.*}}) mask({{.*}} : tensor<1x1x1x8xf32>) causal scale(1.000000e+00) -> tensor<1x2x8x16xf32>
+func.func @key_padding_additive(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %pad: tensor<1x8xi64>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %addE = tensor.empty() : tensor<1x8xf32>
+  %add = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%pad : tensor<1x8xi64>) outs(%addE : tensor<1x8xf32>) {
+  ^bb0(%p: i64, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %min = arith.constant -3.40282347E+38 : f32
+    %f = arith.sitofp %p : i64 to f32
+    %d = arith.subf %one, %f : f32
+    %m = arith.mulf %d, %min : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8xf32>
+  %se = tensor.empty() : tensor<1x2x8x8xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%s0 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, j)>, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%add, %s : tensor<1x8xf32>, tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) {
+  ^bb0(%m: f32, %x: f32, %o: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %c = arith.cmpi ule, %j, %i : index
+    %causal = arith.select %c, %zero, %ninf : f32
+    %both = arith.addf %causal, %m : f32
+    %y = arith.addf %x, %both : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<1x2x8x8xf32>) outs(%se : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %oe = tensor.empty() : tensor<1x2x8x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o0 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

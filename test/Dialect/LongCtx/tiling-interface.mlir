@@ -68,6 +68,30 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+/// A key-padding mask [B, 1, 1, M] keeps its single row in every query tile;
+/// its batch and key columns follow the tile.
+// CHECK-LABEL: func.func @attention_key_padding(
+//  CHECK-SAME:     %{{[a-zA-Z0-9_]+}}: tensor<2x2x64x8xf32>, %{{[a-zA-Z0-9_]+}}: tensor<2x2x64x8xf32>, %[[M:[a-zA-Z0-9_]+]]: tensor<2x1x1x64xi1>)
+//       CHECK:   scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}}
+//       CHECK:     scf.for %[[N:.+]] = %{{.+}} to %{{.+}} step %{{.+}}
+//       CHECK:       %[[MS:.+]] = tensor.extract_slice %[[M]][%[[B]], 0, 0, 0] [1, 1, 1, %{{.+}}]
+//       CHECK:       longctx.attention ins({{.*}}) mask(%[[MS]] : tensor<1x1x1x?xi1>) causal scale(5.000000e-01) -> tensor<1x2x16x8xf32>
+func.func @attention_key_padding(%q: tensor<2x2x64x8xf32>, %k: tensor<2x2x64x8xf32>,
+    %m: tensor<2x1x1x64xi1>) -> tensor<2x2x64x8xf32> {
+  %o = longctx.attention ins(%q, %k, %k : tensor<2x2x64x8xf32>, tensor<2x2x64x8xf32>,
+         tensor<2x2x64x8xf32>) mask(%m : tensor<2x1x1x64xi1>) causal scale(0.5) -> tensor<2x2x64x8xf32>
+  return %o : tensor<2x2x64x8xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["longctx.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %l:2 = transform.structured.tile_using_for %a tile_sizes [1, 0, 16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 /// A producer of the queries fuses into the attention's tile loop: it is
 /// recomputed on the tile's slice only.
 // CHECK-LABEL: func.func @fuse_query_producer(

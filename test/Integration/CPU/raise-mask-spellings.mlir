@@ -1,6 +1,8 @@
 // Models exported with a dynamic sequence axis, each spelling its mask one
 // way PyTorch code does (python/longctx/mask_models.py), are raised at every
-// length: below the importer's folding limit the mask arrives as a constant,
+// length (a key-padding mask from the attention_mask input, combined with
+// the causal one, as a [1, 1, 1, N] mask operand, also after upstream
+// elementwise fusion has merged it into the scores' op): below the importer's folding limit the mask arrives as a constant,
 // above it as the generics that compute it (fills, triu/tril, casts,
 // comparisons of aranges, logical or), which the raise fuses and reads as a
 // predicate on the query and key positions. At 4096 tokens the raised models
@@ -10,12 +12,13 @@
 // every token).
 //
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: for s in bool_triu additive tril_eq0 where_finfo window; do \
+// RUN: for s in bool_triu additive tril_eq0 where_finfo window pad_bool pad_additive; do \
 // RUN:   for n in 64 2048 2049 65536 1048576; do \
 // RUN:     longctx-import-onnx %longctx_src/test/Examples/onnx/masks_$s.onnx --dim seq=$n | \
 // RUN:       longctx-opt --longctx-raise-attention 2>&1 | \
 // RUN:       grep -o -e "longctx.attention ins.* causal.*" -e "remark.*" | \
-// RUN:       sed -e "s/^.*, tensor<\(1x4x[0-9]*\)x16xf32>) /$s $n: \1 /" -e "s/ scale.*//"; \
+// RUN:       sed -e "s/^.*, tensor<\(1x4x[0-9]*\)x16xf32>) /$s $n: \1 /" -e "s/ scale.*//" \
+// RUN:         -e "s/mask(%[a-z0-9_]* : /mask(/"; \
 // RUN:   done; \
 // RUN: done | FileCheck %s --check-prefix=RAISED --implicit-check-not=remark
 //
@@ -26,6 +29,15 @@
 // RUN:   longctx-run %t/$s.mlir --input %t/n4096/x.npy --expected %t/n4096/expected.npy | \
 // RUN:     grep -q "all 1 checked results match" && echo "$s matches"; \
 // RUN: done | FileCheck %s --check-prefix=MATCH
+// RUN: for s in pad_bool pad_additive; do \
+// RUN:   for fuse in "" --linalg-fuse-elementwise-ops; do \
+// RUN:     longctx-import-onnx %longctx_src/test/Examples/onnx/masks_$s.onnx --dim seq=4096 | \
+// RUN:       longctx-opt $fuse --longctx-raise-attention -o %t/$s.mlir && \
+// RUN:     longctx-run %t/$s.mlir --input %t/n4096/x.npy --input %t/n4096/pad.npy \
+// RUN:       --expected %t/n4096/expected.pad.npy | \
+// RUN:       grep -q "all 1 checked results match" && echo "$s $fuse matches"; \
+// RUN:   done; \
+// RUN: done | FileCheck %s --check-prefix=PAD
 // RUN: longctx-import-onnx %longctx_src/test/Examples/onnx/masks_window.onnx --dim seq=4096 | \
 // RUN:   longctx-opt --longctx-raise-attention -o %t/window.mlir
 // RUN: longctx-run %t/window.mlir --input %t/n4096/x.npy \
@@ -84,11 +96,26 @@
 // RAISED: window 2049: 1x4x2049 causal window(8){{$}}
 // RAISED: window 65536: 1x4x65536 causal window(8){{$}}
 // RAISED: window 1048576: 1x4x1048576 causal window(8){{$}}
+// RAISED: pad_bool 64: 1x4x64 mask(tensor<1x1x1x64xi1>) causal{{$}}
+// RAISED: pad_bool 2048: 1x4x2048 mask(tensor<1x1x1x2048xi1>) causal{{$}}
+// RAISED: pad_bool 2049: 1x4x2049 mask(tensor<1x1x1x2049xi1>) causal{{$}}
+// RAISED: pad_bool 65536: 1x4x65536 mask(tensor<1x1x1x65536xi1>) causal{{$}}
+// RAISED: pad_bool 1048576: 1x4x1048576 mask(tensor<1x1x1x1048576xi1>) causal{{$}}
+// RAISED: pad_additive 64: 1x4x64 mask(tensor<1x1x1x64xf32>) causal{{$}}
+// RAISED: pad_additive 2048: 1x4x2048 mask(tensor<1x1x1x2048xf32>) causal{{$}}
+// RAISED: pad_additive 2049: 1x4x2049 mask(tensor<1x1x1x2049xf32>) causal{{$}}
+// RAISED: pad_additive 65536: 1x4x65536 mask(tensor<1x1x1x65536xf32>) causal{{$}}
+// RAISED: pad_additive 1048576: 1x4x1048576 mask(tensor<1x1x1x1048576xf32>) causal{{$}}
 
 // MATCH: bool_triu matches
 // MATCH: additive matches
 // MATCH: tril_eq0 matches
 // MATCH: where_finfo matches
+
+// PAD: pad_bool  matches
+// PAD: pad_bool --linalg-fuse-elementwise-ops matches
+// PAD: pad_additive  matches
+// PAD: pad_additive --linalg-fuse-elementwise-ops matches
 
 // CHECK: result 0: {{.*}} PASS
 // CHECK: all 1 checked results match

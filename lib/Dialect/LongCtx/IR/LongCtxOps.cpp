@@ -225,7 +225,7 @@ LogicalResult AttentionOp::verify() {
     auto maskType = cast<RankedTensorType>(mask.getType());
     if (maskType.getRank() != 4)
       return emitOpError()
-             << "expected mask to be a rank-4 tensor [B|1, H|1, N, M], got "
+             << "expected mask to be a rank-4 tensor [B|1, H|1, N|1, M], got "
                 "rank "
              << maskType.getRank();
     Type maskElementType = maskType.getElementType();
@@ -239,8 +239,8 @@ LogicalResult AttentionOp::verify() {
         return emitOpError() << "expected mask dimension " << dim
                              << " to be 1 or " << q[dim] << ", got " << m[dim];
     }
-    if (!compatible(m[2], q[2]))
-      return emitOpError() << "expected mask dimension 2 to be the query "
+    if (m[2] != 1 && !compatible(m[2], q[2]))
+      return emitOpError() << "expected mask dimension 2 to be 1 or the query "
                               "sequence length "
                            << q[2] << ", got " << m[2];
     if (!compatible(m[3], k[2]))

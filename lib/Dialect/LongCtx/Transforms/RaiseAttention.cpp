@@ -192,12 +192,17 @@ static SoftmaxMatch matchSoftmax(ExprBuilder &b, Expr *p) {
 
 namespace {
 /// A mask tensor kept as the op's mask operand, read at `map` in the space of
-/// the scores.
+/// the scores; or, without `tensor`, a value computed in the body of an
+/// elementwise generic from its inputs alone (`Expr::origin`), which becomes
+/// a generic of its own.
 struct KeptMask {
   Value tensor;
   AffineMap map;
   bool isBool = false;
   bool invert = false; // a boolean mask that is true where keys are removed
+  Value origin;
+  linalg::GenericOp originOp;
+  AffineMap originLoops;
 };
 
 struct Scores {
@@ -207,7 +212,8 @@ struct Scores {
                                        // j <= i + offset
   std::optional<int64_t> windowBound;  // and iff i - j <= windowBound
   SmallVector<int64_t> space;          // the space the masks are read in
-  std::optional<KeptMask> mask;
+  SmallVector<KeptMask, 2> masks; // at most one is left after constant
+                                  // causal masks are folded
 };
 
 class ScoreParser {
@@ -224,11 +230,13 @@ private:
     return failure();
   }
   bool reachesMatmul(Expr *e);
+  bool isComputedFromInput(Expr *e);
   LogicalResult addCausal(int64_t offset);
   LogicalResult keepWhere(Expr *cond, bool invert);
   LogicalResult additive(Expr *mask);
   LogicalResult maskTensor(Value tensor, AffineMap map, bool isBool,
                            bool invert);
+  LogicalResult computedMask(Expr *e, bool isBool, bool invert);
 
   ExprBuilder *b;
   std::deque<ExprBuilder> spaces; // builders of reshaped score spaces
@@ -268,6 +276,33 @@ bool ScoreParser::reachesMatmul(Expr *e) {
   return result;
 }
 
+/// Whether `e` is computed from an input (a tensor that is not a constant,
+/// nor the scores) and constants, not from positions: a padding mask. (A
+/// constant tensor may be a ramp of positions.)
+bool ScoreParser::isComputedFromInput(Expr *e) {
+  bool readsInput = false;
+  std::function<bool(Expr *)> free = [&](Expr *x) {
+    switch (x->kind) {
+    case Kind::Index:
+      return false;
+    case Kind::Const:
+      return true;
+    case Kind::Leaf:
+      if (reachesMatmul(x))
+        return false;
+      readsInput |= !matchPattern(x->tensor, m_Constant());
+      return true;
+    case Kind::Opaque:
+      if (x->args.empty())
+        return false;
+      [[fallthrough]];
+    default:
+      return llvm::all_of(x->args, free);
+    }
+  };
+  return free(e) && readsInput;
+}
+
 LogicalResult ScoreParser::addCausal(int64_t offset) {
   if (s.causalOffset && *s.causalOffset != offset)
     return fail("the scores have two different causal masks");
@@ -277,9 +312,38 @@ LogicalResult ScoreParser::addCausal(int64_t offset) {
 
 LogicalResult ScoreParser::maskTensor(Value tensor, AffineMap map, bool isBool,
                                       bool invert) {
-  if (s.mask)
-    return fail("the scores have more than one mask tensor");
-  s.mask = KeptMask{tensor, map, isBool, invert};
+  KeptMask mask;
+  mask.tensor = tensor;
+  mask.map = map;
+  mask.isBool = isBool;
+  mask.invert = invert;
+  s.masks.push_back(mask);
+  return success();
+}
+
+/// Keeps `e`, computed from inputs alone (a padding mask), as a mask: the
+/// tensor that holds it, or the body value that computes it.
+LogicalResult ScoreParser::computedMask(Expr *e, bool isBool, bool invert) {
+  Value value = e->source ? e->source : e->origin;
+  Type type = value ? getElementTypeOrSelf(value.getType()) : Type();
+  if (!value || (isBool ? !type.isInteger(1) : !isa<FloatType>(type)))
+    return fail(isBool ? "the mask condition computed from inputs is not a "
+                         "boolean value of an elementwise op"
+                       : "the additive mask computed from inputs is not a "
+                         "floating-point value of an elementwise op");
+  if (!isBool && s.scale != 1.0)
+    return fail("an additive mask is added before the scores are scaled");
+  if (e->source)
+    return maskTensor(e->source, e->sourceMap, isBool, invert);
+  KeptMask mask;
+  mask.isBool = isBool;
+  mask.invert = invert;
+  mask.origin = e->origin;
+  mask.originOp = dyn_cast<linalg::GenericOp>(e->originOp);
+  mask.originLoops = e->originLoops;
+  if (!mask.originOp)
+    return fail("the mask computed from inputs is not in a linalg.generic");
+  s.masks.push_back(mask);
   return success();
 }
 
@@ -471,6 +535,17 @@ static std::optional<bool> selectComparedToConstant(const Expr *cmp,
 
 LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
   int64_t iDim = b->rank() - 2, jDim = b->rank() - 1;
+  // A condition computed from an input (a padding mask) becomes the mask
+  // operand, unless it is a negation or a conjunction whose parts are read
+  // one by one (a constant causal part among them folds into the attribute).
+  bool structural =
+      (cond->kind == Kind::And && !invert) ||
+      (cond->kind == Kind::Or && invert) ||
+      (cond->kind == Kind::Xor &&
+       (isConst(cond->args[0], 1.0) || isConst(cond->args[1], 1.0)));
+  if (cond->kind != Kind::Const && cond->kind != Kind::Leaf && !structural &&
+      isComputedFromInput(cond))
+    return computedMask(cond, /*isBool=*/true, invert);
   switch (cond->kind) {
   case Kind::Const:
     if ((cond->value != 0) != invert)
@@ -574,12 +649,20 @@ LogicalResult ScoreParser::additive(Expr *mask) {
       return keepWhere(mask->args[0], /*invert=*/true);
     return fail("the additive mask selects values other than 0 and -inf");
   }
+  if (mask->kind == Kind::Add)
+    // Two masks added: both apply (-inf stays -inf).
+    return success(succeeded(additive(mask->args[0])) &&
+                   succeeded(additive(mask->args[1])));
   if (mask->kind == Kind::Leaf &&
       isa<FloatType>(getElementTypeOrSelf(mask->tensor.getType()))) {
     if (s.scale != 1.0)
       return fail("an additive mask is added before the scores are scaled");
     return maskTensor(mask->tensor, mask->map, /*isBool=*/false, false);
   }
+  // Values computed from inputs alone (a padding mask scaled to a large
+  // negative value).
+  if (mask->kind != Kind::Leaf && isComputedFromInput(mask))
+    return computedMask(mask, /*isBool=*/false, /*invert=*/false);
   return fail("the mask added to the scores is neither a tensor nor a select "
               "of 0 and -inf");
 }
@@ -683,24 +766,26 @@ LogicalResult ScoreParser::parse(Expr *x) {
       MatmulInfo info;
       auto sourceType = dyn_cast<RankedTensorType>(source.getType());
       int64_t oldRank = b->rank();
-      bool maskMoves =
-          !s.mask ||
-          llvm::none_of(llvm::seq<int64_t>(0, oldRank - 2), [&](int64_t d) {
-            return s.mask->map.isFunctionOfDim(d);
-          });
+      bool maskMoves = llvm::all_of(s.masks, [&](const KeptMask &mask) {
+        AffineMap map = mask.tensor ? mask.map : mask.originLoops;
+        return llvm::none_of(
+            llvm::seq<int64_t>(0, oldRank - 2),
+            [&](int64_t d) { return map.isFunctionOfDim(d); });
+      });
       if (source != x->tensor && source.getDefiningOp() &&
           !matchMatmul(source.getDefiningOp(), info) && maskMoves &&
           sourceType && sourceType.hasStaticShape()) {
         spaces.emplace_back(b->getContext(), sourceType.getShape());
         b = &spaces.back();
-        if (s.mask) {
-          int64_t rank = b->rank();
-          MLIRContext *ctx = b->getContext();
-          SmallVector<AffineExpr> dims;
-          for (int64_t d = 0; d < oldRank; ++d)
-            dims.push_back(getAffineDimExpr(
-                d < oldRank - 2 ? 0 : rank - (oldRank - d), ctx));
-          s.mask->map = s.mask->map.replaceDimsAndSymbols(dims, {}, rank, 0);
+        int64_t rank = b->rank();
+        MLIRContext *ctx = b->getContext();
+        SmallVector<AffineExpr> dims;
+        for (int64_t d = 0; d < oldRank; ++d)
+          dims.push_back(getAffineDimExpr(
+              d < oldRank - 2 ? 0 : rank - (oldRank - d), ctx));
+        for (KeptMask &mask : s.masks) {
+          AffineMap &map = mask.tensor ? mask.map : mask.originLoops;
+          map = map.replaceDimsAndSymbols(dims, {}, rank, 0);
         }
         x = b->tensor(source);
         continue;
@@ -722,17 +807,18 @@ LogicalResult ScoreParser::parse(Expr *x) {
   }
 }
 
-/// Turns kept constant masks that are exactly causal into the attribute.
-static LogicalResult foldCausalConstant(Scores &s, int64_t n, int64_t m,
+/// Folds `mask` into causal and window attributes when it is a constant that
+/// is exactly causal (or a band): sets `folded`.
+static LogicalResult foldCausalConstant(Scores &s, const KeptMask &mask,
+                                        bool &folded, int64_t n, int64_t m,
                                         Type elementType, int64_t rank) {
-  if (!s.mask)
-    return success();
+  folded = false;
   DenseElementsAttr attr;
-  if (!matchPattern(s.mask->tensor, m_Constant(&attr)))
+  if (!mask.tensor || !matchPattern(mask.tensor, m_Constant(&attr)))
     return success();
-  std::optional<std::vector<bool>> keep = getConstantKeep(
-      attr, s.mask->map, rank - 2, rank - 1, n, m,
-      /*additive=*/!s.mask->isBool, s.mask->invert, elementType);
+  std::optional<std::vector<bool>> keep =
+      getConstantKeep(attr, mask.map, rank - 2, rank - 1, n, m,
+                      /*additive=*/!mask.isBool, mask.invert, elementType);
   if (!keep)
     return success();
   std::optional<int64_t> window;
@@ -755,7 +841,23 @@ static LogicalResult foldCausalConstant(Scores &s, int64_t n, int64_t m,
       return failure();
     s.windowBound = bound;
   }
-  s.mask.reset();
+  folded = true;
+  return success();
+}
+
+/// Folds every kept constant mask that is exactly causal (or a band) into
+/// `s`'s causal offset and window.
+static LogicalResult foldCausalConstants(Scores &s, int64_t n, int64_t m,
+                                         Type elementType, int64_t rank) {
+  SmallVector<KeptMask, 2> kept;
+  for (const KeptMask &mask : s.masks) {
+    bool folded;
+    if (failed(foldCausalConstant(s, mask, folded, n, m, elementType, rank)))
+      return failure();
+    if (!folded)
+      kept.push_back(mask);
+  }
+  s.masks = std::move(kept);
   return success();
 }
 
@@ -993,55 +1095,179 @@ static Value materialize(OpBuilder &b, Location loc, const Operand &operand,
   return reshapeTo(b, loc, value, shape);
 }
 
-/// The kept mask as [B|1, H|1, N, M], or failure with `why`.
+namespace {
+/// A mask computed in the body of an elementwise generic, as a generic of
+/// its own: the body ops that compute it (in order), the inputs they read,
+/// and the loops those inputs vary along (the others are broadcast).
+struct MaskSlice {
+  SmallVector<Operation *> ops;
+  SmallVector<unsigned> inputs; // input numbers of the origin op
+  SmallVector<unsigned> loops;  // loop dims of the origin op
+  RankedTensorType type;
+  AffineMap map; // score space -> the slice's dims
+};
+} // namespace
+
+static FailureOr<MaskSlice> planMaskSlice(const KeptMask &mask,
+                                          std::string &why) {
+  linalg::GenericOp op = mask.originOp;
+  Block *body = op.getBlock();
+  llvm::SmallPtrSet<Operation *, 8> ops;
+  llvm::SmallSetVector<unsigned, 4> inputs;
+  SmallVector<Value> worklist = {mask.origin};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() != body ||
+          arg.getArgNumber() >= op.getNumDpsInputs()) {
+        why = "the mask computed from inputs also reads the op's output";
+        return failure();
+      }
+      inputs.insert(arg.getArgNumber());
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != body)
+      continue; // defined above the op: it dominates the new one too
+    if (isa<linalg::IndexOp>(def) || def->getNumRegions() != 0 ||
+        !isPure(def)) {
+      why = llvm::formatv("the mask computed from inputs uses '{0}'",
+                          def->getName());
+      return failure();
+    }
+    ops.insert(def);
+    llvm::append_range(worklist, def->getOperands());
+  }
+  MaskSlice slice;
+  for (Operation &o : body->without_terminator())
+    if (ops.contains(&o))
+      slice.ops.push_back(&o);
+  slice.inputs.assign(inputs.begin(), inputs.end());
+  llvm::sort(slice.inputs);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  llvm::SmallBitVector used(op.getNumLoops());
+  for (unsigned i : slice.inputs)
+    for (AffineExpr e :
+         op.getMatchingIndexingMap(op.getDpsInputOperand(i)).getResults())
+      e.walk([&](AffineExpr sub) {
+        if (auto d = dyn_cast<AffineDimExpr>(sub))
+          used.set(d.getPosition());
+      });
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> results;
+  for (unsigned l : used.set_bits()) {
+    if (ShapedType::isDynamic(ranges[l])) {
+      why = "the mask computed from inputs has a dynamic shape";
+      return failure();
+    }
+    slice.loops.push_back(l);
+    shape.push_back(ranges[l]);
+    results.push_back(mask.originLoops.getResult(l));
+  }
+  slice.type = RankedTensorType::get(shape, mask.origin.getType());
+  slice.map = AffineMap::get(mask.originLoops.getNumDims(), 0, results,
+                             op.getContext());
+  return slice;
+}
+
+/// Builds the generic of `slice`: the mask over the loops it varies along.
+static Value buildMaskSlice(OpBuilder &b, Location loc, const KeptMask &mask,
+                            const MaskSlice &slice) {
+  linalg::GenericOp op = mask.originOp;
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = slice.loops.size();
+  SmallVector<AffineExpr> dims(op.getNumLoops(), getAffineConstantExpr(0, ctx));
+  for (auto [i, l] : llvm::enumerate(slice.loops))
+    dims[l] = getAffineDimExpr(i, ctx);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  for (unsigned i : slice.inputs) {
+    OpOperand *operand = op.getDpsInputOperand(i);
+    ins.push_back(operand->get());
+    maps.push_back(op.getMatchingIndexingMap(operand).replaceDimsAndSymbols(
+        dims, {}, rank, 0));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = tensor::EmptyOp::create(b, loc, slice.type.getShape(),
+                                       slice.type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{slice.type}, ins, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               IRMapping mapping;
+               for (auto [k, i] : llvm::enumerate(slice.inputs))
+                 mapping.map(op.getBlock()->getArgument(i), args[k]);
+               for (Operation *o : slice.ops)
+                 nb.clone(*o, mapping);
+               linalg::YieldOp::create(nb, nloc,
+                                       mapping.lookupOrDefault(mask.origin));
+             })
+      ->getResult(0);
+}
+
+/// The kept mask as [B|1, H|1, N|1, M], or failure with `why`. The mask may
+/// be read with any of the space's dimensions broadcast but the keys' (a
+/// key-padding mask [B, M] is [B, 1, 1, M]), never transposed. A mask
+/// computed in a body becomes a generic of its own first.
 static FailureOr<Value> materializeMask(OpBuilder &b, Location loc,
                                         const KeptMask &mask,
                                         ArrayRef<int64_t> space, int64_t batch,
                                         int64_t heads, std::string &why) {
-  auto type = cast<RankedTensorType>(mask.tensor.getType());
+  std::optional<MaskSlice> slice;
+  if (!mask.tensor) {
+    FailureOr<MaskSlice> planned = planMaskSlice(mask, why);
+    if (failed(planned))
+      return failure();
+    slice = std::move(*planned);
+  }
+  RankedTensorType type =
+      slice ? slice->type : cast<RankedTensorType>(mask.tensor.getType());
+  AffineMap map = slice ? slice->map : mask.map;
   int64_t rank = space.size(), numBatch = rank - 2;
-  AffineMap map = mask.map;
   MLIRContext *ctx = b.getContext();
-  if (!type.hasStaticShape() || type.getRank() < 2 ||
-      map.getResult(type.getRank() - 2) != getAffineDimExpr(rank - 2, ctx) ||
-      map.getResult(type.getRank() - 1) != getAffineDimExpr(rank - 1, ctx)) {
-    why = "the mask is not read as a [query, key] matrix";
+  if (!type.hasStaticShape()) {
+    why = "the mask has a dynamic shape";
     return failure();
   }
-  SmallVector<bool> full(numBatch, false);
+  // The space dimensions the mask varies along, in order.
+  SmallVector<bool> full(rank, false);
   int64_t next = 0;
-  for (int64_t q = 0; q < type.getRank() - 2; ++q) {
-    AffineExpr e = map.getResult(q);
+  for (int64_t q = 0; q < type.getRank(); ++q) {
     if (type.getDimSize(q) == 1)
       continue;
-    auto d = dyn_cast<AffineDimExpr>(e);
-    if (!d || d.getPosition() < next || d.getPosition() >= numBatch ||
+    auto d = dyn_cast<AffineDimExpr>(map.getResult(q));
+    if (!d || d.getPosition() < next ||
         space[d.getPosition()] != type.getDimSize(q)) {
-      why = "the mask is read through an unsupported broadcast";
+      why = "the mask is read through an unsupported broadcast or transpose";
       return failure();
     }
     full[d.getPosition()] = true;
     next = d.getPosition() + 1;
   }
-  SmallVector<int64_t> chainShape;
-  for (int64_t p = 0; p < numBatch; ++p)
-    chainShape.push_back(full[p] ? space[p] : 1);
-  chainShape.push_back(space[rank - 2]);
-  chainShape.push_back(space[rank - 1]);
+  if (!full[rank - 1] && space[rank - 1] != 1) {
+    why = "the mask is the same for every key";
+    return failure();
+  }
+  ArrayRef<bool> batchFull = ArrayRef<bool>(full).take_front(numBatch);
   SmallVector<int64_t> opShape;
-  if (llvm::none_of(full, [](bool f) { return f; }))
+  if (llvm::none_of(batchFull, [](bool f) { return f; }))
     opShape = {1, 1};
-  else if (llvm::all_of(full, [](bool f) { return f; }))
+  else if (llvm::all_of(batchFull, [](bool f) { return f; }))
     opShape = {batch, heads};
   else if (numBatch == 2 && space[0] == batch && space[1] == heads)
-    opShape = {chainShape[0], chainShape[1]};
+    opShape = {full[0] ? batch : 1, full[1] ? heads : 1};
   else {
     why = "the mask broadcasts over part of a merged batch dimension";
     return failure();
   }
-  opShape.push_back(space[rank - 2]);
+  opShape.push_back(full[rank - 2] ? space[rank - 2] : 1);
   opShape.push_back(space[rank - 1]);
-  Value value = reshapeTo(b, loc, mask.tensor, opShape);
+  Value tensor = slice ? buildMaskSlice(b, loc, mask, *slice) : mask.tensor;
+  Value value = reshapeTo(b, loc, tensor, opShape);
   if (mask.invert) {
     auto maskType = cast<RankedTensorType>(value.getType());
     Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(),
@@ -1204,8 +1430,10 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
       resultType.getShape().take_back(2) != ArrayRef<int64_t>{n, dv})
     return fail("the value matmul's result is not [batch.., N, dv]");
 
-  if (failed(foldCausalConstant(scores, n, m, elementType, rank)))
+  if (failed(foldCausalConstants(scores, n, m, elementType, rank)))
     return fail("the scores have two different causal masks or windows");
+  if (scores.masks.size() > 1)
+    return fail("the scores have more than one mask tensor");
   bool causal = false;
   if (scores.causalOffset) {
     int64_t offset = *scores.causalOffset;
@@ -1244,13 +1472,15 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
   rewriter.setInsertionPoint(root);
   Location loc = root->getLoc();
   Value mask;
-  if (scores.mask) {
-    Type maskType = getElementTypeOrSelf(scores.mask->tensor.getType());
-    if (!scores.mask->isBool && maskType != type)
+  if (!scores.masks.empty()) {
+    const KeptMask &kept = scores.masks.front();
+    Type maskType = getElementTypeOrSelf(
+        kept.tensor ? kept.tensor.getType() : kept.origin.getType());
+    if (!kept.isBool && maskType != type)
       return fail("the additive mask does not have the queries' element "
                   "type");
     FailureOr<Value> built =
-        materializeMask(rewriter, loc, *scores.mask, space, batch, heads, why);
+        materializeMask(rewriter, loc, kept, space, batch, heads, why);
     if (failed(built))
       return failure();
     mask = *built;
@@ -1453,14 +1683,38 @@ struct RaiseAttentionPass final
 };
 } // namespace
 
+/// Whether `value` is computed from constants alone (fills, constants,
+/// index-reading generics, reshapes and slices of them): from positions,
+/// never from a function argument.
+static bool isComputedFromConstants(Value value, int depth = 0) {
+  if (matchPattern(value, m_Constant()))
+    return true;
+  Operation *def = value.getDefiningOp();
+  if (!def || depth > 16)
+    return false;
+  if (isa<tensor::EmptyOp>(def))
+    return true;
+  if (!isa<linalg::GenericOp, linalg::FillOp, linalg::BroadcastOp,
+           linalg::TransposeOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+           tensor::ExtractSliceOp>(def))
+    return false;
+  return llvm::all_of(def->getOperands(), [&](Value operand) {
+    return isComputedFromConstants(operand, depth + 1);
+  });
+}
+
 /// Whether `fused`'s producer computes a mask from positions: an
 /// elementwise generic with one use whose result is boolean or whose body
 /// reads its loop indices (triu/tril, iota comparisons, their casts and
-/// logical combinations, additive masks selected by position).
+/// logical combinations, additive masks selected by position), from
+/// constants alone. A mask computed from an input (a padding mask) stays in
+/// an op of its own, which the raise keeps as the mask operand.
 static bool isMaskProducer(OpOperand *fused) {
   auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
   if (!producer || !producer->hasOneUse() ||
-      producer.getNumParallelLoops() != producer.getNumLoops())
+      producer.getNumParallelLoops() != producer.getNumLoops() ||
+      !llvm::all_of(producer.getDpsInputs(),
+                    [](Value v) { return isComputedFromConstants(v); }))
     return false;
   if (getElementTypeOrSelf(fused->get().getType()).isInteger(1))
     return true;

@@ -34,7 +34,8 @@ namespace mlir::longctx::raise {
 /// One node of a scalar expression over an iteration space.
 struct Expr {
   enum class Kind {
-    Opaque, // an operation the model does not know (`op`)
+    Opaque, // an operation the model does not know (`op`; `args` are its
+            // operands when it is an arith op of a body)
     Leaf,   // `tensor` read through `map` (space dims -> tensor dims)
     Const,  // `value`
     Index,  // the position along space dimension `dim`
@@ -65,6 +66,15 @@ struct Expr {
   int64_t dim = 0;
   int64_t pred = 0;
   Operation *op = nullptr;
+  /// A static tensor whose elements, read at `sourceMap`, are this
+  /// expression's values (the result of the op it was built from), or null.
+  Value source;
+  AffineMap sourceMap;
+  /// Or the value in the body of the elementwise generic `originOp` (whose
+  /// loops are bound to the space by `originLoops`) that computes it.
+  Value origin;
+  Operation *originOp = nullptr;
+  AffineMap originLoops;
 };
 
 /// Builds expressions over the iteration space `shape`. `maxDepth` bounds

@@ -96,6 +96,12 @@ Expr *ExprBuilder::tensor(Value tensor, AffineMap map, int depth) {
   if (nodes.size() > 50000 || depth > 256)
     return opaque(tensor.getDefiningOp());
   Expr *e = build(tensor, map, depth);
+  auto type = dyn_cast<RankedTensorType>(tensor.getType());
+  if (!e->source && e->kind != Kind::Leaf && e->kind != Kind::Const && type &&
+      type.hasStaticShape()) {
+    e->source = tensor;
+    e->sourceMap = map;
+  }
   cache[key] = e;
   return e;
 }
@@ -210,6 +216,14 @@ struct BodyTranslator {
       return it->second;
     Expr *e = translateUncached(v);
     cache[v] = e;
+    Operation *def = v.getDefiningOp();
+    if (!e->source && !e->origin && !isReduction && def &&
+        def->getBlock() == op.getBlock() &&
+        op.getNumParallelLoops() == op.getNumLoops()) {
+      e->origin = v;
+      e->originOp = op;
+      e->originLoops = loops;
+    }
     return e;
   }
 
@@ -304,7 +318,14 @@ struct BodyTranslator {
       e->pred = static_cast<int64_t>(cmp.getPredicate());
       return e;
     }
-    return builder.opaque(def);
+    // Any other arith op (sitofp, extui, trunci, ...) stays opaque, with its
+    // operands, so that what it is computed from is known.
+    Expr *e = builder.opaque(def);
+    if (isa<arith::ArithDialect>(def->getDialect()) &&
+        def->getNumResults() == 1)
+      for (Value operand : def->getOperands())
+        e->args.push_back(translate(operand));
+    return e;
   }
 };
 } // namespace

@@ -479,12 +479,11 @@ struct AttentionTilingModel final
       auto maskType = cast<RankedTensorType>(fullMask.getType());
       SmallVector<OpFoldResult> maskSizes =
           tensor::getMixedSizes(b, loc, fullMask);
-      SmallVector<OpFoldResult> maskOffsets = {zero, zero, offsets[2],
-                                               keyOffset};
+      SmallVector<OpFoldResult> maskOffsets = {zero, zero, zero, keyOffset};
       SmallVector<OpFoldResult> maskTile = {maskSizes[0], maskSizes[1],
-                                            sizes[2], keyCount};
-      // Broadcast (unit) batch and head dims stay whole.
-      for (int dim = 0; dim < 2; ++dim) {
+                                            maskSizes[2], keyCount};
+      // Broadcast (unit) batch, head and query dims stay whole.
+      for (int dim = 0; dim < 3; ++dim) {
         if (maskType.getDimSize(dim) == 1)
           continue;
         maskOffsets[dim] = offsets[dim];

@@ -56,8 +56,10 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
       materialised mask.
     * `window(w)` (with `causal`) is sliding-window attention: query `i`
       also needs `j > i + (M - N) - w`, i.e. it sees its last `w` positions.
-    * The optional `mask` has shape `[B|1, H|1, N, M]`. An `i1` mask keeps a
-      key where it is `true`; a floating-point mask is added to the scores.
+    * The optional `mask` has shape `[B|1, H|1, N|1, M]`. An `i1` mask keeps
+      a key where it is `true`; a floating-point mask is added to the
+      scores. A unit dimension is broadcast: `[B, 1, 1, M]` is a key-padding
+      mask, which never costs `N x M` memory.
     * A row whose keys are all masked out produces zeros, not NaN.
 
     Example:

@@ -228,7 +228,11 @@ def RaiseAttentionPass : Pass<"longctx-raise-attention"> {
       masks with exactly that pattern, become `causal`; a second bound
       `j >= i - c` in the same condition (`arith.andi`), or a constant band,
       becomes `window`; other boolean or additive mask tensors become the
-      `mask` operand (reshaped to `[B|1, H|1, N, M]`). Masks computed
+      `mask` operand (reshaped to `[B|1, H|1, N|1, M]`); so does a part of
+      the condition (a conjunct) computed from an input alone, such as a
+      key-padding mask from `attention_mask` (`[B, 1, 1, M]`, never
+      broadcast over the queries), also when it is computed in the same op
+      as the scores (it becomes a generic of its own). Masks computed
       from positions by other generics (a `triu`/`tril` of a fill, its
       casts, `== 0` comparisons, logical or of two bounds, as importers
       emit them above their constant-folding limit) are first fused into
