@@ -113,6 +113,26 @@ func.func @masked_f16(%q: tensor<1x2x8x16xf16>, %k: tensor<1x2x8x16xf16>,
 
 // -----
 
+// A key-padding mask [2, 1, 1, 8]: read at the batch, head 0 and row 0 for
+// every query.
+
+// KERNEL-LABEL: func.func private @longctx_gpu_attention(
+// KERNEL:         gpu.launch
+// KERNEL:           scf.for
+// KERNEL:             scf.for
+// KERNEL:               %[[MV:.*]] = memref.load %{{.*}}[%{{.*}}, %c0{{.*}}, %c0{{.*}}, %{{.*}}] : memref<2x1x1x8xi1>
+// KERNEL:               arith.andi %{{.*}}, %[[MV]] : i1
+func.func @key_padding(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>,
+                       %v: tensor<2x2x8x16xf32>, %m: tensor<2x1x1x8xi1>)
+    -> tensor<2x2x8x16xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<2x2x8x16xf32>,
+         tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>)
+         mask(%m : tensor<2x1x1x8xi1>) causal -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}
+
+// -----
+
 // mma=true: f16 attention with d = 64, dv = 32 runs on tensor cores; f32
 // attention in the same module keeps the FMA kernel.
 // RUN: longctx-opt %s --split-input-file --convert-longctx-to-gpu="query-tile-size=64 key-tile-size=32 mma=true" | FileCheck %s --check-prefix=MMACALL
