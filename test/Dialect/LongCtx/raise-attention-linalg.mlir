@@ -1061,3 +1061,46 @@ func.func @key_padding_additive(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf3
   } -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// GPT-2's `masked_fill(bias[:, :, :N, :N] == 0, -inf)` above the importer's
+// folding limit: the sliced buffer arrives as a constant, its comparison
+// with 0 as a generic. The keys the comparison keeps are causal.
+// CHECK-LABEL: func.func @causal_buffer_compared
+// CHECK-NOT: arith.cmpf
+// CHECK: longctx.attention ins({{.*}}) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+// FUSED-LABEL: func.func @causal_buffer_compared(
+// FUSED: longctx.attention ins({{.*}}) causal scale(1.000000e+00) -> tensor<1x2x4x16xf32>
+func.func @causal_buffer_compared(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>, %v: tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %bias = arith.constant dense<[[[[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 1.0, 1.0]]]]> : tensor<1x1x4x4xf32>
+  %eqE = tensor.empty() : tensor<1x1x4x4xi1>
+  %eq = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias : tensor<1x1x4x4xf32>) outs(%eqE : tensor<1x1x4x4xi1>) {
+  ^bb0(%b: f32, %o: i1):
+    %c = arith.cmpf oeq, %b, %zero : f32
+    linalg.yield %c : i1
+  } -> tensor<1x1x4x4xi1>
+  %se = tensor.empty() : tensor<1x2x4x4xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#mm_q, #mm_k, #mm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) outs(%s0 : tensor<1x2x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#bc4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%eq, %s : tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>) outs(%se : tensor<1x2x4x4xf32>) {
+  ^bb0(%m: i1, %x: f32, %o: f32):
+    %y = arith.select %m, %ninf, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x4x4xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<1x2x4x4xf32>) outs(%se : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %oe = tensor.empty() : tensor<1x2x4x16xf32>
+  %o0 = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x16xf32>) outs(%o0 : tensor<1x2x4x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x16xf32>
+  return %o : tensor<1x2x4x16xf32>
+}

@@ -237,6 +237,7 @@ private:
   LogicalResult maskTensor(Value tensor, AffineMap map, bool isBool,
                            bool invert);
   LogicalResult computedMask(Expr *e, bool isBool, bool invert);
+  std::optional<LogicalResult> constantComparison(Expr *cmp, bool invert);
 
   ExprBuilder *b;
   std::deque<ExprBuilder> spaces; // builders of reshaped score spaces
@@ -425,14 +426,14 @@ static bool getLinear(Expr *e, int64_t iDim, int64_t jDim, Linear &out,
   }
 }
 
-/// For a constant mask that depends on (i, j) only: which keys it keeps, as
-/// an n x m row-major matrix. `additive` masks keep 0 entries and remove
-/// large negative ones; other entries (and masks that depend on the batch)
-/// give none.
+/// For a constant that depends on (i, j) only, read at `map`: which keys
+/// `keepValue` keeps for its entries (as doubles; booleans are 0 and 1), as
+/// an n x m row-major matrix; none when an entry has no answer or the
+/// constant depends on the batch.
 static std::optional<std::vector<bool>>
 getConstantKeep(DenseElementsAttr attr, AffineMap map, int64_t iDim,
-                int64_t jDim, int64_t n, int64_t m, bool additive, bool invert,
-                Type elementType) {
+                int64_t jDim, int64_t n, int64_t m,
+                function_ref<std::optional<bool>(double)> keepValue) {
   auto type = cast<ShapedType>(attr.getType());
   int64_t rank = type.getRank();
   if (n * m > (int64_t{1} << 24))
@@ -474,17 +475,34 @@ getConstantKeep(DenseElementsAttr attr, AffineMap map, int64_t iDim,
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < m; ++j) {
       int64_t index = i * iStride + j * jStride;
-      if (isBool)
-        keep[i * m + j] = bools[index] != invert;
-      else if (floats[index] == 0.0)
-        keep[i * m + j] = true;
-      else if (additive && isLargeNegative(floats[index], elementType))
-        keep[i * m + j] = false;
-      else
+      std::optional<bool> k =
+          keepValue(isBool ? double(bools[index]) : floats[index]);
+      if (!k)
         return std::nullopt;
+      keep[i * m + j] = *k;
     }
   }
   return keep;
+}
+
+/// For a mask tensor: keeps true (or, `invert`ed, false) entries of a
+/// boolean mask; an `additive` mask keeps 0 entries and removes large
+/// negative ones.
+static std::optional<std::vector<bool>>
+getConstantKeep(DenseElementsAttr attr, AffineMap map, int64_t iDim,
+                int64_t jDim, int64_t n, int64_t m, bool additive, bool invert,
+                Type elementType) {
+  bool isBool = attr.getElementType().isInteger(1);
+  return getConstantKeep(
+      attr, map, iDim, jDim, n, m, [&](double v) -> std::optional<bool> {
+        if (isBool)
+          return (v != 0) != invert;
+        if (v == 0.0)
+          return true;
+        if (additive && isLargeNegative(v, elementType))
+          return false;
+        return std::nullopt;
+      });
 }
 
 /// Whether `keep` (n x m) keeps exactly j <= i + offset and, with a window
@@ -533,6 +551,50 @@ static std::optional<bool> selectComparedToConstant(const Expr *cmp,
   return ifTrue;
 }
 
+static LogicalResult foldKeep(Scores &s, const std::vector<bool> &keep,
+                              int64_t n, int64_t m, bool &folded);
+
+/// A constant tensor compared with a constant (`bias[:, :, :N, :N] == 0` of
+/// a causal buffer, sliced and folded by the importer at any length): the
+/// causal offset and window of the keys it keeps, or the comparison as a
+/// mask when they are no band; none when `cmp` is not of that form.
+std::optional<LogicalResult> ScoreParser::constantComparison(Expr *cmp,
+                                                             bool invert) {
+  Expr *tensor = cmp->args[0], *k = cmp->args[1];
+  bool swapped = tensor->kind != Kind::Leaf;
+  if (swapped)
+    std::swap(tensor, k);
+  DenseElementsAttr attr;
+  if (tensor->kind != Kind::Leaf || k->kind != Kind::Const ||
+      !matchPattern(tensor->tensor, m_Constant(&attr)))
+    return std::nullopt;
+  int64_t rank = b->rank(), n = b->getShape()[rank - 2],
+          m = b->getShape()[rank - 1];
+  std::optional<std::vector<bool>> keep = getConstantKeep(
+      attr, tensor->map, rank - 2, rank - 1, n, m,
+      [&](double v) -> std::optional<bool> {
+        double lhs = swapped ? k->value : v, rhs = swapped ? v : k->value;
+        bool result =
+            cmp->kind == Kind::CmpF
+                ? arith::applyCmpPredicate(
+                      static_cast<arith::CmpFPredicate>(cmp->pred),
+                      APFloat(lhs), APFloat(rhs))
+                : arith::applyCmpPredicate(
+                      static_cast<arith::CmpIPredicate>(cmp->pred),
+                      APInt(64, static_cast<int64_t>(lhs), /*isSigned=*/true),
+                      APInt(64, static_cast<int64_t>(rhs), /*isSigned=*/true));
+        return result != invert;
+      });
+  if (!keep)
+    return std::nullopt;
+  bool folded;
+  if (failed(foldKeep(s, *keep, n, m, folded)))
+    return fail("the scores have two different causal masks or windows");
+  if (folded)
+    return success();
+  return computedMask(cmp, /*isBool=*/true, invert);
+}
+
 LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
   int64_t iDim = b->rank() - 2, jDim = b->rank() - 1;
   // A condition computed from an input (a padding mask) becomes the mask
@@ -576,6 +638,8 @@ LogicalResult ScoreParser::keepWhere(Expr *cond, bool invert) {
     if (std::optional<bool> sameAsTrue =
             selectComparedToConstant(cond, condition))
       return keepWhere(condition, invert == *sameAsTrue);
+    if (std::optional<LogicalResult> result = constantComparison(cond, invert))
+      return *result;
     if (cond->kind == Kind::CmpF)
       break;
     Linear l;
@@ -807,27 +871,18 @@ LogicalResult ScoreParser::parse(Expr *x) {
   }
 }
 
-/// Folds `mask` into causal and window attributes when it is a constant that
-/// is exactly causal (or a band): sets `folded`.
-static LogicalResult foldCausalConstant(Scores &s, const KeptMask &mask,
-                                        bool &folded, int64_t n, int64_t m,
-                                        Type elementType, int64_t rank) {
+/// Folds the n x m pattern `keep` into `s`'s causal offset and window when
+/// it is exactly causal (or a band): sets `folded`. Fails on a conflict.
+static LogicalResult foldKeep(Scores &s, const std::vector<bool> &keep,
+                              int64_t n, int64_t m, bool &folded) {
   folded = false;
-  DenseElementsAttr attr;
-  if (!mask.tensor || !matchPattern(mask.tensor, m_Constant(&attr)))
-    return success();
-  std::optional<std::vector<bool>> keep =
-      getConstantKeep(attr, mask.map, rank - 2, rank - 1, n, m,
-                      /*additive=*/!mask.isBool, mask.invert, elementType);
-  if (!keep)
-    return success();
   std::optional<int64_t> window;
-  if (!isBand(*keep, n, m, m - n, std::nullopt)) {
+  if (!isBand(keep, n, m, m - n, std::nullopt)) {
     // A sliding window keeps, in the last query row, its last w keys.
     int64_t w = 0;
     for (int64_t j = 0; j < m; ++j)
-      w += (*keep)[(n - 1) * m + j];
-    if (w == 0 || !isBand(*keep, n, m, m - n, w))
+      w += keep[(n - 1) * m + j];
+    if (w == 0 || !isBand(keep, n, m, m - n, w))
       return success();
     window = w;
   }
@@ -843,6 +898,23 @@ static LogicalResult foldCausalConstant(Scores &s, const KeptMask &mask,
   }
   folded = true;
   return success();
+}
+
+/// Folds `mask` into causal and window attributes when it is a constant that
+/// is exactly causal (or a band): sets `folded`.
+static LogicalResult foldCausalConstant(Scores &s, const KeptMask &mask,
+                                        bool &folded, int64_t n, int64_t m,
+                                        Type elementType, int64_t rank) {
+  folded = false;
+  DenseElementsAttr attr;
+  if (!mask.tensor || !matchPattern(mask.tensor, m_Constant(&attr)))
+    return success();
+  std::optional<std::vector<bool>> keep =
+      getConstantKeep(attr, mask.map, rank - 2, rank - 1, n, m,
+                      /*additive=*/!mask.isBool, mask.invert, elementType);
+  if (!keep)
+    return success();
+  return foldKeep(s, *keep, n, m, folded);
 }
 
 /// Folds every kept constant mask that is exactly causal (or a band) into
