@@ -176,6 +176,8 @@ struct ArraySpec {
   std::optional<int64_t> streamDim;   // longctx.stream_dim
   std::optional<int64_t> stateResult; // longctx.state (arguments only)
   std::optional<double> init;         // longctx.init (arguments only)
+  // A KV cache's fill count: its capacity and the tokens a call appends.
+  std::optional<int64_t> kvCapacity, kvTokens;
 };
 
 /// An MLIR strided memref descriptor as the LLVM lowering lays it out: two
@@ -235,7 +237,8 @@ static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
           "; supported: f16, f32, f64, i1, i32, i64");
     return failure();
   }
-  ArraySpec spec{*dtype, llvm::to_vector(shaped.getShape()), type, {}, {}, {}};
+  ArraySpec spec{*dtype, llvm::to_vector(shaped.getShape()), type, {}, {}, {},
+                 {}, {}};
   if (!attrs)
     return spec;
   if (auto dim = attrs.getAs<IntegerAttr>(kStreamDimAttrName)) {
@@ -252,6 +255,18 @@ static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
     spec.stateResult = state.getInt();
   if (auto init = attrs.getAs<FloatAttr>(kInitAttrName))
     spec.init = init.getValueAsDouble();
+  auto capacity = attrs.getAs<IntegerAttr>(kKVCacheCapacityAttrName);
+  auto tokens = attrs.getAs<IntegerAttr>(kKVCacheTokensAttrName);
+  if (capacity || tokens) {
+    if (!capacity || !tokens || *dtype != NpyDType::I64 ||
+        shaped.getNumElements() != 1) {
+      error(what + ": a KV cache count needs " + kKVCacheCapacityAttrName +
+            " and " + kKVCacheTokensAttrName + " on a one-element i64 tensor");
+      return failure();
+    }
+    spec.kvCapacity = capacity.getInt();
+    spec.kvTokens = tokens.getInt();
+  }
   return spec;
 }
 
@@ -946,6 +961,28 @@ int main(int argc, char **argv) {
       pristine.emplace_back(data, data + array.getNumBytes());
     }
 
+  // A call that would overflow a KV cache is refused before it runs, with
+  // the state (and any saved state) left as it is.
+  auto cachesHaveRoom = [&]() {
+    for (auto [i, spec] : llvm::enumerate(argSpecs)) {
+      if (!spec.kvCapacity)
+        continue;
+      int64_t count = *static_cast<const int64_t *>(argArrays[i].data());
+      if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
+        error("argument " + llvm::Twine(i) + ": the KV cache is full: it " +
+              "holds " + llvm::Twine(count) + " of " +
+              llvm::Twine(*spec.kvCapacity) + " tokens and a call appends " +
+              llvm::Twine(*spec.kvTokens) +
+              " (rewrite with a larger longctx-attention-to-kv-cache "
+              "capacity)");
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!cachesHaveRoom())
+    return 1;
+
   // Untimed warm-up calls on copies of the arguments: whatever they write
   // in place (state) is restored before the timed calls.
   if (warmup > 0) {
@@ -999,6 +1036,8 @@ int main(int argc, char **argv) {
         for (auto [array, copy] : llvm::zip_equal(argArrays, pristine))
           std::memcpy(array.data(), copy.data(), copy.size());
 
+      if (!cachesHaveRoom())
+        return 1;
       auto start = std::chrono::steady_clock::now();
       (*entryFn)(packedArgs.data());
       double seconds = secondsSince(start);

@@ -67,6 +67,10 @@ std::string mlir::longctx::getInfiniRewriteBlocker(AttentionOp op) {
   if (queryLen != keyLen)
     return "cross attention (" + std::to_string(queryLen) + " queries, " +
            std::to_string(keyLen) + " keys) is not self-attention";
+  return getStreamingSignatureBlocker(op);
+}
+
+std::string mlir::longctx::getStreamingSignatureBlocker(AttentionOp op) {
   auto func = op->getParentOfType<func::FuncOp>();
   if (!func || op->getParentOp() != func.getOperation())
     return "attention is not directly in the body of a func.func";

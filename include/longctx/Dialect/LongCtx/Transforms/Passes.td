@@ -9,6 +9,53 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AttentionToKVCachePass
+    : Pass<"longctx-attention-to-kv-cache", "::mlir::ModuleOp"> {
+  let summary = "Run causal self-attention incrementally over a KV cache";
+  let description = [{
+    Rewrites every causal self-attention `longctx.attention` (no mask,
+    static shapes, as many keys as queries, at most `capacity` of them; a
+    single token attending to itself counts as causal) into
+    attention over a key/value cache carried as state: the function gains
+    the caches `[B, Hkv, C, d]`, `[B, Hkv, C, dv]` and their fill count
+    (`tensor<1xi64>`) as `longctx.state` arguments and their new values as
+    results. A call writes its N keys and values at the count, its queries
+    attend to the count + N filled keys (causal, aligned to the end: every
+    cached key is visible; a sliding window is kept), and the count grows by
+    N. The same model imported at different lengths (a prefill of 512, a
+    decode of 1) and rewritten with the same capacity shares one state.
+
+    The count argument carries `longctx.kv_cache_capacity = C` and
+    `longctx.kv_cache_tokens = N`; `longctx-run` refuses a call that would
+    overflow the cache with a message, before running it. (Other drivers
+    must check too: the compiled code clamps the write position so it never
+    writes outside the cache.)
+
+    ```mlir
+    %o = longctx.attention ins(%q, %k, %v : ...) causal -> tensor<1x4x1x32xf32>
+    ```
+
+    becomes, with `capacity=4096`:
+
+    ```mlir
+    %kc2 = tensor.insert_slice %k into %kc[0, 0, %n, 0] [1, 2, 1, 32] [1, 1, 1, 1]
+    %keys = tensor.extract_slice %kc2[0, 0, 0, 0] [1, 2, %n1, 32] [1, 1, 1, 1]
+    %o = longctx.attention ins(%q, %keys, %values : ...) causal
+    ```
+
+    Attention it cannot rewrite is left unchanged with a remark.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"capacity", "capacity", "int64_t", /*default=*/"4096",
+           "Tokens each layer's cache holds (> 0)">,
+  ];
+}
+
 def AttentionToInfiniPass
     : Pass<"longctx-attention-to-infini", "::mlir::ModuleOp"> {
   let summary = "Rewrite causal self-attention into Infini-attention";

@@ -35,6 +35,36 @@ struct InfiniOptions {
 /// string when it can.
 std::string getInfiniRewriteBlocker(AttentionOp op);
 
+/// Returns why the function around `op` cannot grow a streaming signature
+/// (`op` not directly in a single-block func.func without callers), or an
+/// empty string.
+std::string getStreamingSignatureBlocker(AttentionOp op);
+
+/// Options of the attention -> KV-cache decoder rewrite.
+struct KVCacheOptions {
+  int64_t capacity = 4096;
+};
+
+/// Names of the attributes of a KV cache's fill-count state argument: the
+/// cache's capacity and the tokens each call appends.
+constexpr llvm::StringLiteral kKVCacheCapacityAttrName =
+    "longctx.kv_cache_capacity";
+constexpr llvm::StringLiteral kKVCacheTokensAttrName =
+    "longctx.kv_cache_tokens";
+
+/// Returns why `op` cannot be rewritten into a KV-cache decoder, or an empty
+/// string when it can.
+std::string getKVCacheRewriteBlocker(AttentionOp op,
+                                     const KVCacheOptions &options);
+
+/// Rewrites causal self-attention `op` (no KV-cache blocker) into attention
+/// over a key/value cache carried as state: the call's keys and values are
+/// written at the cache's fill count, its queries attend causally to every
+/// cached key, and the count grows by the call's tokens. Returns the new
+/// attention op.
+AttentionOp rewriteAttentionToKVCache(RewriterBase &rewriter, AttentionOp op,
+                                      const KVCacheOptions &options);
+
 /// Returns why `op` has shapes no attention lowering handles (dynamic head
 /// counts or head dims, a dynamic mask batch or head dimension), or an empty
 /// string; the message ends "to lower longctx.attention" followed by
