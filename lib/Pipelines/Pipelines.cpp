@@ -74,7 +74,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
      << "longctx-approximate-math,canonicalize,cse,"
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
-     << "canonicalize,cse,buffer-deallocation-pipeline,"
+     << "canonicalize,cse,buffer-deallocation-pipeline,longctx-state-in-place,"
      << "convert-bufferization-to-memref,longctx-copies-to-loops,"
      << "convert-vector-to-scf{full-unroll=true},"
      << (options.threads ? "scf-forall-to-parallel," : "scf-forall-to-for,")
@@ -168,7 +168,7 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "one-shot-bufferize{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops},"
-     << "canonicalize,cse,buffer-deallocation-pipeline,"
+     << "canonicalize,cse,buffer-deallocation-pipeline,longctx-state-in-place,"
      << "convert-bufferization-to-memref,"
      << "longctx-gpu-define-launchers,gpu-kernel-outlining,"
      << "scf-forall-to-for,func.func(convert-linalg-to-loops),"

@@ -871,15 +871,24 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
 /// The number of key splits for `op`: enough to give `keySplitThreads`
 /// threads work when its parallel tiles (query tiles x batch x key/value
 /// heads) are fewer, each split at least kMinKeyTilesPerSplit key tiles;
-/// 1 (no split) otherwise or when a size is dynamic.
+/// 1 (no split) otherwise or when the batch or query length is dynamic. A
+/// dynamic key length (decoding over a KV cache) with one query tile gets
+/// kDynamicKeySplitsPerThread splits a thread; a split with no keys weighs
+/// nothing in the merge.
 static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
   if (tiling.keySplitThreads < 2)
     return 1;
   RankedTensorType queryType = op.getQuery().getType();
   RankedTensorType keyType = op.getKey().getType();
-  if (queryType.isDynamicDim(0) || queryType.isDynamicDim(2) ||
-      keyType.isDynamicDim(2))
+  if (queryType.isDynamicDim(0) || queryType.isDynamicDim(2))
     return 1;
+  if (keyType.isDynamicDim(2)) {
+    int64_t queryTiles =
+        llvm::divideCeil(queryType.getDimSize(2), tiling.queryTileSize);
+    if (queryTiles != 1)
+      return 1;
+    return tiling.keySplitThreads * AttentionTiling::kDynamicKeySplitsPerThread;
+  }
   int64_t queryTiles =
       llvm::divideCeil(queryType.getDimSize(2), tiling.queryTileSize);
   int64_t tiles = queryTiles * queryType.getDimSize(0) * keyType.getDimSize(1);
@@ -913,8 +922,10 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
                                    const AttentionTiling &tiling,
                                    int64_t splits) {
   Location loc = op.getLoc();
-  int64_t numKeys = op.getKey().getType().getDimSize(2);
-  int64_t perSplit = llvm::divideCeil(numKeys, splits);
+  Value numKeys = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, op.getKey(), 2));
+  Value perSplit = arith::CeilDivSIOp::create(
+      b, loc, numKeys, arith::ConstantIndexOp::create(b, loc, splits));
   SmallVector<OpFoldResult> rows = {
       tensor::getMixedSize(b, loc, op.getQuery(), 0),
       tensor::getMixedSize(b, loc, op.getQuery(), 1),
@@ -928,14 +939,10 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value s = forall.getInductionVars()[0];
-    Value k0 = arith::MulIOp::create(
-        b, loc, s, arith::ConstantIndexOp::create(b, loc, perSplit));
-    Value left = arith::SubIOp::create(
-        b, loc, arith::ConstantIndexOp::create(b, loc, numKeys), k0);
+    Value k0 = arith::MulIOp::create(b, loc, s, perSplit);
+    Value left = arith::SubIOp::create(b, loc, numKeys, k0);
     Value keys = arith::MaxSIOp::create(
-        b, loc,
-        arith::MinSIOp::create(
-            b, loc, left, arith::ConstantIndexOp::create(b, loc, perSplit)),
+        b, loc, arith::MinSIOp::create(b, loc, left, perSplit),
         arith::ConstantIndexOp::create(b, loc, 0));
     AttentionLowering split =
         buildKeySplit(b, op, tiling, k0, keys, /*slices=*/nullptr);

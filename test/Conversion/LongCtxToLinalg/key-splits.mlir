@@ -72,15 +72,36 @@ func.func @few_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x511x64xf32>,
 
 // -----
 
-/// A dynamic number of keys: no split.
+/// A dynamic number of keys M (decoding over a KV cache) with one query
+/// tile: 4 splits a thread of ceil(M / 8) keys each, clamped at M (a split
+/// may get none).
 // CHECK-LABEL: func.func @dynamic_keys(
-//   CHECK-NOT:   shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
-//       CHECK:   return
+//       CHECK:   %[[M:.+]] = tensor.dim %{{.+}}, %c2
+//       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %c8
+//       CHECK:   scf.forall (%[[S:.+]]) in (8) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x1x8x1x64xf32>, tensor<8x1x8x1xf32>)
+//       CHECK:     %[[K0:.+]] = arith.muli %[[S]], %[[PER]]
+//       CHECK:     %[[LEFT:.+]] = arith.subi %[[M]], %[[K0]]
+//       CHECK:     %[[UP:.+]] = arith.minsi %[[LEFT]], %[[PER]]
+//       CHECK:     %[[N:.+]] = arith.maxsi %[[UP]], %c0
+//       CHECK:     tensor.extract_slice %{{.+}}[0, 0, %[[K0]], 0] [1, 1, %[[N]], 64]
 func.func @dynamic_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x?x64xf32>,
                         %v: tensor<1x1x?x64xf32>) -> tensor<1x8x1x64xf32> {
   %o = longctx.attention ins(%q, %k, %v : tensor<1x8x1x64xf32>,
          tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) causal -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+/// Dynamic keys under more than one query tile: no split.
+// CHECK-LABEL: func.func @dynamic_keys_prefill(
+//   CHECK-NOT:   shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+//       CHECK:   return
+func.func @dynamic_keys_prefill(%q: tensor<1x8x300x64xf32>, %k: tensor<1x1x?x64xf32>,
+                                %v: tensor<1x1x?x64xf32>) -> tensor<1x8x300x64xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x8x300x64xf32>,
+         tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) causal -> tensor<1x8x300x64xf32>
+  return %o : tensor<1x8x300x64xf32>
 }
 
 // BAD: convert-longctx-to-linalg: key-split-threads must be >= 0, got -1

@@ -62,6 +62,21 @@
 // MPREFILL: all 1 checked results match
 // MDECODE: streamed 8 tokens in 8 calls of 1
 // MDECODE: all 1 checked results match
+// One token over a cache of 599 keys (of 1024): the decode splits the
+// dynamic key range among the threads (splits of ceil(600 / S) keys).
+// RUN: longctx-opt %s --longctx-attention-to-kv-cache=capacity=1024 -o %t/kv1024.mlir
+// RUN: %PYTHON -m longctx.make_data attention --q 1,4,1,16 --kv 1,2,600,16 --causal --seed 32 --out %t/long
+// RUN: mkdir -p %t/long/state
+// RUN: %PYTHON -c "import numpy as np; k = np.load('%t/long/k.npy'); v = np.load('%t/long/v.npy'); \
+// RUN:   pad = lambda a: np.concatenate([a[:, :, :599], np.zeros((1, 2, 425, 16), np.float32)], axis=2); \
+// RUN:   np.save('%t/long/state/state3.npy', pad(k)); np.save('%t/long/state/state4.npy', pad(v)); \
+// RUN:   np.save('%t/long/state/state5.npy', np.array([599], np.int64)); \
+// RUN:   np.save('%t/long/k1.npy', k[:, :, 599:]); np.save('%t/long/v1.npy', v[:, :, 599:])"
+// RUN: longctx-run %t/kv1024.mlir -e decode --load-state %t/long/state --input %t/long/q.npy \
+// RUN:   --input %t/long/k1.npy --input %t/long/v1.npy --expected %t/long/expected.npy | \
+// RUN:   FileCheck %s --check-prefix=LONG
+
+// LONG: all 1 checked results match
 // PREFILL: streamed 14 tokens in 2 calls of 7
 // PREFILL: all 1 checked results match
 // DECODE: streamed 49 tokens in 49 calls of 1

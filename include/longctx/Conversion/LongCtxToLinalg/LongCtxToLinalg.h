@@ -44,6 +44,9 @@ struct AttentionTiling {
   /// Packed K and V bytes a split of one query tile (decoding) keeps within
   /// (more splits when they are larger).
   static constexpr int64_t kMaxSplitPackBytes = 16 << 20;
+  /// Splits a thread when the key length is dynamic (decoding over a KV
+  /// cache: the count of keys is known at run time only).
+  static constexpr int64_t kDynamicKeySplitsPerThread = 4;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on

@@ -441,6 +441,29 @@ def ScheduleParallelLoopsPass : Pass<"longctx-schedule-parallel-loops"> {
   ];
 }
 
+def StateInPlacePass : Pass<"longctx-state-in-place"> {
+  let summary = "Return state updated in place as its own argument";
+  let description = [{
+    After buffer deallocation, every memref a public function returns is
+    owned by the caller, so a result that is a function argument is
+    returned as a `bufferization.clone` of it. For a state argument
+    (`longctx.state = R`) that the function updated in place and returns as
+    result R (a KV cache written at its count), that clone copies the whole
+    state on every call. This pass returns the argument itself instead: the
+    caller, which owns the argument, gets it back updated (longctx-run never
+    frees its inputs). Runs after `buffer-deallocation-pipeline`.
+
+    ```mlir
+    %c = bufferization.clone %cache : memref<1x2x65536x128xf32> to ...
+    return %o, %c : ...
+    ```
+
+    becomes `return %o, %cache : ...` when `%cache` has
+    `longctx.state = 1`.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def CopiesToLoopsPass : Pass<"longctx-copies-to-loops"> {
   let summary = "Turn buffer copies into linalg.copy, lowered to loops";
   let description = [{

@@ -175,6 +175,10 @@ void populateLegalizeForCPUPatterns(RewritePatternSet &patterns);
 /// (`longctx-copies-to-loops`).
 void populateCopiesToLoopsPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that returns a state argument updated in place as
+/// itself, not as a clone (`longctx-state-in-place`).
+void populateStateInPlacePatterns(RewritePatternSet &patterns);
+
 /// Adds upstream elementwise fusion restricted to producers of masks
 /// computed from positions (boolean results, or bodies that read the loop
 /// indices), so that a mask the importer did not fold into a constant (above
