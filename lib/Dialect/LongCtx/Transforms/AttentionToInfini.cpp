@@ -13,7 +13,11 @@
 #include "longctx/Dialect/LongCtx/Transforms/Passes.h"
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/Support/DebugLog.h"
@@ -85,9 +89,159 @@ std::string mlir::longctx::getStreamingSignatureBlocker(AttentionOp op) {
   return "";
 }
 
-InfiniAttentionOp
-mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
-                                        const InfiniOptions &options) {
+namespace {
+/// Builds the partial-segment form: the call's tokens appended to the
+/// cached part of the current segment (f tokens) make a sequence X of
+/// L = f + n tokens starting at a segment boundary; its complete segments
+/// (the first C = L - L mod S tokens) run through Infini-attention and are
+/// written into the memory; the tail X[C, L) runs as one more, shorter
+/// segment whose memory write is dropped, and becomes the new cache.
+struct PartialSegmentBuilder {
+  RewriterBase &rewriter;
+  Location loc;
+  int64_t segment;
+
+  Value index(int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  }
+  /// `src` [B, H, *, D] rows [offset, offset + size).
+  Value rows(Value src, OpFoldResult offset, OpFoldResult size) {
+    auto type = cast<RankedTensorType>(src.getType());
+    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0)), sizes;
+    SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+    for (int64_t d = 0; d < 4; ++d)
+      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+    offsets[2] = offset;
+    sizes[2] = size;
+    SmallVector<int64_t> shape(type.getShape());
+    std::optional<int64_t> staticSize = getConstantIntValue(size);
+    shape[2] = staticSize ? *staticSize : ShapedType::kDynamic;
+    return tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+        src, offsets, sizes, strides);
+  }
+  /// `dst` with `src` written at rows from `offset`.
+  Value insertRows(Value src, Value dst, OpFoldResult offset) {
+    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+    offsets[2] = offset;
+    return tensor::InsertSliceOp::create(
+        rewriter, loc, src, dst, offsets,
+        tensor::getMixedSizes(rewriter, loc, src), strides);
+  }
+  /// [cached rows [0, f) of `cache` (zeros without one) ; `fresh`], L rows.
+  Value join(Value cache, Value fresh, Value f, Value total) {
+    auto type = cast<RankedTensorType>(fresh.getType());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < 4; ++d)
+      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+    sizes[2] = total;
+    Value joined =
+        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+    if (cache) {
+      joined = insertRows(rows(cache, rewriter.getIndexAttr(0), f), joined,
+                          rewriter.getIndexAttr(0));
+    } else {
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+      joined = linalg::FillOp::create(rewriter, loc, zero, joined).result();
+    }
+    return insertRows(fresh, joined, f);
+  }
+};
+} // namespace
+
+/// The partial-segment Infini-attention of `op` (see PartialSegmentBuilder).
+static Value rewriteWithPartialSegments(RewriterBase &rewriter, AttentionOp op,
+                                        const InfiniOptions &options,
+                                        StreamingSignature &signature,
+                                        Value gate, Value memory, Value norm) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  RankedTensorType keyType = op.getKey().getType();
+  RankedTensorType valueType = op.getValue().getType();
+  int64_t tokens = keyType.getDimSize(2), segment = options.segmentLength;
+  auto withRows = [](RankedTensorType type, int64_t size) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] = size;
+    return RankedTensorType::get(shape, type.getElementType());
+  };
+  auto countType = RankedTensorType::get({1}, rewriter.getI64Type());
+  Value keyCache = signature.addState(withRows(keyType, segment), loc);
+  Value valueCache = signature.addState(withRows(valueType, segment), loc);
+  Value countArg = signature.addState(countType, loc);
+
+  rewriter.setInsertionPoint(op);
+  PartialSegmentBuilder pb{rewriter, loc, segment};
+  // f, clamped to [0, S - 1] (a state from elsewhere cannot read outside
+  // the cache).
+  Value f = arith::IndexCastOp::create(
+      rewriter, loc, rewriter.getIndexType(),
+      tensor::ExtractOp::create(rewriter, loc, countArg, pb.index(0)));
+  f = arith::MinSIOp::create(
+      rewriter, loc, arith::MaxSIOp::create(rewriter, loc, f, pb.index(0)),
+      pb.index(segment - 1));
+  Value total = arith::AddIOp::create(rewriter, loc, f, pb.index(tokens));
+  Value tail = arith::RemSIOp::create(rewriter, loc, total, pb.index(segment));
+  Value complete = arith::SubIOp::create(rewriter, loc, total, tail);
+
+  Value queries = pb.join(Value(), op.getQuery(), f, total);
+  Value keys = pb.join(keyCache, op.getKey(), f, total);
+  Value values = pb.join(valueCache, op.getValue(), f, total);
+
+  auto infini = [&](Value from, Value size, Value m, Value z) {
+    Value q = pb.rows(queries, from, size), k = pb.rows(keys, from, size);
+    Value v = pb.rows(values, from, size);
+    auto outType = cast<RankedTensorType>(q.getType());
+    SmallVector<int64_t> shape(outType.getShape());
+    shape[3] = valueType.getDimSize(3);
+    return InfiniAttentionOp::create(
+        rewriter, loc,
+        TypeRange{RankedTensorType::get(shape, outType.getElementType()),
+                  m.getType(), z.getType()},
+        q, k, v, gate, m, z, /*memory_query=*/Value(),
+        /*memory_key=*/Value(), rewriter.getI64IntegerAttr(segment),
+        MemoryUpdateRuleAttr::get(ctx, options.rule),
+        rewriter.getF64FloatAttr(options.eps), op.getScaleAttr());
+  };
+  // Complete segments: written into the memory. The tail: read with the
+  // memory after them; its write is dropped.
+  auto head = infini(pb.index(0), complete, memory, norm);
+  auto rest = infini(complete, tail, head.getNewMemory(), head.getNewNorm());
+  SmallVector<OpFoldResult> outSizes =
+      tensor::getMixedSizes(rewriter, loc, queries);
+  outSizes[3] = rewriter.getIndexAttr(valueType.getDimSize(3));
+  Value joined = tensor::EmptyOp::create(
+      rewriter, loc, outSizes, valueType.getElementType());
+  joined = pb.insertRows(head.getResult(), joined, rewriter.getIndexAttr(0));
+  joined = pb.insertRows(rest.getResult(), joined, complete);
+  Value output = pb.rows(joined, f, rewriter.getIndexAttr(tokens));
+  if (output.getType() != op.getResult().getType())
+    output = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
+                                    output);
+
+  // The tail is the new current segment.
+  Value newKeyCache =
+      pb.insertRows(pb.rows(keys, complete, tail), keyCache,
+                    rewriter.getIndexAttr(0));
+  Value newValueCache =
+      pb.insertRows(pb.rows(values, complete, tail), valueCache,
+                    rewriter.getIndexAttr(0));
+  Value newCount = tensor::FromElementsOp::create(
+      rewriter, loc, countType,
+      ValueRange{arith::IndexCastOp::create(rewriter, loc,
+                                            rewriter.getI64Type(), tail)});
+  rewriter.replaceOp(op, output);
+  signature.finish(rewriter,
+                   {head.getNewMemory(), head.getNewNorm(), newKeyCache,
+                    newValueCache, newCount},
+                   output);
+  return output;
+}
+
+Value mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter,
+                                              AttentionOp op,
+                                              const InfiniOptions &options) {
   auto func = op->getParentOfType<func::FuncOp>();
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
@@ -108,6 +262,14 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
   Value gate = signature.addParameter(gateType, options.gateInit, loc);
   Value memory = signature.addState(memoryType, loc);
   Value norm = signature.addState(normType, loc);
+  if (options.partialSegments) {
+    Value output = rewriteWithPartialSegments(rewriter, op, options, signature,
+                                              gate, memory, norm);
+    LDBG() << "rewrote attention in @" << func.getSymName()
+           << " into Infini-attention with partial segments of "
+           << options.segmentLength;
+    return output;
+  }
 
   rewriter.setInsertionPoint(op);
   auto infini = InfiniAttentionOp::create(
@@ -122,7 +284,7 @@ mlir::longctx::rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
                    infini.getResult());
   LDBG() << "rewrote attention in @" << func.getSymName()
          << " into Infini-attention with segments of " << options.segmentLength;
-  return infini;
+  return infini.getResult();
 }
 
 //===----------------------------------------------------------------------===//
@@ -198,6 +360,7 @@ struct AttentionToInfiniPass final
     options.segmentLength = segmentLength;
     options.gateInit = gateInit;
     options.eps = eps;
+    options.partialSegments = partialSegments;
     ModuleOp module = getOperation();
     if (segmentLength <= 0) {
       module.emitError() << "longctx-attention-to-infini: segment-length must "

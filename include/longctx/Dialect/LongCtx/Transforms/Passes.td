@@ -73,6 +73,17 @@ def AttentionToInfiniPass
     value arguments and the returned output are tagged with
     `longctx.stream_dim = 2` (the sequence dimension).
 
+    With `partial-segments=true` a call may hold any number of tokens: the
+    state also carries the keys and values of the current, partly filled
+    segment (`[B, Hkv, S, d]`, `[B, Hkv, S, dv]`) and how many it holds
+    (`tensor<1xi64>`). A call's tokens continue that segment: they attend
+    causally to its cached tokens and to each other and read the memory as
+    of the segment's start; each segment that fills is written into the
+    memory and the cache empties. Any split of a sequence into calls (one
+    token at a time, 7 at a time, S + 3, ...) gives the outputs of one call
+    over the whole sequence, and the same model imported at different
+    lengths shares one state.
+
     Attention that is not causal, is cross attention (`N != M`), has a mask,
     has dynamic shapes or sits in a function with callers is left unchanged,
     with a remark that says why.
@@ -102,7 +113,12 @@ def AttentionToInfiniPass
     }
     ```
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
   let options = [
     Option<"segmentLength", "segment-length", "int64_t", /*default=*/"2048",
            "Tokens per segment (> 0)">,
@@ -111,6 +127,10 @@ def AttentionToInfiniPass
     Option<"gateInit", "gate-init", "double", /*default=*/"0.0",
            "Initial gate logit recorded on the gate argument "
            "(sigmoid(0) = 0.5 mixes memory and local attention equally)">,
+    Option<"partialSegments", "partial-segments", "bool",
+           /*default=*/"false",
+           "Carry the current segment's keys and values in the state, so "
+           "that a call may hold any number of tokens (decoding)">,
     Option<"eps", "eps", "double", /*default=*/"1.0e-6",
            "Clamp of the memory read denominators (> 0)">,
   ];

@@ -29,6 +29,9 @@ struct InfiniOptions {
   MemoryUpdateRule rule = MemoryUpdateRule::Linear;
   double gateInit = 0.0;
   double eps = 1e-6;
+  /// Carry the current segment's keys and values (and their count) in the
+  /// state, so that calls of any length continue one stream.
+  bool partialSegments = false;
 };
 
 /// Returns why `op` cannot be rewritten into Infini-attention, or an empty
@@ -135,11 +138,11 @@ Value rewriteAttentionToTitansMac(RewriterBase &rewriter, AttentionOp op,
                                   const TitansOptions &options);
 
 /// Rewrites `op`, which must have no blocker, into `longctx.infini_attention`
-/// and threads the gate and memory state through its function's signature.
-/// Returns the new op.
-InfiniAttentionOp rewriteAttentionToInfini(RewriterBase &rewriter,
-                                           AttentionOp op,
-                                           const InfiniOptions &options);
+/// and threads the gate and memory state (with `partialSegments`, also the
+/// current segment's keys, values and count) through its function's
+/// signature. Returns the output.
+Value rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
+                               const InfiniOptions &options);
 
 /// Builds sigmoid(x) = 1 / (1 + exp(-x)) for a scalar float `x` (inside a
 /// linalg body), in the type of `x`.
