@@ -94,8 +94,9 @@ namespace {
 /// cached part of the current segment (f tokens) make a sequence X of
 /// L = f + n tokens starting at a segment boundary; its complete segments
 /// (the first C = L - L mod S tokens) run through Infini-attention and are
-/// written into the memory; the tail X[C, L) runs as one more, shorter
-/// segment whose memory write is dropped, and becomes the new cache.
+/// written into the memory; the call's rows of the tail X[C, L) attend to
+/// the tail and read the memory after the complete segments (no write), and
+/// the tail becomes the new cache.
 struct PartialSegmentBuilder {
   RewriterBase &rewriter;
   Location loc;
@@ -189,32 +190,53 @@ static Value rewriteWithPartialSegments(RewriterBase &rewriter, AttentionOp op,
   Value keys = pb.join(keyCache, op.getKey(), f, total);
   Value values = pb.join(valueCache, op.getValue(), f, total);
 
-  auto infini = [&](Value from, Value size, Value m, Value z) {
-    Value q = pb.rows(queries, from, size), k = pb.rows(keys, from, size);
-    Value v = pb.rows(values, from, size);
-    auto outType = cast<RankedTensorType>(q.getType());
-    SmallVector<int64_t> shape(outType.getShape());
+  auto outputType = [&](Value rowsOf) {
+    auto type = cast<RankedTensorType>(rowsOf.getType());
+    SmallVector<int64_t> shape(type.getShape());
     shape[3] = valueType.getDimSize(3);
-    return InfiniAttentionOp::create(
-        rewriter, loc,
-        TypeRange{RankedTensorType::get(shape, outType.getElementType()),
-                  m.getType(), z.getType()},
-        q, k, v, gate, m, z, /*memory_query=*/Value(),
-        /*memory_key=*/Value(), rewriter.getI64IntegerAttr(segment),
-        MemoryUpdateRuleAttr::get(ctx, options.rule),
-        rewriter.getF64FloatAttr(options.eps), op.getScaleAttr());
+    return RankedTensorType::get(shape, type.getElementType());
   };
-  // Complete segments: written into the memory. The tail: read with the
-  // memory after them; its write is dropped.
-  auto head = infini(pb.index(0), complete, memory, norm);
-  auto rest = infini(complete, tail, head.getNewMemory(), head.getNewNorm());
+  // Complete segments: Infini-attention, written into the memory.
+  Value q = pb.rows(queries, pb.index(0), complete);
+  auto head = InfiniAttentionOp::create(
+      rewriter, loc, TypeRange{outputType(q), memory.getType(), norm.getType()},
+      q, pb.rows(keys, pb.index(0), complete),
+      pb.rows(values, pb.index(0), complete), gate, memory, norm,
+      /*memory_query=*/Value(), /*memory_key=*/Value(),
+      rewriter.getI64IntegerAttr(segment),
+      MemoryUpdateRuleAttr::get(ctx, options.rule),
+      rewriter.getF64FloatAttr(options.eps), op.getScaleAttr());
+  // The call's rows of the tail, [max(f, C), L): causal attention over the
+  // tail (aligned to its end) and the memory after the complete segments,
+  // gated.
+  Value first = arith::MaxSIOp::create(rewriter, loc, f, complete);
+  Value count = arith::SubIOp::create(rewriter, loc, total, first);
+  Value tailQueries = pb.rows(queries, first, count);
+  RankedTensorType tailType = outputType(tailQueries);
+  std::optional<double> scale = op.getEffectiveScale();
+  Value local = AttentionOp::create(
+      rewriter, loc, tailType, tailQueries, pb.rows(keys, complete, tail),
+      pb.rows(values, complete, tail), /*mask=*/Value(),
+      scale ? rewriter.getF64FloatAttr(*scale) : FloatAttr(),
+      rewriter.getUnitAttr(), /*window=*/IntegerAttr());
+  Value read = MemoryRetrieveOp::create(rewriter, loc, tailType, tailQueries,
+                                        head.getNewMemory(), head.getNewNorm(),
+                                        rewriter.getF64FloatAttr(options.eps));
+  SmallVector<OpFoldResult> tailSizes =
+      tensor::getMixedSizes(rewriter, loc, tailQueries);
+  tailSizes[3] = rewriter.getIndexAttr(valueType.getDimSize(3));
+  Value tailOut = buildInfiniGateMix(
+      rewriter, loc, read, local, gate,
+      tensor::EmptyOp::create(rewriter, loc, tailSizes,
+                              valueType.getElementType()));
+  // Rows [f, L) of X's outputs: the head's from f on, then the tail's.
   SmallVector<OpFoldResult> outSizes =
       tensor::getMixedSizes(rewriter, loc, queries);
   outSizes[3] = rewriter.getIndexAttr(valueType.getDimSize(3));
-  Value joined = tensor::EmptyOp::create(
-      rewriter, loc, outSizes, valueType.getElementType());
+  Value joined = tensor::EmptyOp::create(rewriter, loc, outSizes,
+                                         valueType.getElementType());
   joined = pb.insertRows(head.getResult(), joined, rewriter.getIndexAttr(0));
-  joined = pb.insertRows(rest.getResult(), joined, complete);
+  joined = pb.insertRows(tailOut, joined, first);
   Value output = pb.rows(joined, f, rewriter.getIndexAttr(tokens));
   if (output.getType() != op.getResult().getType())
     output = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),

@@ -28,6 +28,42 @@ namespace mlir::longctx {
 using namespace mlir;
 using namespace mlir::longctx;
 
+Value mlir::longctx::buildInfiniGateMix(OpBuilder &b, Location loc, Value read,
+                                        Value local, Value gate, Value init) {
+  // A = sigmoid(gate[h]) * A_mem + (1 - sigmoid(gate[h])) * A_dot.
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(init.getType());
+  Type elementType = type.getElementType();
+  Type stateType = cast<RankedTensorType>(gate.getType()).getElementType();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap perHead = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{read, local, gate},
+             ValueRange{init},
+             ArrayRef<AffineMap>{identity, identity, perHead, identity},
+             parallel,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               auto toState = [&](Value v) -> Value {
+                 return v.getType() == stateType
+                            ? v
+                            : arith::ExtFOp::create(nb, nl, stateType, v)
+                                  .getResult();
+               };
+               Value one = arith::ConstantOp::create(
+                   nb, nl, stateType, nb.getFloatAttr(stateType, 1.0));
+               Value weight = createSigmoid(nb, nl, a[2]);
+               Value mem = arith::MulFOp::create(nb, nl, weight, toState(a[0]));
+               Value rest = arith::SubFOp::create(nb, nl, one, weight);
+               Value dot = arith::MulFOp::create(nb, nl, rest, toState(a[1]));
+               Value sum = arith::AddFOp::create(nb, nl, mem, dot);
+               if (sum.getType() != elementType)
+                 sum = arith::TruncFOp::create(nb, nl, elementType, sum);
+               linalg::YieldOp::create(nb, nl, sum);
+             })
+      .getResult(0);
+}
+
 namespace {
 struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -38,7 +74,6 @@ struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
     RankedTensorType queryType = op.getQuery().getType();
     RankedTensorType resultType = op.getResult().getType();
     Type elementType = queryType.getElementType();
-    Type stateType = op.getGate().getType().getElementType();
     Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
     Value memoryQuery = op.getMemoryQuery() ? op.getMemoryQuery() : query;
     Value memoryKey = op.getMemoryKey() ? op.getMemoryKey() : key;
@@ -88,40 +123,8 @@ struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
               b, l, iter[1].getType(), iter[2].getType(), kms, vs, iter[1],
               iter[2], op.getRuleAttr(), op.getEpsAttr());
 
-          // A = sigmoid(gate[h]) * A_mem + (1 - sigmoid(gate[h])) * A_dot.
-          MLIRContext *ctx = b.getContext();
-          AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-          AffineMap perHead =
-              AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
-          SmallVector<utils::IteratorType> parallel(
-              4, utils::IteratorType::parallel);
           Value mixed =
-              linalg::GenericOp::create(
-                  b, l, TypeRange{segmentType},
-                  ValueRange{read, local, op.getGate()}, ValueRange{outSlice},
-                  ArrayRef<AffineMap>{identity, identity, perHead, identity},
-                  parallel,
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    auto toState = [&](Value v) -> Value {
-                      return v.getType() == stateType
-                                 ? v
-                                 : arith::ExtFOp::create(nb, nl, stateType, v)
-                                       .getResult();
-                    };
-                    Value one = arith::ConstantOp::create(
-                        nb, nl, stateType, nb.getFloatAttr(stateType, 1.0));
-                    Value weight = createSigmoid(nb, nl, a[2]);
-                    Value mem =
-                        arith::MulFOp::create(nb, nl, weight, toState(a[0]));
-                    Value rest = arith::SubFOp::create(nb, nl, one, weight);
-                    Value loc2 =
-                        arith::MulFOp::create(nb, nl, rest, toState(a[1]));
-                    Value sum = arith::AddFOp::create(nb, nl, mem, loc2);
-                    if (sum.getType() != elementType)
-                      sum = arith::TruncFOp::create(nb, nl, elementType, sum);
-                    linalg::YieldOp::create(nb, nl, sum);
-                  })
-                  .getResult(0);
+              buildInfiniGateMix(b, l, read, local, op.getGate(), outSlice);
           SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
           offsets[2] = s0;
           SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));

@@ -148,6 +148,12 @@ Value rewriteAttentionToInfini(RewriterBase &rewriter, AttentionOp op,
 /// linalg body), in the type of `x`.
 Value createSigmoid(OpBuilder &b, Location loc, Value x);
 
+/// Infini-attention's gate: sigmoid(gate[h]) * read + (1 - sigmoid(gate[h]))
+/// * local, for `read` and `local` [B, H, n, dv] (any float type; computed
+/// in the gate's type), into `init`.
+Value buildInfiniGateMix(OpBuilder &b, Location loc, Value read, Value local,
+                         Value gate, Value init);
+
 /// Adds the pattern that decomposes `longctx.infini_attention` into an scf.for
 /// over segments of attention, memory_retrieve and memory_update.
 void populateDecomposeInfiniPatterns(RewritePatternSet &patterns);
