@@ -872,9 +872,9 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
 /// threads work when its parallel tiles (query tiles x batch x key/value
 /// heads) are fewer, each split at least kMinKeyTilesPerSplit key tiles;
 /// 1 (no split) otherwise or when the batch or query length is dynamic. A
-/// dynamic key length (decoding over a KV cache) with one query tile gets
-/// kDynamicKeySplitsPerThread splits a thread; a split with no keys weighs
-/// nothing in the merge.
+/// dynamic key length (decoding over a KV cache) with one query tile gives
+/// ShapedType::kDynamic: the count is chosen at run time (see
+/// buildSplitCount).
 static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
   if (tiling.keySplitThreads < 2)
     return 1;
@@ -887,7 +887,7 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
         llvm::divideCeil(queryType.getDimSize(2), tiling.queryTileSize);
     if (queryTiles != 1)
       return 1;
-    return tiling.keySplitThreads * AttentionTiling::kDynamicKeySplitsPerThread;
+    return ShapedType::kDynamic;
   }
   int64_t queryTiles =
       llvm::divideCeil(queryType.getDimSize(2), tiling.queryTileSize);
@@ -916,24 +916,52 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
   return std::max<int64_t>(splits, 1);
 }
 
+/// The key splits of a dynamic key length M with one query tile, at run
+/// time: kDynamicKeySplitsPerThread a thread, or more when each split's
+/// packed K and V would exceed kMaxSplitPackBytes (a split with no keys
+/// weighs nothing in the merge).
+static Value buildSplitCount(OpBuilder &b, Location loc, AttentionOp op,
+                             const AttentionTiling &tiling, Value numKeys) {
+  RankedTensorType queryType = op.getQuery().getType();
+  RankedTensorType keyType = op.getKey().getType();
+  int64_t bytesPerKey = queryType.getDimSize(0) * keyType.getDimSize(1) *
+                        (keyType.getDimSize(3) +
+                         op.getValue().getType().getDimSize(3)) *
+                        4;
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value bySize = arith::CeilDivSIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, numKeys, index(bytesPerKey)),
+      index(AttentionTiling::kMaxSplitPackBytes));
+  return arith::MaxSIOp::create(
+      b, loc, bySize,
+      index(tiling.keySplitThreads *
+            AttentionTiling::kDynamicKeySplitsPerThread));
+}
+
 /// `op` lowered as `splits` parallel key splits (an scf.forall writing
-/// each split's output and log-sum-exp into its slot) and their merge.
+/// each split's output and log-sum-exp into its slot) and their merge;
+/// `splits` kDynamic: as many as buildSplitCount gives.
 static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
                                    const AttentionTiling &tiling,
                                    int64_t splits) {
   Location loc = op.getLoc();
   Value numKeys = getValueOrCreateConstantIndexOp(
       b, loc, tensor::getMixedSize(b, loc, op.getKey(), 2));
-  Value perSplit = arith::CeilDivSIOp::create(
-      b, loc, numKeys, arith::ConstantIndexOp::create(b, loc, splits));
+  Value splitCount = ShapedType::isDynamic(splits)
+                         ? buildSplitCount(b, loc, op, tiling, numKeys)
+                         : arith::ConstantIndexOp::create(b, loc, splits)
+                               .getResult();
+  Value perSplit = arith::CeilDivSIOp::create(b, loc, numKeys, splitCount);
   SmallVector<OpFoldResult> rows = {
       tensor::getMixedSize(b, loc, op.getQuery(), 0),
       tensor::getMixedSize(b, loc, op.getQuery(), 1),
       tensor::getMixedSize(b, loc, op.getQuery(), 2)};
   auto [outputs, lse] =
-      buildSplitInits(b, loc, op, b.getIndexAttr(splits), rows);
+      buildSplitInits(b, loc, op, getAsOpFoldResult(splitCount), rows);
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(splits)},
+      b, loc, ArrayRef<OpFoldResult>{getAsOpFoldResult(splitCount)},
       ValueRange{outputs, lse}, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -971,7 +999,7 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
   int64_t splits = chooseKeySplits(op, tiling);
-  if (splits > 1) {
+  if (splits > 1 || ShapedType::isDynamic(splits)) {
     rewriter.replaceOp(op, buildSplitKeyLowering(rewriter, op, tiling, splits));
     return success();
   }

@@ -73,12 +73,16 @@ func.func @few_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x511x64xf32>,
 // -----
 
 /// A dynamic number of keys M (decoding over a KV cache) with one query
-/// tile: 4 splits a thread of ceil(M / 8) keys each, clamped at M (a split
-/// may get none).
+/// tile: S = max(4 splits a thread, ceil(M * 512 B of packed K and V a key
+/// / 16 MiB)) splits, chosen at run time, of ceil(M / S) keys each,
+/// clamped at M (a split may get none).
 // CHECK-LABEL: func.func @dynamic_keys(
 //       CHECK:   %[[M:.+]] = tensor.dim %{{.+}}, %c2
-//       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %c8
-//       CHECK:   scf.forall (%[[S:.+]]) in (8) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x1x8x1x64xf32>, tensor<8x1x8x1xf32>)
+//       CHECK:   %[[BYTES:.+]] = arith.muli %[[M]], %c512
+//       CHECK:   %[[BYSIZE:.+]] = arith.ceildivsi %[[BYTES]], %c16777216
+//       CHECK:   %[[SPLITS:.+]] = arith.maxsi %[[BYSIZE]], %c8
+//       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %[[SPLITS]]
+//       CHECK:   scf.forall (%[[S:.+]]) in (%[[SPLITS]]) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<?x1x8x1x64xf32>, tensor<?x1x8x1xf32>)
 //       CHECK:     %[[K0:.+]] = arith.muli %[[S]], %[[PER]]
 //       CHECK:     %[[LEFT:.+]] = arith.subi %[[M]], %[[K0]]
 //       CHECK:     %[[UP:.+]] = arith.minsi %[[LEFT]], %[[PER]]
