@@ -222,7 +222,8 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
                 Value mh = maskType.getDimSize(1) == 1 ? zeroIdx : head;
                 Value mr = maskType.getDimSize(2) == 1 ? zeroIdx : loadRows[r];
                 Value m = memref::LoadOp::create(
-                    lb, loc, mask, ValueRange{mb, mh, mr, ib.min(col, lastKey)});
+                    lb, loc, mask,
+                    ValueRange{mb, mh, mr, ib.min(col, lastKey)});
                 if (m.getType().isInteger(1)) {
                   visible = arith::AndIOp::create(lb, loc, visible, m);
                 } else {
