@@ -27,6 +27,16 @@ def _shape(text):
     return dims
 
 
+def _permutation(text):
+    try:
+        dims = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}")
+    if sorted(dims) != [0, 1, 2, 3]:
+        raise argparse.ArgumentTypeError(f"expected a permutation of 0,1,2,3, got {text!r}")
+    return dims
+
+
 def _widths(text):
     try:
         widths = [int(x) for x in text.split(",")]
@@ -70,6 +80,11 @@ def _attention(args):
     expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal,
                                    window=args.window)
     arrays["expected"] = expected.astype(dtype)
+    if args.layout:
+        # The arrays as a model holds them before its transposes: q, k, v
+        # and the expected output with their dims in the order `layout`.
+        for name in ("q", "k", "v", "expected"):
+            arrays[name] = np.ascontiguousarray(arrays[name].transpose(args.layout))
     _save(args.out, arrays)
 
 
@@ -238,6 +253,8 @@ def main(argv=None):
                      help="a mask [B|1, H|1, 1, M], the same for every query")
     att.add_argument("--masked-rows", type=int, nargs="*", default=[],
                      help="query rows whose keys are all masked out")
+    att.add_argument("--layout", type=_permutation, default=None,
+                     help="save q, k, v and expected transposed to these dims, e.g. 0,2,1,3 for B,N,H,d")
     att.add_argument("--dtype", choices=["float16", "float32", "float64"], default="float32")
     att.add_argument("--seed", type=int, default=0)
     att.add_argument("--out", required=True)

@@ -10,7 +10,7 @@
 /// value per row; nothing of size N x N, and every allocation freed.
 // CHECK-LABEL: func.func @main(
 //   CHECK-NOT:   4096x4096
-//       CHECK:   memref.alloc() {{.*}} : memref<1x2x2x4096x64xf32>
+//       CHECK:   memref.alloc() {{.*}} : memref<1x4x4096x64xf32>
 //       CHECK:   memref.alloc() {{.*}} : memref<1x2x64x1x64x64xf32>
 //       CHECK:   memref.alloc() {{.*}} : memref<1x2x64x1x64x64xf32>
 //   CHECK-NOT:   memref.alloc() {{.*}}4096

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -260,8 +261,57 @@ namespace {
 /// M - N less the split's first key (so that query row i still sees split
 /// key j iff m0 + j <= i + M - N).
 struct KeySplit {
-  Value key, value, mask, diagonal;
+  OperandView key, value;
+  Value mask, diagonal;
 };
+
+/// The operands of an attention lowering: the query, key and value read
+/// through views (a transpose that produces one is not copied), and the
+/// permutation the output is written in (its only user, a chain of
+/// transposes, folded into the output's writes: result dim i is dim
+/// resultPerm[i] of the attention's output; empty: as it is).
+struct AttentionOperands {
+  OperandView query, key, value;
+  SmallVector<int64_t> resultPerm;
+  Operation *resultTranspose = nullptr;
+
+  /// The op's operands as they are.
+  static AttentionOperands of(AttentionOp op) {
+    return {OperandView::of(op.getQuery()), OperandView::of(op.getKey()),
+            OperandView::of(op.getValue()), {}, nullptr};
+  }
+  /// The op's operands through the transposes that
+  /// `isFoldedIntoAttention` leaves to the lowering.
+  static AttentionOperands lookThrough(AttentionOp op) {
+    AttentionOperands operands = {OperandView::lookThrough(op.getQuery()),
+                                  OperandView::lookThrough(op.getKey()),
+                                  OperandView::lookThrough(op.getValue()),
+                                  {},
+                                  nullptr};
+    if (auto result = getResultPermutation(op))
+      std::tie(operands.resultPerm, operands.resultTranspose) = *result;
+    return operands;
+  }
+  /// The type of the lowering's result: the op's, or its transpose's.
+  RankedTensorType getResultType(AttentionOp op) const {
+    Operation *result = resultTranspose ? resultTranspose : op;
+    return cast<RankedTensorType>(result->getResult(0).getType());
+  }
+};
+
+/// An empty tensor for the output of sizes `sizes` (in the attention's
+/// order) written in `resultPerm`'s order, viewed in the attention's order.
+static OperandView buildOutputView(LinalgBuilder &ab,
+                                   ArrayRef<OpFoldResult> sizes,
+                                   ArrayRef<int64_t> resultPerm, Type type) {
+  if (resultPerm.empty())
+    return OperandView::of(ab.empty(sizes, type));
+  SmallVector<OpFoldResult> permuted;
+  for (int64_t dim : resultPerm)
+    permuted.push_back(sizes[dim]);
+  // Dim resultPerm[i] of the output is dim i of the tensor.
+  return {ab.empty(permuted, type), invertPermutationVector(resultPerm)};
+}
 
 /// What `buildAttentionLowering` returns: the output, and for a key split
 /// the log-sum-exp of each row's visible scaled scores [B, H, N] (-inf for
@@ -277,11 +327,13 @@ struct AttentionLowering {
 /// those keys) in the accumulation type and the rows' log-sum-exp too.
 static AttentionLowering
 buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
+                       const AttentionOperands &operands,
                        const AttentionTiling &tiling,
                        const KeySplit *split = nullptr) {
 
   Location loc = op.getLoc();
-  Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
+  OperandView query = operands.query, key = operands.key,
+              value = operands.value;
   Value mask = op.getMask();
   if (split) {
     key = split->key;
@@ -299,9 +351,9 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   int64_t headDim = queryType.getDimSize(3);
   int64_t valueDim = op.getValue().getType().getDimSize(3);
 
-  OpFoldResult batch = tensor::getMixedSize(rewriter, loc, query, 0);
-  OpFoldResult queryLen = tensor::getMixedSize(rewriter, loc, query, 2);
-  OpFoldResult keyLen = tensor::getMixedSize(rewriter, loc, key, 2);
+  OpFoldResult batch = query.getMixedSize(rewriter, loc, 0);
+  OpFoldResult queryLen = query.getMixedSize(rewriter, loc, 2);
+  OpFoldResult keyLen = key.getMixedSize(rewriter, loc, 2);
   Value queryLenV = getValueOrCreateConstantIndexOp(rewriter, loc, queryLen);
   Value keyLenV = getValueOrCreateConstantIndexOp(rewriter, loc, keyLen);
   OpFoldResult hkv = rewriter.getIndexAttr(numKvHeads);
@@ -318,8 +370,7 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     return tensor::ExpandShapeOp::create(rewriter, loc, type, src, splitHeads,
                                          shape);
   };
-  Value query5 = expand(
-      query, {batch, hkv, grp, queryLen, rewriter.getIndexAttr(headDim)});
+  OperandView query5 = query.expand(rewriter, loc, 1, {hkv, grp});
 
   // The mask is viewed as 5-D too; broadcast dimensions are read at index 0.
   Value mask5;
@@ -363,9 +414,14 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
 
   // A split's partial output stays in the accumulation type.
   Type outputType = split ? accType : elementType;
-  Value output = ab.empty(
-      {batch, hkv, grp, queryLen, rewriter.getIndexAttr(valueDim)}, outputType);
-  SmallVector<Value> outputs = {output};
+  OperandView output5 =
+      buildOutputView(ab,
+                      {batch, rewriter.getIndexAttr(numHeads), queryLen,
+                       rewriter.getIndexAttr(valueDim)},
+                      split ? ArrayRef<int64_t>() : operands.resultPerm,
+                      outputType)
+          .expand(rewriter, loc, 1, {hkv, grp});
+  SmallVector<Value> outputs = {output5.source};
   if (split)
     outputs.push_back(ab.empty({batch, hkv, grp, queryLen}, accType));
 
@@ -381,8 +437,8 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   // The register blocks of the score and value kernels, where they apply.
   std::optional<RegisterBlock> scoreBlock = getKernelBlock(
       tiling, accType, rewriter.getIndexAttr(tiling.keyTileSize), {});
-  std::optional<RegisterBlock> valueBlock =
-      getKernelBlock(tiling, accType, rewriter.getIndexAttr(valueDim), value);
+  std::optional<RegisterBlock> valueBlock = getKernelBlock(
+      tiling, accType, rewriter.getIndexAttr(valueDim), value.source);
   bool scoreKernel = scoreBlock.has_value();
   bool valueKernel = valueBlock.has_value();
   // K^T and V packed once for all query tiles into the kernels' panels.
@@ -420,7 +476,6 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           b, l, src, offsets, sizes,
           SmallVector<OpFoldResult>(type.getRank(), b.getIndexAttr(1)));
     };
-    Value queryAt = at(query5), keyAt = at(key), valueAt = at(value);
     Value keyTAt = keyT ? at(keyT) : Value();
     Value valuePanelsAt = valuePanels ? at(valuePanels) : Value();
     Value maskAt =
@@ -435,12 +490,13 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     SmallVector<OpFoldResult> unit4(4, one), unit5(5, one);
 
     // Q tile, scaled once and converted to the accumulation type.
-    Value queryTile = tensor::ExtractSliceOp::create(
-        b, l, queryAt, {zeroA, zeroA, zeroA, q0, zeroA},
-        {batch, hkv, grp, tq, d}, unit5);
+    OperandView queryTile = query5.slice(b, l, {bi, hi, zeroA, q0, zeroA},
+                                         {batch, hkv, grp, tq, d});
     Value scaledQuery = tb.generic(
-        5, {queryTile}, tb.empty({batch, hkv, grp, tq, d}, accType),
-        {tile, tile}, par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        {queryTile.source}, tb.empty({batch, hkv, grp, tq, d}, accType),
+        {queryTile.getReadMap(tile, 5),
+         AffineMap::getMultiDimIdentityMap(5, b.getContext())},
+        par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value x = tb.toAcc(nb, nl, a[0]);
           linalg::YieldOp::create(
               nb, nl, arith::MulFOp::create(nb, nl, x, scale).getResult());
@@ -477,12 +533,12 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           Value left = arith::SubIOp::create(kb, kl, keyEnd, k0);
           Value tk = arith::MinSIOp::create(kb, kl, keyStep, left);
           Value tileIndex = arith::DivUIOp::create(kb, kl, k0, keyStep);
-          Value keyTile = tensor::ExtractSliceOp::create(
-              kb, kl, keyAt, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, d},
-              unit4);
-          Value valueTile = tensor::ExtractSliceOp::create(
-              kb, kl, valueAt, {zeroA, zeroA, k0, zeroA}, {batch, hkv, tk, dv},
-              unit4);
+          // The key and value tiles, for the generics that read them
+          // without kernels: loops (b, h, g, i, j, c) read [b, h, j, c].
+          auto tileOf = [&](const OperandView &view, OpFoldResult inner) {
+            return view.slice(kb, kl, {bi, hi, k0, zeroA},
+                              {batch, hkv, tk, inner});
+          };
           SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
 
           // S = (scale Q) K^T: the register-blocked kernel on K^T panels,
@@ -500,10 +556,12 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                 kb, kl, fullScores, SmallVector<OpFoldResult>(5, zeroA),
                 scoreSizes, unit5);
           } else {
+            OperandView keyTile = tileOf(key, d);
             scores = kt.generic(
-                6, {scaledQuery, keyTile}, kt.filled(scoreSizes, zero),
-                {{0, 1, 2, 3, 5}, {0, 1, 4, 5}, {0, 1, 2, 3, 4}}, par5Red,
-                kt.mulAdd());
+                {scaledQuery, keyTile.source}, kt.filled(scoreSizes, zero),
+                {kt.map(6, {0, 1, 2, 3, 5}), keyTile.getReadMap({0, 1, 4, 5}, 6),
+                 kt.map(6, {0, 1, 2, 3, 4})},
+                par5Red, kt.mulAdd());
           }
 
           // Masking: causal diagonal and/or the mask operand; a masked
@@ -644,24 +702,31 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
           pvIts.push_back(IteratorType::reduction);
           pvIts.push_back(IteratorType::parallel);
-          Value newAcc =
-              valueKernel
-                  ? buildValueKernel(kb, kl, probs, valuePanelsAt, tileIndex,
-                                     acc, alpha, accSizes, tk, *valueBlock)
-                  : kt.generic(6, {probs, valueTile},
-                               rescale(alpha, acc, tile, 5),
-                               {{0, 1, 2, 3, 4}, {0, 1, 4, 5}, {0, 1, 2, 3, 5}},
-                               pvIts, kt.mulAdd());
+          Value newAcc;
+          if (valueKernel) {
+            newAcc = buildValueKernel(kb, kl, probs, valuePanelsAt, tileIndex,
+                                      acc, alpha, accSizes, tk, *valueBlock);
+          } else {
+            OperandView valueTile = tileOf(value, dv);
+            newAcc = kt.generic(
+                {probs, valueTile.source}, rescale(alpha, acc, tile, 5),
+                {kt.map(6, {0, 1, 2, 3, 4}),
+                 valueTile.getReadMap({0, 1, 4, 5}, 6),
+                 kt.map(6, {0, 1, 2, 3, 5})},
+                pvIts, kt.mulAdd());
+          }
           scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
         });
 
     // O = acc / l, and 0 where every key of the row was masked (l == 0),
     // written straight into its slice of the output.
-    Value outSlice = tensor::ExtractSliceOp::create(
-        b, l, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
+    OperandView outTile = OperandView{outArg, output5.perm}.slice(
+        b, l, {bi, hi, zeroA, q0, zeroA}, accSizes);
     Value tileOut = tb.generic(
-        5, {keyLoop.getResult(0), keyLoop.getResult(2)}, outSlice,
-        {tile, rows, tile}, par5,
+        {keyLoop.getResult(0), keyLoop.getResult(2)}, outTile.source,
+        {tb.map(5, {0, 1, 2, 3, 4}), tb.map(5, {0, 1, 2, 3}),
+         outTile.getReadMap(tile, 5)},
+        par5,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value isEmpty = arith::CmpFOp::create(
               nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
@@ -695,7 +760,9 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
-        b, l, tileOut, outArg, {bi, hi, zeroA, q0, zeroA}, accSizes, unit5);
+        b, l, tileOut, outArg,
+        outTile.toSourceOrder({bi, hi, zeroA, q0, zeroA}),
+        outTile.toSourceOrder(accSizes), unit5);
     if (split)
       tensor::ParallelInsertSliceOp::create(b, l, tileLse, outArgs[1],
                                             lseOffsets, rowSizes, unit4);
@@ -726,12 +793,17 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                    queryLoop.getRegionIterArgs());
   }
 
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  // The output's heads, expanded into (Hkv, G) for the tiles, collapsed.
+  SmallVector<ReassociationIndices> outputHeads =
+      output5.source.getDefiningOp<tensor::ExpandShapeOp>()
+          .getReassociationIndices();
+  RankedTensorType resultType =
+      split ? op.getResult().getType() : operands.getResultType(op);
   if (!split)
-    return {collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
-                             resultType),
+    return {collapseToResult(rewriter, loc, queryLoop.getResult(0),
+                             outputHeads, resultType),
             Value()};
-  return {collapseToResult(rewriter, loc, queryLoop.getResult(0), splitHeads,
+  return {collapseToResult(rewriter, loc, queryLoop.getResult(0), outputHeads,
                            resultType.clone(accType)),
           tensor::CollapseShapeOp::create(
               rewriter, loc, queryLoop.getResult(1),
@@ -759,48 +831,49 @@ static std::pair<Value, Value> buildSplitInits(OpBuilder &b, Location loc,
 /// output normalised over them and the rows' log-sum-exp (see KeySplit).
 /// The slices it takes are appended to `slices` when given.
 static AttentionLowering buildKeySplit(OpBuilder &b, AttentionOp op,
+                                       const AttentionOperands &operands,
                                        const AttentionTiling &tiling,
                                        OpFoldResult k0, OpFoldResult keys,
                                        SmallVector<Operation *> *slices) {
   Location loc = op.getLoc();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  auto sliceKeys = [&](Value src, unsigned keyDim) -> Value {
-    auto type = cast<RankedTensorType>(src.getType());
-    SmallVector<OpFoldResult> sliceOffsets(type.getRank(), zero);
-    SmallVector<OpFoldResult> sliceSizes = tensor::getMixedSizes(b, loc, src);
+  OpFoldResult zero = b.getIndexAttr(0);
+  auto sliceKeys = [&](const OperandView &src, unsigned keyDim) {
+    SmallVector<OpFoldResult> sliceOffsets(src.getRank(), zero);
+    SmallVector<OpFoldResult> sliceSizes;
+    for (int64_t dim = 0; dim < src.getRank(); ++dim)
+      sliceSizes.push_back(src.getMixedSize(b, loc, dim));
     sliceOffsets[keyDim] = k0;
     sliceSizes[keyDim] = keys;
-    auto slice = tensor::ExtractSliceOp::create(
-        b, loc, src, sliceOffsets, sliceSizes,
-        SmallVector<OpFoldResult>(type.getRank(), one));
+    OperandView slice = src.slice(b, loc, sliceOffsets, sliceSizes);
     if (slices)
-      slices->push_back(slice);
+      slices->push_back(slice.source.getDefiningOp());
     return slice;
   };
   KeySplit split;
-  split.key = sliceKeys(op.getKey(), 2);
-  split.value = sliceKeys(op.getValue(), 2);
+  split.key = sliceKeys(operands.key, 2);
+  split.value = sliceKeys(operands.value, 2);
   if (Value mask = op.getMask())
-    split.mask = sliceKeys(mask, 3);
+    split.mask = sliceKeys(OperandView::of(mask), 3).source;
   // M - N - k0.
   Value keyLen = getValueOrCreateConstantIndexOp(
-      b, loc, tensor::getMixedSize(b, loc, op.getKey(), 2));
+      b, loc, operands.key.getMixedSize(b, loc, 2));
   Value queryLen = getValueOrCreateConstantIndexOp(
-      b, loc, tensor::getMixedSize(b, loc, op.getQuery(), 2));
+      b, loc, operands.query.getMixedSize(b, loc, 2));
   split.diagonal = arith::SubIOp::create(
       b, loc, arith::SubIOp::create(b, loc, keyLen, queryLen),
       getValueOrCreateConstantIndexOp(b, loc, k0));
-  return buildAttentionLowering(b, op, tiling, &split);
+  return buildAttentionLowering(b, op, operands, tiling, &split);
 }
 
 /// Merges key splits' partial `outputs` [S, B, H, N, dv] and log-sum-exp
 /// `lse` [S, B, H, N] into `op`'s result: sum_s w_s O_s / sum_s w_s with
 /// w_s = exp(lse_s - max_s lse) (0 for lse_s = -inf), and 0 for a row that
-/// sees no key. The merge's last op is appended to `mergeOps` when given.
+/// sees no key, written in the order of `operands.resultPerm`. The merge's
+/// last op is appended to `mergeOps` when given.
 static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
-                             Value outputs, Value lse,
-                             SmallVector<Operation *> *mergeOps) {
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+                             const AttentionOperands &operands, Value outputs,
+                             Value lse, SmallVector<Operation *> *mergeOps) {
+  RankedTensorType resultType = operands.getResultType(op);
   Type elementType = resultType.getElementType();
   Type accType = getStateElementType(elementType);
   LinalgBuilder ab(b, loc, accType);
@@ -847,9 +920,13 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
       }));
   // O = num / den, 0 for a row that sees no key at all.
   SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  OperandView outView =
+      buildOutputView(ab, outSizes, operands.resultPerm, elementType);
   Value out =
-      (ab.generic(4, {num, den}, ab.empty(outSizes, elementType),
-                  {{0, 1, 2, 3}, {0, 1, 2}, {0, 1, 2, 3}}, par4,
+      (ab.generic({num, den}, outView.source,
+                  {ab.map(4, {0, 1, 2, 3}), ab.map(4, {0, 1, 2}),
+                   outView.getReadMap({0, 1, 2, 3}, 4)},
+                  par4,
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
                     Value isEmpty = arith::CmpFOp::create(
                         nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
@@ -944,20 +1021,20 @@ static Value buildSplitCount(OpBuilder &b, Location loc, AttentionOp op,
 /// each split's output and log-sum-exp into its slot) and their merge;
 /// `splits` kDynamic: as many as buildSplitCount gives.
 static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
+                                   const AttentionOperands &operands,
                                    const AttentionTiling &tiling,
                                    int64_t splits) {
   Location loc = op.getLoc();
   Value numKeys = getValueOrCreateConstantIndexOp(
-      b, loc, tensor::getMixedSize(b, loc, op.getKey(), 2));
+      b, loc, operands.key.getMixedSize(b, loc, 2));
   Value splitCount = ShapedType::isDynamic(splits)
                          ? buildSplitCount(b, loc, op, tiling, numKeys)
                          : arith::ConstantIndexOp::create(b, loc, splits)
                                .getResult();
   Value perSplit = arith::CeilDivSIOp::create(b, loc, numKeys, splitCount);
-  SmallVector<OpFoldResult> rows = {
-      tensor::getMixedSize(b, loc, op.getQuery(), 0),
-      tensor::getMixedSize(b, loc, op.getQuery(), 1),
-      tensor::getMixedSize(b, loc, op.getQuery(), 2)};
+  SmallVector<OpFoldResult> rows = {operands.query.getMixedSize(b, loc, 0),
+                                    operands.query.getMixedSize(b, loc, 1),
+                                    operands.query.getMixedSize(b, loc, 2)};
   auto [outputs, lse] =
       buildSplitInits(b, loc, op, getAsOpFoldResult(splitCount), rows);
   auto forall = scf::ForallOp::create(
@@ -973,7 +1050,7 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
         b, loc, arith::MinSIOp::create(b, loc, left, perSplit),
         arith::ConstantIndexOp::create(b, loc, 0));
     AttentionLowering split =
-        buildKeySplit(b, op, tiling, k0, keys, /*slices=*/nullptr);
+        buildKeySplit(b, op, operands, tiling, k0, keys, /*slices=*/nullptr);
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
     SmallVector<OpFoldResult> offsets = {s, zero, zero, zero};
     SmallVector<OpFoldResult> sizes = {one, rows[0], rows[1], rows[2]};
@@ -988,8 +1065,8 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
         b, loc, split.logSumExp, forall.getRegionIterArgs()[1], offsets, sizes,
         SmallVector<OpFoldResult>(4, one));
   }
-  return buildSplitMerge(b, loc, op, forall.getResult(0), forall.getResult(1),
-                         /*mergeOps=*/nullptr);
+  return buildSplitMerge(b, loc, op, operands, forall.getResult(0),
+                         forall.getResult(1), /*mergeOps=*/nullptr);
 }
 
 LogicalResult
@@ -998,12 +1075,28 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   std::string reason = getUnsupportedReason(op);
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
+  // Transposes of the operands and of the result are read through.
+  AttentionOperands operands = AttentionOperands::lookThrough(op);
   int64_t splits = chooseKeySplits(op, tiling);
-  if (splits > 1 || ShapedType::isDynamic(splits)) {
-    rewriter.replaceOp(op, buildSplitKeyLowering(rewriter, op, tiling, splits));
+  Value result =
+      splits > 1 || ShapedType::isDynamic(splits)
+          ? buildSplitKeyLowering(rewriter, op, operands, tiling, splits)
+          : buildAttentionLowering(rewriter, op, operands, tiling).output;
+  if (!operands.resultTranspose) {
+    rewriter.replaceOp(op, result);
     return success();
   }
-  rewriter.replaceOp(op, buildAttentionLowering(rewriter, op, tiling).output);
+  // The last transpose of the chain takes the result; the chain (each of
+  // one use) is erased from its end.
+  Operation *last = operands.resultTranspose;
+  SmallVector<Operation *> chain;
+  for (Operation *user = *op->user_begin(); user != last;
+       user = *user->user_begin())
+    chain.push_back(user);
+  rewriter.replaceOp(last, result);
+  for (Operation *dead : llvm::reverse(chain))
+    rewriter.eraseOp(dead);
+  rewriter.eraseOp(op);
   return success();
 }
 
@@ -1023,7 +1116,9 @@ struct AttentionAggregatedOpModel final
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(op);
     return SmallVector<Value>{
-        buildAttentionLowering(b, attention, AttentionTiling()).output};
+        buildAttentionLowering(b, attention, AttentionOperands::of(attention),
+                               AttentionTiling())
+            .output};
   }
 };
 
@@ -1090,9 +1185,9 @@ struct AttentionPartialReductionModel final
       return op->emitOpError() << "cannot split its keys: " << reason;
 
     TilingResult result;
-    AttentionLowering lowered =
-        buildKeySplit(b, attention, AttentionTiling(), offsets[kKeyLoop],
-                      sizes[kKeyLoop], &result.generatedSlices);
+    AttentionLowering lowered = buildKeySplit(
+        b, attention, AttentionOperands::of(attention), AttentionTiling(),
+        offsets[kKeyLoop], sizes[kKeyLoop], &result.generatedSlices);
     result.tiledOps.push_back(lowered.output.getDefiningOp());
     result.tiledValues = {lowered.output, lowered.logSumExp};
     return result;
@@ -1129,9 +1224,9 @@ struct AttentionPartialReductionModel final
       return op->emitOpError("expects 2 partial results to merge, got ")
              << partialReduce.size();
     MergeResult merge;
-    merge.replacements.push_back(
-        buildSplitMerge(b, loc, attention, partialReduce[0], partialReduce[1],
-                        &merge.mergeOps));
+    merge.replacements.push_back(buildSplitMerge(
+        b, loc, attention, AttentionOperands::of(attention), partialReduce[0],
+        partialReduce[1], &merge.mergeOps));
     return merge;
   }
 };

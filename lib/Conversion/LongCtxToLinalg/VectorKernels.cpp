@@ -264,11 +264,18 @@ Value mlir::longctx::detail::packPanels(OpBuilder &b, Location loc,
                                         LinalgBuilder &ab, Value src,
                                         bool transpose, int64_t tileSize,
                                         int64_t width) {
-  auto srcType = cast<RankedTensorType>(src.getType());
-  OpFoldResult batch = tensor::getMixedSize(b, loc, src, 0);
-  OpFoldResult heads = tensor::getMixedSize(b, loc, src, 1);
-  OpFoldResult len = tensor::getMixedSize(b, loc, src, 2);
-  int64_t inner = srcType.getDimSize(3);
+  return packPanels(b, loc, ab, OperandView::of(src), transpose, tileSize,
+                    width);
+}
+
+Value mlir::longctx::detail::packPanels(OpBuilder &b, Location loc,
+                                        LinalgBuilder &ab,
+                                        const OperandView &src, bool transpose,
+                                        int64_t tileSize, int64_t width) {
+  OpFoldResult batch = src.getMixedSize(b, loc, 0);
+  OpFoldResult heads = src.getMixedSize(b, loc, 1);
+  OpFoldResult len = src.getMixedSize(b, loc, 2);
+  int64_t inner = src.getDimSize(3);
   Value lenV = getValueOrCreateConstantIndexOp(b, loc, len);
   Value step = arith::ConstantIndexOp::create(b, loc, tileSize);
   std::optional<int64_t> staticLen = getConstantIntValue(len);
@@ -289,28 +296,21 @@ Value mlir::longctx::detail::packPanels(OpBuilder &b, Location loc,
   auto convert = [&](OpBuilder &nb, Location nl, ValueRange a) {
     linalg::YieldOp::create(nb, nl, ab.toAcc(nb, nl, a[0]));
   };
+  MLIRContext *ctx = b.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(6, ctx);
 
   if (staticLen && *staticLen % tileSize == 0) {
-    // Split the key dim into (T, P, width), or (T, tileSize) and the value
-    // dim into (P, width), and permute.
-    SmallVector<OpFoldResult> split =
-        transpose ? SmallVector<OpFoldResult>{batch,   heads,  tiles,
-                                              panelsA, widthA, innerA}
-                  : SmallVector<OpFoldResult>{batch, heads,   tiles,
-                                              tileA, panelsA, widthA};
-    SmallVector<ReassociationIndices> reassociation =
-        transpose ? SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5}}
-                  : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}};
-    SmallVector<int64_t> staticSplit;
-    SmallVector<Value> dynamicSplit;
-    dispatchIndexOpFoldResults(split, dynamicSplit, staticSplit);
-    Value expanded = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(staticSplit, srcType.getElementType()),
-        src, reassociation, split);
+    // Split the key dim into (T, P, width), or the value dim into (P,
+    // width) and the key dim into (T, tileSize), and permute.
+    OperandView expanded =
+        transpose ? src.expand(b, loc, 2, {tiles, panelsA, widthA})
+                  : src.expand(b, loc,
+                               {{2, {tiles, tileA}}, {3, {panelsA, widthA}}});
     SmallVector<unsigned> readDims =
         transpose ? SmallVector<unsigned>{0, 1, 2, 3, 5, 4}
                   : SmallVector<unsigned>{0, 1, 2, 4, 3, 5};
-    return ab.generic(6, {expanded}, init, {readDims, {0, 1, 2, 3, 4, 5}}, par6,
+    return ab.generic({expanded.source}, init,
+                      {expanded.getReadMap(readDims, 6), identity}, par6,
                       convert);
   }
 
@@ -319,7 +319,7 @@ Value mlir::longctx::detail::packPanels(OpBuilder &b, Location loc,
       b, loc, lenV, arith::ConstantIndexOp::create(b, loc, 1));
   Value zero = ab.constant(0.0);
   return ab.generic(
-      {}, init, {AffineMap::getMultiDimIdentityMap(6, b.getContext())}, par6,
+      {}, init, {identity}, par6,
       [&](OpBuilder &nb, Location nl, ValueRange) {
         auto index = [&](unsigned dim) -> Value {
           return linalg::IndexOp::create(nb, nl, dim);
@@ -342,7 +342,8 @@ Value mlir::longctx::detail::packPanels(OpBuilder &b, Location loc,
             arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, key, lenV);
         Value clamped = arith::MinSIOp::create(nb, nl, key, lastKey);
         Value x = tensor::ExtractOp::create(
-            nb, nl, src, ValueRange{index(0), index(1), clamped, col});
+            nb, nl, src.source,
+            src.toSourceIndices({index(0), index(1), clamped, col}));
         linalg::YieldOp::create(
             nb, nl,
             arith::SelectOp::create(nb, nl, inRange, ab.toAcc(nb, nl, x), zero)

@@ -17,6 +17,7 @@
 #include "longctx/Conversion/LongCtxToLinalg/LongCtxToLinalg.h"
 
 #include "LinalgBuilder.h"
+#include "OperandView.h"
 
 #include <array>
 #include <optional>
@@ -62,6 +63,10 @@ std::optional<RegisterBlock> getKernelBlock(const AttentionTiling &tiling,
 /// operand of `buildPanelMatmul`), in the accumulation type of `ab`.
 Value packPanels(OpBuilder &b, Location loc, LinalgBuilder &ab, Value src,
                  bool transpose, int64_t tileSize, int64_t width);
+/// The same, `src` read through a view (a transpose not materialized).
+Value packPanels(OpBuilder &b, Location loc, LinalgBuilder &ab,
+                 const OperandView &src, bool transpose, int64_t tileSize,
+                 int64_t width);
 
 /// S [B, Hkv, G, tq, T] = Q K^T for key tile `tile`, K^T packed by
 /// `packPanels` (transposed); column blocks at or past `numKeys` are not

@@ -865,12 +865,17 @@ static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
 void mlir::longctx::populateVectorizeLinalgFusionPatterns(
     RewritePatternSet &patterns) {
   // Fuse an elementwise producer into its consumers only when it has no
-  // other use, so nothing is computed twice.
+  // other use, so nothing is computed twice; and not into a transpose that
+  // the attention lowering reads through (a transpose of a transpose
+  // stays one).
   linalg::populateElementwiseOpsFusionPatterns(
       patterns, [](OpOperand *fused) {
         Operation *producer = fused->get().getDefiningOp();
-        return producer && producer->hasOneUse() &&
-               isa<func::FuncOp>(producer->getParentOp());
+        if (!producer || !producer->hasOneUse() ||
+            !isa<func::FuncOp>(producer->getParentOp()))
+          return false;
+        return !longctx::detail::isFoldedIntoAttention(fused->getOwner()) ||
+               longctx::detail::getPermutationCopy(producer).has_value();
       });
 }
 
@@ -933,6 +938,9 @@ struct LongCtxVectorizeLinalgPass final
         ops.push_back(linalgOp);
     IRRewriter rewriter(context);
     for (linalg::LinalgOp op : ops) {
+      // The attention lowering reads through these transposes.
+      if (longctx::detail::isFoldedIntoAttention(op))
+        continue;
       Location loc = op.getLoc();
       std::string name = op->getName().getStringRef().str();
       if (failed(vectorizeOp(rewriter, op, options)) && remarks)
