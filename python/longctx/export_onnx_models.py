@@ -32,6 +32,12 @@ Models:
   gpt2_small        two GPT-2-small-shaped blocks (hidden 768, 12 heads, MLP
                     3072, fused QKV projection, causal mask sliced from a
                     tril buffer as GPT-2 does, tanh GELU) on 1024 tokens
+  tiny_gpt          token ids in, logits out: an embedding (vocabulary 97),
+                    the two gpt_gqa blocks (no position embeddings), a final
+                    LayerNorm and an LM head, with a dynamic sequence axis;
+                    tiny_gpt.prompt.npy (13 ids) and tiny_gpt.generated.npy
+                    (PyTorch's greedy generation of 24 more ids, each step
+                    over the whole sequence), for longctx-run --generate
 
 For the GPT models it also writes what the model computes once its
 attention is Infini-attention (python/longctx/reference.py, float64, gate
@@ -380,6 +386,64 @@ class GPT(nn.Module):
         return x
 
 
+class TinyGPT(nn.Module):
+    """Token ids in, next-token logits out: an embedding, GPT blocks with
+    grouped-query attention and no position embeddings (causal attention
+    alone tells positions apart, so a call over cached keys needs no
+    position offset), a final LayerNorm and a bias-free LM head."""
+
+    def __init__(self, vocab, d_model, heads, kv_heads, max_seq, layers):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d_model)
+        self.gpt = GPT(d_model, heads, kv_heads, max_seq, layers)
+        self.ln = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, vocab, bias=False)
+
+    def forward(self, ids):
+        return self.head(self.ln(self.gpt(self.embed(ids))))
+
+
+def greedy_generate(model, prompt, steps):
+    """PyTorch's greedy generation: each step runs the whole sequence (no
+    cache) and appends the argmax of the last position's logits. Returns
+    the new ids [1, steps] and the smallest gap between the top two logits
+    (how far from a tie any step was)."""
+    ids, gap = prompt, float("inf")
+    with torch.no_grad():
+        for _ in range(steps):
+            logits = model(ids)[:, -1]
+            top = torch.topk(logits, 2, dim=-1).values
+            gap = min(gap, float(top[0, 0] - top[0, 1]))
+            ids = torch.cat([ids, logits.argmax(-1, keepdim=True)], dim=1)
+    return ids[:, prompt.shape[1]:], gap
+
+
+TINY_GPT = dict(vocab=97, d_model=64, heads=4, kv_heads=2, max_seq=512, layers=2)
+
+
+def export_tiny_gpt(out_dir, seed, prompt_len=13, steps=24):
+    """tiny_gpt.onnx with a dynamic sequence axis, a prompt of `prompt_len`
+    ids and PyTorch's greedy generation of `steps` more."""
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed + 1)
+    model = TinyGPT(**TINY_GPT).eval()
+    randomize_layer_norms(model, generator)
+    with torch.no_grad():
+        # Logits a few units apart, so no step is near a tie.
+        model.head.weight.normal_(0.0, 1.0, generator=generator)
+    prompt = torch.randint(0, TINY_GPT["vocab"], (1, prompt_len), generator=generator)
+    generated, gap = greedy_generate(model, prompt, steps)
+    path = os.path.join(out_dir, "tiny_gpt.onnx")
+    torch.onnx.export(model, (prompt,), path, opset_version=OPSET,
+                      input_names=["ids"], output_names=["logits"],
+                      dynamic_axes={"ids": {1: "seq"}, "logits": {1: "seq"}})
+    np.save(os.path.join(out_dir, "tiny_gpt.prompt.npy"), prompt.numpy().astype(np.int64))
+    np.save(os.path.join(out_dir, "tiny_gpt.generated.npy"),
+            generated.numpy().astype(np.int64))
+    print(f"{path}: {os.path.getsize(path)} bytes; greedy generation of {steps} "
+          f"tokens, smallest top-2 logit gap {gap:.4f}")
+
+
 def randomize_layer_norms(model, generator):
     """Non-trivial LayerNorm weights, so the test sees scale and bias."""
     for m in model.modules():
@@ -454,12 +518,14 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "models", nargs="*",
-        default=list(MODELS) + ["masks_" + s for s in mask_models.STYLES])
+        default=list(MODELS) + ["masks_" + s for s in mask_models.STYLES] + ["tiny_gpt"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in args.models:
         if name.startswith("masks_"):
             export_mask_model(name[len("masks_"):], args.out)
+        elif name == "tiny_gpt":
+            export_tiny_gpt(args.out, args.seed)
         else:
             export(name, args.out, args.seed)
 

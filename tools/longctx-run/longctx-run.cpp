@@ -157,6 +157,28 @@ static cl::opt<bool>
                   "(needs --flops) as fractions of both"),
          cl::init(false), cl::cat(runCategory));
 
+static cl::opt<unsigned> generate(
+    "generate",
+    cl::desc("Greedy generation: this many new token ids after --prompt; "
+             "the entry takes the prompt in calls of its length, "
+             "--decode-entry the rest and every new id, one a call, each the "
+             "argmax of the last logits row (--expected: the ids it must "
+             "give)"),
+    cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string>
+    promptFile("prompt", cl::desc("The token ids [1, P] to generate from"),
+               cl::cat(runCategory));
+static cl::opt<std::string> decodeEntry(
+    "decode-entry",
+    cl::desc("The one-token function of --generate (same state as the entry)"),
+    cl::init("decode"), cl::cat(runCategory));
+static cl::opt<std::string> decodeModule(
+    "decode-module",
+    cl::desc("An .mlir module whose functions are added to the input's "
+             "before compiling (e.g. the model imported at one token, for "
+             "--generate)"),
+    cl::cat(runCategory));
+
 static cl::opt<std::string> target(
     "target",
     cl::desc("Where the entry runs: cpu (default pipeline "
@@ -475,10 +497,419 @@ static void reportThroughput(double gflops) {
                << " of SGEMM\n";
 }
 
+/// The specifications of `func`'s arguments and results.
+static LogicalResult getSpecs(func::FuncOp func, SmallVector<ArraySpec> &args,
+                              SmallVector<ArraySpec> &results) {
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    FailureOr<ArraySpec> spec =
+        toSpec(type, func.getArgAttrDict(i), "argument " + llvm::Twine(i));
+    if (failed(spec))
+      return failure();
+    args.push_back(*spec);
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    FailureOr<ArraySpec> spec =
+        toSpec(type, func.getResultAttrDict(i), "result " + llvm::Twine(i));
+    if (failed(spec))
+      return failure();
+    results.push_back(*spec);
+  }
+  return success();
+}
+
+/// Moves the operations of the module in `path` into `module`; a symbol
+/// both define is an error.
+static LogicalResult mergeModule(ModuleOp module, StringRef path,
+                                 MLIRContext *context) {
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(path, &errorMessage);
+  if (!file) {
+    error("--decode-module: " + errorMessage);
+    return failure();
+  }
+  // A source manager of its own: the parser reads a manager's main buffer.
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, context);
+  OwningOpRef<ModuleOp> other = parseSourceFile<ModuleOp>(sourceMgr, context);
+  if (!other) {
+    error("cannot parse '" + path + "'");
+    return failure();
+  }
+  for (Operation &op : llvm::make_early_inc_range(*other->getBody())) {
+    auto symbol = dyn_cast<SymbolOpInterface>(&op);
+    if (symbol && module.lookupSymbol(symbol.getNameAttr())) {
+      error("--decode-module: @" + symbol.getName() + " of '" + path +
+            "' is also defined in '" + inputFile + "'");
+      return failure();
+    }
+    op.moveBefore(module.getBody(), module.getBody()->end());
+  }
+  return success();
+}
+
 static std::string statePath(StringRef dir, size_t argIndex) {
   SmallString<128> path(dir);
   llvm::sys::path::append(path, "state" + std::to_string(argIndex) + ".npy");
   return std::string(path);
+}
+
+namespace {
+/// A compiled function called on host arrays (one per argument, row-major,
+/// kept for the calls' lifetime): its state results are fed back into
+/// their arguments after each call.
+class PackedCall {
+public:
+  PackedCall(void (*fn)(void **), ArrayRef<ArraySpec> args,
+             ArrayRef<ArraySpec> results, ArrayRef<NpyArray *> arrays)
+      : fn(fn), args(args), results(results), arrays(arrays) {
+    for (NpyArray *array : arrays) {
+      Descriptor desc;
+      desc.allocated = desc.aligned = array->data();
+      desc.sizes = llvm::to_vector(array->getShape());
+      desc.strides = rowMajorStrides(desc.sizes);
+      descs.push_back(std::move(desc));
+    }
+    for (Descriptor &desc : descs) {
+      packed.append({&desc.allocated, &desc.aligned, &desc.offset});
+      for (int64_t &size : desc.sizes)
+        packed.push_back(&size);
+      for (int64_t &stride : desc.strides)
+        packed.push_back(&stride);
+    }
+    size_t words = 0;
+    for (const ArraySpec &spec : results) {
+      resultWord.push_back(words);
+      words += 3 + 2 * spec.shape.size();
+    }
+    storage.resize(std::max<size_t>(words, 1));
+    if (!results.empty())
+      packed.push_back(storage.data());
+  }
+
+  /// Whether every KV cache has room for this call's tokens (a message
+  /// otherwise).
+  bool cachesHaveRoom(StringRef name) const {
+    for (auto [i, spec] : llvm::enumerate(args)) {
+      if (!spec.kvCapacity)
+        continue;
+      int64_t count = *static_cast<const int64_t *>(arrays[i]->data());
+      if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
+        error("@" + name + " argument " + llvm::Twine(i) +
+              ": the KV cache is full: it holds " + llvm::Twine(count) +
+              " of " + llvm::Twine(*spec.kvCapacity) +
+              " tokens and a call appends " + llvm::Twine(*spec.kvTokens) +
+              " (rewrite with a larger longctx-attention-to-kv-cache "
+              "capacity)");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void call() { fn(packed.data()); }
+
+  /// Result `r`'s descriptor: allocated, aligned, offset, sizes, strides.
+  const int64_t *getResult(size_t r) const {
+    return storage.data() + resultWord[r];
+  }
+
+  /// Feeds the state results back into their arguments and frees the
+  /// results the call allocated.
+  void finish() {
+    for (auto [i, spec] : llvm::enumerate(args)) {
+      if (!spec.stateResult)
+        continue;
+      const int64_t *word = getResult(*spec.stateResult);
+      size_t rank = spec.shape.size();
+      ArrayRef<int64_t> strides(word + 3 + rank, rank);
+      NpyArray &dst = *arrays[i];
+      // Updated in place: already there.
+      if (reinterpret_cast<void *>(word[1]) == dst.data() && word[2] == 0 &&
+          strides == ArrayRef<int64_t>(rowMajorStrides(dst.getShape())))
+        continue;
+      copyBlock(dst.getShape(), getNpyElementSize(spec.dtype),
+                reinterpret_cast<const char *>(word[1]), strides, word[2],
+                static_cast<char *>(dst.data()),
+                rowMajorStrides(dst.getShape()), 0);
+    }
+    for (size_t r = 0; r < results.size(); ++r) {
+      void *allocated = reinterpret_cast<void *>(getResult(r)[0]);
+      bool isInput = llvm::any_of(
+          arrays, [&](NpyArray *a) { return a->data() == allocated; });
+      // Globals carry a poison allocated pointer; inputs are ours.
+      if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
+          !isInput)
+        std::free(allocated);
+    }
+  }
+
+private:
+  void (*fn)(void **);
+  ArrayRef<ArraySpec> args, results;
+  SmallVector<NpyArray *> arrays;
+  SmallVector<Descriptor> descs;
+  SmallVector<void *> packed;
+  SmallVector<int64_t> storage;
+  SmallVector<size_t> resultWord;
+};
+
+/// What greedy generation reads and writes of a function: its token ids
+/// [1, n] (the only argument that is not state, integers), its logits
+/// [1, n, V] (the only result that is not state, f32) and its state
+/// arguments in order.
+struct GenerationRoles {
+  unsigned ids = 0, logits = 0;
+  int64_t tokens = 0, vocab = 0;
+  SmallVector<unsigned> state;
+};
+} // namespace
+
+/// The generation roles of `name`'s arguments and results, or a message.
+static FailureOr<GenerationRoles>
+getGenerationRoles(StringRef name, ArrayRef<ArraySpec> args,
+                   ArrayRef<ArraySpec> results) {
+  auto fail = [&](const llvm::Twine &why) {
+    error("--generate: @" + name + " " + why);
+    return failure();
+  };
+  GenerationRoles roles;
+  std::optional<unsigned> ids;
+  SmallVector<bool> isState(results.size(), false);
+  for (auto [i, spec] : llvm::enumerate(args)) {
+    if (!spec.stateResult) {
+      if (ids)
+        return fail("takes more than the token ids and the state (arguments " +
+                    llvm::Twine(*ids) + " and " + llvm::Twine(i) +
+                    " are not state)");
+      ids = i;
+      continue;
+    }
+    int64_t r = *spec.stateResult;
+    if (r < 0 || r >= static_cast<int64_t>(results.size()) ||
+        results[r].type != spec.type)
+      return fail("argument " + llvm::Twine(i) + ": " + kStateAttrName +
+                  " = " + llvm::Twine(r) + " does not name a result of type " +
+                  typeString(spec.type));
+    isState[r] = true;
+    roles.state.push_back(i);
+  }
+  if (!ids)
+    return fail("has no token ids argument (every argument is state)");
+  const ArraySpec &idSpec = args[*ids];
+  if ((idSpec.dtype != NpyDType::I64 && idSpec.dtype != NpyDType::I32) ||
+      idSpec.shape.size() != 2 || idSpec.shape[0] != 1 ||
+      ShapedType::isDynamic(idSpec.shape[1]) || idSpec.shape[1] < 1)
+    return fail("argument " + llvm::Twine(*ids) + " has type " +
+                typeString(idSpec.type) +
+                "; the token ids must be a static [1, n] of i64 or i32");
+  std::optional<unsigned> logits;
+  for (size_t r = 0; r < results.size(); ++r) {
+    if (isState[r])
+      continue;
+    if (logits)
+      return fail("returns more than the logits and the state (results " +
+                  llvm::Twine(*logits) + " and " + llvm::Twine(r) +
+                  " are not state)");
+    logits = r;
+  }
+  if (!logits)
+    return fail("returns no logits (every result is state)");
+  const ArraySpec &logitSpec = results[*logits];
+  if (logitSpec.dtype != NpyDType::F32 || logitSpec.shape.size() != 3 ||
+      logitSpec.shape[0] != 1 || logitSpec.shape[1] != idSpec.shape[1] ||
+      ShapedType::isDynamic(logitSpec.shape[2]) || logitSpec.shape[2] < 1)
+    return fail("result " + llvm::Twine(*logits) + " has type " +
+                typeString(logitSpec.type) +
+                "; the logits must be a static [1, n, V] of f32 with n the "
+                "token ids' length");
+  roles.ids = *ids;
+  roles.logits = *logits;
+  roles.tokens = idSpec.shape[1];
+  roles.vocab = logitSpec.shape[2];
+  return roles;
+}
+
+/// The argmax of the last row of logits `desc` ([1, n, V] f32 descriptor).
+static int64_t argmaxOfLastRow(const int64_t *desc) {
+  const float *base = reinterpret_cast<const float *>(desc[1]) + desc[2];
+  int64_t rows = desc[4], vocab = desc[5];
+  const float *row = base + (rows - 1) * desc[7];
+  int64_t best = 0;
+  for (int64_t v = 1; v < vocab; ++v)
+    if (row[v * desc[8]] > row[best * desc[8]])
+      best = v;
+  return best;
+}
+
+/// Greedy generation (--generate): the prompt through `prefill` in calls of
+/// its length and the rest of it through `decode`, one token a call; then
+/// `generate` new ids, each the argmax of the last logits row, every one but
+/// the last fed to `decode`. `state` holds the state arguments' arrays, in
+/// the order of `prefill`'s arguments (the decode function's state is the
+/// same). Prints the prefill and decode rates, the ids and the peak memory;
+/// checks the ids against `expectedIds` when given. Returns the exit code.
+static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
+                         ArrayRef<ArraySpec> prefillArgs,
+                         ArrayRef<ArraySpec> prefillResults,
+                         ArrayRef<ArraySpec> decodeArgs,
+                         ArrayRef<ArraySpec> decodeResults,
+                         MutableArrayRef<NpyArray> state,
+                         const NpyArray *expectedIds) {
+  FailureOr<GenerationRoles> pre =
+      getGenerationRoles(entryName, prefillArgs, prefillResults);
+  if (failed(pre))
+    return 1;
+  FailureOr<GenerationRoles> dec =
+      getGenerationRoles(decodeEntry, decodeArgs, decodeResults);
+  if (failed(dec))
+    return 1;
+  if (dec->tokens != 1) {
+    error("--generate: @" + decodeEntry + " takes " + llvm::Twine(dec->tokens) +
+          " tokens a call; it must take one (import the model with its "
+          "sequence length 1)");
+    return 1;
+  }
+  bool sameState = pre->state.size() == dec->state.size();
+  for (size_t k = 0; sameState && k < pre->state.size(); ++k)
+    sameState = prefillArgs[pre->state[k]].type ==
+                decodeArgs[dec->state[k]].type;
+  if (!sameState || pre->vocab != dec->vocab) {
+    error("--generate: @" + decodeEntry + " and @" + entryName +
+          " do not share their state and vocabulary (import both from one "
+          "model and rewrite them with the same options)");
+    return 1;
+  }
+
+  llvm::Expected<NpyArray> prompt = NpyArray::read(promptFile);
+  if (!prompt) {
+    error("--prompt: " + llvm::toString(prompt.takeError()));
+    return 1;
+  }
+  if (prompt->getShape().size() != 2 || prompt->getShape()[0] != 1 ||
+      prompt->getShape()[1] < 1 ||
+      (prompt->getDType() != NpyDType::I64 &&
+       prompt->getDType() != NpyDType::I32)) {
+    error("--prompt ('" + promptFile + "'): expected token ids [1, P] of " +
+          "int64 or int32 with P >= 1, got " + prompt->getShapeString() + " " +
+          getNpyDTypeName(prompt->getDType()));
+    return 1;
+  }
+  int64_t promptLen = prompt->getShape()[1];
+  for (int64_t t = 0; t < promptLen; ++t) {
+    double id = prompt->getAsDouble(t);
+    if (id < 0 || id >= pre->vocab) {
+      error("--prompt: token " + llvm::Twine(t) + " is " +
+            llvm::Twine(static_cast<int64_t>(id)) +
+            ", outside the vocabulary [0, " + llvm::Twine(pre->vocab) + ")");
+      return 1;
+    }
+  }
+
+  // Each function's arguments: its own token ids, the shared state.
+  auto bind = [&](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
+                  NpyArray &ids) {
+    SmallVector<NpyArray *> arrays(args.size(), nullptr);
+    arrays[roles.ids] = &ids;
+    for (auto [k, i] : llvm::enumerate(roles.state))
+      arrays[i] = &state[pre->state[k]];
+    return arrays;
+  };
+  NpyArray prefillIds(prefillArgs[pre->ids].dtype, {1, pre->tokens});
+  NpyArray decodeIds(decodeArgs[dec->ids].dtype, {1, 1});
+  PackedCall prefillCall(prefillFn, prefillArgs, prefillResults,
+                         bind(prefillArgs, *pre, prefillIds));
+  PackedCall decodeCall(decodeFn, decodeArgs, decodeResults,
+                        bind(decodeArgs, *dec, decodeIds));
+  auto setId = [](NpyArray &ids, int64_t index, int64_t id) {
+    if (ids.getDType() == NpyDType::I64)
+      static_cast<int64_t *>(ids.data())[index] = id;
+    else
+      static_cast<int32_t *>(ids.data())[index] = static_cast<int32_t>(id);
+  };
+  // One call: the next id from its last logits row, or -1 (a message) when
+  // a KV cache is full.
+  auto step = [&](PackedCall &call, StringRef name, unsigned logits) {
+    if (!call.cachesHaveRoom(name))
+      return int64_t(-1);
+    call.call();
+    int64_t next = argmaxOfLastRow(call.getResult(logits));
+    call.finish();
+    return next;
+  };
+
+  // The prompt: whole calls of the prefill length, then one token a call.
+  auto start = std::chrono::steady_clock::now();
+  int64_t next = -1, prefillCalls = 0, pos = 0;
+  for (; promptLen - pos >= pre->tokens; pos += pre->tokens, ++prefillCalls) {
+    for (int64_t t = 0; t < pre->tokens; ++t)
+      setId(prefillIds, t, static_cast<int64_t>(prompt->getAsDouble(pos + t)));
+    if ((next = step(prefillCall, entryName, pre->logits)) < 0)
+      return 1;
+  }
+  for (; pos < promptLen; ++pos) {
+    setId(decodeIds, 0, static_cast<int64_t>(prompt->getAsDouble(pos)));
+    if ((next = step(decodeCall, decodeEntry, dec->logits)) < 0)
+      return 1;
+  }
+  double prefillSeconds = secondsSince(start);
+  llvm::outs() << "longctx-run: prefilled " << promptLen << " tokens ("
+               << prefillCalls << " calls of " << pre->tokens << ", "
+               << promptLen - prefillCalls * pre->tokens
+               << " of one) in " << llvm::format("%.4f", prefillSeconds)
+               << " s: " << llvm::format("%.0f", promptLen / prefillSeconds)
+               << " tokens/s\n";
+
+  // The new ids.
+  NpyArray generated(NpyDType::I64, {1, static_cast<int64_t>(generate)});
+  auto *out = static_cast<int64_t *>(generated.data());
+  out[0] = next;
+  start = std::chrono::steady_clock::now();
+  for (unsigned g = 1; g < generate; ++g) {
+    setId(decodeIds, 0, out[g - 1]);
+    if ((out[g] = step(decodeCall, decodeEntry, dec->logits)) < 0)
+      return 1;
+  }
+  double decodeSeconds = secondsSince(start);
+  if (generate > 1)
+    llvm::outs() << "longctx-run: decoded " << generate - 1
+                 << " tokens one a call in "
+                 << llvm::format("%.4f", decodeSeconds) << " s: "
+                 << llvm::format("%.0f", (generate - 1) / decodeSeconds)
+                 << " tokens/s, " << llvm::format(
+                        "%.3f", 1e3 * decodeSeconds / (generate - 1))
+                 << " ms a token\n";
+  llvm::outs() << "longctx-run: generated ids:";
+  for (unsigned g = 0; g < generate; ++g)
+    llvm::outs() << " " << out[g];
+  llvm::outs() << "\n";
+
+  if (!outputDir.empty()) {
+    SmallString<128> path(outputDir);
+    llvm::sys::path::append(path, "generated.npy");
+    if (llvm::Error err = generated.write(path)) {
+      error(llvm::toString(std::move(err)));
+      return 1;
+    }
+  }
+  if (!saveState.empty()) {
+    for (unsigned i : pre->state)
+      if (llvm::Error err = state[i].write(statePath(saveState, i))) {
+        error(llvm::toString(std::move(err)));
+        return 1;
+      }
+    llvm::outs() << "longctx-run: saved the state to '" << saveState << "'\n";
+  }
+  llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
+               << " MiB\n";
+  if (expectedIds && !compare("generated ids", generated, *expectedIds)) {
+    llvm::outs() << "longctx-run: MISMATCH\n";
+    return 2;
+  }
+  if (expectedIds)
+    llvm::outs() << "longctx-run: the generated ids match\n";
+  return 0;
 }
 
 /// Loads the longctx CUDA runtime, checks that it finds a driver and a
@@ -556,6 +987,18 @@ int main(int argc, char **argv) {
     error("--repeat cannot be combined with --stream-tokens");
     return 1;
   }
+  if (generate > 0 && (promptFile.empty() || streamTokens > 0 || repeat > 1 ||
+                       warmup > 0 || !baseline.empty() || !inputs.empty() ||
+                       expected.size() > 1)) {
+    error("--generate needs --prompt and takes no --input, --stream-tokens, "
+          "--repeat, --warmup or --baseline, and at most one --expected (the "
+          "ids)");
+    return 1;
+  }
+  if (generate == 0 && !promptFile.empty()) {
+    error("--prompt needs --generate (how many ids to generate)");
+    return 1;
+  }
 
   // --target=cuda: the runtime must find a driver and a device before
   // anything is compiled; the default pipeline targets that device.
@@ -603,6 +1046,10 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (!decodeModule.empty() &&
+      failed(mergeModule(*module, decodeModule, &context)))
+    return 1;
+
   auto entry = module->lookupSymbol<func::FuncOp>(entryName);
   if (!entry || entry.isExternal()) {
     std::string names;
@@ -616,19 +1063,19 @@ int main(int argc, char **argv) {
 
   // Argument and result specifications, with their streaming roles.
   SmallVector<ArraySpec> argSpecs, resultSpecs;
-  for (auto [i, type] : llvm::enumerate(entry.getArgumentTypes())) {
-    FailureOr<ArraySpec> spec =
-        toSpec(type, entry.getArgAttrDict(i), "argument " + llvm::Twine(i));
-    if (failed(spec))
+  if (failed(getSpecs(entry, argSpecs, resultSpecs)))
+    return 1;
+  // --generate: the decode function's specifications, checked when run.
+  SmallVector<ArraySpec> decodeArgSpecs, decodeResultSpecs;
+  if (generate > 0) {
+    auto decode = module->lookupSymbol<func::FuncOp>(decodeEntry);
+    if (!decode || decode.isExternal()) {
+      error("--generate: no function '" + decodeEntry + "' with a body (name "
+            "it with --decode-entry, add it with --decode-module)");
       return 1;
-    argSpecs.push_back(*spec);
-  }
-  for (auto [i, type] : llvm::enumerate(entry.getResultTypes())) {
-    FailureOr<ArraySpec> spec =
-        toSpec(type, entry.getResultAttrDict(i), "result " + llvm::Twine(i));
-    if (failed(spec))
+    }
+    if (failed(getSpecs(decode, decodeArgSpecs, decodeResultSpecs)))
       return 1;
-    resultSpecs.push_back(*spec);
   }
   if (!baseline.empty()) {
     auto base = module->lookupSymbol<func::FuncOp>(baseline);
@@ -879,6 +1326,19 @@ int main(int argc, char **argv) {
   llvm::outs() << "longctx-run: compiled @" << entryName << " from '"
                << llvm::sys::path::filename(inputFile) << "' in "
                << llvm::format("%.3f", compileSeconds) << " s\n";
+
+  if (generate > 0) {
+    llvm::Expected<void (*)(void **)> decodeFn =
+        (*engine)->lookupPacked(decodeEntry);
+    if (!decodeFn) {
+      error("JIT lookup of @" + decodeEntry +
+            " failed: " + llvm::toString(decodeFn.takeError()));
+      return 1;
+    }
+    return runGeneration(*entryFn, *decodeFn, argSpecs, resultSpecs,
+                         decodeArgSpecs, decodeResultSpecs, argArrays,
+                         expectedArrays.empty() ? nullptr : &expectedArrays[0]);
+  }
 
   // Arguments: every memref expands to its descriptor fields.
   SmallVector<Descriptor> argDescs;

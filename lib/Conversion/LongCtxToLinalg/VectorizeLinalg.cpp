@@ -801,7 +801,9 @@ static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ShapedType::isDynamic(ranges.back()) ||
-      (!op.hasDynamicShape() && failed(linalg::vectorizeOpPrecondition(op))))
+      (!op.hasDynamicShape() &&
+       failed(linalg::vectorizeOpPrecondition(op, {}, {},
+                                              /*vectorizeNDExtract=*/true))))
     return failure();
   unsigned numLoops = ranges.size();
   SmallVector<int64_t> vectorSizes(numLoops, 1);
@@ -851,7 +853,8 @@ static LogicalResult vectorizeOp(RewriterBase &rewriter, linalg::LinalgOp op,
   rewriter.setInsertionPoint(op);
   FailureOr<linalg::VectorizationResult> result =
       linalg::vectorize(rewriter, op, vectorSizes,
-                        SmallVector<bool>(vectorSizes.size(), false));
+                        SmallVector<bool>(vectorSizes.size(), false),
+                        /*vectorizeNDExtract=*/true);
   if (failed(result))
     return failure();
   rewriter.replaceOp(op, result->replacements);

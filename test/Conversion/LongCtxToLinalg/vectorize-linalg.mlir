@@ -254,3 +254,36 @@ func.func @matmul_two_uses(%x: tensor<64x32xf32>, %w: tensor<32x48xf32>)
   } -> tensor<64x48xf32>
   return %m, %r : tensor<64x48xf32>, tensor<64x48xf32>
 }
+
+// -----
+
+/// An embedding lookup (ONNX Gather of a table by token ids: a generic that
+/// reads the id and extracts a row) is vectorized: the row is read by one
+/// vector.gather of the whole row, no scalar loop over its elements.
+// CHECK-LABEL: func.func @embedding(
+//       CHECK:   scf.for
+//       CHECK:     vector.transfer_read %{{.+}} : tensor<i64>, vector<i64>
+//       CHECK:     vector.gather %{{.+}} : tensor<97x40xf32>, vector<40xindex>, vector<40xi1>, vector<40xf32> into vector<40xf32>
+//       CHECK:     vector.transfer_write %{{.+}} : vector<40xf32>, tensor<40xf32>
+//   CHECK-NOT:   linalg.generic
+func.func @embedding(%ids: tensor<1x5xi64>, %table: tensor<97x40xf32>)
+    -> tensor<1x5x40xf32> {
+  %c0 = arith.constant 0 : index
+  %c97 = arith.constant 97 : index
+  %e = tensor.empty() : tensor<1x5x40xf32>
+  %r = linalg.generic {
+      indexing_maps = [affine_map<(a, t, d) -> (a, t)>,
+                       affine_map<(a, t, d) -> (a, t, d)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%ids : tensor<1x5xi64>) outs(%e : tensor<1x5x40xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %i = arith.index_cast %in : i64 to index
+    %neg = arith.cmpi slt, %i, %c0 : index
+    %w = arith.addi %i, %c97 : index
+    %s = arith.select %neg, %w, %i : index
+    %d = linalg.index 2 : index
+    %x = tensor.extract %table[%s, %d] : tensor<97x40xf32>
+    linalg.yield %x : f32
+  } -> tensor<1x5x40xf32>
+  return %r : tensor<1x5x40xf32>
+}
