@@ -12,6 +12,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
@@ -94,15 +95,33 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
   return text;
 }
 
+namespace {
+/// Fails with `message` on the operation it runs on: how a pipeline whose
+/// builder cannot fail reports bad options.
+struct ReportPipelineErrorPass
+    : public PassWrapper<ReportPipelineErrorPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReportPipelineErrorPass)
+  explicit ReportPipelineErrorPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const override {
+    return "longctx-report-pipeline-error";
+  }
+  void runOnOperation() override {
+    getOperation()->emitError() << message;
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
 void mlir::longctx::buildLowerToCPUPassPipeline(
     OpPassManager &pm, const LowerToCPUPipelineOptions &options) {
   std::string error;
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(getLowerToCPUPipelineText(options), pm,
                                errorStream)))
-    llvm::report_fatal_error(
-        llvm::Twine("longctx-lower-to-cpu: a pass is not registered: ") +
-        error);
+    pm.addPass(std::make_unique<ReportPipelineErrorPass>(
+        "longctx-lower-to-cpu: cannot build the pipeline: " + error));
 }
 
 namespace {
@@ -150,6 +169,12 @@ std::string mlir::longctx::verifyLowerToNVVMPipelineOptions(
            "' (expected isa, bin or fatbin)";
   if (options.optLevel > 3)
     return "opt-level must be 0 to 3, got " + std::to_string(options.optLevel);
+  if (StringRef(options.toolkit).contains('"'))
+    return "toolkit must be a path without double quotes, got '" +
+           options.toolkit + "'";
+  if (!options.toolkit.empty() && !llvm::sys::fs::is_directory(options.toolkit))
+    return "toolkit '" + options.toolkit +
+           "' is not a directory (the CUDA toolkit's root)";
   return "";
 }
 
@@ -184,30 +209,13 @@ std::string mlir::longctx::getLowerToNVVMPipelineText(
      << "convert-func-to-llvm,convert-cf-to-llvm,gpu-to-llvm,"
      << "reconcile-unrealized-casts,"
      << "gpu-module-to-binary{format=" << options.format;
+  // Quoted: a path may hold spaces (verified to hold no quote).
   if (!options.toolkit.empty())
-    os << " toolkit=" << options.toolkit;
+    os << " toolkit=\"" << options.toolkit << "\"";
   os << "}";
   return text;
 }
 
-namespace {
-/// Fails with `message` on the operation it runs on: how a pipeline whose
-/// builder cannot fail reports bad options.
-struct ReportPipelineErrorPass
-    : public PassWrapper<ReportPipelineErrorPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReportPipelineErrorPass)
-  explicit ReportPipelineErrorPass(std::string message)
-      : message(std::move(message)) {}
-  StringRef getArgument() const override {
-    return "longctx-report-pipeline-error";
-  }
-  void runOnOperation() override {
-    getOperation()->emitError() << message;
-    signalPassFailure();
-  }
-  std::string message;
-};
-} // namespace
 
 void mlir::longctx::buildLowerToNVVMPassPipeline(
     OpPassManager &pm, const LowerToNVVMPipelineOptions &options) {
@@ -221,9 +229,8 @@ void mlir::longctx::buildLowerToNVVMPassPipeline(
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(getLowerToNVVMPipelineText(options), pm,
                                errorStream)))
-    llvm::report_fatal_error(
-        llvm::Twine("longctx-lower-to-nvvm: a pass is not registered: ") +
-        error);
+    pm.addPass(std::make_unique<ReportPipelineErrorPass>(
+        "longctx-lower-to-nvvm: cannot build the pipeline: " + error));
 }
 
 void mlir::longctx::registerLongCtxPipelines() {

@@ -50,9 +50,12 @@ mlir::longctx::verifyGPUAttentionTiling(const GPUAttentionTiling &tiling) {
   if (tiling.queryTileSize < 1 || tiling.queryTileSize > 1024)
     return "query-tile-size (threads per block) must be in [1, 1024], got " +
            std::to_string(tiling.queryTileSize);
-  if (tiling.keyTileSize < 1)
-    return "key-tile-size must be positive, got " +
-           std::to_string(tiling.keyTileSize);
+  // A key takes at least 4 bytes of shared memory: a larger tile cannot
+  // fit (and would overflow the byte count).
+  constexpr int64_t kMaxKeyTile = kGPUStaticSharedMemoryLimit / 4;
+  if (tiling.keyTileSize < 1 || tiling.keyTileSize > kMaxKeyTile)
+    return "key-tile-size must be in [1, " + std::to_string(kMaxKeyTile) +
+           "], got " + std::to_string(tiling.keyTileSize);
   return "";
 }
 

@@ -1069,12 +1069,29 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
                          forall.getResult(1), /*mergeOps=*/nullptr);
 }
 
+/// `tiling` with tiles no larger than `op` needs: the key tile at most its
+/// keys rounded up to whole vectors, the query tile at most its queries (a
+/// tile sized for long inputs neither unrolls a short one's kernels past
+/// its length nor allocates scratch it does not use).
+static AttentionTiling clampToProblem(AttentionTiling tiling, AttentionOp op) {
+  int64_t keys = op.getKey().getType().getDimSize(2);
+  int64_t queries = op.getQuery().getType().getDimSize(2);
+  if (!ShapedType::isDynamic(keys) && keys > 0)
+    tiling.keyTileSize = std::min<int64_t>(
+        tiling.keyTileSize,
+        llvm::alignTo(keys, std::max<int64_t>(tiling.vectorLanes, 1)));
+  if (!ShapedType::isDynamic(queries) && queries > 0)
+    tiling.queryTileSize = std::min(tiling.queryTileSize, queries);
+  return tiling;
+}
+
 LogicalResult
 AttentionOpLowering::matchAndRewrite(AttentionOp op,
                                      PatternRewriter &rewriter) const {
   std::string reason = getUnsupportedReason(op);
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
+  AttentionTiling tiling = clampToProblem(this->tiling, op);
   // Transposes of the operands and of the result are read through.
   AttentionOperands operands = AttentionOperands::lookThrough(op);
   int64_t splits = chooseKeySplits(op, tiling);
@@ -1249,6 +1266,10 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
   populateTitansToLinalgConversionPatterns(patterns, tiling);
 }
 
+/// The largest tiles the pass takes.
+constexpr int64_t kMaxQueryTile = 4096;
+constexpr int64_t kMaxKeyTile = 1024;
+
 namespace {
 struct ConvertLongCtxToLinalgPass final
     : longctx::impl::ConvertLongCtxToLinalgPassBase<
@@ -1256,11 +1277,14 @@ struct ConvertLongCtxToLinalgPass final
   using Base::Base;
 
   void runOnOperation() override {
-    if (queryTileSize <= 0 || keyTileSize <= 0) {
+    // The kernels of a key tile are unrolled over it: its bound keeps
+    // compile time bounded whatever the option says.
+    if (queryTileSize <= 0 || queryTileSize > kMaxQueryTile ||
+        keyTileSize <= 0 || keyTileSize > kMaxKeyTile) {
       getOperation()->emitError()
-          << "convert-longctx-to-linalg: tile sizes must be positive, got "
-             "query-tile-size="
-          << static_cast<int64_t>(queryTileSize)
+          << "convert-longctx-to-linalg: query-tile-size must be in [1, "
+          << kMaxQueryTile << "] and key-tile-size in [1, " << kMaxKeyTile
+          << "], got query-tile-size=" << static_cast<int64_t>(queryTileSize)
           << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }

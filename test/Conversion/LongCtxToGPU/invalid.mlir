@@ -5,7 +5,7 @@
 
 // THREADS: error: convert-longctx-to-gpu: query-tile-size (threads per block) must be in [1, 1024], got 0
 // THREADS2: error: convert-longctx-to-gpu: query-tile-size (threads per block) must be in [1, 1024], got 1025
-// KEYS: error: convert-longctx-to-gpu: key-tile-size must be positive, got 0
+// KEYS: error: convert-longctx-to-gpu: key-tile-size must be in [1, 12288], got 0
 
 func.func @dynamic_head_dim(%q: tensor<1x2x8x?xf32>, %k: tensor<1x2x8x?xf32>,
                             %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {

@@ -3,12 +3,16 @@
 // RUN:   | FileCheck %s --check-prefix=TILEZERO
 // RUN: not longctx-opt %s --convert-longctx-to-linalg="query-tile-size=32 key-tile-size=-16" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=TILENEG
+// RUN: not longctx-opt %s --convert-longctx-to-linalg="key-tile-size=4096" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=TILEBIG
 
-/// Tile sizes that are not positive are rejected on the module before any op
-/// is rewritten, so none of the op diagnostics below is reached.
-// TILEZERO: error: convert-longctx-to-linalg: tile sizes must be positive, got query-tile-size=0 and key-tile-size=64
+/// Tile sizes that are not positive, or past the bounds that keep compile
+/// time bounded, are rejected on the module before any op is rewritten, so
+/// none of the op diagnostics below is reached.
+// TILEZERO: error: convert-longctx-to-linalg: query-tile-size must be in [1, 4096] and key-tile-size in [1, 1024], got query-tile-size=0 and key-tile-size=64
 // TILEZERO-NOT: error: 'longctx.
-// TILENEG: error: convert-longctx-to-linalg: tile sizes must be positive, got query-tile-size=32 and key-tile-size=-16
+// TILENEG: error: convert-longctx-to-linalg: query-tile-size must be in [1, 4096] and key-tile-size in [1, 1024], got query-tile-size=32 and key-tile-size=-16
+// TILEBIG: error: convert-longctx-to-linalg: query-tile-size must be in [1, 4096] and key-tile-size in [1, 1024], got query-tile-size=64 and key-tile-size=4096
 
 /// Dynamic head dims cannot be lowered: the op stays and says why.
 func.func @dynamic_head_dim(%q: tensor<1x2x16x?xf32>, %k: tensor<1x2x16x?xf32>,

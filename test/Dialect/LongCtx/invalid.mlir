@@ -63,6 +63,24 @@ func.func @attention_kv_length(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32
 }
 // -----
 
+/// Head dims are not zero (nothing to compute, nothing to scale by).
+func.func @attention_zero_head_dim(%q: tensor<1x2x16x0xf32>, %k: tensor<1x2x16x0xf32>,
+    %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected head dims of at least 1, got d = 0 and dv = 8}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x0xf32>, tensor<1x2x16x0xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+// -----
+
+/// Nor the value head dim.
+func.func @attention_zero_value_dim(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+    %v: tensor<1x2x16x0xf32>) -> tensor<1x2x16x0xf32> {
+  // expected-error @+1 {{expected head dims of at least 1, got d = 8 and dv = 0}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x0xf32>) -> tensor<1x2x16x0xf32>
+  return %o : tensor<1x2x16x0xf32>
+}
+// -----
+
 /// Query and key head dims match.
 func.func @attention_head_dim(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x4xf32>,
     %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {

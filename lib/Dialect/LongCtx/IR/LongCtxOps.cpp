@@ -145,6 +145,11 @@ static LogicalResult verifyAttentionShapes(Operation *op,
     return op->emitOpError()
            << "expected query and key head dims to match, got " << q[3]
            << " and " << k[3];
+  // Zero-size head dims leave nothing to compute and nothing to scale by.
+  if (q[3] == 0 || k[3] == 0 || v[3] == 0)
+    return op->emitOpError() << "expected head dims of at least 1, got d = "
+                             << (q[3] == 0 ? q[3] : k[3]) << " and dv = "
+                             << v[3];
 
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
   if (!shapesCompatible(expected, resultType.getShape()))
