@@ -8,12 +8,15 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <unistd.h>
 
 using namespace mlir::longctx;
 using llvm::StringRef;
@@ -82,6 +85,46 @@ NpyArray::NpyArray(NpyDType dtype, llvm::ArrayRef<int64_t> shape)
     llvm::report_fatal_error("out of memory allocating an array of " +
                              llvm::Twine(bytes) + " bytes");
   std::memset(buffer.get(), 0, bytes);
+}
+
+std::optional<int64_t>
+NpyArray::getByteCount(NpyDType dtype, llvm::ArrayRef<int64_t> shape) {
+  int64_t bytes = getNpyElementSize(dtype);
+  for (int64_t dim : shape)
+    if (dim < 0 || llvm::MulOverflow(bytes, dim, bytes))
+      return std::nullopt;
+  // Room to round up to whole 64-byte lines.
+  if (bytes > std::numeric_limits<int64_t>::max() - 64)
+    return std::nullopt;
+  return bytes;
+}
+
+llvm::Expected<NpyArray> NpyArray::create(NpyDType dtype,
+                                          llvm::ArrayRef<int64_t> shape) {
+  std::optional<int64_t> bytes = getByteCount(dtype, shape);
+  NpyArray array;
+  array.dtype = dtype;
+  array.shape.assign(shape.begin(), shape.end());
+  if (!bytes)
+    return llvm::createStringError(
+        "an array of shape " + array.getShapeString() + " and dtype " +
+        getNpyDTypeName(dtype) + " has more bytes than can be addressed");
+  // More than the machine's memory fails here, whatever the kernel's
+  // overcommit policy would let an allocation do.
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && pageSize > 0 && *bytes / pageSize >= pages)
+    return llvm::createStringError(
+        "an array of shape " + array.getShapeString() + " needs " +
+        llvm::Twine(*bytes) + " bytes, more than this machine's memory (" +
+        llvm::Twine(static_cast<int64_t>(pages) * pageSize) + " bytes)");
+  int64_t rounded = (std::max<int64_t>(*bytes, 1) + 63) / 64 * 64;
+  array.buffer.reset(std::aligned_alloc(64, rounded));
+  if (!array.buffer)
+    return llvm::createStringError(
+        "out of memory allocating " + llvm::Twine(*bytes) +
+        " bytes for an array of shape " + array.getShapeString());
+  std::memset(array.buffer.get(), 0, rounded);
+  return array;
 }
 
 int64_t NpyArray::getNumElements() const {
@@ -216,13 +259,24 @@ llvm::Expected<NpyArray> NpyArray::read(StringRef path) {
     shape.push_back(dim);
   }
 
-  NpyArray array(dtype, shape);
+  // The data's size is checked before anything is allocated for it.
   size_t dataStart = headerStart + headerLen;
-  if (bytes.size() - dataStart != size_t(array.getNumBytes()))
-    return fail("expected " + llvm::Twine(array.getNumBytes()) +
-                " bytes of data for shape " + array.getShapeString() +
-                ", found " + llvm::Twine(bytes.size() - dataStart));
-  std::memcpy(array.data(), bytes.data() + dataStart, array.getNumBytes());
+  size_t found = bytes.size() - dataStart;
+  std::string shapeString = llvm::join(
+      llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }),
+      "x");
+  std::optional<int64_t> expected = getByteCount(dtype, shape);
+  if (!expected)
+    return fail("shape " + shapeString + " has more bytes than can be "
+                "addressed");
+  if (found != static_cast<size_t>(*expected))
+    return fail("expected " + llvm::Twine(*expected) +
+                " bytes of data for shape " + shapeString + ", found " +
+                llvm::Twine(found));
+  llvm::Expected<NpyArray> array = create(dtype, shape);
+  if (!array)
+    return fail(llvm::toString(array.takeError()));
+  std::memcpy(array->data(), bytes.data() + dataStart, found);
   return array;
 }
 

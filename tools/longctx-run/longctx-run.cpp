@@ -1151,6 +1151,18 @@ int main(int argc, char **argv) {
   // file, the whole stream to slice chunks from.
   SmallVector<NpyArray> argArrays;
   SmallVector<std::optional<NpyArray>> streamSources(argSpecs.size());
+  // A buffer of the argument's static type (whose size a user can make
+  // absurd: checked, not aborted on).
+  auto allocate = [&](const ArraySpec &spec, const std::string &what) {
+    llvm::Expected<NpyArray> array = NpyArray::create(spec.dtype, spec.shape);
+    if (!array) {
+      error(what + " (" + typeString(spec.type) +
+            "): " + llvm::toString(array.takeError()));
+      return failure();
+    }
+    argArrays.push_back(std::move(*array));
+    return success();
+  };
   for (auto [i, spec] : llvm::enumerate(argSpecs)) {
     std::string what = "argument " + std::to_string(i);
     if (i < inputs.size() && inputs[i] != "random") {
@@ -1163,7 +1175,8 @@ int main(int argc, char **argv) {
         return 1;
       if (spec.streamDim && numChunks > 1) {
         streamSources[i] = std::move(*array);
-        argArrays.emplace_back(spec.dtype, spec.shape);
+        if (failed(allocate(spec, what)))
+          return 1;
       } else {
         argArrays.push_back(std::move(*array));
       }
@@ -1183,7 +1196,8 @@ int main(int argc, char **argv) {
             "; pass it with --input");
       return 1;
     }
-    argArrays.emplace_back(spec.dtype, spec.shape);
+    if (failed(allocate(spec, what)))
+      return 1;
     if (spec.init)
       fillConstant(argArrays.back(), *spec.init);
     else if (!spec.stateResult && !spec.streamDim &&

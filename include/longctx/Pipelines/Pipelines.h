@@ -22,11 +22,11 @@ struct LowerToCPUPipelineOptions
     : public PassPipelineOptions<LowerToCPUPipelineOptions> {
   PassOptions::Option<int64_t> queryTileSize{
       *this, "query-tile-size",
-      llvm::cl::desc("Query rows per attention tile (> 0)"),
+      llvm::cl::desc("Query rows per attention tile (1 to 4096)"),
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> keyTileSize{
       *this, "key-tile-size",
-      llvm::cl::desc("Keys per online-softmax step (> 0)"), llvm::cl::init(64)};
+      llvm::cl::desc("Keys per online-softmax step (1 to 1024)"), llvm::cl::init(64)};
   PassOptions::Option<bool> vectorKernels{
       *this, "vector-kernels",
       llvm::cl::desc("Register-blocked vector kernels for the f32 attention "
@@ -127,7 +127,7 @@ struct LowerToNVVMPipelineOptions
   PassOptions::Option<int64_t> keyTileSize{
       *this, "key-tile-size",
       llvm::cl::desc("Keys per shared-memory tile of the attention kernel "
-                     "(> 0)"),
+                     "(1 to 12288)"),
       llvm::cl::init(32)};
   PassOptions::Option<bool> mma{
       *this, "mma",

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mlir::longctx {
@@ -37,7 +38,17 @@ llvm::StringRef getNpyDTypeName(NpyDType dtype);
 class NpyArray {
 public:
   NpyArray() = default;
+  /// A zeroed array; aborts when the memory cannot be had (sizes known to
+  /// be sane only: use `create` for sizes from files or user types).
   NpyArray(NpyDType dtype, llvm::ArrayRef<int64_t> shape);
+  /// A zeroed array, or an error naming the shape when its byte count
+  /// overflows or the memory cannot be allocated.
+  static llvm::Expected<NpyArray> create(NpyDType dtype,
+                                         llvm::ArrayRef<int64_t> shape);
+  /// The bytes of an array of `shape`, or none when a dim is negative or the
+  /// count overflows int64.
+  static std::optional<int64_t> getByteCount(NpyDType dtype,
+                                             llvm::ArrayRef<int64_t> shape);
 
   NpyDType getDType() const { return dtype; }
   llvm::ArrayRef<int64_t> getShape() const { return shape; }

@@ -423,6 +423,10 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
   Value seqLen = getValueOrCreateConstantIndexOp(rewriter, loc, kSizes[2]);
   Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value oneIdx = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  // A chunk longer than the tokens is one chunk of them all: the scratch a
+  // chunk's products need is sized by the tokens, not by the attribute.
+  if (std::optional<int64_t> tokens = getConstantIntValue(kSizes[2]))
+    chunkLength = std::max<int64_t>(std::min(chunkLength, *tokens), 1);
   Value chunkStep = arith::ConstantIndexOp::create(rewriter, loc, chunkLength);
   Value init = lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
   SmallVector<Value> inits = {init};

@@ -40,6 +40,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -347,17 +348,37 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
       return fail(what + " has a negative dimension " + Twine(d)), failure();
     shape.push_back(d);
   }
-  if (numElements(shape) > (int64_t(1) << 31))
-    return fail(what + " is too large (" + shapeString(shape) + ")"), failure();
-  HostTensor t = HostTensor::zeros(RankedTensorType::get(shape, *elementType));
-  int64_t n = t.size();
+  // The element count, checked, and the data's, before any allocation.
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (llvm::MulOverflow(n, d, n) || n > (int64_t(1) << 31))
+      return fail(what + " is too large (" + shapeString(shape) + ")"),
+             failure();
   unsigned bits = elementType->getIntOrFloatBitWidth();
   unsigned bytes = bits == 1 ? 1 : bits / 8;
-
   auto sizeError = [&](int64_t got) {
     return fail(what + " has " + Twine(got) + " elements of data for shape " +
                 shapeString(shape) + " (" + Twine(n) + " elements)");
   };
+  int64_t given;
+  if (proto.has_raw_data())
+    given = proto.raw_data().size() % bytes
+                ? -1
+                : static_cast<int64_t>(proto.raw_data().size() / bytes);
+  else if (proto.data_type() == onnx::TensorProto::FLOAT)
+    given = proto.float_data_size();
+  else if (proto.data_type() == onnx::TensorProto::DOUBLE)
+    given = proto.double_data_size();
+  else if (proto.data_type() == onnx::TensorProto::INT64)
+    given = proto.int64_data_size();
+  else // INT32, INT8, BOOL, FLOAT16, BFLOAT16 live in int32_data.
+    given = proto.int32_data_size();
+  if (given != n)
+    return sizeError(given < 0 ? static_cast<int64_t>(
+                                     proto.raw_data().size() / bytes)
+                               : given),
+           failure();
+  HostTensor t = HostTensor::zeros(RankedTensorType::get(shape, *elementType));
   auto halfToDouble = [&](uint16_t v) {
     const llvm::fltSemantics &sem =
         elementType->isBF16() ? APFloat::BFloat() : APFloat::IEEEhalf();
@@ -366,10 +387,7 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
   };
 
   if (proto.has_raw_data()) {
-    const std::string &raw = proto.raw_data();
-    if (static_cast<int64_t>(raw.size()) != n * bytes)
-      return sizeError(raw.size() / std::max(1u, bytes)), failure();
-    const char *p = raw.data();
+    const char *p = proto.raw_data().data();
     for (int64_t k = 0; k < n; ++k, p += bytes) {
       switch (proto.data_type()) {
       case onnx::TensorProto::FLOAT: {
@@ -410,26 +428,18 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
 
   switch (proto.data_type()) {
   case onnx::TensorProto::FLOAT:
-    if (proto.float_data_size() != n)
-      return sizeError(proto.float_data_size()), failure();
     for (int64_t k = 0; k < n; ++k)
       t.f[k] = proto.float_data(k);
     break;
   case onnx::TensorProto::DOUBLE:
-    if (proto.double_data_size() != n)
-      return sizeError(proto.double_data_size()), failure();
     for (int64_t k = 0; k < n; ++k)
       t.f[k] = proto.double_data(k);
     break;
   case onnx::TensorProto::INT64:
-    if (proto.int64_data_size() != n)
-      return sizeError(proto.int64_data_size()), failure();
     for (int64_t k = 0; k < n; ++k)
       t.i[k] = proto.int64_data(k);
     break;
   default: // INT32, INT8, BOOL, FLOAT16, BFLOAT16 live in int32_data.
-    if (proto.int32_data_size() != n)
-      return sizeError(proto.int32_data_size()), failure();
     for (int64_t k = 0; k < n; ++k) {
       if (t.isFloat())
         t.f[k] = halfToDouble(static_cast<uint16_t>(proto.int32_data(k)));
@@ -1783,6 +1793,12 @@ LogicalResult Importer::importTranspose() {
     llvm::interleaveComma(*perm, os);
     return fail("attribute 'perm' [" + s + "] is not a permutation of " +
                 Twine(rank) + " dimensions");
+  }
+  // The identity (every permutation of a scalar) moves nothing.
+  if (llvm::all_of(llvm::enumerate(*perm),
+                   [](auto p) { return p.value() == int64_t(p.index()); })) {
+    setOutput(0, **x);
+    return success();
   }
   SmallVector<int64_t> shape;
   for (int64_t p : *perm)

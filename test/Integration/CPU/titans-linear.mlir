@@ -14,11 +14,20 @@
 // RUN: longctx-run %s --input %t/d16/k.npy --input %t/d16/v.npy --input %t/d16/q.npy --input %t/d16/theta.npy --input %t/d16/eta.npy --input %t/d16/alpha.npy --input %t/d16/weights.npy --input %t/d16/momentum.npy --expected %t/d16/expected.npy --expected %t/d16/expected_weights.npy --expected %t/d16/expected_momentum.npy | FileCheck %s
 // RUN: longctx-run %t/c64.mlir --input %t/d64/k.npy --input %t/d64/v.npy --input %t/d64/q.npy --input %t/d64/theta.npy --input %t/d64/eta.npy --input %t/d64/alpha.npy --input %t/d64/weights.npy --input %t/d64/momentum.npy --expected %t/d64/expected.npy --expected %t/d64/expected_weights.npy --expected %t/d64/expected_momentum.npy | FileCheck %s
 // RUN: longctx-run %s --input %t/d0/k.npy --input %t/d0/v.npy --input %t/d0/q.npy --input %t/d0/theta.npy --input %t/d0/eta.npy --input %t/d0/alpha.npy --input %t/d0/weights.npy --input %t/d0/momentum.npy --expected %t/d0/expected.npy --expected %t/d0/expected_weights.npy --expected %t/d0/expected_momentum.npy | FileCheck %s
+// A chunk_length past the tokens (100000, INT64_MAX) is one chunk of all
+// 100: the reference with chunks of 100, no scratch sized by the attribute.
+// RUN: %PYTHON -m longctx.make_data titans --q 2,2,100,8 --dv 4 --chunk-length 100 --seed 24 --out %t/d100
+// RUN: for c in 100000 9223372036854775807; do \
+// RUN:   sed -e "s/chunk_length(16)/chunk_length($c)/" %s > %t/big.mlir; \
+// RUN:   longctx-run %t/big.mlir --input %t/d100/k.npy --input %t/d100/v.npy --input %t/d100/q.npy --input %t/d100/theta.npy --input %t/d100/eta.npy --input %t/d100/alpha.npy --input %t/d100/weights.npy --input %t/d100/momentum.npy --expected %t/d100/expected.npy --expected %t/d100/expected_weights.npy --expected %t/d100/expected_momentum.npy; \
+// RUN: done | FileCheck %s --check-prefix=BIG
 // RUN: %PYTHON -m longctx.make_data titans --q 2,2,100,8 --dv 4 --chunk-length 16 --dtype float64 --seed 23 --out %t/f64
 // RUN: sed -e 's/xf32>/xf64>/g' %s > %t/f64.mlir
 // RUN: longctx-run %t/f64.mlir --atol 1e-10 --rtol 1e-10 --input %t/f64/k.npy --input %t/f64/v.npy --input %t/f64/q.npy --input %t/f64/theta.npy --input %t/f64/eta.npy --input %t/f64/alpha.npy --input %t/f64/weights.npy --input %t/f64/momentum.npy --expected %t/f64/expected.npy --expected %t/f64/expected_weights.npy --expected %t/f64/expected_momentum.npy | FileCheck %s
 
 // CHECK: all 3 checked results match
+// BIG: all 3 checked results match
+// BIG: all 3 checked results match
 
 func.func @main(%k: tensor<2x2x100x8xf32>, %v: tensor<2x2x100x4xf32>,
                 %q: tensor<2x2x100x8xf32>, %theta: tensor<2x2x100xf32>,

@@ -31,6 +31,9 @@
 # RUN: not longctx-import-onnx %t/gelu_mode.onnx 2>&1 | FileCheck %s --check-prefix=GELU
 # RUN: not longctx-import-onnx %t/missing_input.onnx 2>&1 | FileCheck %s --check-prefix=MISSINGIN
 # RUN: not longctx-import-onnx %t/layernorm_outputs.onnx 2>&1 | FileCheck %s --check-prefix=LNOUT
+# RUN: not longctx-import-onnx %t/huge_initializer.onnx 2>&1 | FileCheck %s --check-prefix=HUGEINIT
+# RUN: not longctx-import-onnx %t/overflow_initializer.onnx 2>&1 | FileCheck %s --check-prefix=OVERFLOWINIT
+# RUN: longctx-import-onnx %t/scalar_transpose.onnx | FileCheck %s --check-prefix=SCALAR
 # RUN: not longctx-import-onnx %t/unknown_op.onnx --stream-dim=-2 2>&1 | FileCheck %s --check-prefix=STREAMDIM
 # RUN: not longctx-import-onnx %t/good.onnx -o %t/no/such/dir/out.mlir 2>&1 | FileCheck %s --check-prefix=OUTPUT
 # RUN: longctx-import-onnx %t/garbage.onnx > %t/out.txt 2>&1 || echo "exit code $?" >> %t/out.txt
@@ -65,6 +68,11 @@
 # GELU: error: '{{.*}}gelu_mode.onnx': node 'g' (Gelu): attribute 'approximate' must be "none" or "tanh", got "fast"
 # MISSINGIN: error: '{{.*}}missing_input.onnx': node 'mm' (MatMul): missing required input 1
 # LNOUT: error: '{{.*}}layernorm_outputs.onnx': node 'ln' (LayerNormalization): the Mean and InvStdDev outputs are not supported
+# HUGEINIT: longctx-import-onnx: error: '{{.*}}huge_initializer.onnx': initializer 'w' has 3 elements of data for shape 2147483648 (2147483648 elements)
+# OVERFLOWINIT: longctx-import-onnx: error: '{{.*}}overflow_initializer.onnx': initializer 'w' is too large (4294967296x4294967296)
+# A transpose of a scalar (or any identity permutation) passes its input on.
+# SCALAR: func.func @main(%[[X:.+]]: tensor<f32> {onnx.name = "x"}) -> (tensor<f32> {onnx.name = "y"})
+# SCALAR-NEXT: return %[[X]] : tensor<f32>
 # STREAMDIM: error: --stream-dim must be at least 0, got -2
 # OUTPUT: longctx-import-onnx: error: cannot open output file '{{.*}}out.mlir': No such file or directory
 # EXIT1: exit code 1
@@ -132,6 +140,16 @@ def main(out):
                              init=[("i", ints(8))], out_vals=[("y", F, [2])]))
     save("gelu_mode", one("Gelu", name="g", approximate="fast"))
     save("missing_input", one("MatMul", ["x", ""], name="mm"))
+    # Sizes checked before anything is allocated for them: 2^31 elements
+    # declared over 3 floats of data, a count that overflows int64.
+    for name, dims in (("huge_initializer", w._int(1, 2**31)),
+                       ("overflow_initializer", w._int(1, 2**32) * 2)):
+        init = w.tensor("w", np.ones(3, np.float32)).replace(w._int(1, 3), dims, 1)
+        graph = (w._bytes(1, w.node("Add", ["x", "w"], ["y"])) + w._bytes(5, init)
+                 + w._bytes(11, w.value_info(*X)) + w._bytes(12, w.value_info(*Y)))
+        save(name, w._int(1, 8) + w._bytes(7, graph) + w._bytes(8, w._int(2, 17)))
+    save("scalar_transpose", one("Transpose", name="t", in_vals=[("x", F, [])],
+                                 out_vals=[("y", F, [])]))
     save("layernorm_outputs", w.model(
         [w.node("LayerNormalization", ["x", "g"], ["y", "mean"], name="ln")],
         [X], [Y], [("g", np.ones(8, np.float32))]))
