@@ -40,6 +40,8 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -1848,7 +1850,11 @@ LogicalResult Importer::importReshape() {
     if (v < 0)
       return fail("invalid shape entry " + Twine(v));
     shape.push_back(v);
-    known *= v;
+    // A product past the input's elements cannot match it (and must not
+    // overflow).
+    if (llvm::MulOverflow(known, v, known))
+      return fail("cannot reshape " + shapeString(in) + " into " +
+                  shapeString(*target) + " (its element count overflows)");
   }
   int64_t total = numElements(in);
   if (inferred >= 0) {
@@ -2513,10 +2519,16 @@ LogicalResult Importer::importRange() {
          delta = args[2]->host->get(0);
   if (delta == 0)
     return fail("delta must not be zero");
-  int64_t n = std::max<int64_t>(
-      0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
-  if (n > kFoldLimit)
-    return fail("range of " + Twine(n) + " elements is too large");
+  // The count in double first: a non-finite or huge one has no int64 value.
+  double count = std::ceil((limit - start) / delta);
+  if (!std::isfinite(count) || count > double(kFoldLimit))
+    return fail(llvm::formatv("range from {0} to {1} by {2} has too many "
+                              "elements (more than {3})",
+                              llvm::format("%g", start),
+                              llvm::format("%g", limit),
+                              llvm::format("%g", delta), kFoldLimit)
+                    .str());
+  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   HostTensor out = HostTensor::zeros(
       RankedTensorType::get({n}, args[0]->type.getElementType()));
   for (int64_t k = 0; k < n; ++k)
@@ -2665,6 +2677,10 @@ Importer::run(const onnx::ModelProto &model) {
     error = "the model imports no version of the default operator set";
     return makeError();
   }
+  if (options.funcName.empty()) {
+    error = "the function name is empty (--func-name)";
+    return makeError();
+  }
   if (!model.has_graph()) {
     error = "the model has no graph";
     return makeError();
@@ -2723,6 +2739,16 @@ Importer::run(const onnx::ModelProto &model) {
               " (export with static shapes)";
       return makeError();
     }
+    // Element counts past 2^40 overflow the importer's and the runner's
+    // size arithmetic long before any machine holds them.
+    int64_t elements = 1;
+    for (int64_t dim : shape)
+      if (llvm::MulOverflow(elements, dim, elements) ||
+          elements > (int64_t(1) << 40)) {
+        error = what + " is too large (" + shapeString(shape) +
+                ": more than 2^40 elements)";
+        return makeError();
+      }
     argTypes.push_back(RankedTensorType::get(shape, *elementType));
     argNames.push_back(in.name());
   }

@@ -114,6 +114,12 @@
 # CHECK-LABEL: == range_delta
 # CHECK-NEXT: node 'n' (Range): delta must not be zero
 # CHECK-NEXT: exit 1
+# CHECK-LABEL: == range_infinite
+# CHECK-NEXT: node 'n' (Range): range from 0 to inf by 1 has too many elements (more than {{[0-9]+}})
+# CHECK-NEXT: exit 1
+# CHECK-LABEL: == range_huge
+# CHECK-NEXT: node 'n' (Range): range from 0 to 1e+30 by 1 has too many elements (more than {{[0-9]+}})
+# CHECK-NEXT: exit 1
 # CHECK-LABEL: == layernorm_scale
 # CHECK-NEXT: node 'n' (LayerNormalization): cannot broadcast shapes 2x8, 2x1, 3
 # CHECK-NEXT: exit 1
@@ -202,6 +208,10 @@ case("range_input", "Range", ["a", "b", "c"],
 case("range_delta", "Range", ["a", "b", "c"],
      init=[("a", np.array(0, np.int64)), ("b", np.array(4, np.int64)),
            ("c", np.array(0, np.int64))])
+for name, limit in (("range_infinite", np.inf), ("range_huge", 1e30)):
+    case(name, "Range", ["a", "b", "c"],
+         init=[("a", np.array(0, np.float32)), ("b", np.array(limit, np.float32)),
+               ("c", np.array(1, np.float32))])
 case("layernorm_scale", "LayerNormalization", ["x", "g"],
      init=[("g", np.ones(3, np.float32))])
 case("reduce_axes", "ReduceMean", axes=[2])

@@ -34,6 +34,10 @@
 # RUN: not longctx-import-onnx %t/huge_initializer.onnx 2>&1 | FileCheck %s --check-prefix=HUGEINIT
 # RUN: not longctx-import-onnx %t/overflow_initializer.onnx 2>&1 | FileCheck %s --check-prefix=OVERFLOWINIT
 # RUN: longctx-import-onnx %t/scalar_transpose.onnx | FileCheck %s --check-prefix=SCALAR
+# RUN: not longctx-import-onnx %t/reshape_overflow.onnx 2>&1 | FileCheck %s --check-prefix=RESHAPEOVERFLOW
+# RUN: not longctx-import-onnx %t/expand_negative.onnx 2>&1 | FileCheck %s --check-prefix=EXPANDNEG
+# RUN: not longctx-import-onnx %t/good.onnx --func-name= 2>&1 | FileCheck %s --check-prefix=NONAME
+# RUN: not longctx-import-onnx %t/dynamic.onnx --dim N=9223372036854775807 2>&1 | FileCheck %s --check-prefix=HUGEDIM
 # RUN: not longctx-import-onnx %t/unknown_op.onnx --stream-dim=-2 2>&1 | FileCheck %s --check-prefix=STREAMDIM
 # RUN: not longctx-import-onnx %t/good.onnx -o %t/no/such/dir/out.mlir 2>&1 | FileCheck %s --check-prefix=OUTPUT
 # RUN: longctx-import-onnx %t/garbage.onnx > %t/out.txt 2>&1 || echo "exit code $?" >> %t/out.txt
@@ -73,6 +77,10 @@
 # A transpose of a scalar (or any identity permutation) passes its input on.
 # SCALAR: func.func @main(%[[X:.+]]: tensor<f32> {onnx.name = "x"}) -> (tensor<f32> {onnx.name = "y"})
 # SCALAR-NEXT: return %[[X]] : tensor<f32>
+# RESHAPEOVERFLOW: node 'r' (Reshape): cannot reshape 2x8 into 4294967296x4294967296 (its element count overflows)
+# EXPANDNEG: node 'e' (Expand): cannot broadcast shapes 2x8, -3x8
+# NONAME: error: '{{.*}}good.onnx': the function name is empty (--func-name)
+# HUGEDIM: error: '{{.*}}dynamic.onnx': graph input 'x' is too large (2x9223372036854775807: more than 2^40 elements)
 # STREAMDIM: error: --stream-dim must be at least 0, got -2
 # OUTPUT: longctx-import-onnx: error: cannot open output file '{{.*}}out.mlir': No such file or directory
 # EXIT1: exit code 1
@@ -150,6 +158,11 @@ def main(out):
         save(name, w._int(1, 8) + w._bytes(7, graph) + w._bytes(8, w._int(2, 17)))
     save("scalar_transpose", one("Transpose", name="t", in_vals=[("x", F, [])],
                                  out_vals=[("y", F, [])]))
+    save("reshape_overflow", one("Reshape", ["x", "s"], name="r",
+                                 out_vals=[("y", F, [2**32, 2**32])],
+                                 init=[("s", np.array([2**32, 2**32], np.int64))]))
+    save("expand_negative", one("Expand", ["x", "s"], name="e",
+                                init=[("s", np.array([-3, 8], np.int64))]))
     save("layernorm_outputs", w.model(
         [w.node("LayerNormalization", ["x", "g"], ["y", "mean"], name="ln")],
         [X], [Y], [("g", np.ones(8, np.float32))]))

@@ -234,8 +234,11 @@ public:
   /// Attention with the original op's scale.
   Value attention(Value queries, Value keys, Value values, Value mask,
                   bool causal) {
+    // Its type inferred from the operands: the original result type may
+    // be less static than they are.
+    int64_t rows = cast<RankedTensorType>(queries.getType()).getDimSize(2);
     return AttentionOp::create(
-        rewriter, loc, op.getResult().getType(), queries, keys, values, mask,
+        rewriter, loc, tokenType(rows, valueDim), queries, keys, values, mask,
         rewriter.getF64FloatAttr(*op.getEffectiveScale()),
         causal ? rewriter.getUnitAttr() : UnitAttr(),
         /*window=*/IntegerAttr());
@@ -244,6 +247,9 @@ public:
   /// Replaces the attention by `output` and returns the memory's new state
   /// from the function.
   Value finish(TitansMemoryOp memory, Value output, StringRef arch) {
+    if (output.getType() != op.getResult().getType())
+      output = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
+                                      output);
     rewriter.replaceOp(op, output);
     signature.finish(rewriter,
                      {memory.getNewWeights(), memory.getNewMomentum()}, output);
