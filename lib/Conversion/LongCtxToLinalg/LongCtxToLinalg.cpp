@@ -1091,6 +1091,28 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   std::string reason = getUnsupportedReason(op);
   if (!reason.empty())
     return rewriter.notifyMatchFailure(op, reason);
+  // No queries or no keys: nothing to tile (a tile of zero rows would not
+  // verify); a row that sees no key is 0.
+  if (op.getQuery().getType().getDimSize(2) == 0 ||
+      op.getKey().getType().getDimSize(2) == 0) {
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rewriter, loc, op.getQuery(), 0),
+        tensor::getMixedSize(rewriter, loc, op.getQuery(), 1),
+        tensor::getMixedSize(rewriter, loc, op.getQuery(), 2),
+        tensor::getMixedSize(rewriter, loc, op.getValue(), 3)};
+    Type elementType = op.getResult().getType().getElementType();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, sizes, elementType);
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(elementType));
+    Value zeros =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    if (zeros.getType() != op.getResult().getType())
+      zeros = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
+                                     zeros);
+    rewriter.replaceOp(op, zeros);
+    return success();
+  }
   AttentionTiling tiling = clampToProblem(this->tiling, op);
   // Transposes of the operands and of the result are read through.
   AttentionOperands operands = AttentionOperands::lookThrough(op);

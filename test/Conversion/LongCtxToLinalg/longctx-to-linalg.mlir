@@ -328,3 +328,34 @@ func.func @attention_result_cast(%q: tensor<1x4x16x8xf32>) -> tensor<1x4x?x8xf32
          tensor<1x4x16x8xf32>) causal -> tensor<1x4x?x8xf32>
   return %a : tensor<1x4x?x8xf32>
 }
+
+// -----
+
+/// No keys (or no queries): no tiles, whose zero sizes would not verify;
+/// every row sees no key, so the output is zeros.
+// CHECK-LABEL: func.func @attention_no_keys(
+//   CHECK-DAG:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+//   CHECK-DAG:   %[[EMPTY:.+]] = tensor.empty() : tensor<1x4x5x8xf32>
+//       CHECK:   %[[OUT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<1x4x5x8xf32>)
+//   CHECK-NOT:   scf.forall
+//       CHECK:   return %[[OUT]]
+func.func @attention_no_keys(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x0x8xf32>,
+    %v: tensor<1x2x0x8xf32>) -> tensor<1x4x5x8xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x5x8xf32>,
+         tensor<1x2x0x8xf32>, tensor<1x2x0x8xf32>) causal -> tensor<1x4x5x8xf32>
+  return %o : tensor<1x4x5x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @attention_no_queries(
+//       CHECK:   %[[EMPTY:.+]] = tensor.empty() : tensor<1x4x0x8xf32>
+//       CHECK:   %[[OUT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[EMPTY]] : tensor<1x4x0x8xf32>)
+//       CHECK:   return %[[OUT]]
+func.func @attention_no_queries(%q: tensor<1x4x0x8xf32>, %k: tensor<1x2x0x8xf32>,
+    %v: tensor<1x2x0x8xf32>, %m: tensor<1x1x0x0xi1>) -> tensor<1x4x0x8xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x0x8xf32>,
+         tensor<1x2x0x8xf32>, tensor<1x2x0x8xf32>) mask(%m : tensor<1x1x0x0xi1>)
+         -> tensor<1x4x0x8xf32>
+  return %o : tensor<1x4x0x8xf32>
+}
