@@ -71,7 +71,8 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
     Option<"queryTileSize", "query-tile-size", "int64_t", /*default=*/"64",
            "Query rows per tile (1 to 4096)">,
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"64",
-           "Keys per tile of the online-softmax loop (1 to 1024; at most the keys, rounded up to whole vectors)">,
+           "Keys per tile of the online-softmax loop (1 to 1024; at most "
+           "the keys, rounded up to whole vectors)">,
     Option<"vectorKernels", "vector-kernels", "bool", /*default=*/"true",
            "Register-blocked vector kernels for the attention products and "
            "the Infini memory read in f32 (Q K^T when the key tile is whole "
@@ -206,7 +207,8 @@ def ConvertLongCtxToGPUPass : Pass<"convert-longctx-to-gpu", "::mlir::ModuleOp">
     Option<"queryTileSize", "query-tile-size", "int64_t", /*default=*/"128",
            "Query rows (threads) per block (1 to 1024)">,
     Option<"keyTileSize", "key-tile-size", "int64_t", /*default=*/"32",
-           "Keys per shared-memory tile (1 to 12288, and the tiles must fit in 48 KiB)">,
+           "Keys per shared-memory tile (1 to 12288, and the tiles must "
+           "fit in 48 KiB)">,
     Option<"mma", "mma", "bool", /*default=*/"false",
            "f16 attention on tensor cores (mma.sync m16n8k16, f32 "
            "accumulation, P rounded to f16) when d % 16 == 0, dv % 8 == 0 "

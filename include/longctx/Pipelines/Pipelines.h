@@ -26,7 +26,8 @@ struct LowerToCPUPipelineOptions
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> keyTileSize{
       *this, "key-tile-size",
-      llvm::cl::desc("Keys per online-softmax step (1 to 1024)"), llvm::cl::init(64)};
+      llvm::cl::desc("Keys per online-softmax step (1 to 1024)"),
+      llvm::cl::init(64)};
   PassOptions::Option<bool> vectorKernels{
       *this, "vector-kernels",
       llvm::cl::desc("Register-blocked vector kernels for the f32 attention "

@@ -559,7 +559,8 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
             OperandView keyTile = tileOf(key, d);
             scores = kt.generic(
                 {scaledQuery, keyTile.source}, kt.filled(scoreSizes, zero),
-                {kt.map(6, {0, 1, 2, 3, 5}), keyTile.getReadMap({0, 1, 4, 5}, 6),
+                {kt.map(6, {0, 1, 2, 3, 5}),
+                 keyTile.getReadMap({0, 1, 4, 5}, 6),
                  kt.map(6, {0, 1, 2, 3, 4})},
                 par5Red, kt.mulAdd());
           }

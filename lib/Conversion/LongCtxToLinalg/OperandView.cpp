@@ -31,7 +31,8 @@ mlir::longctx::detail::getPermutationCopy(Operation *op) {
     return std::nullopt;
   AffineMap in =
       linalgOp.getMatchingIndexingMap(linalgOp.getDpsInputOperand(0));
-  AffineMap out = linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0));
+  AffineMap out =
+      linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0));
   if (!in.isPermutation() || !out.isPermutation())
     return std::nullopt;
   // Result dim j is read at loop out(j), which indexes input dim k with
@@ -60,10 +61,12 @@ static bool feedsAttention(Operation *op) {
       return feedsAttention(user);
   }
   // The query, key and value are the attention's first three operands.
-  return !result.use_empty() && llvm::all_of(result.getUses(), [](OpOperand &u) {
+  auto isAttentionInput = [](OpOperand &u) {
     auto attention = dyn_cast<AttentionOp>(u.getOwner());
     return attention && u.getOperandNumber() < 3 && isLowered(attention);
-  });
+  };
+  return !result.use_empty() &&
+         llvm::all_of(result.getUses(), isAttentionInput);
 }
 
 std::optional<std::pair<SmallVector<int64_t>, Operation *>>
