@@ -2106,7 +2106,8 @@ LogicalResult Importer::importSlice() {
     };
     int64_t start = clampIndex(starts[i]), end = clampIndex(ends[i]);
     offsets[*axis] = start;
-    sizes[*axis] = end > start ? (end - start + step - 1) / step : 0;
+    // ceil((end - start) / step) without overflowing for a huge step.
+    sizes[*axis] = end > start ? (end - start - 1) / step + 1 : 0;
     strides[*axis] = step;
   }
   auto outType = RankedTensorType::get(sizes, (*x)->type.getElementType());

@@ -36,6 +36,7 @@
 # RUN: longctx-import-onnx %t/scalar_transpose.onnx | FileCheck %s --check-prefix=SCALAR
 # RUN: not longctx-import-onnx %t/reshape_overflow.onnx 2>&1 | FileCheck %s --check-prefix=RESHAPEOVERFLOW
 # RUN: not longctx-import-onnx %t/expand_negative.onnx 2>&1 | FileCheck %s --check-prefix=EXPANDNEG
+# RUN: longctx-import-onnx %t/slice_huge_step.onnx | FileCheck %s --check-prefix=HUGESTEP
 # RUN: not longctx-import-onnx %t/good.onnx --func-name= 2>&1 | FileCheck %s --check-prefix=NONAME
 # RUN: not longctx-import-onnx %t/dynamic.onnx --dim N=9223372036854775807 2>&1 | FileCheck %s --check-prefix=HUGEDIM
 # RUN: not longctx-import-onnx %t/unknown_op.onnx --stream-dim=-2 2>&1 | FileCheck %s --check-prefix=STREAMDIM
@@ -79,6 +80,8 @@
 # SCALAR-NEXT: return %[[X]] : tensor<f32>
 # RESHAPEOVERFLOW: node 'r' (Reshape): cannot reshape 2x8 into 4294967296x4294967296 (its element count overflows)
 # EXPANDNEG: node 'e' (Expand): cannot broadcast shapes 2x8, -3x8
+# A step past the axis takes one element: column 1 of each row.
+# HUGESTEP: tensor.extract_slice %{{.+}}[0, 1] [2, 1] [1, 9223372036854775807] : tensor<2x8xf32> to tensor<2x1xf32>
 # NONAME: error: '{{.*}}good.onnx': the function name is empty (--func-name)
 # HUGEDIM: error: '{{.*}}dynamic.onnx': graph input 'x' is too large (2x9223372036854775807: more than 2^40 elements)
 # STREAMDIM: error: --stream-dim must be at least 0, got -2
@@ -163,6 +166,10 @@ def main(out):
                                  init=[("s", np.array([2**32, 2**32], np.int64))]))
     save("expand_negative", one("Expand", ["x", "s"], name="e",
                                 init=[("s", np.array([-3, 8], np.int64))]))
+    save("slice_huge_step", one("Slice", ["x", "st", "en", "ax", "sp"], name="s",
+                                out_vals=[("y", F, [2, 1])],
+                                init=[("st", ints(1)), ("en", ints(8)), ("ax", ints(1)),
+                                      ("sp", ints(2**63 - 1))]))
     save("layernorm_outputs", w.model(
         [w.node("LayerNormalization", ["x", "g"], ["y", "mean"], name="ln")],
         [X], [Y], [("g", np.ones(8, np.float32))]))
