@@ -429,6 +429,17 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
     chunkLength = std::max<int64_t>(std::min(chunkLength, *tokens), 1);
   Value chunkStep = arith::ConstantIndexOp::create(rewriter, loc, chunkLength);
   Value init = lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
+  // No tokens: an empty output and the states as they were (a chunk of
+  // zero tokens would not verify).
+  if (isConstantIntValue(kSizes[2], 0)) {
+    SmallVector<Value> results = {init};
+    llvm::append_range(results, states);
+    if (init.getType() != op->getResult(0).getType())
+      results[0] = tensor::CastOp::create(rewriter, loc,
+                                          op->getResult(0).getType(), init);
+    rewriter.replaceOp(op, results);
+    return;
+  }
   SmallVector<Value> inits = {init};
   llvm::append_range(inits, states);
 

@@ -630,6 +630,26 @@ func.func @titans_mlp_w1(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
 
 // -----
 
+/// A hidden layer of no units leaves the memory nothing to learn.
+func.func @titans_mlp_zero_hidden(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
+    %w1: tensor<1x2x8x0xf32>, %w2: tensor<1x2x0x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected hidden widths of at least 1, got 0 for w1}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %k : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x0xf32>, tensor<1x2x0x8xf32>) momentum(%w1, %w2 : tensor<1x2x8x0xf32>, tensor<1x2x0x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// Nor do head dims of zero.
+func.func @titans_zero_head_dim(%k: tensor<1x2x16x0xf32>, %v: tensor<1x2x16x8xf32>,
+    %r: tensor<1x2x16xf32>, %w: tensor<1x2x0x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected head dims of at least 1, got d = 0 and dv = 8}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %v, %k : tensor<1x2x16x0xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x0xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x0x8xf32>, tensor<1x2x0x8xf32>) chunk_length(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
 /// A one-layer MLP is the linear memory, which has its own op.
 func.func @titans_mlp_depth_one(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
     %w1: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {

@@ -428,6 +428,9 @@ static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
     return op->emitOpError()
            << "expected query and key head dims to match, got " << q[3]
            << " and " << k[3];
+  if (k[3] == 0 || v[3] == 0)
+    return op->emitOpError() << "expected head dims of at least 1, got d = "
+                             << k[3] << " and dv = " << v[3];
   SmallVector<int64_t> expected = {q[0], q[1], q[2], v[3]};
   if (!shapesCompatible(expected, resultType.getShape()))
     return op->emitOpError()
@@ -532,6 +535,10 @@ LogicalResult TitansMlpMemoryOp::verify() {
                        : last ? "[B, H, hidden, dv]"
                               : "[B, H, hidden, hidden]";
     std::string name = llvm::formatv("w{0} and s{0}", i + 1).str();
+    if (!last && out == 0)
+      return emitOpError() << "expected hidden widths of at least 1, got 0 "
+                              "for w"
+                           << i + 1;
     SmallVector<int64_t> expected = {k[0], k[1], in, out};
     if (failed(
             verifyTitansState(*this, name, layout, expected, stateType, type)))

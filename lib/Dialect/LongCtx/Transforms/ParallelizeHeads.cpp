@@ -68,6 +68,12 @@ struct ParallelizeHeads final : OpRewritePattern<OpTy> {
     std::optional<int64_t> heads = getConstantIntValue(domain[1].size);
     if (batch == 1 && heads && *heads <= headTileSize)
       return rewriter.notifyMatchFailure(op, "already one tile");
+    // An operand with no elements leaves nothing to share (and its tiles'
+    // slices would start past its end).
+    for (Value operand : op->getOperands())
+      if (auto type = dyn_cast<ShapedType>(operand.getType());
+          type && type.hasStaticShape() && type.getNumElements() == 0)
+        return rewriter.notifyMatchFailure(op, "an operand has no elements");
 
     scf::SCFTilingOptions options;
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
