@@ -1,9 +1,17 @@
 // RUN: longctx-opt %s --split-input-file --verify-diagnostics --longctx-attention-to-titans="chunk-length=16 persistent-tokens=4 theta=0.5" | FileCheck %s
 // RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="arch=mat" 2>&1 | FileCheck %s --check-prefix=ARCH
 // RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="chunk-length=0" 2>&1 | FileCheck %s --check-prefix=CHUNK
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="theta=-1" 2>&1 | FileCheck %s --check-prefix=THETA
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="eta=nan" 2>&1 | FileCheck %s --check-prefix=ETA
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="alpha=1.5" 2>&1 | FileCheck %s --check-prefix=ALPHA
+// RUN: not longctx-opt %s --split-input-file --longctx-attention-to-titans="theta=inf" 2>&1 | FileCheck %s --check-prefix=INF
 
 // ARCH: longctx-attention-to-titans: unknown arch 'mat' (expected mag, mac or mal)
 // CHUNK: longctx-attention-to-titans: chunk-length must be positive and persistent-tokens non-negative, got 0 and 4
+// THETA: longctx-attention-to-titans: theta must be finite and >= 0, eta and alpha in [0, 1], got theta=-1, eta=0.9 and alpha=0.001
+// ETA: longctx-attention-to-titans: theta must be finite and >= 0, eta and alpha in [0, 1], got theta=0.01, eta=nan and alpha=0.001
+// ALPHA: longctx-attention-to-titans: theta must be finite and >= 0, eta and alpha in [0, 1], got theta=0.01, eta=0.9 and alpha=1.5
+// INF: longctx-attention-to-titans: theta must be finite and >= 0, eta and alpha in [0, 1], got theta=inf, eta=0.9 and alpha=0.001
 
 /// MAG: persistent keys/values and per-head rates become parameters with
 /// initial values, W and S state; the attention sees [persistent ; tokens]

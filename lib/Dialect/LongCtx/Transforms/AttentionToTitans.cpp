@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/DebugLog.h"
 
 #include <cmath>
@@ -424,6 +426,18 @@ struct AttentionToTitansPass final
                             "got "
                          << static_cast<int64_t>(chunkLength) << " and "
                          << static_cast<int64_t>(persistentTokens);
+      return signalPassFailure();
+    }
+    // The closed form takes logs of eta and 1 - alpha: rates outside
+    // these ranges have no finite memory.
+    if (!std::isfinite(theta) || theta < 0 || !(eta >= 0 && eta <= 1) ||
+        !(alpha >= 0 && alpha <= 1)) {
+      module.emitError() << llvm::formatv(
+          "longctx-attention-to-titans: theta must be finite and >= 0, eta "
+          "and alpha in [0, 1], got theta={0}, eta={1} and alpha={2}",
+          llvm::format("%g", static_cast<double>(theta)),
+          llvm::format("%g", static_cast<double>(eta)),
+          llvm::format("%g", static_cast<double>(alpha)));
       return signalPassFailure();
     }
     TitansOptions options;

@@ -203,11 +203,11 @@ def AttentionToTitansPass
            /*default=*/"4", "Learned key/value pairs prepended to the "
            "attention (>= 0)">,
     Option<"theta", "theta", "double", /*default=*/"0.01",
-           "Initial memory learning rate">,
+           "Initial memory learning rate (finite, >= 0)">,
     Option<"eta", "eta", "double", /*default=*/"0.9",
-           "Initial momentum decay">,
+           "Initial momentum decay (0 to 1)">,
     Option<"alpha", "alpha", "double", /*default=*/"0.001",
-           "Initial forgetting rate">,
+           "Initial forgetting rate (0 to 1)">,
   ];
 }
 
