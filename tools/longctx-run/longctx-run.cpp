@@ -960,6 +960,801 @@ static void keepFreedMemory() {
 #endif
 }
 
+namespace {
+/// What the phases of `main` share: the entry's (and, for --generate, the
+/// decode function's) specifications, the streaming split, and the host
+/// arrays of the arguments and expected results.
+struct EntryData {
+  SmallVector<ArraySpec> argSpecs, resultSpecs;
+  SmallVector<ArraySpec> decodeArgSpecs, decodeResultSpecs;
+  /// Tokens a call takes along the streamed dims (0: none), the calls and
+  /// their tokens in all.
+  int64_t chunk = 0, numChunks = 1, totalTokens = 0;
+  /// One buffer an argument (one chunk of a streamed one).
+  SmallVector<NpyArray> argArrays;
+  /// The whole stream of a streamed input read from a file.
+  SmallVector<std::optional<NpyArray>> streamSources;
+  SmallVector<NpyArray> expectedArrays;
+};
+} // namespace
+
+/// Checks the options against each other; prepares --target=cuda (the
+/// runtime must find a driver and a device before anything is compiled,
+/// and the default pipeline targets that device).
+static LogicalResult checkOptions() {
+  if (repeat == 0) {
+    error("--repeat must be at least 1");
+    return failure();
+  }
+  if (streamTokens < 0) {
+    error("--stream-tokens must not be negative");
+    return failure();
+  }
+  if (streamTokens > 0 && repeat > 1) {
+    error("--repeat cannot be combined with --stream-tokens");
+    return failure();
+  }
+  if (generate > 0 && (promptFile.empty() || streamTokens > 0 || repeat > 1 ||
+                       warmup > 0 || !baseline.empty() || !inputs.empty() ||
+                       expected.size() > 1)) {
+    error("--generate needs --prompt and takes no --input, --stream-tokens, "
+          "--repeat, --warmup or --baseline, and at most one --expected (the "
+          "ids)");
+    return failure();
+  }
+  if (generate == 0 && !promptFile.empty()) {
+    error("--prompt needs --generate (how many ids to generate)");
+    return failure();
+  }
+  if (flops < 0) {
+    error("--flops must be positive");
+    return failure();
+  }
+  if (peak && flops == 0) {
+    error("--peak needs --flops (the entry's floating-point operations)");
+    return failure();
+  }
+  if (target != "cpu" && target != "cuda") {
+    error("unknown --target '" + target + "' (expected cpu or cuda)");
+    return failure();
+  }
+  if (target == "cuda") {
+    FailureOr<std::string> cudaPipeline = prepareCudaTarget();
+    if (failed(cudaPipeline))
+      return failure();
+    if (pipeline.getNumOccurrences() == 0)
+      pipeline = *cudaPipeline;
+  }
+  return success();
+}
+
+/// The input module: an ONNX model imported as longctx-import-onnx prints
+/// it (with the entry's name) or an .mlir file, and --decode-module's
+/// functions; null after a message.
+static OwningOpRef<ModuleOp> loadModule(MLIRContext &context,
+                                        llvm::SourceMgr &sourceMgr) {
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(inputFile).ends_with(".onnx")) {
+    ONNXImportOptions importOptions;
+    importOptions.funcName = entryName;
+    llvm::Expected<OwningOpRef<ModuleOp>> imported =
+        importONNXFile(inputFile, &context, importOptions);
+    if (!imported) {
+      error(llvm::toString(imported.takeError()));
+      return nullptr;
+    }
+    module = std::move(*imported);
+  } else {
+    std::string errorMessage;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(inputFile, &errorMessage);
+    if (!file) {
+      error(errorMessage);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module) {
+      error("cannot parse '" + inputFile + "'");
+      return nullptr;
+    }
+  }
+  if (!decodeModule.empty() &&
+      failed(mergeModule(*module, decodeModule, &context)))
+    return nullptr;
+  return module;
+}
+
+/// The function `name` of `module`, or a message listing the functions.
+static func::FuncOp lookupEntry(ModuleOp module, StringRef name) {
+  auto entry = module.lookupSymbol<func::FuncOp>(name);
+  if (entry && !entry.isExternal())
+    return entry;
+  std::string names;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isExternal())
+      names += (names.empty() ? "" : ", ") + func.getSymName().str();
+  error("no function '" + name + "' with a body in '" + inputFile +
+        "' (functions: " + (names.empty() ? "none" : names) + ")");
+  return nullptr;
+}
+
+/// The streaming split of the entry's calls: every streamed argument
+/// must take one chunk length, every state argument name a result of its
+/// type, and --stream-tokens be whole chunks.
+static LogicalResult checkStreaming(EntryData &data) {
+  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
+    if (spec.stateResult) {
+      int64_t r = *spec.stateResult;
+      if (r < 0 || r >= static_cast<int64_t>(data.resultSpecs.size()) ||
+          data.resultSpecs[r].type != spec.type) {
+        error("argument " + llvm::Twine(i) + ": " + kStateAttrName + " = " +
+              llvm::Twine(r) + " does not name a result of type " +
+              typeString(spec.type));
+        return failure();
+      }
+    }
+    if (spec.streamDim) {
+      int64_t len = spec.shape[*spec.streamDim];
+      if (data.chunk != 0 && data.chunk != len) {
+        error("streamed arguments disagree on the chunk length (" +
+              llvm::Twine(data.chunk) + " and " + llvm::Twine(len) + ")");
+        return failure();
+      }
+      data.chunk = len;
+    }
+  }
+  if (streamTokens > 0 && data.chunk == 0) {
+    error("--stream-tokens needs arguments tagged " + kStreamDimAttrName +
+          " in @" + entryName);
+    return failure();
+  }
+  if (streamTokens > 0 && streamTokens % data.chunk != 0) {
+    error("--stream-tokens=" + llvm::Twine(streamTokens) +
+          " is not a multiple of the chunk length " + llvm::Twine(data.chunk));
+    return failure();
+  }
+  data.numChunks = streamTokens > 0 ? streamTokens / data.chunk : 1;
+  data.totalTokens = data.chunk * data.numChunks;
+  return success();
+}
+
+/// The entry's signature (and the decode function's, and the baseline's
+/// agreement with it), checked against the options.
+static LogicalResult readSignature(ModuleOp module, EntryData &data) {
+  func::FuncOp entry = lookupEntry(module, entryName);
+  if (!entry || failed(getSpecs(entry, data.argSpecs, data.resultSpecs)))
+    return failure();
+  // --generate: the decode function's specifications, checked when run.
+  if (generate > 0) {
+    auto decode = module.lookupSymbol<func::FuncOp>(decodeEntry);
+    if (!decode || decode.isExternal()) {
+      error("--generate: no function '" + decodeEntry + "' with a body (name "
+            "it with --decode-entry, add it with --decode-module)");
+      return failure();
+    }
+    if (failed(getSpecs(decode, data.decodeArgSpecs, data.decodeResultSpecs)))
+      return failure();
+  }
+  if (!baseline.empty()) {
+    auto base = module.lookupSymbol<func::FuncOp>(baseline);
+    if (!base || base.isExternal()) {
+      error("no function '" + baseline + "' with a body for --baseline");
+      return failure();
+    }
+    if (base.getFunctionType() != entry.getFunctionType()) {
+      error("--baseline @" + baseline + " has type " +
+            typeString(base.getFunctionType()) + ", @" + entryName +
+            " has type " + typeString(entry.getFunctionType()));
+      return failure();
+    }
+    if (streamTokens > 0) {
+      error("--baseline cannot be combined with --stream-tokens");
+      return failure();
+    }
+  }
+  if (failed(checkStreaming(data)))
+    return failure();
+  if (inputs.size() > data.argSpecs.size()) {
+    error(llvm::Twine(inputs.size()) + " --input files for @" + entryName +
+          ", which takes " + llvm::Twine(data.argSpecs.size()) + " arguments");
+    return failure();
+  }
+  if (expected.size() > data.resultSpecs.size()) {
+    error(llvm::Twine(expected.size()) + " --expected files for @" + entryName +
+          ", which returns " + llvm::Twine(data.resultSpecs.size()) +
+          " results");
+    return failure();
+  }
+  return success();
+}
+
+/// The argument buffers (one chunk each) and, for streamed inputs read from
+/// a file, the whole stream to slice chunks from: --input files, the loaded
+/// state, seeded random data, or zeros (state; streamed inputs are
+/// generated per chunk).
+static LogicalResult prepareArguments(EntryData &data) {
+  data.streamSources.resize(data.argSpecs.size());
+  // A buffer of the argument's static type (whose size a user can make
+  // absurd: checked, not aborted on).
+  auto allocate = [&](const ArraySpec &spec, const std::string &what) {
+    llvm::Expected<NpyArray> array = NpyArray::create(spec.dtype, spec.shape);
+    if (!array) {
+      error(what + " (" + typeString(spec.type) +
+            "): " + llvm::toString(array.takeError()));
+      return failure();
+    }
+    data.argArrays.push_back(std::move(*array));
+    return success();
+  };
+  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
+    std::string what = "argument " + std::to_string(i);
+    if (i < inputs.size() && inputs[i] != "random") {
+      SmallVector<int64_t> shape = spec.shape;
+      if (spec.streamDim)
+        shape[*spec.streamDim] = data.totalTokens;
+      FailureOr<NpyArray> array =
+          readChecked(inputs[i], shape, spec.dtype, spec.type, what);
+      if (failed(array))
+        return failure();
+      if (spec.streamDim && data.numChunks > 1) {
+        data.streamSources[i] = std::move(*array);
+        if (failed(allocate(spec, what)))
+          return failure();
+      } else {
+        data.argArrays.push_back(std::move(*array));
+      }
+      continue;
+    }
+    if (spec.stateResult && !loadState.empty()) {
+      FailureOr<NpyArray> array =
+          readChecked(statePath(loadState, i), spec.shape, spec.dtype,
+                      spec.type, what + " (state)");
+      if (failed(array))
+        return failure();
+      data.argArrays.push_back(std::move(*array));
+      continue;
+    }
+    if (llvm::any_of(spec.shape, ShapedType::isDynamic)) {
+      error(what + " has the dynamic type " + typeString(spec.type) +
+            "; pass it with --input");
+      return failure();
+    }
+    if (failed(allocate(spec, what)))
+      return failure();
+    if (spec.init)
+      fillConstant(data.argArrays.back(), *spec.init);
+    else if (!spec.stateResult && !spec.streamDim &&
+             failed(fillRandom(data.argArrays.back(), seed * 1000003 + i,
+                               what)))
+      return failure();
+  }
+  return success();
+}
+
+/// The expected results, and the places results, state and machine code
+/// will be written (checked now, before the compile).
+static LogicalResult prepareOutputs(EntryData &data) {
+  for (const std::string &path : expected) {
+    llvm::Expected<NpyArray> array = NpyArray::read(path);
+    if (!array) {
+      error("expected result: " + llvm::toString(array.takeError()));
+      return failure();
+    }
+    data.expectedArrays.push_back(std::move(*array));
+  }
+  for (const std::string &dir : {std::string(outputDir),
+                                 std::string(saveState)})
+    if (!dir.empty())
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+        error("cannot create '" + dir + "': " + ec.message());
+        return failure();
+      }
+  if (!dumpObject.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream probe(dumpObject, ec);
+    if (ec) {
+      error("cannot write the object file '" + dumpObject +
+            "': " + ec.message());
+      return failure();
+    }
+  }
+  return success();
+}
+
+/// Runs --pipeline on `module` and checks that the entry became an LLVM
+/// function taking expanded memref descriptors.
+static LogicalResult lowerModule(ModuleOp module, const EntryData &data) {
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs()))) {
+    error("invalid --pipeline '" + pipeline + "'");
+    return failure();
+  }
+  if (failed(pm.run(module))) {
+    error("the pipeline '" + pipeline + "' failed on '" + inputFile + "'");
+    return failure();
+  }
+  auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>(entryName);
+  size_t expectedArgs = 0;
+  for (const ArraySpec &spec : data.argSpecs)
+    expectedArgs += 3 + 2 * spec.shape.size();
+  if (!lowered || lowered.getNumArguments() != expectedArgs) {
+    error("after the pipeline, @" + entryName +
+          " is not an LLVM function taking expanded memref descriptors; "
+          "does the pipeline lower to the LLVM dialect?");
+    return failure();
+  }
+  return success();
+}
+
+/// The shared libraries the compiled code needs: the OpenMP runtime when it
+/// is threaded, MLIR's C runner utilities, the CUDA runtime for cuda.
+static FailureOr<SmallVector<StringRef>> getSharedLibraries(ModuleOp module) {
+  SmallVector<StringRef> sharedLibs;
+  bool usesOpenMP = false;
+  module.walk([&](Operation *op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
+      usesOpenMP = true;
+  });
+  if (usesOpenMP) {
+    StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
+    if (ompLibrary.empty() || !llvm::sys::fs::exists(ompLibrary)) {
+      error("the compiled code is multi-threaded but the OpenMP runtime " +
+            (ompLibrary.empty() ? std::string("was not found at build time")
+                                : "'" + ompLibrary.str() + "' is missing") +
+            "; install libomp-22-dev or compile with "
+            "--pipeline='longctx-lower-to-cpu{threads=false}'");
+      return failure();
+    }
+    sharedLibs.push_back(ompLibrary);
+  }
+  // e.g. memrefCopy for strided copies that a user pipeline may leave.
+  if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
+    sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
+  if (target == "cuda")
+    sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
+  return sharedLibs;
+}
+
+/// JIT-compiles the lowered `module` for this machine's CPU (vector width,
+/// FMA: without a target machine the optimiser assumes a generic x86-64 and
+/// does not vectorise).
+static FailureOr<std::unique_ptr<ExecutionEngine>> jitCompile(ModuleOp module) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder) {
+    error("cannot detect the host CPU: " +
+          llvm::toString(machineBuilder.takeError()));
+    return failure();
+  }
+  machineBuilder->setCodeGenOptLevel(optLevel == 0
+                                         ? llvm::CodeGenOptLevel::None
+                                         : llvm::CodeGenOptLevel::Aggressive);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
+      machineBuilder->createTargetMachine();
+  if (!targetMachine) {
+    error("cannot create a target machine for the host: " +
+          llvm::toString(targetMachine.takeError()));
+    return failure();
+  }
+  // GPU code needs the CUDA runtime, which only --target=cuda loads.
+  if (target != "cuda" && !module.getOps<gpu::BinaryOp>().empty()) {
+    error("the pipeline produced GPU code (gpu.binary); run it with "
+          "--target=cuda");
+    return failure();
+  }
+  FailureOr<SmallVector<StringRef>> sharedLibs = getSharedLibraries(module);
+  if (failed(sharedLibs))
+    return failure();
+  ExecutionEngineOptions engineOptions;
+  engineOptions.sharedLibPaths = *sharedLibs;
+  engineOptions.enableObjectDump = !dumpObject.empty();
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                targetMachine->get());
+  engineOptions.transformer = transformer;
+  auto engine = ExecutionEngine::create(module, engineOptions,
+                                        std::move(*targetMachine));
+  if (!engine) {
+    error("JIT compilation failed: " + llvm::toString(engine.takeError()));
+    return failure();
+  }
+  // GPU code loads its kernels in global constructors (mgpuModuleLoad).
+  if (target == "cuda")
+    (*engine)->initialize();
+  return std::move(*engine);
+}
+
+/// The packed entry point of `name`, or a message.
+static void (*lookupPacked(ExecutionEngine &engine, StringRef name))(void **) {
+  llvm::Expected<void (*)(void **)> fn = engine.lookupPacked(name);
+  if (fn)
+    return *fn;
+  error("JIT lookup of @" + name + " failed: " + llvm::toString(fn.takeError()));
+  return nullptr;
+}
+
+namespace {
+/// The entry's calls: warm-up, timed calls (repetitions or a stream of
+/// chunks, state fed back), the baseline, the comparisons and the saved
+/// state.
+class EntryRunner {
+public:
+  EntryRunner(void (*fn)(void **), EntryData &data);
+  /// Returns the exit code.
+  int run(ExecutionEngine &engine);
+
+private:
+  void releaseResults();
+  void copyResult(size_t r, NpyArray &dst, int64_t dstOffset);
+  SmallVector<int64_t> getResultShape(size_t r) const;
+  bool keepResult(size_t r) const;
+  bool cachesHaveRoom() const;
+  void warmUp();
+  LogicalResult stageChunk(int64_t c);
+  void keepResults(bool last, int64_t c);
+  LogicalResult callAll();
+  void reportTimes() const;
+  FailureOr<bool> runBaseline(ExecutionEngine &engine);
+  int compareAndSave(bool allMatch);
+
+  void (*fn)(void **);
+  EntryData &data;
+  SmallVector<Descriptor> argDescs;
+  SmallVector<void *> packedArgs;
+  /// Results come back as one struct of descriptors, all 8-byte fields.
+  SmallVector<size_t> resultWord;
+  SmallVector<int64_t> resultStorage;
+  /// Which argument each state result feeds (-1: none).
+  SmallVector<int64_t> stateArgOfResult;
+  /// What will be compared or saved of each result.
+  SmallVector<std::optional<NpyArray>> finals;
+  /// Pristine inputs to restore between repetitions (the compiled code may
+  /// update state arguments in place).
+  SmallVector<std::vector<char>> pristine;
+  double best = INFINITY, total = 0, stagingSeconds = 0;
+  SmallVector<double> callSeconds;
+};
+} // namespace
+
+EntryRunner::EntryRunner(void (*fn)(void **), EntryData &data)
+    : fn(fn), data(data) {
+  // Arguments: every memref expands to its descriptor fields.
+  for (NpyArray &array : data.argArrays) {
+    Descriptor desc;
+    desc.allocated = desc.aligned = array.data();
+    desc.sizes = llvm::to_vector(array.getShape());
+    desc.strides = rowMajorStrides(desc.sizes);
+    argDescs.push_back(std::move(desc));
+  }
+  for (Descriptor &desc : argDescs) {
+    packedArgs.append({&desc.allocated, &desc.aligned, &desc.offset});
+    for (int64_t &size : desc.sizes)
+      packedArgs.push_back(&size);
+    for (int64_t &stride : desc.strides)
+      packedArgs.push_back(&stride);
+  }
+  size_t resultWords = 0;
+  for (const ArraySpec &spec : data.resultSpecs) {
+    resultWord.push_back(resultWords);
+    resultWords += 3 + 2 * spec.shape.size();
+  }
+  resultStorage.resize(std::max<size_t>(resultWords, 1));
+  if (!data.resultSpecs.empty())
+    packedArgs.push_back(resultStorage.data());
+  stateArgOfResult.assign(data.resultSpecs.size(), -1);
+  for (auto [i, spec] : llvm::enumerate(data.argSpecs))
+    if (spec.stateResult)
+      stateArgOfResult[*spec.stateResult] = i;
+  finals.resize(data.resultSpecs.size());
+  if (repeat > 1 || !baseline.empty())
+    for (NpyArray &array : data.argArrays) {
+      const char *bytes = static_cast<const char *>(array.data());
+      pristine.emplace_back(bytes, bytes + array.getNumBytes());
+    }
+}
+
+void EntryRunner::releaseResults() {
+  for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
+    void *allocated =
+        reinterpret_cast<void *>(resultStorage[resultWord[r]]);
+    bool isInput = llvm::any_of(
+        data.argArrays, [&](NpyArray &a) { return a.data() == allocated; });
+    // Globals carry a poison allocated pointer; inputs are ours.
+    if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
+        !isInput)
+      std::free(allocated);
+  }
+}
+
+/// Copies result `r` (a block of its own shape) into row-major `dst`,
+/// starting `dstOffset` elements in.
+void EntryRunner::copyResult(size_t r, NpyArray &dst, int64_t dstOffset) {
+  const ArraySpec &spec = data.resultSpecs[r];
+  size_t rank = spec.shape.size();
+  const int64_t *word = resultStorage.data() + resultWord[r];
+  ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
+  // State updated in place (a KV cache written at its count) is already
+  // where it goes.
+  if (reinterpret_cast<const char *>(word[1]) ==
+          static_cast<const char *>(dst.data()) &&
+      word[2] == 0 && dstOffset == 0 &&
+      ArrayRef<int64_t>(rowMajorStrides(dst.getShape())) == strides &&
+      sizes == dst.getShape())
+    return;
+  copyBlock(sizes, getNpyElementSize(spec.dtype),
+            reinterpret_cast<const char *>(word[1]), strides, word[2],
+            static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
+            dstOffset);
+}
+
+SmallVector<int64_t> EntryRunner::getResultShape(size_t r) const {
+  size_t rank = data.resultSpecs[r].shape.size();
+  const int64_t *word = resultStorage.data() + resultWord[r];
+  return SmallVector<int64_t>(word + 3, word + 3 + rank);
+}
+
+bool EntryRunner::keepResult(size_t r) const {
+  return !outputDir.empty() || r < data.expectedArrays.size() ||
+         !baseline.empty();
+}
+
+/// A call that would overflow a KV cache is refused before it runs, with
+/// the state (and any saved state) left as it is.
+bool EntryRunner::cachesHaveRoom() const {
+  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
+    if (!spec.kvCapacity)
+      continue;
+    int64_t count = *static_cast<const int64_t *>(data.argArrays[i].data());
+    if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
+      error("argument " + llvm::Twine(i) + ": the KV cache is full: it " +
+            "holds " + llvm::Twine(count) + " of " +
+            llvm::Twine(*spec.kvCapacity) + " tokens and a call appends " +
+            llvm::Twine(*spec.kvTokens) +
+            " (rewrite with a larger longctx-attention-to-kv-cache "
+            "capacity)");
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Untimed warm-up calls on copies of the arguments: whatever they write
+/// in place (state) is restored before the timed calls.
+void EntryRunner::warmUp() {
+  SmallVector<std::vector<char>> saved;
+  for (NpyArray &array : data.argArrays) {
+    const char *bytes = static_cast<const char *>(array.data());
+    saved.emplace_back(bytes, bytes + array.getNumBytes());
+  }
+  auto start = std::chrono::steady_clock::now();
+  for (unsigned w = 0; w < warmup; ++w) {
+    fn(packedArgs.data());
+    releaseResults();
+  }
+  for (auto [array, copy] : llvm::zip_equal(data.argArrays, saved))
+    std::memcpy(array.data(), copy.data(), copy.size());
+  llvm::outs() << "longctx-run: " << warmup << " untimed warm-up call"
+               << (warmup > 1 ? "s" : "") << " in "
+               << llvm::format("%.3f", secondsSince(start)) << " s\n";
+}
+
+/// Stages chunk `c` of the streamed inputs: a slice of the stream read from
+/// a file, or seeded random data.
+LogicalResult EntryRunner::stageChunk(int64_t c) {
+  auto start = std::chrono::steady_clock::now();
+  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
+    bool fromFile = i < inputs.size() && inputs[i] != "random";
+    if (!spec.streamDim || (fromFile && !data.streamSources[i]))
+      continue;
+    std::string what = "argument " + std::to_string(i);
+    if (data.streamSources[i]) {
+      NpyArray &src = *data.streamSources[i];
+      SmallVector<int64_t> srcStrides = rowMajorStrides(src.getShape());
+      copyBlock(spec.shape, getNpyElementSize(spec.dtype),
+                static_cast<const char *>(src.data()), srcStrides,
+                c * data.chunk * srcStrides[*spec.streamDim],
+                static_cast<char *>(data.argArrays[i].data()),
+                rowMajorStrides(spec.shape), 0);
+    } else if (failed(fillRandom(data.argArrays[i],
+                                 (seed * 1000003 + i) * 1000003 + c, what))) {
+      return failure();
+    }
+  }
+  stagingSeconds += secondsSince(start);
+  return success();
+}
+
+/// Feeds the state back and keeps what will be compared or saved: a
+/// streamed result's chunk `c`, or the `last` call's result.
+void EntryRunner::keepResults(bool last, int64_t c) {
+  for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
+    if (stateArgOfResult[r] >= 0)
+      copyResult(r, data.argArrays[stateArgOfResult[r]], 0);
+    if (!keepResult(r))
+      continue;
+    const ArraySpec &spec = data.resultSpecs[r];
+    if (spec.streamDim && data.numChunks > 1) {
+      SmallVector<int64_t> shape = getResultShape(r);
+      int64_t d = *spec.streamDim;
+      if (!finals[r]) {
+        SmallVector<int64_t> totalShape = shape;
+        totalShape[d] = shape[d] * data.numChunks;
+        finals[r].emplace(spec.dtype, totalShape);
+      }
+      copyResult(r, *finals[r],
+                 c * shape[d] * rowMajorStrides(finals[r]->getShape())[d]);
+    } else if (last) {
+      finals[r].emplace(spec.dtype, getResultShape(r));
+      copyResult(r, *finals[r], 0);
+    }
+  }
+}
+
+/// The timed calls: `repeat` repetitions from the pristine arguments, or
+/// the chunks of a stream with its progress reported every tenth.
+LogicalResult EntryRunner::callAll() {
+  int64_t nextReport = 1;
+  auto streamStart = std::chrono::steady_clock::now();
+  for (unsigned run = 0; run < repeat; ++run) {
+    for (int64_t c = 0; c < data.numChunks; ++c) {
+      if (failed(stageChunk(c)))
+        return failure();
+      if (run > 0)
+        for (auto [array, copy] : llvm::zip_equal(data.argArrays, pristine))
+          std::memcpy(array.data(), copy.data(), copy.size());
+      if (!cachesHaveRoom())
+        return failure();
+      auto start = std::chrono::steady_clock::now();
+      fn(packedArgs.data());
+      double seconds = secondsSince(start);
+      total += seconds;
+      best = std::min(best, seconds);
+      callSeconds.push_back(seconds);
+      if (repeat > 1)
+        llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
+                     << llvm::format("%.6f", seconds) << " s\n";
+      keepResults(run + 1 == repeat && c + 1 == data.numChunks, c);
+      releaseResults();
+
+      if (data.numChunks > 1 && (c + 1) * 10 >= nextReport * data.numChunks) {
+        double elapsed = secondsSince(streamStart);
+        llvm::outs() << "longctx-run: streamed " << (c + 1) * data.chunk << "/"
+                     << data.totalTokens << " tokens, "
+                     << llvm::format("%.0f", (c + 1) * data.chunk / total)
+                     << " tokens/s, " << llvm::format("%.1f", elapsed)
+                     << " s elapsed, peak RSS "
+                     << llvm::format("%.1f", peakRssMiB()) << " MiB\n";
+        while ((c + 1) * 10 >= nextReport * data.numChunks)
+          ++nextReport;
+      }
+    }
+  }
+  return success();
+}
+
+/// The stream's rates over all calls and over the median call (which time
+/// lost to other processes on a shared machine moves less), or the best
+/// time of the repetitions.
+void EntryRunner::reportTimes() const {
+  if (data.numChunks > 1) {
+    llvm::outs() << "longctx-run: streamed " << data.totalTokens
+                 << " tokens in " << data.numChunks << " calls of "
+                 << data.chunk << ": " << llvm::format("%.3f", total)
+                 << " s in compiled code, "
+                 << llvm::format("%.0f", data.totalTokens / total)
+                 << " tokens/s (" << llvm::format("%.3f", stagingSeconds)
+                 << " s more staging inputs)\n";
+    SmallVector<double> sorted(callSeconds);
+    llvm::sort(sorted);
+    double median = sorted[sorted.size() / 2];
+    llvm::outs() << "longctx-run: median call " << llvm::format("%.6f", median)
+                 << " s: " << llvm::format("%.0f", data.chunk / median)
+                 << " tokens/s\n";
+  } else {
+    llvm::outs() << "longctx-run: ran @" << entryName << " in "
+                 << llvm::format("%.6f", best) << " s"
+                 << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
+                                : std::string())
+                 << "\n";
+  }
+  if (flops > 0 && data.numChunks == 1)
+    reportThroughput(flops / best * 1e-9);
+}
+
+/// The baseline: same inputs, same repetitions, results compared with the
+/// entry's. Returns whether they all match.
+FailureOr<bool> EntryRunner::runBaseline(ExecutionEngine &engine) {
+  void (*baseFn)(void **) = lookupPacked(engine, baseline);
+  if (!baseFn)
+    return failure();
+  double baseBest = INFINITY;
+  SmallVector<std::optional<NpyArray>> baseFinals(data.resultSpecs.size());
+  for (unsigned run = 0; run < repeat; ++run) {
+    for (auto [array, copy] : llvm::zip_equal(data.argArrays, pristine))
+      std::memcpy(array.data(), copy.data(), copy.size());
+    auto start = std::chrono::steady_clock::now();
+    baseFn(packedArgs.data());
+    baseBest = std::min(baseBest, secondsSince(start));
+    if (run + 1 == repeat)
+      for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
+        baseFinals[r].emplace(data.resultSpecs[r].dtype, getResultShape(r));
+        copyResult(r, *baseFinals[r], 0);
+      }
+    releaseResults();
+  }
+  llvm::outs() << "longctx-run: baseline @" << baseline << " in "
+               << llvm::format("%.4f", baseBest) << " s; @" << entryName
+               << " is " << llvm::format("%.2f", baseBest / best)
+               << "x its speed\n";
+  bool allMatch = true;
+  for (size_t r = 0; r < data.resultSpecs.size(); ++r)
+    allMatch &= compare("result " + llvm::Twine(r) + " vs baseline",
+                        *finals[r], *baseFinals[r]);
+  return allMatch;
+}
+
+/// Writes --output-dir's results, compares with the expected ones, writes
+/// the state; returns the exit code.
+int EntryRunner::compareAndSave(bool allMatch) {
+  for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
+    if (!finals[r])
+      continue;
+    if (!outputDir.empty()) {
+      SmallString<128> path(outputDir);
+      llvm::sys::path::append(path, "result" + std::to_string(r) + ".npy");
+      if (llvm::Error err = finals[r]->write(path)) {
+        error(llvm::toString(std::move(err)));
+        return 1;
+      }
+    }
+    if (r < data.expectedArrays.size())
+      allMatch &= compare("result " + llvm::Twine(r), *finals[r],
+                          data.expectedArrays[r]);
+  }
+  if (!saveState.empty()) {
+    for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
+      if (!spec.stateResult)
+        continue;
+      if (llvm::Error err = data.argArrays[i].write(statePath(saveState, i))) {
+        error(llvm::toString(std::move(err)));
+        return 1;
+      }
+    }
+    llvm::outs() << "longctx-run: saved the state to '" << saveState << "'\n";
+  }
+  llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
+               << " MiB\n";
+  if (!allMatch) {
+    llvm::outs() << "longctx-run: MISMATCH\n";
+    return 2;
+  }
+  if (!data.expectedArrays.empty())
+    llvm::outs() << "longctx-run: all " << data.expectedArrays.size()
+                 << " checked results match\n";
+  return 0;
+}
+
+int EntryRunner::run(ExecutionEngine &engine) {
+  if (!cachesHaveRoom())
+    return 1;
+  if (warmup > 0)
+    warmUp();
+  if (failed(callAll()))
+    return 1;
+  reportTimes();
+  bool allMatch = true;
+  if (!baseline.empty()) {
+    FailureOr<bool> match = runBaseline(engine);
+    if (failed(match))
+      return 1;
+    allMatch = *match;
+  }
+  return compareAndSave(allMatch);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   keepFreedMemory();
@@ -975,694 +1770,45 @@ int main(int argc, char **argv) {
       argc, argv,
       "longctx-run: compile an .mlir module, run its entry function on the "
       "CPU and check the results\n");
-  if (repeat == 0) {
-    error("--repeat must be at least 1");
+  if (failed(checkOptions()))
     return 1;
-  }
-  if (streamTokens < 0) {
-    error("--stream-tokens must not be negative");
-    return 1;
-  }
-  if (streamTokens > 0 && repeat > 1) {
-    error("--repeat cannot be combined with --stream-tokens");
-    return 1;
-  }
-  if (generate > 0 && (promptFile.empty() || streamTokens > 0 || repeat > 1 ||
-                       warmup > 0 || !baseline.empty() || !inputs.empty() ||
-                       expected.size() > 1)) {
-    error("--generate needs --prompt and takes no --input, --stream-tokens, "
-          "--repeat, --warmup or --baseline, and at most one --expected (the "
-          "ids)");
-    return 1;
-  }
-  if (generate == 0 && !promptFile.empty()) {
-    error("--prompt needs --generate (how many ids to generate)");
-    return 1;
-  }
-
-  // --target=cuda: the runtime must find a driver and a device before
-  // anything is compiled; the default pipeline targets that device.
-  if (target != "cpu" && target != "cuda") {
-    error("unknown --target '" + target + "' (expected cpu or cuda)");
-    return 1;
-  }
-  if (target == "cuda") {
-    FailureOr<std::string> cudaPipeline = prepareCudaTarget();
-    if (failed(cudaPipeline))
-      return 1;
-    if (pipeline.getNumOccurrences() == 0)
-      pipeline = *cudaPipeline;
-  }
 
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module;
-  if (llvm::StringRef(inputFile).ends_with(".onnx")) {
-    // An ONNX model, imported as longctx-import-onnx prints it, with the
-    // entry's name.
-    ONNXImportOptions importOptions;
-    importOptions.funcName = entryName;
-    llvm::Expected<OwningOpRef<ModuleOp>> imported =
-        importONNXFile(inputFile, &context, importOptions);
-    if (!imported) {
-      error(llvm::toString(imported.takeError()));
-      return 1;
-    }
-    module = std::move(*imported);
-  } else {
-    std::string errorMessage;
-    std::unique_ptr<llvm::MemoryBuffer> file =
-        openInputFile(inputFile, &errorMessage);
-    if (!file) {
-      error(errorMessage);
-      return 1;
-    }
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-    if (!module) {
-      error("cannot parse '" + inputFile + "'");
-      return 1;
-    }
-  }
-
-  if (!decodeModule.empty() &&
-      failed(mergeModule(*module, decodeModule, &context)))
+  OwningOpRef<ModuleOp> module = loadModule(context, sourceMgr);
+  EntryData data;
+  if (!module || failed(readSignature(*module, data)) ||
+      failed(prepareArguments(data)) || failed(prepareOutputs(data)))
     return 1;
 
-  auto entry = module->lookupSymbol<func::FuncOp>(entryName);
-  if (!entry || entry.isExternal()) {
-    std::string names;
-    for (auto func : module->getOps<func::FuncOp>())
-      if (!func.isExternal())
-        names += (names.empty() ? "" : ", ") + func.getSymName().str();
-    error("no function '" + entryName + "' with a body in '" + inputFile +
-          "' (functions: " + (names.empty() ? "none" : names) + ")");
-    return 1;
-  }
-
-  // Argument and result specifications, with their streaming roles.
-  SmallVector<ArraySpec> argSpecs, resultSpecs;
-  if (failed(getSpecs(entry, argSpecs, resultSpecs)))
-    return 1;
-  // --generate: the decode function's specifications, checked when run.
-  SmallVector<ArraySpec> decodeArgSpecs, decodeResultSpecs;
-  if (generate > 0) {
-    auto decode = module->lookupSymbol<func::FuncOp>(decodeEntry);
-    if (!decode || decode.isExternal()) {
-      error("--generate: no function '" + decodeEntry + "' with a body (name "
-            "it with --decode-entry, add it with --decode-module)");
-      return 1;
-    }
-    if (failed(getSpecs(decode, decodeArgSpecs, decodeResultSpecs)))
-      return 1;
-  }
-  if (!baseline.empty()) {
-    auto base = module->lookupSymbol<func::FuncOp>(baseline);
-    if (!base || base.isExternal()) {
-      error("no function '" + baseline + "' with a body for --baseline");
-      return 1;
-    }
-    if (base.getFunctionType() != entry.getFunctionType()) {
-      error("--baseline @" + baseline + " has type " +
-            typeString(base.getFunctionType()) + ", @" + entryName +
-            " has type " + typeString(entry.getFunctionType()));
-      return 1;
-    }
-    if (streamTokens > 0) {
-      error("--baseline cannot be combined with --stream-tokens");
-      return 1;
-    }
-  }
-  if (flops < 0) {
-    error("--flops must be positive");
-    return 1;
-  }
-  if (peak && flops == 0) {
-    error("--peak needs --flops (the entry's floating-point operations)");
-    return 1;
-  }
-  int64_t chunk = 0;
-  for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-    if (spec.stateResult) {
-      int64_t r = *spec.stateResult;
-      if (r < 0 || r >= static_cast<int64_t>(resultSpecs.size()) ||
-          resultSpecs[r].type != spec.type) {
-        error("argument " + llvm::Twine(i) + ": " + kStateAttrName + " = " +
-              llvm::Twine(r) + " does not name a result of type " +
-              typeString(spec.type));
-        return 1;
-      }
-    }
-    if (spec.streamDim) {
-      int64_t len = spec.shape[*spec.streamDim];
-      if (chunk != 0 && chunk != len) {
-        error("streamed arguments disagree on the chunk length (" +
-              llvm::Twine(chunk) + " and " + llvm::Twine(len) + ")");
-        return 1;
-      }
-      chunk = len;
-    }
-  }
-  if (streamTokens > 0 && chunk == 0) {
-    error("--stream-tokens needs arguments tagged " + kStreamDimAttrName +
-          " in @" + entryName);
-    return 1;
-  }
-  if (streamTokens > 0 && streamTokens % chunk != 0) {
-    error("--stream-tokens=" + llvm::Twine(streamTokens) +
-          " is not a multiple of the chunk length " + llvm::Twine(chunk));
-    return 1;
-  }
-  int64_t numChunks = streamTokens > 0 ? streamTokens / chunk : 1;
-  int64_t totalTokens = chunk * numChunks;
-  if (inputs.size() > argSpecs.size()) {
-    error(llvm::Twine(inputs.size()) + " --input files for @" + entryName +
-          ", which takes " + llvm::Twine(argSpecs.size()) + " arguments");
-    return 1;
-  }
-  if (expected.size() > resultSpecs.size()) {
-    error(llvm::Twine(expected.size()) + " --expected files for @" + entryName +
-          ", which returns " + llvm::Twine(resultSpecs.size()) + " results");
-    return 1;
-  }
-
-  // Argument buffers (one chunk each) and, for streamed inputs read from a
-  // file, the whole stream to slice chunks from.
-  SmallVector<NpyArray> argArrays;
-  SmallVector<std::optional<NpyArray>> streamSources(argSpecs.size());
-  // A buffer of the argument's static type (whose size a user can make
-  // absurd: checked, not aborted on).
-  auto allocate = [&](const ArraySpec &spec, const std::string &what) {
-    llvm::Expected<NpyArray> array = NpyArray::create(spec.dtype, spec.shape);
-    if (!array) {
-      error(what + " (" + typeString(spec.type) +
-            "): " + llvm::toString(array.takeError()));
-      return failure();
-    }
-    argArrays.push_back(std::move(*array));
-    return success();
-  };
-  for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-    std::string what = "argument " + std::to_string(i);
-    if (i < inputs.size() && inputs[i] != "random") {
-      SmallVector<int64_t> shape = spec.shape;
-      if (spec.streamDim)
-        shape[*spec.streamDim] = totalTokens;
-      FailureOr<NpyArray> array =
-          readChecked(inputs[i], shape, spec.dtype, spec.type, what);
-      if (failed(array))
-        return 1;
-      if (spec.streamDim && numChunks > 1) {
-        streamSources[i] = std::move(*array);
-        if (failed(allocate(spec, what)))
-          return 1;
-      } else {
-        argArrays.push_back(std::move(*array));
-      }
-      continue;
-    }
-    if (spec.stateResult && !loadState.empty()) {
-      FailureOr<NpyArray> array =
-          readChecked(statePath(loadState, i), spec.shape, spec.dtype,
-                      spec.type, what + " (state)");
-      if (failed(array))
-        return 1;
-      argArrays.push_back(std::move(*array));
-      continue;
-    }
-    if (llvm::any_of(spec.shape, ShapedType::isDynamic)) {
-      error(what + " has the dynamic type " + typeString(spec.type) +
-            "; pass it with --input");
-      return 1;
-    }
-    if (failed(allocate(spec, what)))
-      return 1;
-    if (spec.init)
-      fillConstant(argArrays.back(), *spec.init);
-    else if (!spec.stateResult && !spec.streamDim &&
-             failed(fillRandom(argArrays.back(), seed * 1000003 + i, what)))
-      return 1;
-    // State starts at zero; streamed inputs are generated per chunk.
-  }
-  SmallVector<NpyArray> expectedArrays;
-  for (const std::string &path : expected) {
-    llvm::Expected<NpyArray> array = NpyArray::read(path);
-    if (!array) {
-      error("expected result: " + llvm::toString(array.takeError()));
-      return 1;
-    }
-    expectedArrays.push_back(std::move(*array));
-  }
-  if (!outputDir.empty())
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
-      error("cannot create '" + outputDir + "': " + ec.message());
-      return 1;
-    }
-  if (!saveState.empty())
-    if (std::error_code ec = llvm::sys::fs::create_directories(saveState)) {
-      error("cannot create '" + saveState + "': " + ec.message());
-      return 1;
-    }
-
-  if (!dumpObject.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream probe(dumpObject, ec);
-    if (ec) {
-      error("cannot write the object file '" + dumpObject +
-            "': " + ec.message());
-      return 1;
-    }
-  }
-
-  // Compile.
+  // Compile: lower, JIT, and materialise the entry now so that its JIT cost
+  // counts as compile time.
   auto compileStart = std::chrono::steady_clock::now();
-  PassManager pm(&context);
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs()))) {
-    error("invalid --pipeline '" + pipeline + "'");
+  if (failed(lowerModule(*module, data)))
     return 1;
-  }
-  if (failed(pm.run(*module))) {
-    error("the pipeline '" + pipeline + "' failed on '" + inputFile + "'");
+  FailureOr<std::unique_ptr<ExecutionEngine>> engine = jitCompile(*module);
+  if (failed(engine))
     return 1;
-  }
-  auto lowered = module->lookupSymbol<LLVM::LLVMFuncOp>(entryName);
-  size_t expectedArgs = 0;
-  for (const ArraySpec &spec : argSpecs)
-    expectedArgs += 3 + 2 * spec.shape.size();
-  if (!lowered || lowered.getNumArguments() != expectedArgs) {
-    error("after the pipeline, @" + entryName +
-          " is not an LLVM function taking expanded memref descriptors; "
-          "does the pipeline lower to the LLVM dialect?");
+  void (*entryFn)(void **) = lookupPacked(**engine, entryName);
+  if (!entryFn)
     return 1;
-  }
-
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  // Optimise and generate code for this machine's CPU (vector width, FMA):
-  // without a target machine the optimiser assumes a generic x86-64 and
-  // does not vectorise.
-  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
-      llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machineBuilder) {
-    error("cannot detect the host CPU: " +
-          llvm::toString(machineBuilder.takeError()));
-    return 1;
-  }
-  machineBuilder->setCodeGenOptLevel(optLevel == 0
-                                         ? llvm::CodeGenOptLevel::None
-                                         : llvm::CodeGenOptLevel::Aggressive);
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
-      machineBuilder->createTargetMachine();
-  if (!targetMachine) {
-    error("cannot create a target machine for the host: " +
-          llvm::toString(targetMachine.takeError()));
-    return 1;
-  }
-  // GPU code needs the CUDA runtime, which only --target=cuda loads.
-  if (target != "cuda" && !module->getOps<gpu::BinaryOp>().empty()) {
-    error("the pipeline produced GPU code (gpu.binary); run it with "
-          "--target=cuda");
-    return 1;
-  }
-  ExecutionEngineOptions engineOptions;
-  // Threaded code calls the OpenMP runtime: load it into the JIT.
-  SmallVector<StringRef> sharedLibs;
-  bool usesOpenMP = false;
-  module->walk([&](Operation *op) {
-    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
-      usesOpenMP = true;
-  });
-  if (usesOpenMP) {
-    StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
-    if (ompLibrary.empty() || !llvm::sys::fs::exists(ompLibrary)) {
-      error("the compiled code is multi-threaded but the OpenMP runtime " +
-            (ompLibrary.empty() ? std::string("was not found at build time")
-                                : "'" + ompLibrary.str() + "' is missing") +
-            "; install libomp-22-dev or compile with "
-            "--pipeline='longctx-lower-to-cpu{threads=false}'");
-      return 1;
-    }
-    sharedLibs.push_back(ompLibrary);
-  }
-  // MLIR's C runner utilities (e.g. memrefCopy for strided copies that a
-  // user pipeline may leave behind).
-  if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
-    sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
-  if (target == "cuda")
-    sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
-  engineOptions.sharedLibPaths = sharedLibs;
-  engineOptions.enableObjectDump = !dumpObject.empty();
-  std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                targetMachine->get());
-  engineOptions.transformer = transformer;
-  auto engine = ExecutionEngine::create(*module, engineOptions,
-                                        std::move(*targetMachine));
-  if (!engine) {
-    error("JIT compilation failed: " + llvm::toString(engine.takeError()));
-    return 1;
-  }
-  // GPU code loads its kernels in global constructors (mgpuModuleLoad).
-  if (target == "cuda")
-    (*engine)->initialize();
-  // Materialise the entry now so that its JIT cost counts as compile time.
-  llvm::Expected<void (*)(void **)> entryFn =
-      (*engine)->lookupPacked(entryName);
-  if (!entryFn) {
-    error("JIT lookup of @" + entryName +
-          " failed: " + llvm::toString(entryFn.takeError()));
-    return 1;
-  }
   if (!dumpObject.empty())
     (*engine)->dumpToObjectFile(dumpObject);
-  double compileSeconds = secondsSince(compileStart);
   llvm::outs() << "longctx-run: compiled @" << entryName << " from '"
                << llvm::sys::path::filename(inputFile) << "' in "
-               << llvm::format("%.3f", compileSeconds) << " s\n";
+               << llvm::format("%.3f", secondsSince(compileStart)) << " s\n";
 
   if (generate > 0) {
-    llvm::Expected<void (*)(void **)> decodeFn =
-        (*engine)->lookupPacked(decodeEntry);
-    if (!decodeFn) {
-      error("JIT lookup of @" + decodeEntry +
-            " failed: " + llvm::toString(decodeFn.takeError()));
+    void (*decodeFn)(void **) = lookupPacked(**engine, decodeEntry);
+    if (!decodeFn)
       return 1;
-    }
-    return runGeneration(*entryFn, *decodeFn, argSpecs, resultSpecs,
-                         decodeArgSpecs, decodeResultSpecs, argArrays,
-                         expectedArrays.empty() ? nullptr : &expectedArrays[0]);
+    return runGeneration(entryFn, decodeFn, data.argSpecs, data.resultSpecs,
+                         data.decodeArgSpecs, data.decodeResultSpecs,
+                         data.argArrays,
+                         data.expectedArrays.empty() ? nullptr
+                                                     : &data.expectedArrays[0]);
   }
-
-  // Arguments: every memref expands to its descriptor fields.
-  SmallVector<Descriptor> argDescs;
-  for (NpyArray &array : argArrays) {
-    Descriptor desc;
-    desc.allocated = desc.aligned = array.data();
-    desc.sizes = llvm::to_vector(array.getShape());
-    desc.strides = rowMajorStrides(desc.sizes);
-    argDescs.push_back(std::move(desc));
-  }
-  SmallVector<void *> packedArgs;
-  for (Descriptor &desc : argDescs) {
-    packedArgs.push_back(&desc.allocated);
-    packedArgs.push_back(&desc.aligned);
-    packedArgs.push_back(&desc.offset);
-    for (int64_t &size : desc.sizes)
-      packedArgs.push_back(&size);
-    for (int64_t &stride : desc.strides)
-      packedArgs.push_back(&stride);
-  }
-  // Results come back as one struct of descriptors, all 8-byte fields.
-  SmallVector<size_t> resultWord;
-  size_t resultWords = 0;
-  for (const ArraySpec &spec : resultSpecs) {
-    resultWord.push_back(resultWords);
-    resultWords += 3 + 2 * spec.shape.size();
-  }
-  SmallVector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
-  if (!resultSpecs.empty())
-    packedArgs.push_back(resultStorage.data());
-
-  auto isInputBuffer = [&](void *ptr) {
-    return llvm::any_of(argArrays,
-                        [&](NpyArray &a) { return a.data() == ptr; });
-  };
-  auto releaseResults = [&]() {
-    for (size_t r = 0; r < resultSpecs.size(); ++r) {
-      int64_t *word = resultStorage.data() + resultWord[r];
-      void *allocated = reinterpret_cast<void *>(word[0]);
-      // Globals carry a poison allocated pointer; inputs are ours.
-      if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
-          !isInputBuffer(allocated))
-        std::free(allocated);
-    }
-  };
-  // Copies result `r` (a block of its own shape) into `dst` with row-major
-  // `dstShape`, starting `dstOffset` elements in.
-  auto copyResult = [&](size_t r, NpyArray &dst, int64_t dstOffset) {
-    const ArraySpec &spec = resultSpecs[r];
-    size_t rank = spec.shape.size();
-    int64_t *word = resultStorage.data() + resultWord[r];
-    ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
-    // State updated in place (a KV cache written at its count) is already
-    // where it goes.
-    if (reinterpret_cast<const char *>(word[1]) ==
-            static_cast<const char *>(dst.data()) &&
-        word[2] == 0 && dstOffset == 0 &&
-        ArrayRef<int64_t>(rowMajorStrides(dst.getShape())) == strides &&
-        sizes == dst.getShape())
-      return;
-    copyBlock(sizes, getNpyElementSize(spec.dtype),
-              reinterpret_cast<const char *>(word[1]), strides, word[2],
-              static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
-              dstOffset);
-  };
-  auto resultShape = [&](size_t r) {
-    size_t rank = resultSpecs[r].shape.size();
-    int64_t *word = resultStorage.data() + resultWord[r];
-    return SmallVector<int64_t>(word + 3, word + 3 + rank);
-  };
-
-  // Which results are state fed back, and which streamed results to keep.
-  SmallVector<int64_t> stateArgOfResult(resultSpecs.size(), -1);
-  for (auto [i, spec] : llvm::enumerate(argSpecs))
-    if (spec.stateResult)
-      stateArgOfResult[*spec.stateResult] = i;
-  SmallVector<std::optional<NpyArray>> finals(resultSpecs.size());
-  auto keepResult = [&](size_t r) {
-    return !outputDir.empty() || r < expectedArrays.size() || !baseline.empty();
-  };
-
-  // Pristine inputs to restore between repetitions (the compiled code may
-  // update state arguments in place).
-  SmallVector<std::vector<char>> pristine;
-  if (repeat > 1 || !baseline.empty())
-    for (NpyArray &array : argArrays) {
-      const char *data = static_cast<const char *>(array.data());
-      pristine.emplace_back(data, data + array.getNumBytes());
-    }
-
-  // A call that would overflow a KV cache is refused before it runs, with
-  // the state (and any saved state) left as it is.
-  auto cachesHaveRoom = [&]() {
-    for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-      if (!spec.kvCapacity)
-        continue;
-      int64_t count = *static_cast<const int64_t *>(argArrays[i].data());
-      if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
-        error("argument " + llvm::Twine(i) + ": the KV cache is full: it " +
-              "holds " + llvm::Twine(count) + " of " +
-              llvm::Twine(*spec.kvCapacity) + " tokens and a call appends " +
-              llvm::Twine(*spec.kvTokens) +
-              " (rewrite with a larger longctx-attention-to-kv-cache "
-              "capacity)");
-        return false;
-      }
-    }
-    return true;
-  };
-  if (!cachesHaveRoom())
-    return 1;
-
-  // Untimed warm-up calls on copies of the arguments: whatever they write
-  // in place (state) is restored before the timed calls.
-  if (warmup > 0) {
-    SmallVector<std::vector<char>> saved;
-    for (NpyArray &array : argArrays) {
-      const char *data = static_cast<const char *>(array.data());
-      saved.emplace_back(data, data + array.getNumBytes());
-    }
-    auto start = std::chrono::steady_clock::now();
-    for (unsigned w = 0; w < warmup; ++w) {
-      (*entryFn)(packedArgs.data());
-      releaseResults();
-    }
-    for (auto [array, copy] : llvm::zip_equal(argArrays, saved))
-      std::memcpy(array.data(), copy.data(), copy.size());
-    llvm::outs() << "longctx-run: " << warmup << " untimed warm-up call"
-                 << (warmup > 1 ? "s" : "") << " in "
-                 << llvm::format("%.3f", secondsSince(start)) << " s\n";
-  }
-
-  double best = INFINITY, total = 0;
-  SmallVector<double> callSeconds;
-  double stagingSeconds = 0;
-  int64_t nextReport = 1;
-  auto streamStart = std::chrono::steady_clock::now();
-  for (unsigned run = 0; run < repeat; ++run) {
-    for (int64_t c = 0; c < numChunks; ++c) {
-      // Stage this chunk's streamed inputs.
-      auto stagingStart = std::chrono::steady_clock::now();
-      for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-        bool fromFile = i < inputs.size() && inputs[i] != "random";
-        if (!spec.streamDim || (fromFile && !streamSources[i]))
-          continue;
-        std::string what = "argument " + std::to_string(i);
-        if (streamSources[i]) {
-          NpyArray &src = *streamSources[i];
-          SmallVector<int64_t> srcStrides = rowMajorStrides(src.getShape());
-          copyBlock(spec.shape, getNpyElementSize(spec.dtype),
-                    static_cast<const char *>(src.data()), srcStrides,
-                    c * chunk * srcStrides[*spec.streamDim],
-                    static_cast<char *>(argArrays[i].data()),
-                    rowMajorStrides(spec.shape), 0);
-        } else if (failed(fillRandom(argArrays[i],
-                                     (seed * 1000003 + i) * 1000003 + c,
-                                     what))) {
-          return 1;
-        }
-      }
-      stagingSeconds += secondsSince(stagingStart);
-      if (run > 0)
-        for (auto [array, copy] : llvm::zip_equal(argArrays, pristine))
-          std::memcpy(array.data(), copy.data(), copy.size());
-
-      if (!cachesHaveRoom())
-        return 1;
-      auto start = std::chrono::steady_clock::now();
-      (*entryFn)(packedArgs.data());
-      double seconds = secondsSince(start);
-      total += seconds;
-      best = std::min(best, seconds);
-      callSeconds.push_back(seconds);
-      if (repeat > 1)
-        llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
-                     << llvm::format("%.6f", seconds) << " s\n";
-
-      // Feed the state back, keep what will be compared or saved.
-      bool last = run + 1 == repeat && c + 1 == numChunks;
-      for (size_t r = 0; r < resultSpecs.size(); ++r) {
-        if (stateArgOfResult[r] >= 0)
-          copyResult(r, argArrays[stateArgOfResult[r]], 0);
-        if (!keepResult(r))
-          continue;
-        const ArraySpec &spec = resultSpecs[r];
-        if (spec.streamDim && numChunks > 1) {
-          SmallVector<int64_t> shape = resultShape(r);
-          int64_t d = *spec.streamDim;
-          if (!finals[r]) {
-            SmallVector<int64_t> totalShape = shape;
-            totalShape[d] = shape[d] * numChunks;
-            finals[r].emplace(spec.dtype, totalShape);
-          }
-          copyResult(r, *finals[r],
-                     c * shape[d] * rowMajorStrides(finals[r]->getShape())[d]);
-        } else if (last) {
-          finals[r].emplace(spec.dtype, resultShape(r));
-          copyResult(r, *finals[r], 0);
-        }
-      }
-      releaseResults();
-
-      if (numChunks > 1 && (c + 1) * 10 >= nextReport * numChunks) {
-        double elapsed = secondsSince(streamStart);
-        llvm::outs() << "longctx-run: streamed " << (c + 1) * chunk << "/"
-                     << totalTokens << " tokens, "
-                     << llvm::format("%.0f", (c + 1) * chunk / total)
-                     << " tokens/s, " << llvm::format("%.1f", elapsed)
-                     << " s elapsed, peak RSS "
-                     << llvm::format("%.1f", peakRssMiB()) << " MiB\n";
-        while ((c + 1) * 10 >= nextReport * numChunks)
-          ++nextReport;
-      }
-    }
-  }
-  if (numChunks > 1) {
-    llvm::outs() << "longctx-run: streamed " << totalTokens << " tokens in "
-                 << numChunks << " calls of " << chunk << ": "
-                 << llvm::format("%.3f", total) << " s in compiled code, "
-                 << llvm::format("%.0f", totalTokens / total) << " tokens/s ("
-                 << llvm::format("%.3f", stagingSeconds)
-                 << " s more staging inputs)\n";
-    // The median call: a rate that time lost to other processes on a shared
-    // machine moves less than the total.
-    llvm::sort(callSeconds);
-    double median = callSeconds[callSeconds.size() / 2];
-    llvm::outs() << "longctx-run: median call " << llvm::format("%.6f", median)
-                 << " s: " << llvm::format("%.0f", chunk / median)
-                 << " tokens/s\n";
-  } else {
-    llvm::outs() << "longctx-run: ran @" << entryName << " in "
-                 << llvm::format("%.6f", best) << " s"
-                 << (repeat > 1 ? " (best of " + std::to_string(repeat) + ")"
-                                : std::string())
-                 << "\n";
-  }
-
-  if (flops > 0 && numChunks == 1)
-    reportThroughput(flops / best * 1e-9);
-
-  // The baseline: same inputs, same repetitions, results compared with the
-  // entry's.
-  bool allMatch = true;
-  if (!baseline.empty()) {
-    llvm::Expected<void (*)(void **)> baseFn =
-        (*engine)->lookupPacked(baseline);
-    if (!baseFn) {
-      error("JIT lookup of @" + baseline +
-            " failed: " + llvm::toString(baseFn.takeError()));
-      return 1;
-    }
-    double baseBest = INFINITY;
-    SmallVector<std::optional<NpyArray>> baseFinals(resultSpecs.size());
-    for (unsigned run = 0; run < repeat; ++run) {
-      for (auto [array, copy] : llvm::zip_equal(argArrays, pristine))
-        std::memcpy(array.data(), copy.data(), copy.size());
-      auto start = std::chrono::steady_clock::now();
-      (*baseFn)(packedArgs.data());
-      baseBest = std::min(baseBest, secondsSince(start));
-      if (run + 1 == repeat)
-        for (size_t r = 0; r < resultSpecs.size(); ++r) {
-          baseFinals[r].emplace(resultSpecs[r].dtype, resultShape(r));
-          copyResult(r, *baseFinals[r], 0);
-        }
-      releaseResults();
-    }
-    llvm::outs() << "longctx-run: baseline @" << baseline << " in "
-                 << llvm::format("%.4f", baseBest) << " s; @" << entryName
-                 << " is " << llvm::format("%.2f", baseBest / best)
-                 << "x its speed\n";
-    for (size_t r = 0; r < resultSpecs.size(); ++r)
-      allMatch &= compare("result " + llvm::Twine(r) + " vs baseline",
-                          *finals[r], *baseFinals[r]);
-  }
-
-  // Compare and save.
-  for (size_t r = 0; r < resultSpecs.size(); ++r) {
-    if (!finals[r])
-      continue;
-    if (!outputDir.empty()) {
-      SmallString<128> path(outputDir);
-      llvm::sys::path::append(path, "result" + std::to_string(r) + ".npy");
-      if (llvm::Error err = finals[r]->write(path)) {
-        error(llvm::toString(std::move(err)));
-        return 1;
-      }
-    }
-    if (r < expectedArrays.size())
-      allMatch &=
-          compare("result " + llvm::Twine(r), *finals[r], expectedArrays[r]);
-  }
-  if (!saveState.empty()) {
-    for (auto [i, spec] : llvm::enumerate(argSpecs)) {
-      if (!spec.stateResult)
-        continue;
-      if (llvm::Error err = argArrays[i].write(statePath(saveState, i))) {
-        error(llvm::toString(std::move(err)));
-        return 1;
-      }
-    }
-    llvm::outs() << "longctx-run: saved the state to '" << saveState << "'\n";
-  }
-  llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
-               << " MiB\n";
-  if (!allMatch) {
-    llvm::outs() << "longctx-run: MISMATCH\n";
-    return 2;
-  }
-  if (!expectedArrays.empty())
-    llvm::outs() << "longctx-run: all " << expectedArrays.size()
-                 << " checked results match\n";
-  return 0;
+  EntryRunner runner(entryFn, data);
+  return runner.run(**engine);
 }
