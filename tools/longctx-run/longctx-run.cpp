@@ -55,6 +55,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -1116,6 +1117,16 @@ static LogicalResult checkStreaming(EntryData &data) {
   }
   data.numChunks = streamTokens > 0 ? streamTokens / data.chunk : 1;
   data.totalTokens = data.chunk * data.numChunks;
+  // A stream through a function without state is no long-context stream:
+  // each call sees its own tokens only (a rewrite that did not apply).
+  if (streamTokens > 0 && llvm::none_of(data.argSpecs, [](const ArraySpec &s) {
+        return s.stateResult.has_value();
+      }))
+    llvm::WithColor::warning(llvm::errs(), "longctx-run")
+        << "@" << entryName << " takes no state (no argument tagged "
+        << kStateAttrName
+        << "): each call of the stream sees only its own tokens, as if no "
+           "long-context rewrite had applied\n";
   return success();
 }
 
