@@ -321,6 +321,192 @@ struct AttentionLowering {
 };
 } // namespace
 
+namespace {
+/// How a tile's scores are masked: by the mask operand (`maskAt`, its 5-D
+/// view at the tile's batch and head; broadcast dims are read at index 0)
+/// and, with `causal`, by the causal diagonal (and the window, when
+/// `windowMinusOne` is set) of the rows from `q0`.
+struct TileMasks {
+  Value maskAt;
+  bool batchBroadcast, headBroadcast, queryBroadcast;
+  bool causal;
+  Value q0, diagonal, windowMinusOne;
+};
+} // namespace
+
+/// `scores` [1, 1, G, tq, tk] of the keys from `k0` (its sizes
+/// `scoreSizes`) with every masked score -inf, so that it contributes
+/// exp(-inf) = 0: an i1 mask selects, a float mask is added.
+static Value applyTileMasks(LinalgBuilder &lb, Value scores,
+                            const TileMasks &masks, Value k0,
+                            ArrayRef<OpFoldResult> scoreSizes) {
+  OpBuilder &b = lb.b;
+  Location loc = lb.loc;
+  MLIRContext *ctx = b.getContext();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value negInf = lb.constant(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (masks.maskAt) {
+    SmallVector<OpFoldResult> maskSizes = {
+        one, one, masks.headBroadcast ? one : scoreSizes[2],
+        masks.queryBroadcast ? one : scoreSizes[3], scoreSizes[4]};
+    ins.push_back(tensor::ExtractSliceOp::create(
+        b, loc, masks.maskAt,
+        {zero, zero, zero,
+         masks.queryBroadcast ? zero : OpFoldResult(masks.q0), k0},
+        maskSizes, SmallVector<OpFoldResult>(5, one)));
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 0; i < 5; ++i) {
+      bool broadcast = (i == 0 && masks.batchBroadcast) ||
+                       (i != 0 && i < 3 && masks.headBroadcast) ||
+                       (i == 3 && masks.queryBroadcast);
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(i, ctx));
+    }
+    maps.push_back(AffineMap::get(5, 0, exprs, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
+  SmallVector<IteratorType> par5(5, IteratorType::parallel);
+  auto body = [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value s = a.back();
+    if (masks.maskAt) {
+      Value m = a[0];
+      if (m.getType().isInteger(1))
+        s = arith::SelectOp::create(nb, nl, m, s, negInf);
+      else
+        s = arith::AddFOp::create(nb, nl, s, lb.toAcc(nb, nl, m));
+    }
+    if (masks.causal) {
+      Value i = linalg::IndexOp::create(nb, nl, 3);
+      Value j = linalg::IndexOp::create(nb, nl, 4);
+      Value row = arith::AddIOp::create(
+          nb, nl, arith::AddIOp::create(nb, nl, i, masks.q0), masks.diagonal);
+      Value col = arith::AddIOp::create(nb, nl, j, k0);
+      Value visible =
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, col, row);
+      if (masks.windowMinusOne) {
+        // col > row - w, i.e. col + w - 1 >= row.
+        Value reach =
+            arith::AddIOp::create(nb, nl, col, masks.windowMinusOne);
+        Value inWindow = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::sge, reach, row);
+        visible = arith::AndIOp::create(nb, nl, visible, inWindow);
+      }
+      s = arith::SelectOp::create(nb, nl, visible, s, negInf);
+    }
+    linalg::YieldOp::create(nb, nl, s);
+  };
+  return linalg::GenericOp::create(b, loc, TypeRange{scores.getType()}, ins,
+                                   ValueRange{scores}, maps, par5, body)
+      .getResult(0);
+}
+
+/// `target` (over `numLoops` loops, the first four the rows b, h, g, i)
+/// times the rows' `alpha`.
+static Value rescaleRows(LinalgBuilder &lb, Value alpha, Value target,
+                         unsigned numLoops) {
+  SmallVector<unsigned> all;
+  for (unsigned i = 0; i < numLoops; ++i)
+    all.push_back(i);
+  SmallVector<IteratorType> its(numLoops, IteratorType::parallel);
+  return lb.generic(numLoops, {alpha}, target, {{0, 1, 2, 3}, all}, its,
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      linalg::YieldOp::create(
+                          nb, nl,
+                          arith::MulFOp::create(nb, nl, a[0], a[1])
+                              .getResult());
+                    });
+}
+
+/// One online-softmax step over a tile of `scores` on generics (where the
+/// softmax kernel does not apply): P, alpha, the new running max and sum.
+static std::array<Value, 4>
+buildSoftmaxStepGeneric(LinalgBuilder &lb, Value scores, Value runMax,
+                        Value runSum, ArrayRef<OpFoldResult> rowSizes,
+                        ArrayRef<OpFoldResult> scoreSizes) {
+  const SmallVector<unsigned> rows = {0, 1, 2, 3}, tile = {0, 1, 2, 3, 4};
+  SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  SmallVector<IteratorType> par5(5, IteratorType::parallel);
+  SmallVector<IteratorType> par4Red(par4);
+  par4Red.push_back(IteratorType::reduction);
+  Value negInf = lb.constant(-std::numeric_limits<double>::infinity());
+  // t = rowmax(S) of this tile; -inf where the whole row of the tile is
+  // masked.
+  Value tileMax =
+      lb.generic(5, {scores}, lb.filled(rowSizes, negInf), {tile, rows},
+                 par4Red, LinalgBuilder::yieldMaximum);
+  // alpha = exp(m - max(m, t)), read before m is overwritten.
+  Value alpha =
+      lb.generic(4, {runMax, tileMax}, lb.empty(rowSizes, lb.accType),
+                 {rows, rows, rows}, par4,
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   Value m = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                   Value diff = arith::SubFOp::create(nb, nl, a[0], m);
+                   linalg::YieldOp::create(
+                       nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
+                 });
+  // m' = max(m, t), in place of m (its last use).
+  Value newMax = lb.generic(4, {tileMax}, runMax, {rows, rows}, par4,
+                            LinalgBuilder::yieldMaximum);
+  // P = exp(S - m').
+  Value probs = lb.generic(5, {scores, newMax},
+                           lb.empty(scoreSizes, lb.accType),
+                           {tile, rows, tile}, par5,
+                           LinalgBuilder::yieldExpOfDifference);
+  // l' = l * alpha + rowsum(P).
+  Value newSum = lb.generic(
+      5, {probs}, rescaleRows(lb, alpha, runSum, 4), {tile, rows}, par4Red,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        linalg::YieldOp::create(
+            nb, nl, arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
+      });
+  return {probs, alpha, newMax, newSum};
+}
+
+/// O = acc / l, and 0 where every key of the row was masked (l == 0),
+/// written into `outTile` (a view of the output's slice) in its type.
+static Value buildNormalizedTile(LinalgBuilder &lb, Value acc, Value sum,
+                                 const OperandView &outTile) {
+  Type outputType = outTile.getSourceType().getElementType();
+  Value zero = lb.constant(0.0);
+  SmallVector<IteratorType> par5(5, IteratorType::parallel);
+  return lb.generic(
+      {acc, sum}, outTile.source,
+      {lb.map(5, {0, 1, 2, 3, 4}), lb.map(5, {0, 1, 2, 3}),
+       outTile.getReadMap({0, 1, 2, 3, 4}, 5)},
+      par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value isEmpty = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+        Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
+        Value result = arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
+        if (result.getType() != outputType)
+          result = arith::TruncFOp::create(nb, nl, outputType, result);
+        linalg::YieldOp::create(nb, nl, result);
+      });
+}
+
+/// A key split's log-sum-exp of its rows, m + log(l), -inf where l == 0,
+/// written into `lseSlice`.
+static Value buildLogSumExpTile(LinalgBuilder &lb, Value max, Value sum,
+                                Value lseSlice) {
+  Value zero = lb.constant(0.0);
+  Value negInf = lb.constant(-std::numeric_limits<double>::infinity());
+  const SmallVector<unsigned> rows = {0, 1, 2, 3};
+  SmallVector<IteratorType> par4(4, IteratorType::parallel);
+  return lb.generic(
+      4, {max, sum}, lseSlice, {rows, rows, rows}, par4,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value isEmpty = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+        Value lse = arith::AddFOp::create(nb, nl, a[0],
+                                          math::LogOp::create(nb, nl, a[1]));
+        linalg::YieldOp::create(
+            nb, nl,
+            arith::SelectOp::create(nb, nl, isEmpty, negInf, lse).getResult());
+      });
+}
+
 /// Builds the tiled lowering of `op` at the insertion point of `rewriter`
 /// and returns its result; `op` must have no unsupported-shape reason. With
 /// `split`, over the split's keys only, with the output (normalised over
@@ -404,7 +590,6 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   // Static head dims are checked above, so the scale is known.
   Value scale = ab.constant(*op.getEffectiveScale());
   Value zero = ab.constant(0.0);
-  Value negInf = ab.constant(-std::numeric_limits<double>::infinity());
   Value lowest = ab.lowest();
   bool causal = op.getCausal();
   std::optional<int64_t> window = op.getWindow();
@@ -425,13 +610,9 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   if (split)
     outputs.push_back(ab.empty({batch, hkv, grp, queryLen}, accType));
 
-  const SmallVector<IteratorType> par4(4, IteratorType::parallel);
   const SmallVector<IteratorType> par5(5, IteratorType::parallel);
-  SmallVector<IteratorType> par4Red(4, IteratorType::parallel);
-  par4Red.push_back(IteratorType::reduction);
   SmallVector<IteratorType> par5Red(5, IteratorType::parallel);
   par5Red.push_back(IteratorType::reduction);
-  const SmallVector<unsigned> rows = {0, 1, 2, 3};
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
   // The register blocks of the score and value kernels, where they apply.
@@ -565,87 +746,19 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                 par5Red, kt.mulAdd());
           }
 
-          // Masking: causal diagonal and/or the mask operand; a masked
-          // score becomes -inf and so contributes exp(-inf) = 0. The
-          // softmax kernel masks the causal diagonal itself.
-          bool maskCausal = causal && !scoreKernel;
-          if (maskCausal || mask) {
-            SmallVector<Value> ins;
-            SmallVector<AffineMap> maps;
-            MLIRContext *ctx = kb.getContext();
-            if (mask) {
-              int64_t mb = maskBatchBroadcast ? 1 : -1;
-              SmallVector<OpFoldResult> maskSizes = {
-                  mb == 1 ? one : batch, maskHeadBroadcast ? one : hkv,
-                  maskHeadBroadcast ? one : grp,
-                  maskQueryBroadcast ? one : OpFoldResult(tq), tk};
-              ins.push_back(tensor::ExtractSliceOp::create(
-                  kb, kl, maskAt,
-                  {zeroA, zeroA, zeroA,
-                   maskQueryBroadcast ? zeroA : OpFoldResult(q0), k0},
-                  maskSizes, unit5));
-              SmallVector<AffineExpr> exprs;
-              for (unsigned i = 0; i < 5; ++i) {
-                bool broadcast = (i == 0 && maskBatchBroadcast) ||
-                                 (i != 0 && i < 3 && maskHeadBroadcast) ||
-                                 (i == 3 && maskQueryBroadcast);
-                exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                                          : getAffineDimExpr(i, ctx));
-              }
-              maps.push_back(AffineMap::get(5, 0, exprs, ctx));
-            }
-            maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
-            scores =
-                linalg::GenericOp::create(
-                    kb, kl, TypeRange{scores.getType()}, ins,
-                    ValueRange{scores}, maps, par5,
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value s = a.back();
-                      if (mask) {
-                        Value m = a[0];
-                        if (m.getType().isInteger(1))
-                          s = arith::SelectOp::create(nb, nl, m, s, negInf);
-                        else
-                          s = arith::AddFOp::create(nb, nl, s,
-                                                    kt.toAcc(nb, nl, m));
-                      }
-                      if (maskCausal) {
-                        Value i = linalg::IndexOp::create(nb, nl, 3);
-                        Value j = linalg::IndexOp::create(nb, nl, 4);
-                        Value row = arith::AddIOp::create(
-                            nb, nl, arith::AddIOp::create(nb, nl, i, q0),
-                            diagonal);
-                        Value col = arith::AddIOp::create(nb, nl, j, k0);
-                        Value visible = arith::CmpIOp::create(
-                            nb, nl, arith::CmpIPredicate::sle, col, row);
-                        if (window) {
-                          // col > row - w, i.e. col + w - 1 >= row.
-                          Value reach = arith::AddIOp::create(nb, nl, col,
-                                                              windowMinusOne);
-                          Value inWindow = arith::CmpIOp::create(
-                              nb, nl, arith::CmpIPredicate::sge, reach, row);
-                          visible =
-                              arith::AndIOp::create(nb, nl, visible, inWindow);
-                        }
-                        s = arith::SelectOp::create(nb, nl, visible, s, negInf);
-                      }
-                      linalg::YieldOp::create(nb, nl, s);
-                    })
-                    .getResult(0);
-          }
+          // Masking: causal diagonal and/or the mask operand. The softmax
+          // kernel masks the causal diagonal itself.
+          TileMasks masks = {maskAt,
+                             maskBatchBroadcast,
+                             maskHeadBroadcast,
+                             maskQueryBroadcast,
+                             causal && !scoreKernel,
+                             q0,
+                             diagonal,
+                             windowMinusOne};
+          if (masks.causal || mask)
+            scores = applyTileMasks(kt, scores, masks, k0, scoreSizes);
 
-          auto rescale = [&](Value alpha, Value target,
-                             const SmallVector<unsigned> &dims,
-                             unsigned numLoops) {
-            SmallVector<IteratorType> its(numLoops, IteratorType::parallel);
-            return kt.generic(
-                numLoops, {alpha}, target, {rows, dims}, its,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(
-                      nb, nl,
-                      arith::MulFOp::create(nb, nl, a[0], a[1]).getResult());
-                });
-          };
           Value probs, alpha, newMax, newSum;
           if (scoreKernel) {
             // The whole step in one vector pass over the tile.
@@ -667,36 +780,12 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                   kb, kl, probs, SmallVector<OpFoldResult>(5, zeroA),
                   scoreSizes, unit5);
           } else {
-            // t = rowmax(S) of this tile; -inf where the whole row of the
-            // tile is masked.
-            Value tileMax =
-                kt.generic(5, {scores}, kt.filled(rowSizes, negInf),
-                           {tile, rows}, par4Red, LinalgBuilder::yieldMaximum);
-            // alpha = exp(m - max(m, t)), read before m is overwritten.
-            alpha = kt.generic(
-                4, {runMax, tileMax}, kt.empty(rowSizes, accType),
-                {rows, rows, rows}, par4,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  Value m = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                  Value diff = arith::SubFOp::create(nb, nl, a[0], m);
-                  linalg::YieldOp::create(
-                      nb, nl, math::ExpOp::create(nb, nl, diff).getResult());
-                });
-            // m' = max(m, t), in place of m (its last use).
-            newMax = kt.generic(4, {tileMax}, runMax, {rows, rows}, par4,
-                                LinalgBuilder::yieldMaximum);
-            // P = exp(S - m').
-            probs = kt.generic(
-                5, {scores, newMax}, kt.empty(scoreSizes, accType),
-                {tile, rows, tile}, par5, LinalgBuilder::yieldExpOfDifference);
-            // l' = l * alpha + rowsum(P).
-            newSum = kt.generic(
-                5, {probs}, rescale(alpha, runSum, rows, 4), {tile, rows},
-                par4Red, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(
-                      nb, nl,
-                      arith::AddFOp::create(nb, nl, a[0], a[1]).getResult());
-                });
+            std::array<Value, 4> step = buildSoftmaxStepGeneric(
+                kt, scores, runMax, runSum, rowSizes, scoreSizes);
+            probs = step[0];
+            alpha = step[1];
+            newMax = step[2];
+            newSum = step[3];
           }
           // acc' = acc * alpha + P V over loops (b, h, g, i, j, e), the
           // value dim innermost (contiguous in V and acc).
@@ -710,7 +799,7 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           } else {
             OperandView valueTile = tileOf(value, dv);
             newAcc = kt.generic(
-                {probs, valueTile.source}, rescale(alpha, acc, tile, 5),
+                {probs, valueTile.source}, rescaleRows(kt, alpha, acc, 5),
                 {kt.map(6, {0, 1, 2, 3, 4}),
                  valueTile.getReadMap({0, 1, 4, 5}, 6),
                  kt.map(6, {0, 1, 2, 3, 5})},
@@ -723,40 +812,16 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     // written straight into its slice of the output.
     OperandView outTile = OperandView{outArg, output5.perm}.slice(
         b, l, {bi, hi, zeroA, q0, zeroA}, accSizes);
-    Value tileOut = tb.generic(
-        {keyLoop.getResult(0), keyLoop.getResult(2)}, outTile.source,
-        {tb.map(5, {0, 1, 2, 3, 4}), tb.map(5, {0, 1, 2, 3}),
-         outTile.getReadMap(tile, 5)},
-        par5,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value isEmpty = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-          Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
-          Value result =
-              arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
-          if (result.getType() != outputType)
-            result = arith::TruncFOp::create(nb, nl, outputType, result);
-          linalg::YieldOp::create(nb, nl, result);
-        });
+    Value tileOut = buildNormalizedTile(tb, keyLoop.getResult(0),
+                                        keyLoop.getResult(2), outTile);
     // A split's log-sum-exp: m + log(l), -inf where l == 0.
     Value tileLse;
     SmallVector<OpFoldResult> lseOffsets = {bi, hi, zeroA, q0};
     if (split) {
       Value lseSlice = tensor::ExtractSliceOp::create(
           b, l, outArgs[1], lseOffsets, rowSizes, unit4);
-      tileLse =
-          tb.generic(4, {keyLoop.getResult(1), keyLoop.getResult(2)}, lseSlice,
-                     {rows, rows, rows}, par4,
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value isEmpty = arith::CmpFOp::create(
-                           nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-                       Value lse = arith::AddFOp::create(
-                           nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
-                       linalg::YieldOp::create(
-                           nb, nl,
-                           arith::SelectOp::create(nb, nl, isEmpty, negInf, lse)
-                               .getResult());
-                     });
+      tileLse = buildLogSumExpTile(tb, keyLoop.getResult(1),
+                                   keyLoop.getResult(2), lseSlice);
     }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(queryLoop.getTerminator().getBody());
