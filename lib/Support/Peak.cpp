@@ -101,6 +101,46 @@ double mlir::longctx::measureFmaPeakGflops(unsigned threads, std::string &isa) {
 #endif
 }
 
+double mlir::longctx::measureReadBandwidth(size_t bytes, unsigned threads) {
+  threads = std::max(1u, threads);
+  size_t words = std::max<size_t>(bytes / sizeof(uint64_t), threads);
+  std::vector<uint64_t> buffer(words);
+  for (size_t i = 0; i < words; ++i)
+    buffer[i] = i;
+  size_t share = words / threads;
+  double best = 0.0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::vector<std::thread> workers;
+    std::vector<uint64_t> sinks(threads);
+    auto start = std::chrono::steady_clock::now();
+    for (unsigned t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        const uint64_t *begin = buffer.data() + t * share;
+        size_t n = t + 1 == threads ? words - t * share : share;
+        // Independent sums, so the loads are the bound (vectorized).
+        uint64_t acc[8] = {};
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+          for (int k = 0; k < 8; ++k)
+            acc[k] += begin[i + k];
+        for (; i < n; ++i)
+          acc[0] += begin[i];
+        uint64_t sum = 0;
+        for (uint64_t a : acc)
+          sum += a;
+        sinks[t] = sum;
+      });
+    for (std::thread &worker : workers)
+      worker.join();
+    double seconds = secondsSince(start);
+    volatile uint64_t sink = 0;
+    for (uint64_t s : sinks)
+      sink = sink + s;
+    best = std::max(best, words * sizeof(uint64_t) / seconds * 1e-9);
+  }
+  return best;
+}
+
 double mlir::longctx::measureSgemmGflops(unsigned n, unsigned threads,
                                          std::string &library,
                                          std::string &error) {

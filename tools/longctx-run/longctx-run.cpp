@@ -158,6 +158,13 @@ static cl::opt<bool>
                   "(needs --flops) as fractions of both"),
          cl::init(false), cl::cat(runCategory));
 
+static cl::opt<double> readBytes(
+    "read-bytes",
+    cl::desc("Bytes one call of the entry reads (e.g. the K and V of a "
+             "decode step): prints the GB/s of the median (or best) call and "
+             "its fraction of a streaming read of as many bytes measured in "
+             "this process"),
+    cl::init(0.0), cl::cat(runCategory));
 static cl::opt<unsigned> generate(
     "generate",
     cl::desc("Greedy generation: this many new token ids after --prompt; "
@@ -1015,6 +1022,10 @@ static LogicalResult checkOptions() {
     error("--peak needs --flops (the entry's floating-point operations)");
     return failure();
   }
+  if (readBytes < 0 || readBytes > double(int64_t(1) << 40)) {
+    error("--read-bytes must be in [0, 2^40]");
+    return failure();
+  }
   if (target != "cpu" && target != "cuda") {
     error("unknown --target '" + target + "' (expected cpu or cuda)");
     return failure();
@@ -1673,6 +1684,21 @@ void EntryRunner::reportTimes() const {
   }
   if (flops > 0 && data.numChunks == 1)
     reportThroughput(flops / best * 1e-9);
+  if (readBytes > 0) {
+    SmallVector<double> sorted(callSeconds);
+    llvm::sort(sorted);
+    double call = data.numChunks > 1 ? sorted[sorted.size() / 2] : best;
+    double rate = readBytes / call * 1e-9;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    double stream = measureReadBandwidth(static_cast<size_t>(readBytes),
+                                         threads);
+    llvm::outs() << "longctx-run: " << llvm::format("%.0f", double(readBytes))
+                 << " bytes a call: " << llvm::format("%.1f", rate)
+                 << " GB/s; a streaming read of as many bytes on " << threads
+                 << " threads: " << llvm::format("%.1f", stream)
+                 << " GB/s; the entry reaches "
+                 << llvm::format("%.1f", 100.0 * rate / stream) << "%\n";
+  }
 }
 
 /// The baseline: same inputs, same repetitions, results compared with the

@@ -13,6 +13,7 @@
 #ifndef LONGCTX_SUPPORT_PEAK_H
 #define LONGCTX_SUPPORT_PEAK_H
 
+#include <cstddef>
 #include <string>
 
 namespace mlir::longctx {
@@ -27,6 +28,11 @@ double measureFmaPeakGflops(unsigned threads, std::string &isa);
 /// loaded. `library` names what was loaded and its core type.
 double measureSgemmGflops(unsigned n, unsigned threads, std::string &library,
                           std::string &error);
+
+/// The best of three streaming reads of `bytes` (a buffer touched first,
+/// split evenly between `threads` threads), in GB/s: the memory bandwidth a
+/// kernel reading that much can have.
+double measureReadBandwidth(size_t bytes, unsigned threads);
 
 } // namespace mlir::longctx
 
