@@ -1042,8 +1042,7 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
   int64_t splits = llvm::divideCeil(tiling.keySplitThreads, tiles);
   if (queryTiles == 1) {
     // And keep each split's packed K and V within kMaxSplitPackBytes, so
-    // that the allocator reuses them from call to call instead of mapping
-    // fresh pages.
+    // that the packs stay in L2 between their write and the kernels' read.
     int64_t packBytes =
         queryType.getDimSize(0) * keyType.getDimSize(1) *
         keyType.getDimSize(2) *

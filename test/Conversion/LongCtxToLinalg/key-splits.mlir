@@ -33,10 +33,10 @@ func.func @decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x4096x64xf32>,
 // -----
 
 /// Decoding over 24576 keys of 2 key/value heads: their packed K and V are
-/// 2 x 24576 x (128 + 128) floats, 48 MiB, so 3 splits of at most 16 MiB
-/// (more than the 2 threads).
+/// 2 x 24576 x (128 + 128) floats, 48 MiB, so 48 splits of at most 1 MiB
+/// (more than the 2 threads; a split's packs stay in L2).
 // CHECK-LABEL: func.func @decode_large(
-//       CHECK:   scf.forall (%{{.+}}) in (3) shared_outs
+//       CHECK:   scf.forall (%{{.+}}) in (48) shared_outs
 func.func @decode_large(%q: tensor<1x4x1x128xf32>, %k: tensor<1x2x24576x128xf32>,
                         %v: tensor<1x2x24576x128xf32>) -> tensor<1x4x1x128xf32> {
   %o = longctx.attention ins(%q, %k, %v : tensor<1x4x1x128xf32>,
@@ -74,12 +74,12 @@ func.func @few_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x511x64xf32>,
 
 /// A dynamic number of keys M (decoding over a KV cache) with one query
 /// tile: S = max(4 splits a thread, ceil(M * 512 B of packed K and V a key
-/// / 16 MiB)) splits, chosen at run time, of ceil(M / S) keys each,
+/// / 1 MiB)) splits, chosen at run time, of ceil(M / S) keys each,
 /// clamped at M (a split may get none).
 // CHECK-LABEL: func.func @dynamic_keys(
 //       CHECK:   %[[M:.+]] = tensor.dim %{{.+}}, %c2
 //       CHECK:   %[[BYTES:.+]] = arith.muli %[[M]], %c512
-//       CHECK:   %[[BYSIZE:.+]] = arith.ceildivsi %[[BYTES]], %c16777216
+//       CHECK:   %[[BYSIZE:.+]] = arith.ceildivsi %[[BYTES]], %c1048576
 //       CHECK:   %[[SPLITS:.+]] = arith.maxsi %[[BYSIZE]], %c8
 //       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %[[SPLITS]]
 //       CHECK:   scf.forall (%[[S:.+]]) in (%[[SPLITS]]) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<?x1x8x1x64xf32>, tensor<?x1x8x1xf32>)

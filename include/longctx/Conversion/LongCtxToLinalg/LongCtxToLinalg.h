@@ -42,8 +42,9 @@ struct AttentionTiling {
   int64_t keySplitThreads = 0;
   static constexpr int64_t kMinKeyTilesPerSplit = 4;
   /// Packed K and V bytes a split of one query tile (decoding) keeps within
-  /// (more splits when they are larger).
-  static constexpr int64_t kMaxSplitPackBytes = 16 << 20;
+  /// (more splits when they are larger), so that they stay in L2 between
+  /// the pack and the kernels.
+  static constexpr int64_t kMaxSplitPackBytes = 1 << 20;
   /// Splits a thread when the key length is dynamic (decoding over a KV
   /// cache: the count of keys is known at run time only).
   static constexpr int64_t kDynamicKeySplitsPerThread = 4;
