@@ -122,13 +122,6 @@ OperandView OperandView::lookThrough(Value value) {
   return view;
 }
 
-bool OperandView::isIdentity() const {
-  for (auto [i, p] : llvm::enumerate(perm))
-    if (p != static_cast<int64_t>(i))
-      return false;
-  return true;
-}
-
 OpFoldResult OperandView::getMixedSize(OpBuilder &b, Location loc,
                                        unsigned dim) const {
   return tensor::getMixedSize(b, loc, source, perm[dim]);
@@ -202,15 +195,4 @@ OperandView::toSourceOrder(ArrayRef<OpFoldResult> values) const {
   for (auto [i, p] : llvm::enumerate(perm))
     sourceValues[p] = values[i];
   return sourceValues;
-}
-
-Value OperandView::materialize(OpBuilder &b, Location loc) const {
-  if (isIdentity())
-    return source;
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t i = 0; i < getRank(); ++i)
-    sizes.push_back(getMixedSize(b, loc, i));
-  Value init = tensor::EmptyOp::create(b, loc, sizes,
-                                       getSourceType().getElementType());
-  return linalg::TransposeOp::create(b, loc, source, init, perm)->getResult(0);
 }

@@ -53,7 +53,6 @@ struct OperandView {
   static OperandView lookThrough(Value value);
 
   int64_t getRank() const { return perm.size(); }
-  bool isIdentity() const;
   RankedTensorType getSourceType() const {
     return cast<RankedTensorType>(source.getType());
   }
@@ -79,8 +78,6 @@ struct OperandView {
   /// `indices` of the logical dims in the source's order.
   SmallVector<Value> toSourceIndices(ArrayRef<Value> indices) const;
   SmallVector<OpFoldResult> toSourceOrder(ArrayRef<OpFoldResult> values) const;
-  /// The logical tensor, copied (for reads the lowering has no view for).
-  Value materialize(OpBuilder &b, Location loc) const;
 };
 
 } // namespace mlir::longctx::detail
