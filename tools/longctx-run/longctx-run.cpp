@@ -863,7 +863,8 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
   }
   double prefillSeconds = secondsSince(start);
   llvm::outs() << "longctx-run: prefilled " << promptLen << " tokens ("
-               << prefillCalls << " calls of " << pre->tokens << ", "
+               << prefillCalls << (prefillCalls == 1 ? " call" : " calls")
+               << " of " << pre->tokens << ", "
                << promptLen - prefillCalls * pre->tokens
                << " of one) in " << llvm::format("%.4f", prefillSeconds)
                << " s: " << llvm::format("%.0f", promptLen / prefillSeconds)
