@@ -336,7 +336,8 @@ struct TileMasks {
 
 /// `scores` [1, 1, G, tq, tk] of the keys from `k0` (its sizes
 /// `scoreSizes`) with every masked score -inf, so that it contributes
-/// exp(-inf) = 0: an i1 mask selects, a float mask is added.
+/// exp(-inf) = 0: an i1 mask selects, a float mask is added (and -inf in
+/// it selects -inf, so that a hidden key's non-finite score has no effect).
 static Value applyTileMasks(LinalgBuilder &lb, Value scores,
                             const TileMasks &masks, Value k0,
                             ArrayRef<OpFoldResult> scoreSizes) {
@@ -372,10 +373,17 @@ static Value applyTileMasks(LinalgBuilder &lb, Value scores,
     Value s = a.back();
     if (masks.maskAt) {
       Value m = a[0];
-      if (m.getType().isInteger(1))
+      if (m.getType().isInteger(1)) {
         s = arith::SelectOp::create(nb, nl, m, s, negInf);
-      else
-        s = arith::AddFOp::create(nb, nl, s, lb.toAcc(nb, nl, m));
+      } else {
+        // -inf hides the key whatever its score (inf - inf would be NaN).
+        Value add = lb.toAcc(nb, nl, m);
+        Value hidden = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::OEQ, add, negInf);
+        s = arith::SelectOp::create(
+            nb, nl, hidden, negInf,
+            arith::AddFOp::create(nb, nl, s, add).getResult());
+      }
     }
     if (masks.causal) {
       Value i = linalg::IndexOp::create(nb, nl, 3);
