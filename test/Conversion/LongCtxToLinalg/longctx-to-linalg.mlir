@@ -186,8 +186,9 @@ func.func @attention_causal_cross_dynamic(%q: tensor<?x4x?x16xf32>, %k: tensor<?
 // -----
 
 /// A full float mask [B, H, N, M] under GQA is viewed as [B, Hkv, G, N, M]
-/// like the queries, sliced per (batch, head), (query tile, key tile), and added to the
-/// scores before the causal select.
+/// like the queries, sliced per (batch, head), (query tile, key tile), and
+/// added to the scores (its -inf selected, so a hidden key's non-finite
+/// score has no effect) before the causal select.
 // CHECK-LABEL: func.func @attention_causal_float_mask_gqa(
 //  CHECK-SAME:     %[[MASK:[a-zA-Z0-9_]+]]: tensor<2x4x40x40xf32>)
 //   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
@@ -199,7 +200,9 @@ func.func @attention_causal_cross_dynamic(%q: tensor<?x4x?x16xf32>, %k: tensor<?
 //       CHECK:       %[[MT:.+]] = tensor.extract_slice %[[MH]][0, 0, 0, %[[Q0]], %[[K0]]] [1, 1, 2, %{{.+}}, %{{.+}}]
 //       CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<1x1x2x?x?xf32>)
 //       CHECK:       ^bb0(%[[BIAS:.+]]: f32, %[[S:.+]]: f32):
-//       CHECK:         %[[BIASED:.+]] = arith.addf %[[S]], %[[BIAS]]
+//       CHECK:         %[[HIDDEN:.+]] = arith.cmpf oeq, %[[BIAS]], %[[NEGINF]] : f32
+//       CHECK:         %[[SUM:.+]] = arith.addf %[[S]], %[[BIAS]]
+//       CHECK:         %[[BIASED:.+]] = arith.select %[[HIDDEN]], %[[NEGINF]], %[[SUM]] : f32
 //       CHECK:         linalg.index 3
 //       CHECK:         arith.select %{{.+}}, %[[BIASED]], %[[NEGINF]] : f32
 func.func @attention_causal_float_mask_gqa(%q: tensor<2x4x40x8xf32>, %k: tensor<2x2x40x8xf32>,
