@@ -400,6 +400,12 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                     } else {
                       if (m.getType() != accType)
                         m = arith::ExtFOp::create(sb, loc, accType, m);
+                      // -inf hides the key whatever its score.
+                      visible = arith::AndIOp::create(
+                          sb, loc, visible,
+                          arith::CmpFOp::create(sb, loc,
+                                                arith::CmpFPredicate::UNE, m,
+                                                negInf));
                       s = jb.fma(m, log2eV, s);
                     }
                   }

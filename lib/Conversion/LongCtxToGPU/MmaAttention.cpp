@@ -229,6 +229,11 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
                 } else {
                   if (!m.getType().isF32())
                     m = arith::ExtFOp::create(lb, loc, f32, m);
+                  // -inf hides the key whatever its score.
+                  visible = arith::AndIOp::create(
+                      lb, loc, visible,
+                      arith::CmpFOp::create(lb, loc, arith::CmpFPredicate::UNE,
+                                            m, negInf));
                   s = ib.fma(m, log2eV, s);
                 }
               }

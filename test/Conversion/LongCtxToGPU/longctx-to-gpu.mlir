@@ -133,6 +133,29 @@ func.func @key_padding(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>,
 
 // -----
 
+// A float mask is added to the scores (times log2 e, the kernel's exp2
+// scale), and its -inf hides the key whatever the key's score (inf + -inf
+// would be NaN).
+
+// KERNEL-LABEL: func.func private @longctx_gpu_attention(
+// KERNEL:         gpu.launch
+// KERNEL:               %[[MV:.*]] = memref.load %{{.*}} : memref<1x2x8x8xf32>
+// KERNEL:               %[[SHOWN:.*]] = arith.cmpf une, %[[MV]], %[[NEGINF:.*]] : f32
+// KERNEL:               %[[VISIBLE:.*]] = arith.andi %{{.*}}, %[[SHOWN]] : i1
+// KERNEL:               %[[SCALED:.*]] = arith.mulf %[[MV]], %{{.*}}
+// KERNEL:               %[[S:.*]] = arith.addf %[[SCALED]], %{{.*}}
+// KERNEL:               arith.select %[[VISIBLE]], %[[S]], %[[NEGINF]] : f32
+func.func @float_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>,
+                      %v: tensor<1x2x8x16xf32>, %m: tensor<1x2x8x8xf32>)
+    -> tensor<1x2x8x16xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x8x16xf32>,
+         tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+         mask(%m : tensor<1x2x8x8xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
 // mma=true: f16 attention with d = 64, dv = 32 runs on tensor cores; f32
 // attention in the same module keeps the FMA kernel.
 // RUN: longctx-opt %s --split-input-file --convert-longctx-to-gpu="query-tile-size=64 key-tile-size=32 mma=true" | FileCheck %s --check-prefix=MMACALL
