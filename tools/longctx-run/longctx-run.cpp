@@ -565,8 +565,8 @@ static std::string statePath(StringRef dir, size_t argIndex) {
 
 namespace {
 /// A compiled function called on host arrays (one per argument, row-major,
-/// kept for the calls' lifetime): its state results are fed back into
-/// their arguments after each call.
+/// kept for the calls' lifetime): its results read, copied out and freed,
+/// its state results fed back into their arguments.
 class PackedCall {
 public:
   PackedCall(void (*fn)(void **), ArrayRef<ArraySpec> args,
@@ -597,14 +597,15 @@ public:
   }
 
   /// Whether every KV cache has room for this call's tokens (a message
-  /// otherwise).
-  bool cachesHaveRoom(StringRef name) const {
+  /// starting with `what` otherwise): a call that would overflow one is
+  /// refused before it runs, with the state left as it is.
+  bool cachesHaveRoom(StringRef what) const {
     for (auto [i, spec] : llvm::enumerate(args)) {
       if (!spec.kvCapacity)
         continue;
       int64_t count = *static_cast<const int64_t *>(arrays[i]->data());
       if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
-        error("@" + name + " argument " + llvm::Twine(i) +
+        error(what + "argument " + llvm::Twine(i) +
               ": the KV cache is full: it holds " + llvm::Twine(count) +
               " of " + llvm::Twine(*spec.kvCapacity) +
               " tokens and a call appends " + llvm::Twine(*spec.kvTokens) +
@@ -617,31 +618,48 @@ public:
   }
 
   void call() { fn(packed.data()); }
+  /// The same arguments and result slots, passed to another function of
+  /// the same signature.
+  void callOther(void (*other)(void **)) { other(packed.data()); }
 
   /// Result `r`'s descriptor: allocated, aligned, offset, sizes, strides.
   const int64_t *getResult(size_t r) const {
     return storage.data() + resultWord[r];
   }
+  SmallVector<int64_t> getResultShape(size_t r) const {
+    size_t rank = results[r].shape.size();
+    const int64_t *word = getResult(r);
+    return SmallVector<int64_t>(word + 3, word + 3 + rank);
+  }
 
-  /// Feeds the state results back into their arguments and frees the
-  /// results the call allocated.
-  void finish() {
-    for (auto [i, spec] : llvm::enumerate(args)) {
-      if (!spec.stateResult)
-        continue;
-      const int64_t *word = getResult(*spec.stateResult);
-      size_t rank = spec.shape.size();
-      ArrayRef<int64_t> strides(word + 3 + rank, rank);
-      NpyArray &dst = *arrays[i];
-      // Updated in place: already there.
-      if (reinterpret_cast<void *>(word[1]) == dst.data() && word[2] == 0 &&
-          strides == ArrayRef<int64_t>(rowMajorStrides(dst.getShape())))
-        continue;
-      copyBlock(dst.getShape(), getNpyElementSize(spec.dtype),
-                reinterpret_cast<const char *>(word[1]), strides, word[2],
-                static_cast<char *>(dst.data()),
-                rowMajorStrides(dst.getShape()), 0);
-    }
+  /// Copies result `r` (a block of its own shape) into row-major `dst`,
+  /// starting `dstOffset` elements in; nothing to do for state updated in
+  /// place (a KV cache written at its count), already where it goes.
+  void copyResult(size_t r, NpyArray &dst, int64_t dstOffset) const {
+    size_t rank = results[r].shape.size();
+    const int64_t *word = getResult(r);
+    ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
+    if (reinterpret_cast<const char *>(word[1]) ==
+            static_cast<const char *>(dst.data()) &&
+        word[2] == 0 && dstOffset == 0 &&
+        ArrayRef<int64_t>(rowMajorStrides(dst.getShape())) == strides &&
+        sizes == dst.getShape())
+      return;
+    copyBlock(sizes, getNpyElementSize(results[r].dtype),
+              reinterpret_cast<const char *>(word[1]), strides, word[2],
+              static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
+              dstOffset);
+  }
+
+  /// Feeds the state results back into their arguments.
+  void feedState() const {
+    for (auto [i, spec] : llvm::enumerate(args))
+      if (spec.stateResult)
+        copyResult(*spec.stateResult, *arrays[i], 0);
+  }
+
+  /// Frees the results the call allocated.
+  void releaseResults() const {
     for (size_t r = 0; r < results.size(); ++r) {
       void *allocated = reinterpret_cast<void *>(getResult(r)[0]);
       bool isInput = llvm::any_of(
@@ -839,11 +857,12 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
   // One call: the next id from its last logits row, or -1 (a message) when
   // a KV cache is full.
   auto step = [&](PackedCall &call, StringRef name, unsigned logits) {
-    if (!call.cachesHaveRoom(name))
+    if (!call.cachesHaveRoom(("@" + name + " ").str()))
       return int64_t(-1);
     call.call();
     int64_t next = argmaxOfLastRow(call.getResult(logits));
-    call.finish();
+    call.feedState();
+    call.releaseResults();
     return next;
   };
 
@@ -1395,7 +1414,8 @@ static void (*lookupPacked(ExecutionEngine &engine, StringRef name))(void **) {
   llvm::Expected<void (*)(void **)> fn = engine.lookupPacked(name);
   if (fn)
     return *fn;
-  error("JIT lookup of @" + name + " failed: " + llvm::toString(fn.takeError()));
+  error("JIT lookup of @" + name +
+        " failed: " + llvm::toString(fn.takeError()));
   return nullptr;
 }
 
@@ -1410,11 +1430,7 @@ public:
   int run(ExecutionEngine &engine);
 
 private:
-  void releaseResults();
-  void copyResult(size_t r, NpyArray &dst, int64_t dstOffset);
-  SmallVector<int64_t> getResultShape(size_t r) const;
   bool keepResult(size_t r) const;
-  bool cachesHaveRoom() const;
   void warmUp();
   LogicalResult stageChunk(int64_t c);
   void keepResults(bool last, int64_t c);
@@ -1423,15 +1439,9 @@ private:
   FailureOr<bool> runBaseline(ExecutionEngine &engine);
   int compareAndSave(bool allMatch);
 
-  void (*fn)(void **);
   EntryData &data;
-  SmallVector<Descriptor> argDescs;
-  SmallVector<void *> packedArgs;
-  /// Results come back as one struct of descriptors, all 8-byte fields.
-  SmallVector<size_t> resultWord;
-  SmallVector<int64_t> resultStorage;
-  /// Which argument each state result feeds (-1: none).
-  SmallVector<int64_t> stateArgOfResult;
+  /// The entry on the argument arrays.
+  PackedCall entry;
   /// What will be compared or saved of each result.
   SmallVector<std::optional<NpyArray>> finals;
   /// Pristine inputs to restore between repetitions (the compiled code may
@@ -1442,35 +1452,15 @@ private:
 };
 } // namespace
 
+/// The argument arrays, one pointer each, for a PackedCall.
+static SmallVector<NpyArray *> pointersTo(MutableArrayRef<NpyArray> arrays) {
+  return llvm::to_vector(
+      llvm::map_range(arrays, [](NpyArray &array) { return &array; }));
+}
+
 EntryRunner::EntryRunner(void (*fn)(void **), EntryData &data)
-    : fn(fn), data(data) {
-  // Arguments: every memref expands to its descriptor fields.
-  for (NpyArray &array : data.argArrays) {
-    Descriptor desc;
-    desc.allocated = desc.aligned = array.data();
-    desc.sizes = llvm::to_vector(array.getShape());
-    desc.strides = rowMajorStrides(desc.sizes);
-    argDescs.push_back(std::move(desc));
-  }
-  for (Descriptor &desc : argDescs) {
-    packedArgs.append({&desc.allocated, &desc.aligned, &desc.offset});
-    for (int64_t &size : desc.sizes)
-      packedArgs.push_back(&size);
-    for (int64_t &stride : desc.strides)
-      packedArgs.push_back(&stride);
-  }
-  size_t resultWords = 0;
-  for (const ArraySpec &spec : data.resultSpecs) {
-    resultWord.push_back(resultWords);
-    resultWords += 3 + 2 * spec.shape.size();
-  }
-  resultStorage.resize(std::max<size_t>(resultWords, 1));
-  if (!data.resultSpecs.empty())
-    packedArgs.push_back(resultStorage.data());
-  stateArgOfResult.assign(data.resultSpecs.size(), -1);
-  for (auto [i, spec] : llvm::enumerate(data.argSpecs))
-    if (spec.stateResult)
-      stateArgOfResult[*spec.stateResult] = i;
+    : data(data), entry(fn, data.argSpecs, data.resultSpecs,
+                        pointersTo(data.argArrays)) {
   finals.resize(data.resultSpecs.size());
   if (repeat > 1 || !baseline.empty())
     for (NpyArray &array : data.argArrays) {
@@ -1479,69 +1469,9 @@ EntryRunner::EntryRunner(void (*fn)(void **), EntryData &data)
     }
 }
 
-void EntryRunner::releaseResults() {
-  for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
-    void *allocated =
-        reinterpret_cast<void *>(resultStorage[resultWord[r]]);
-    bool isInput = llvm::any_of(
-        data.argArrays, [&](NpyArray &a) { return a.data() == allocated; });
-    // Globals carry a poison allocated pointer; inputs are ours.
-    if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
-        !isInput)
-      std::free(allocated);
-  }
-}
-
-/// Copies result `r` (a block of its own shape) into row-major `dst`,
-/// starting `dstOffset` elements in.
-void EntryRunner::copyResult(size_t r, NpyArray &dst, int64_t dstOffset) {
-  const ArraySpec &spec = data.resultSpecs[r];
-  size_t rank = spec.shape.size();
-  const int64_t *word = resultStorage.data() + resultWord[r];
-  ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
-  // State updated in place (a KV cache written at its count) is already
-  // where it goes.
-  if (reinterpret_cast<const char *>(word[1]) ==
-          static_cast<const char *>(dst.data()) &&
-      word[2] == 0 && dstOffset == 0 &&
-      ArrayRef<int64_t>(rowMajorStrides(dst.getShape())) == strides &&
-      sizes == dst.getShape())
-    return;
-  copyBlock(sizes, getNpyElementSize(spec.dtype),
-            reinterpret_cast<const char *>(word[1]), strides, word[2],
-            static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
-            dstOffset);
-}
-
-SmallVector<int64_t> EntryRunner::getResultShape(size_t r) const {
-  size_t rank = data.resultSpecs[r].shape.size();
-  const int64_t *word = resultStorage.data() + resultWord[r];
-  return SmallVector<int64_t>(word + 3, word + 3 + rank);
-}
-
 bool EntryRunner::keepResult(size_t r) const {
   return !outputDir.empty() || r < data.expectedArrays.size() ||
          !baseline.empty();
-}
-
-/// A call that would overflow a KV cache is refused before it runs, with
-/// the state (and any saved state) left as it is.
-bool EntryRunner::cachesHaveRoom() const {
-  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
-    if (!spec.kvCapacity)
-      continue;
-    int64_t count = *static_cast<const int64_t *>(data.argArrays[i].data());
-    if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
-      error("argument " + llvm::Twine(i) + ": the KV cache is full: it " +
-            "holds " + llvm::Twine(count) + " of " +
-            llvm::Twine(*spec.kvCapacity) + " tokens and a call appends " +
-            llvm::Twine(*spec.kvTokens) +
-            " (rewrite with a larger longctx-attention-to-kv-cache "
-            "capacity)");
-      return false;
-    }
-  }
-  return true;
 }
 
 /// Untimed warm-up calls on copies of the arguments: whatever they write
@@ -1554,8 +1484,8 @@ void EntryRunner::warmUp() {
   }
   auto start = std::chrono::steady_clock::now();
   for (unsigned w = 0; w < warmup; ++w) {
-    fn(packedArgs.data());
-    releaseResults();
+    entry.call();
+    entry.releaseResults();
   }
   for (auto [array, copy] : llvm::zip_equal(data.argArrays, saved))
     std::memcpy(array.data(), copy.data(), copy.size());
@@ -1593,25 +1523,25 @@ LogicalResult EntryRunner::stageChunk(int64_t c) {
 /// Feeds the state back and keeps what will be compared or saved: a
 /// streamed result's chunk `c`, or the `last` call's result.
 void EntryRunner::keepResults(bool last, int64_t c) {
+  entry.feedState();
   for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
-    if (stateArgOfResult[r] >= 0)
-      copyResult(r, data.argArrays[stateArgOfResult[r]], 0);
     if (!keepResult(r))
       continue;
     const ArraySpec &spec = data.resultSpecs[r];
     if (spec.streamDim && data.numChunks > 1) {
-      SmallVector<int64_t> shape = getResultShape(r);
+      SmallVector<int64_t> shape = entry.getResultShape(r);
       int64_t d = *spec.streamDim;
       if (!finals[r]) {
         SmallVector<int64_t> totalShape = shape;
         totalShape[d] = shape[d] * data.numChunks;
         finals[r].emplace(spec.dtype, totalShape);
       }
-      copyResult(r, *finals[r],
-                 c * shape[d] * rowMajorStrides(finals[r]->getShape())[d]);
+      entry.copyResult(
+          r, *finals[r],
+          c * shape[d] * rowMajorStrides(finals[r]->getShape())[d]);
     } else if (last) {
-      finals[r].emplace(spec.dtype, getResultShape(r));
-      copyResult(r, *finals[r], 0);
+      finals[r].emplace(spec.dtype, entry.getResultShape(r));
+      entry.copyResult(r, *finals[r], 0);
     }
   }
 }
@@ -1628,10 +1558,10 @@ LogicalResult EntryRunner::callAll() {
       if (run > 0)
         for (auto [array, copy] : llvm::zip_equal(data.argArrays, pristine))
           std::memcpy(array.data(), copy.data(), copy.size());
-      if (!cachesHaveRoom())
+      if (!entry.cachesHaveRoom(""))
         return failure();
       auto start = std::chrono::steady_clock::now();
-      fn(packedArgs.data());
+      entry.call();
       double seconds = secondsSince(start);
       total += seconds;
       best = std::min(best, seconds);
@@ -1640,7 +1570,7 @@ LogicalResult EntryRunner::callAll() {
         llvm::outs() << "longctx-run: run " << run + 1 << "/" << repeat << ": "
                      << llvm::format("%.6f", seconds) << " s\n";
       keepResults(run + 1 == repeat && c + 1 == data.numChunks, c);
-      releaseResults();
+      entry.releaseResults();
 
       if (data.numChunks > 1 && (c + 1) * 10 >= nextReport * data.numChunks) {
         double elapsed = secondsSince(streamStart);
@@ -1714,14 +1644,15 @@ FailureOr<bool> EntryRunner::runBaseline(ExecutionEngine &engine) {
     for (auto [array, copy] : llvm::zip_equal(data.argArrays, pristine))
       std::memcpy(array.data(), copy.data(), copy.size());
     auto start = std::chrono::steady_clock::now();
-    baseFn(packedArgs.data());
+    entry.callOther(baseFn);
     baseBest = std::min(baseBest, secondsSince(start));
     if (run + 1 == repeat)
       for (size_t r = 0; r < data.resultSpecs.size(); ++r) {
-        baseFinals[r].emplace(data.resultSpecs[r].dtype, getResultShape(r));
-        copyResult(r, *baseFinals[r], 0);
+        baseFinals[r].emplace(data.resultSpecs[r].dtype,
+                              entry.getResultShape(r));
+        entry.copyResult(r, *baseFinals[r], 0);
       }
-    releaseResults();
+    entry.releaseResults();
   }
   llvm::outs() << "longctx-run: baseline @" << baseline << " in "
                << llvm::format("%.4f", baseBest) << " s; @" << entryName
@@ -1776,7 +1707,7 @@ int EntryRunner::compareAndSave(bool allMatch) {
 }
 
 int EntryRunner::run(ExecutionEngine &engine) {
-  if (!cachesHaveRoom())
+  if (!entry.cachesHaveRoom(""))
     return 1;
   if (warmup > 0)
     warmUp();
