@@ -472,6 +472,18 @@ buildSoftmaxStepGeneric(LinalgBuilder &lb, Value scores, Value runMax,
   return {probs, alpha, newMax, newSum};
 }
 
+/// `num` / `den` in `type`, 0 where `den` is 0 (a row that saw no key).
+static Value buildNormalized(OpBuilder &b, Location loc, Value num, Value den,
+                             Value zero, Type type) {
+  Value isEmpty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, den, zero);
+  Value quotient = arith::DivFOp::create(b, loc, num, den);
+  Value result = arith::SelectOp::create(b, loc, isEmpty, zero, quotient);
+  if (result.getType() != type)
+    result = arith::TruncFOp::create(b, loc, type, result);
+  return result;
+}
+
 /// O = acc / l, and 0 where every key of the row was masked (l == 0),
 /// written into `outTile` (a view of the output's slice) in its type.
 static Value buildNormalizedTile(LinalgBuilder &lb, Value acc, Value sum,
@@ -484,13 +496,8 @@ static Value buildNormalizedTile(LinalgBuilder &lb, Value acc, Value sum,
       {lb.map(5, {0, 1, 2, 3, 4}), lb.map(5, {0, 1, 2, 3}),
        outTile.getReadMap({0, 1, 2, 3, 4}, 5)},
       par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value isEmpty = arith::CmpFOp::create(
-            nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-        Value quotient = arith::DivFOp::create(nb, nl, a[0], a[1]);
-        Value result = arith::SelectOp::create(nb, nl, isEmpty, zero, quotient);
-        if (result.getType() != outputType)
-          result = arith::TruncFOp::create(nb, nl, outputType, result);
-        linalg::YieldOp::create(nb, nl, result);
+        linalg::YieldOp::create(
+            nb, nl, buildNormalized(nb, nl, a[0], a[1], zero, outputType));
       });
 }
 
@@ -1002,13 +1009,9 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
                    outView.getReadMap({0, 1, 2, 3}, 4)},
                   par4,
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value isEmpty = arith::CmpFOp::create(
-                        nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-                    Value q = arith::DivFOp::create(nb, nl, a[0], a[1]);
-                    Value r = arith::SelectOp::create(nb, nl, isEmpty, zero, q);
-                    if (r.getType() != elementType)
-                      r = arith::TruncFOp::create(nb, nl, elementType, r);
-                    linalg::YieldOp::create(nb, nl, r);
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        buildNormalized(nb, nl, a[0], a[1], zero, elementType));
                   }));
   // The combining op is the last of the merge (its handle in
   // tile_reduction_using_forall).
