@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <dlfcn.h>
+#include <functional>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -63,6 +64,30 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
+
+/// The best of three runs of `work(t)` on threads t = 0 .. threads - 1 at
+/// once: `units` units of work over the seconds of the run. Each thread's
+/// result is kept alive so that the work is not optimised away.
+template <typename Sink>
+double bestRateOfThree(unsigned threads, double units,
+                       const std::function<Sink(unsigned)> &work) {
+  double best = 0.0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::vector<std::thread> workers;
+    std::vector<Sink> sinks(threads);
+    auto start = std::chrono::steady_clock::now();
+    for (unsigned t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] { sinks[t] = work(t); });
+    for (std::thread &worker : workers)
+      worker.join();
+    double seconds = secondsSince(start);
+    volatile Sink sink = 0;
+    for (Sink s : sinks)
+      sink = sink + s;
+    best = std::max(best, units / seconds);
+  }
+  return best;
+}
 } // namespace
 
 double mlir::longctx::measureFmaPeakGflops(unsigned threads, std::string &isa) {
@@ -80,24 +105,10 @@ double mlir::longctx::measureFmaPeakGflops(unsigned threads, std::string &isa) {
   int lanes = avx512 ? 16 : 8;
   auto chains = avx512 ? fmaChains512 : fmaChains256;
   threads = std::max(1u, threads);
-  double best = 0.0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    std::vector<std::thread> workers;
-    std::vector<float> sinks(threads);
-    auto start = std::chrono::steady_clock::now();
-    for (unsigned t = 0; t < threads; ++t)
-      workers.emplace_back([&, t] { sinks[t] = chains(kIterations); });
-    for (std::thread &worker : workers)
-      worker.join();
-    double seconds = secondsSince(start);
-    // Keep the results alive.
-    volatile float sink = 0;
-    for (float s : sinks)
-      sink = sink + s;
-    double flops = 2.0 * lanes * kChains * double(kIterations) * threads;
-    best = std::max(best, flops / seconds * 1e-9);
-  }
-  return best;
+  double flops = 2.0 * lanes * kChains * double(kIterations) * threads;
+  return bestRateOfThree<float>(threads, flops * 1e-9, [&](unsigned) {
+    return chains(kIterations);
+  });
 #endif
 }
 
@@ -108,37 +119,23 @@ double mlir::longctx::measureReadBandwidth(size_t bytes, unsigned threads) {
   for (size_t i = 0; i < words; ++i)
     buffer[i] = i;
   size_t share = words / threads;
-  double best = 0.0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    std::vector<std::thread> workers;
-    std::vector<uint64_t> sinks(threads);
-    auto start = std::chrono::steady_clock::now();
-    for (unsigned t = 0; t < threads; ++t)
-      workers.emplace_back([&, t] {
-        const uint64_t *begin = buffer.data() + t * share;
-        size_t n = t + 1 == threads ? words - t * share : share;
-        // Independent sums, so the loads are the bound (vectorized).
-        uint64_t acc[8] = {};
-        size_t i = 0;
-        for (; i + 8 <= n; i += 8)
-          for (int k = 0; k < 8; ++k)
-            acc[k] += begin[i + k];
-        for (; i < n; ++i)
-          acc[0] += begin[i];
-        uint64_t sum = 0;
-        for (uint64_t a : acc)
-          sum += a;
-        sinks[t] = sum;
-      });
-    for (std::thread &worker : workers)
-      worker.join();
-    double seconds = secondsSince(start);
-    volatile uint64_t sink = 0;
-    for (uint64_t s : sinks)
-      sink = sink + s;
-    best = std::max(best, words * sizeof(uint64_t) / seconds * 1e-9);
-  }
-  return best;
+  double gigabytes = words * sizeof(uint64_t) * 1e-9;
+  return bestRateOfThree<uint64_t>(threads, gigabytes, [&](unsigned t) {
+    const uint64_t *begin = buffer.data() + t * share;
+    size_t n = t + 1 == threads ? words - t * share : share;
+    // Independent sums, so the loads are the bound (vectorized).
+    uint64_t acc[8] = {};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int k = 0; k < 8; ++k)
+        acc[k] += begin[i + k];
+    for (; i < n; ++i)
+      acc[0] += begin[i];
+    uint64_t sum = 0;
+    for (uint64_t a : acc)
+      sum += a;
+    return sum;
+  });
 }
 
 double mlir::longctx::measureSgemmGflops(unsigned n, unsigned threads,
