@@ -522,6 +522,33 @@ static Value buildLogSumExpTile(LinalgBuilder &lb, Value max, Value sum,
       });
 }
 
+/// Query rows of a tile (query heads per key/value head times queries) up
+/// to which the lowering reads K and V where they are (see
+/// readsKeysInPlace): packing them pays only when many rows read the packs.
+static constexpr int64_t kMaxInPlaceRows = 8;
+
+/// Whether the lowering of `op` reads K and V in place, not packed (the
+/// decoding kernels): the vector kernels are on, the queries are one static
+/// tile of at most kMaxInPlaceRows rows, the accumulation is f32, and K and
+/// V are f32 with their head dims contiguous (innermost in memory).
+static bool readsKeysInPlace(AttentionOp op, const AttentionOperands &operands,
+                             const AttentionTiling &tiling) {
+  RankedTensorType queryType = op.getQuery().getType();
+  int64_t queries = queryType.getDimSize(2);
+  if (!tiling.vectorKernels || tiling.keyTileSize % tiling.vectorLanes != 0 ||
+      ShapedType::isDynamic(queries) || queries > tiling.queryTileSize ||
+      !getStateElementType(queryType.getElementType()).isF32())
+    return false;
+  int64_t group =
+      queryType.getDimSize(1) / op.getKey().getType().getDimSize(1);
+  auto contiguous = [](const OperandView &view) {
+    return view.getSourceType().getElementType().isF32() &&
+           view.perm.back() == view.getSourceType().getRank() - 1;
+  };
+  return group * queries <= kMaxInPlaceRows && contiguous(operands.key) &&
+         contiguous(operands.value);
+}
+
 /// Builds the tiled lowering of `op` at the insertion point of `rewriter`
 /// and returns its result; `op` must have no unsupported-shape reason. With
 /// `split`, over the split's keys only, with the output (normalised over
@@ -631,18 +658,25 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   const SmallVector<unsigned> tile = {0, 1, 2, 3, 4};
 
   // The register blocks of the score and value kernels, where they apply.
+  // Decoding reads K and V in place, its value blocks no taller than the
+  // tile's rows.
+  bool inPlace = readsKeysInPlace(op, operands, tiling);
+  std::optional<int64_t> staticQueries = getConstantIntValue(queryLen);
   std::optional<RegisterBlock> scoreBlock = getKernelBlock(
       tiling, accType, rewriter.getIndexAttr(tiling.keyTileSize), {});
   std::optional<RegisterBlock> valueBlock = getKernelBlock(
-      tiling, accType, rewriter.getIndexAttr(valueDim), value.source);
+      tiling, accType, rewriter.getIndexAttr(valueDim), value.source,
+      inPlace ? group * *staticQueries
+              : std::numeric_limits<int64_t>::max());
   bool scoreKernel = scoreBlock.has_value();
   bool valueKernel = valueBlock.has_value();
-  // K^T and V packed once for all query tiles into the kernels' panels.
+  // Otherwise K^T and V are packed once for all query tiles into the
+  // kernels' panels.
   Value keyT, valuePanels;
-  if (scoreKernel)
+  if (scoreKernel && !inPlace)
     keyT = packPanels(rewriter, loc, ab, key, /*transpose=*/true,
                       tiling.keyTileSize, scoreBlock->width());
-  if (valueKernel)
+  if (valueKernel && !inPlace)
     valuePanels = packPanels(rewriter, loc, ab, value, /*transpose=*/false,
                              tiling.keyTileSize, valueBlock->width());
 
@@ -679,17 +713,20 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
     OpFoldResult batch = b.getIndexAttr(1), hkv = b.getIndexAttr(1);
     Value remaining = arith::SubIOp::create(b, l, queryLenV, q0);
     Value tq = arith::MinSIOp::create(b, l, queryStep, remaining);
+    // In place, the one tile holds every query.
+    OpFoldResult tqSize =
+        inPlace ? b.getIndexAttr(*staticQueries) : OpFoldResult(tq);
     OpFoldResult one = b.getIndexAttr(1), zeroA = b.getIndexAttr(0);
     OpFoldResult d = b.getIndexAttr(headDim), dv = b.getIndexAttr(valueDim);
-    SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tq};
-    SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tq, dv};
+    SmallVector<OpFoldResult> rowSizes = {batch, hkv, grp, tqSize};
+    SmallVector<OpFoldResult> accSizes = {batch, hkv, grp, tqSize, dv};
     SmallVector<OpFoldResult> unit4(4, one), unit5(5, one);
 
     // Q tile, scaled once and converted to the accumulation type.
     OperandView queryTile = query5.slice(b, l, {bi, hi, zeroA, q0, zeroA},
-                                         {batch, hkv, grp, tq, d});
+                                         {batch, hkv, grp, tqSize, d});
     Value scaledQuery = tb.generic(
-        {queryTile.source}, tb.empty({batch, hkv, grp, tq, d}, accType),
+        {queryTile.source}, tb.empty({batch, hkv, grp, tqSize, d}, accType),
         {queryTile.getReadMap(tile, 5),
          AffineMap::getMultiDimIdentityMap(5, b.getContext())},
         par5, [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -735,7 +772,8 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
             return view.slice(kb, kl, {bi, hi, k0, zeroA},
                               {batch, hkv, tk, inner});
           };
-          SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tq, tk};
+          SmallVector<OpFoldResult> scoreSizes = {batch, hkv, grp, tqSize,
+                                                  tk};
 
           // S = (scale Q) K^T: the register-blocked kernel on K^T panels,
           // over a whole key tile of scores written in bounds and viewed at
@@ -743,11 +781,15 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           Value scores, fullScores;
           if (scoreKernel) {
             OpFoldResult fullTile = kb.getIndexAttr(tiling.keyTileSize);
-            SmallVector<OpFoldResult> fullSizes = {batch, hkv, grp, tq,
+            SmallVector<OpFoldResult> fullSizes = {batch, hkv, grp, tqSize,
                                                    fullTile};
             fullScores =
-                buildScoreKernel(kb, kl, scaledQuery, keyTAt, tileIndex,
-                                 fullSizes, tk, headDim, *scoreBlock);
+                inPlace ? buildInPlaceScoreKernel(kb, kl, scaledQuery, key, bi,
+                                                  hi, k0, tk, fullSizes,
+                                                  tiling.vectorLanes)
+                        : buildScoreKernel(kb, kl, scaledQuery, keyTAt,
+                                           tileIndex, fullSizes, tk, headDim,
+                                           *scoreBlock);
             scores = tensor::ExtractSliceOp::create(
                 kb, kl, fullScores, SmallVector<OpFoldResult>(5, zeroA),
                 scoreSizes, unit5);
@@ -808,7 +850,10 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           pvIts.push_back(IteratorType::reduction);
           pvIts.push_back(IteratorType::parallel);
           Value newAcc;
-          if (valueKernel) {
+          if (valueKernel && inPlace) {
+            newAcc = buildInPlaceValueKernel(kb, kl, probs, value, bi, hi, k0,
+                                             acc, alpha, tk, *valueBlock);
+          } else if (valueKernel) {
             newAcc = buildValueKernel(kb, kl, probs, valuePanelsAt, tileIndex,
                                       acc, alpha, accSizes, tk, *valueBlock);
           } else {
@@ -1028,8 +1073,10 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
 /// 1 (no split) otherwise or when the batch or query length is dynamic. A
 /// dynamic key length (decoding over a KV cache) with one query tile gives
 /// ShapedType::kDynamic: the count is chosen at run time (see
-/// buildSplitCount).
-static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
+/// buildSplitCount). `inPlace`: K and V are read in place (no packs to keep
+/// within L2).
+static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling,
+                               bool inPlace) {
   if (tiling.keySplitThreads < 2)
     return 1;
   RankedTensorType queryType = op.getQuery().getType();
@@ -1051,7 +1098,7 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
   if (tiles == 0 || (tiles >= tiling.keySplitThreads && queryTiles > 1))
     return 1;
   int64_t splits = llvm::divideCeil(tiling.keySplitThreads, tiles);
-  if (queryTiles == 1) {
+  if (queryTiles == 1 && !inPlace) {
     // And keep each split's packed K and V within kMaxSplitPackBytes, so
     // that the packs stay in L2 between their write and the kernels' read.
     int64_t packBytes =
@@ -1072,9 +1119,10 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling) {
 /// The key splits of a dynamic key length M with one query tile, at run
 /// time: kDynamicKeySplitsPerThread a thread, or more when each split's
 /// packed K and V would exceed kMaxSplitPackBytes (a split with no keys
-/// weighs nothing in the merge).
+/// weighs nothing in the merge); `inPlace`: K and V are not packed.
 static Value buildSplitCount(OpBuilder &b, Location loc, AttentionOp op,
-                             const AttentionTiling &tiling, Value numKeys) {
+                             const AttentionTiling &tiling, Value numKeys,
+                             bool inPlace) {
   RankedTensorType queryType = op.getQuery().getType();
   RankedTensorType keyType = op.getKey().getType();
   int64_t bytesPerKey = queryType.getDimSize(0) * keyType.getDimSize(1) *
@@ -1084,13 +1132,14 @@ static Value buildSplitCount(OpBuilder &b, Location loc, AttentionOp op,
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
+  Value byThreads = index(tiling.keySplitThreads *
+                          AttentionTiling::kDynamicKeySplitsPerThread);
+  if (inPlace)
+    return byThreads;
   Value bySize = arith::CeilDivSIOp::create(
       b, loc, arith::MulIOp::create(b, loc, numKeys, index(bytesPerKey)),
       index(AttentionTiling::kMaxSplitPackBytes));
-  return arith::MaxSIOp::create(
-      b, loc, bySize,
-      index(tiling.keySplitThreads *
-            AttentionTiling::kDynamicKeySplitsPerThread));
+  return arith::MaxSIOp::create(b, loc, bySize, byThreads);
 }
 
 /// `op` lowered as `splits` parallel key splits (an scf.forall writing
@@ -1104,7 +1153,9 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
   Value numKeys = getValueOrCreateConstantIndexOp(
       b, loc, operands.key.getMixedSize(b, loc, 2));
   Value splitCount = ShapedType::isDynamic(splits)
-                         ? buildSplitCount(b, loc, op, tiling, numKeys)
+                         ? buildSplitCount(b, loc, op, tiling, numKeys,
+                                           readsKeysInPlace(op, operands,
+                                                            tiling))
                          : arith::ConstantIndexOp::create(b, loc, splits)
                                .getResult();
   Value perSplit = arith::CeilDivSIOp::create(b, loc, numKeys, splitCount);
@@ -1192,7 +1243,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
   AttentionTiling tiling = clampToProblem(this->tiling, op);
   // Transposes of the operands and of the result are read through.
   AttentionOperands operands = AttentionOperands::lookThrough(op);
-  int64_t splits = chooseKeySplits(op, tiling);
+  int64_t splits =
+      chooseKeySplits(op, tiling, readsKeysInPlace(op, operands, tiling));
   Value result =
       splits > 1 || ShapedType::isDynamic(splits)
           ? buildSplitKeyLowering(rewriter, op, operands, tiling, splits)

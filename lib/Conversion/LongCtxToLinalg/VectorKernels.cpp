@@ -40,7 +40,7 @@ bool mlir::longctx::detail::isValidVectorShape(int64_t lanes,
 
 std::optional<RegisterBlock>
 mlir::longctx::detail::chooseRegisterBlock(const AttentionTiling &tiling,
-                                           int64_t columns) {
+                                           int64_t columns, int64_t maxRows) {
   int64_t lanes = tiling.vectorLanes, accumulators = tiling.vectorAccumulators;
   if (columns <= 0 || columns % lanes != 0)
     return std::nullopt;
@@ -50,8 +50,9 @@ mlir::longctx::detail::chooseRegisterBlock(const AttentionTiling &tiling,
   for (int64_t vecs = 1; vecs <= std::min(totalVecs, accumulators); ++vecs) {
     if (totalVecs % vecs != 0)
       continue;
-    int64_t rows =
-        std::min(accumulators, tiling.vectorRegisters - vecs - 1) / vecs;
+    int64_t rows = std::min(
+        std::min(accumulators, tiling.vectorRegisters - vecs - 1) / vecs,
+        maxRows);
     if (rows < 1)
       continue;
     double ratio = double(rows * vecs) / double(rows + vecs);
@@ -66,7 +67,7 @@ mlir::longctx::detail::chooseRegisterBlock(const AttentionTiling &tiling,
 std::optional<RegisterBlock>
 mlir::longctx::detail::getKernelBlock(const AttentionTiling &tiling,
                                       Type accType, OpFoldResult columns,
-                                      ValueRange f32Operands) {
+                                      ValueRange f32Operands, int64_t maxRows) {
   if (!tiling.vectorKernels || !accType.isF32())
     return std::nullopt;
   for (Value operand : f32Operands)
@@ -75,7 +76,7 @@ mlir::longctx::detail::getKernelBlock(const AttentionTiling &tiling,
   std::optional<int64_t> n = getConstantIntValue(columns);
   if (!n)
     return std::nullopt;
-  return chooseRegisterBlock(tiling, *n);
+  return chooseRegisterBlock(tiling, *n, maxRows);
 }
 
 /// For every register block of `dest` [B, Hkv, G, rows, columns], under
@@ -223,26 +224,40 @@ static SmallVector<Value> readBlockVectors(OpBuilder &b, Location loc,
 }
 
 /// The inner loop of every kernel: for j in [0, `length`), reads the
-/// register block's vectors of panel `panel` of tile `tile` at row j,
-/// panels[b, h, tile, panel, j, :], and adds their products with the left
-/// operand at (rows[r], j) to the accumulators, starting from `init`.
+/// register block's vectors of the right operand's row j (`readRow`) and
+/// adds their products with the left operand at (rows[r], j) to the
+/// accumulators, starting from `init`.
+static SmallVector<Value> accumulateRows(
+    OpBuilder &b, Location loc, const LeftOperand &lhs, ValueRange bhg,
+    ArrayRef<Value> rows, Value length, ValueRange init,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value)> readRow) {
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIdx, length, oneIdx, init,
+      [&](OpBuilder &lb, Location ll, Value j, ValueRange accs) {
+        SmallVector<Value> vectors = readRow(lb, ll, j);
+        scf::YieldOp::create(
+            lb, ll, rankOneUpdate(lb, ll, lhs, bhg, rows, j, vectors, accs));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// accumulateRows over the rows of panel `panel` of tile `tile` of packed
+/// `panels`: row j is panels[b, h, tile, panel, j, :].
 static SmallVector<Value>
 accumulatePanel(OpBuilder &b, Location loc, const LeftOperand &lhs,
                 Value panels, Value tile, Value panel, ValueRange bhg,
                 ArrayRef<Value> rows, Value length, const RegisterBlock &block,
                 ValueRange init) {
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
-  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, zeroIdx, length, oneIdx, init,
-      [&](OpBuilder &lb, Location ll, Value j, ValueRange accs) {
-        SmallVector<Value> vectors = readBlockVectors(
-            lb, ll, panels, ValueRange{bhg[0], bhg[1], tile, panel, j}, zeroIdx,
-            block);
-        scf::YieldOp::create(
-            lb, ll, rankOneUpdate(lb, ll, lhs, bhg, rows, j, vectors, accs));
+  return accumulateRows(
+      b, loc, lhs, bhg, rows, length, init,
+      [&](OpBuilder &lb, Location ll, Value j) {
+        return readBlockVectors(lb, ll, panels,
+                                ValueRange{bhg[0], bhg[1], tile, panel, j},
+                                zeroIdx, block);
       });
-  return SmallVector<Value>(loop.getResults());
 }
 
 /// Packs `src` [B, Hkv, M, e] (keys or values) into panels for a kernel:
@@ -487,6 +502,127 @@ Value mlir::longctx::detail::buildValueKernel(
         return accumulatePanel(rb, rl, LeftOperand{probs}, values, tile, panel,
                                bhg, rows, numKeys, block, accs);
       });
+}
+
+/// The tile's rows (G, tq) of `value` [1, 1, G, tq, ...] as one dim:
+/// [1, 1, 1, G tq, ...].
+static Value collapseRows(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<ReassociationIndices> rows = {{0}, {1}, {2, 3}};
+  for (int64_t dim = 4; dim < type.getRank(); ++dim)
+    rows.push_back({dim});
+  Value collapsed = tensor::CollapseShapeOp::create(b, loc, value, rows);
+  auto collapsedType = cast<RankedTensorType>(collapsed.getType());
+  SmallVector<int64_t> shape(collapsedType.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  SmallVector<ReassociationIndices> unit = {{0}, {1, 2}};
+  for (int64_t dim = 2; dim < collapsedType.getRank(); ++dim)
+    unit.push_back({dim + 1});
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), collapsed,
+      unit);
+}
+
+Value mlir::longctx::detail::buildInPlaceScoreKernel(
+    OpBuilder &b, Location loc, Value query, const OperandView &key, Value bi,
+    Value hi, Value k0, Value numKeys, ArrayRef<OpFoldResult> scoreSizes,
+    int64_t lanes) {
+  auto queryType = cast<RankedTensorType>(query.getType());
+  int64_t group = queryType.getDimSize(2), queries = queryType.getDimSize(3);
+  int64_t headDim = queryType.getDimSize(4);
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({lanes}, f32);
+  auto idx = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  Value zeroIdx = idx(b, 0);
+  Value padding = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  // Chunk c of the head dim at `indices` (the last one the head dim), the
+  // last chunk masked when the head dim is not whole vectors.
+  auto readChunk = [&](OpBuilder &nb, Value source,
+                       SmallVector<Value> indices, int64_t c) -> Value {
+    indices.back() = idx(nb, c * lanes);
+    bool inBounds = (c + 1) * lanes <= headDim;
+    return vector::TransferReadOp::create(nb, loc, vecType, source, indices,
+                                          padding, ArrayRef<bool>{inBounds});
+  };
+  int64_t chunks = llvm::divideCeil(headDim, lanes);
+  auto reassoc = arith::FastMathFlags::reassoc;
+  Value init = tensor::EmptyOp::create(b, loc, scoreSizes, f32);
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIdx, numKeys, idx(b, 1), ValueRange{init},
+      [&](OpBuilder &lb, Location ll, Value j, ValueRange iter) {
+        Value keyIndex = arith::AddIOp::create(lb, ll, k0, j);
+        SmallVector<Value> keyAt =
+            key.toSourceIndices({bi, hi, keyIndex, zeroIdx});
+        SmallVector<Value> keyChunks;
+        for (int64_t c = 0; c < chunks; ++c)
+          keyChunks.push_back(readChunk(lb, key.source, keyAt, c));
+        Value scores = iter[0];
+        for (int64_t g = 0; g < group; ++g) {
+          for (int64_t i = 0; i < queries; ++i) {
+            SmallVector<Value> rowAt = {zeroIdx, zeroIdx, idx(lb, g),
+                                        idx(lb, i), zeroIdx};
+            Value dot;
+            for (auto [c, k] : llvm::enumerate(keyChunks)) {
+              Value q = readChunk(lb, query, rowAt, c);
+              dot = dot ? vector::FMAOp::create(lb, ll, q, k, dot).getResult()
+                        : arith::MulFOp::create(lb, ll, q, k).getResult();
+            }
+            Value score = vector::ReductionOp::create(
+                lb, ll, vector::CombiningKind::ADD, dot, reassoc);
+            rowAt.back() = j;
+            scores = tensor::InsertOp::create(lb, ll, score, scores, rowAt);
+          }
+        }
+        scf::YieldOp::create(lb, ll, scores);
+      });
+  return loop.getResult(0);
+}
+
+Value mlir::longctx::detail::buildInPlaceValueKernel(
+    OpBuilder &b, Location loc, Value probs, const OperandView &value, Value bi,
+    Value hi, Value k0, Value acc, Value alpha, Value numKeys,
+    const RegisterBlock &block) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value rowsAcc = collapseRows(b, loc, acc);
+  Value rowsProbs = collapseRows(b, loc, probs);
+  Value rowsAlpha = collapseRows(b, loc, alpha);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, rowsAcc);
+  Value numColumns = getValueOrCreateConstantIndexOp(b, loc, sizes[4]);
+  Value result = buildRowBlockKernel(
+      b, loc, rowsAcc, sizes, block, numColumns,
+      [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
+          Value col0, Value, Value current) {
+        SmallVector<Value> accs;
+        for (Value row : rows) {
+          Value scale = vector::BroadcastOp::create(
+              rb, rl, vecType,
+              tensor::ExtractOp::create(
+                  rb, rl, rowsAlpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
+          for (Value old : readBlockVectors(
+                   rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
+                   col0, block))
+            accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
+        }
+        return accumulateRows(
+            rb, rl, LeftOperand{rowsProbs}, bhg, rows, numKeys, accs,
+            [&](OpBuilder &lb, Location ll, Value j) {
+              Value keyIndex = arith::AddIOp::create(lb, ll, k0, j);
+              SmallVector<Value> at =
+                  value.toSourceIndices({bi, hi, keyIndex, zeroIdx});
+              at.pop_back();
+              return readBlockVectors(lb, ll, value.source, at, col0, block);
+            });
+      });
+  auto accType = cast<RankedTensorType>(acc.getType());
+  Value collapsed = tensor::CollapseShapeOp::create(
+      b, loc, result, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  return tensor::ExpandShapeOp::create(
+      b, loc, accType, collapsed,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
 }
 
 /// The online-softmax step of one key tile, all in vector registers, a row

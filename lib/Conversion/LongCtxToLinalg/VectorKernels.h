@@ -20,6 +20,7 @@
 #include "OperandView.h"
 
 #include <array>
+#include <limits>
 #include <optional>
 
 namespace mlir::longctx::detail {
@@ -42,19 +43,21 @@ bool isValidVectorShape(int64_t lanes, int64_t accumulators,
 /// that divide the tile's vectors and leave registers for a step's vectors
 /// and one broadcast (rows x vecs + vecs + 1 <= registers), the one that does
 /// the most multiply-adds per value read (rows x vecs for rows broadcasts
-/// and vecs vector loads a step), the wider on a tie. `std::nullopt` when
-/// the tile is not whole vectors or no block fits.
-std::optional<RegisterBlock> chooseRegisterBlock(const AttentionTiling &tiling,
-                                                 int64_t columns);
+/// and vecs vector loads a step), the wider on a tie, at most `maxRows`
+/// rows. `std::nullopt` when the tile is not whole vectors or no block fits.
+std::optional<RegisterBlock>
+chooseRegisterBlock(const AttentionTiling &tiling, int64_t columns,
+                    int64_t maxRows = std::numeric_limits<int64_t>::max());
 
 /// The register block of a kernel with `columns` columns accumulated in
 /// `accType`, whose `f32Operands` it reads as f32 scalars or accumulates
 /// into, or none where the kernels do not apply: `tiling` turns them off,
 /// the accumulation or an operand is not f32, or `columns` is dynamic or
 /// not whole blocks (chooseRegisterBlock).
-std::optional<RegisterBlock> getKernelBlock(const AttentionTiling &tiling,
-                                            Type accType, OpFoldResult columns,
-                                            ValueRange f32Operands);
+std::optional<RegisterBlock>
+getKernelBlock(const AttentionTiling &tiling, Type accType,
+               OpFoldResult columns, ValueRange f32Operands,
+               int64_t maxRows = std::numeric_limits<int64_t>::max());
 
 /// Packs `src` [B, Hkv, M, e] into contiguous panels `width` columns wide,
 /// zero-padded to whole tiles of `tileSize` rows of M: with `transpose`
@@ -83,6 +86,26 @@ Value buildValueKernel(OpBuilder &b, Location loc, Value probs, Value values,
                        ArrayRef<OpFoldResult> accSizes, Value numKeys,
                        const RegisterBlock &block);
 
+/// S [1, 1, G, tq, T] = Q K^T over the keys [k0, k0 + numKeys) of `key`
+/// [B, Hkv, M, d] (f32, its head dim contiguous) at batch `bi` and head
+/// `hi`, read where they are, for a tile of few rows (decoding): for each
+/// key, the dot product of each row of `query` [1, 1, G, tq, d] (static
+/// sizes) with the key's row, `lanes` at a time (the last chunk masked),
+/// summed across the lanes. K is read once and not packed; the scores past
+/// numKeys are not written (the softmax kernel masks them).
+Value buildInPlaceScoreKernel(OpBuilder &b, Location loc, Value query,
+                              const OperandView &key, Value bi, Value hi,
+                              Value k0, Value numKeys,
+                              ArrayRef<OpFoldResult> scoreSizes,
+                              int64_t lanes);
+/// acc * alpha + P V over the keys [k0, k0 + numKeys) of `value`
+/// [B, Hkv, M, dv] (f32, dv contiguous) at batch `bi` and head `hi`, read
+/// where they are: the value kernel with the tile's G x tq rows as one
+/// dim (each register block reads a value row once for all its rows).
+Value buildInPlaceValueKernel(OpBuilder &b, Location loc, Value probs,
+                              const OperandView &value, Value bi, Value hi,
+                              Value k0, Value acc, Value alpha, Value numKeys,
+                              const RegisterBlock &block);
 /// [B, Hkv, G, M, N] = acc + lhs rhs for f32 `lhs` [B, Hkv, G, M, K] (with
 /// `transposed`, [B, Hkv, G, K, M], read as its transpose), `rhs`
 /// [B, Hkv, K, N] of any float type, packed once into panels of

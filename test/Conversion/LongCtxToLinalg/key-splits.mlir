@@ -32,13 +32,29 @@ func.func @decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x4096x64xf32>,
 
 // -----
 
-/// Decoding over 24576 keys of 2 key/value heads: their packed K and V are
-/// 2 x 24576 x (128 + 128) floats, 48 MiB, so 48 splits of at most 1 MiB
-/// (more than the 2 threads; a split's packs stay in L2).
+/// 16 queries (one query tile of 2 x 16 = 32 rows: K and V packed) over
+/// 24576 keys of 2 key/value heads: their packed K and V are 2 x 24576 x
+/// (128 + 128) floats, 48 MiB, so 48 splits of at most 1 MiB (more than the
+/// 2 threads; a split's packs stay in L2).
 // CHECK-LABEL: func.func @decode_large(
 //       CHECK:   scf.forall (%{{.+}}) in (48) shared_outs
-func.func @decode_large(%q: tensor<1x4x1x128xf32>, %k: tensor<1x2x24576x128xf32>,
-                        %v: tensor<1x2x24576x128xf32>) -> tensor<1x4x1x128xf32> {
+func.func @decode_large(%q: tensor<1x4x16x128xf32>, %k: tensor<1x2x24576x128xf32>,
+                        %v: tensor<1x2x24576x128xf32>) -> tensor<1x4x16x128xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x16x128xf32>,
+         tensor<1x2x24576x128xf32>, tensor<1x2x24576x128xf32>) causal -> tensor<1x4x16x128xf32>
+  return %o : tensor<1x4x16x128xf32>
+}
+
+// -----
+
+/// One query (2 rows a tile): K and V read in place, not packed, so only
+/// the threads set the splits, and the 2 key/value heads are work enough
+/// for 2 threads: no split.
+// CHECK-LABEL: func.func @decode_large_in_place(
+//   CHECK-NOT:   shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+//       CHECK:   return
+func.func @decode_large_in_place(%q: tensor<1x4x1x128xf32>, %k: tensor<1x2x24576x128xf32>,
+                                 %v: tensor<1x2x24576x128xf32>) -> tensor<1x4x1x128xf32> {
   %o = longctx.attention ins(%q, %k, %v : tensor<1x4x1x128xf32>,
          tensor<1x2x24576x128xf32>, tensor<1x2x24576x128xf32>) causal -> tensor<1x4x1x128xf32>
   return %o : tensor<1x4x1x128xf32>
@@ -72,24 +88,39 @@ func.func @few_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x511x64xf32>,
 
 // -----
 
-/// A dynamic number of keys M (decoding over a KV cache) with one query
-/// tile: S = max(4 splits a thread, ceil(M * 512 B of packed K and V a key
-/// / 1 MiB)) splits, chosen at run time, of ceil(M / S) keys each,
-/// clamped at M (a split may get none).
+/// A dynamic number of keys M (prefilling a KV cache) with one query tile
+/// of 8 x 2 = 16 rows (K and V packed): S = max(4 splits a thread,
+/// ceil(M * 512 B of packed K and V a key / 1 MiB)) splits, chosen at run
+/// time, of ceil(M / S) keys each, clamped at M (a split may get none).
 // CHECK-LABEL: func.func @dynamic_keys(
 //       CHECK:   %[[M:.+]] = tensor.dim %{{.+}}, %c2
 //       CHECK:   %[[BYTES:.+]] = arith.muli %[[M]], %c512
 //       CHECK:   %[[BYSIZE:.+]] = arith.ceildivsi %[[BYTES]], %c1048576
 //       CHECK:   %[[SPLITS:.+]] = arith.maxsi %[[BYSIZE]], %c8
 //       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %[[SPLITS]]
-//       CHECK:   scf.forall (%[[S:.+]]) in (%[[SPLITS]]) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<?x1x8x1x64xf32>, tensor<?x1x8x1xf32>)
+//       CHECK:   scf.forall (%[[S:.+]]) in (%[[SPLITS]]) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<?x1x8x2x64xf32>, tensor<?x1x8x2xf32>)
 //       CHECK:     %[[K0:.+]] = arith.muli %[[S]], %[[PER]]
 //       CHECK:     %[[LEFT:.+]] = arith.subi %[[M]], %[[K0]]
 //       CHECK:     %[[UP:.+]] = arith.minsi %[[LEFT]], %[[PER]]
 //       CHECK:     %[[N:.+]] = arith.maxsi %[[UP]], %c0
 //       CHECK:     tensor.extract_slice %{{.+}}[0, 0, %[[K0]], 0] [1, 1, %[[N]], 64]
-func.func @dynamic_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x?x64xf32>,
-                        %v: tensor<1x1x?x64xf32>) -> tensor<1x8x1x64xf32> {
+func.func @dynamic_keys(%q: tensor<1x8x2x64xf32>, %k: tensor<1x1x?x64xf32>,
+                        %v: tensor<1x1x?x64xf32>) -> tensor<1x8x2x64xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x8x2x64xf32>,
+         tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) causal -> tensor<1x8x2x64xf32>
+  return %o : tensor<1x8x2x64xf32>
+}
+
+// -----
+
+/// Decoding one token over a KV cache (8 rows a tile: K and V read in
+/// place): 4 splits a thread, whatever M.
+// CHECK-LABEL: func.func @dynamic_keys_in_place(
+//       CHECK:   %[[M:.+]] = tensor.dim %{{.+}}, %c2
+//       CHECK:   %[[PER:.+]] = arith.ceildivsi %[[M]], %c8
+//       CHECK:   scf.forall (%{{.+}}) in (8) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x1x8x1x64xf32>, tensor<8x1x8x1xf32>)
+func.func @dynamic_keys_in_place(%q: tensor<1x8x1x64xf32>, %k: tensor<1x1x?x64xf32>,
+                                 %v: tensor<1x1x?x64xf32>) -> tensor<1x8x1x64xf32> {
   %o = longctx.attention ins(%q, %k, %v : tensor<1x8x1x64xf32>,
          tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) causal -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
