@@ -65,6 +65,7 @@ std::string mlir::longctx::getLowerToCPUPipelineText(
        << "}),";
   os << "convert-longctx-to-linalg{query-tile-size=" << options.queryTileSize
      << " key-tile-size=" << options.keyTileSize
+     << " decode-key-tile-size=" << options.decodeKeyTileSize
      << " vector-kernels=" << (options.vectorKernels ? "true" : "false")
      << " vector-lanes=" << shape.lanes
      << " vector-accumulators=" << shape.accumulators

@@ -529,13 +529,15 @@ static constexpr int64_t kMaxInPlaceRows = 8;
 
 /// Whether the lowering of `op` reads K and V in place, not packed (the
 /// decoding kernels): the vector kernels are on, the queries are one static
-/// tile of at most kMaxInPlaceRows rows, the accumulation is f32, and K and
-/// V are f32 with their head dims contiguous (innermost in memory).
+/// tile of at most kMaxInPlaceRows rows, the decoding key tile is whole
+/// vectors, the accumulation is f32, and K and V are f32 with their head
+/// dims contiguous (innermost in memory).
 static bool readsKeysInPlace(AttentionOp op, const AttentionOperands &operands,
                              const AttentionTiling &tiling) {
   RankedTensorType queryType = op.getQuery().getType();
   int64_t queries = queryType.getDimSize(2);
-  if (!tiling.vectorKernels || tiling.keyTileSize % tiling.vectorLanes != 0 ||
+  if (!tiling.vectorKernels ||
+      tiling.decodeKeyTileSize % tiling.vectorLanes != 0 ||
       ShapedType::isDynamic(queries) || queries > tiling.queryTileSize ||
       !getStateElementType(queryType.getElementType()).isF32())
     return false;
@@ -660,10 +662,10 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   // The register blocks of the score and value kernels, where they apply.
   // Decoding reads K and V in place, its value blocks no taller than the
   // tile's rows.
-  bool inPlace = readsKeysInPlace(op, operands, tiling);
-  std::optional<int64_t> staticQueries = getConstantIntValue(queryLen);
   std::optional<RegisterBlock> scoreBlock = getKernelBlock(
       tiling, accType, rewriter.getIndexAttr(tiling.keyTileSize), {});
+  bool inPlace = scoreBlock && readsKeysInPlace(op, operands, tiling);
+  std::optional<int64_t> staticQueries = getConstantIntValue(queryLen);
   std::optional<RegisterBlock> valueBlock = getKernelBlock(
       tiling, accType, rewriter.getIndexAttr(valueDim), value.source,
       inPlace ? group * *staticQueries
@@ -1240,11 +1242,15 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     rewriter.replaceOp(op, zeros);
     return success();
   }
-  AttentionTiling tiling = clampToProblem(this->tiling, op);
   // Transposes of the operands and of the result are read through.
   AttentionOperands operands = AttentionOperands::lookThrough(op);
-  int64_t splits =
-      chooseKeySplits(op, tiling, readsKeysInPlace(op, operands, tiling));
+  // Decoding reads K and V in place, in its own key tiles.
+  AttentionTiling tiling = this->tiling;
+  bool inPlace = readsKeysInPlace(op, operands, tiling);
+  if (inPlace)
+    tiling.keyTileSize = tiling.decodeKeyTileSize;
+  tiling = clampToProblem(tiling, op);
+  int64_t splits = chooseKeySplits(op, tiling, inPlace);
   Value result =
       splits > 1 || ShapedType::isDynamic(splits)
           ? buildSplitKeyLowering(rewriter, op, operands, tiling, splits)
@@ -1438,6 +1444,13 @@ struct ConvertLongCtxToLinalgPass final
           << " and key-tile-size=" << static_cast<int64_t>(keyTileSize);
       return signalPassFailure();
     }
+    if (decodeKeyTileSize <= 0 || decodeKeyTileSize > kMaxKeyTile) {
+      getOperation()->emitError()
+          << "convert-longctx-to-linalg: decode-key-tile-size must be in [1, "
+          << kMaxKeyTile << "], got "
+          << static_cast<int64_t>(decodeKeyTileSize);
+      return signalPassFailure();
+    }
     if (!longctx::detail::isValidVectorShape(vectorLanes, vectorAccumulators,
                                              vectorRegisters)) {
       getOperation()->emitError()
@@ -1458,6 +1471,7 @@ struct ConvertLongCtxToLinalgPass final
     AttentionTiling tiling{queryTileSize,  keyTileSize,        vectorKernels,
                            vectorLanes,    vectorAccumulators, vectorRegisters,
                            keySplitThreads};
+    tiling.decodeKeyTileSize = decodeKeyTileSize;
     RewritePatternSet patterns(&getContext());
     populateLongCtxToLinalgConversionPatterns(patterns, tiling);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -5,6 +5,8 @@
 // RUN:   | FileCheck %s --check-prefix=TILENEG
 // RUN: not longctx-opt %s --convert-longctx-to-linalg="key-tile-size=4096" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=TILEBIG
+// RUN: not longctx-opt %s --convert-longctx-to-linalg="decode-key-tile-size=0" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=DECODETILE
 
 /// Tile sizes that are not positive, or past the bounds that keep compile
 /// time bounded, are rejected on the module before any op is rewritten, so
@@ -13,6 +15,7 @@
 // TILEZERO-NOT: error: 'longctx.
 // TILENEG: error: convert-longctx-to-linalg: query-tile-size must be in [1, 4096] and key-tile-size in [1, 1024], got query-tile-size=32 and key-tile-size=-16
 // TILEBIG: error: convert-longctx-to-linalg: query-tile-size must be in [1, 4096] and key-tile-size in [1, 1024], got query-tile-size=64 and key-tile-size=4096
+// DECODETILE: error: convert-longctx-to-linalg: decode-key-tile-size must be in [1, 1024], got 0
 
 /// Dynamic head dims cannot be lowered: the op stays and says why.
 func.func @dynamic_head_dim(%q: tensor<1x2x16x?xf32>, %k: tensor<1x2x16x?xf32>,

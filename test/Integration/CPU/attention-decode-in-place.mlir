@@ -4,17 +4,19 @@
 // dim, vs the NumPy reference. Odd sizes: head dim 36 (a masked last chunk
 // at 16 and 8 lanes), value dim 48, 777 and 1100 keys (not whole key
 // tiles); grouped-query heads; two queries with a sliding window; with and
-// without key splits; 16, 8 and 4 lanes.
+// without key splits; 16, 8 and 4 lanes; decoding key tiles of 256 (the
+// default), 64, 48 and 32, and of 20 (not whole vectors: K and V packed).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON -m longctx.make_data attention --q 1,8,1,36 --kv 1,2,777,36 --dv 48 --causal --seed 81 --out %t/gqa
 // RUN: longctx-opt %s --convert-longctx-to-linalg="key-split-threads=2" | FileCheck %s --check-prefix=IR
 // RUN: longctx-run %s -e gqa --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
-// RUN: longctx-run %s -e gqa --pipeline="convert-longctx-to-linalg{key-split-threads=0},longctx-lower-to-cpu" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
-// RUN: longctx-run %s -e gqa --pipeline="longctx-lower-to-cpu{vector-lanes=8 vector-accumulators=12 vector-registers=16}" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
+// RUN: longctx-run %s -e gqa --pipeline="convert-longctx-to-linalg{key-split-threads=0 decode-key-tile-size=48},longctx-lower-to-cpu" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
+// RUN: longctx-run %s -e gqa --pipeline="longctx-lower-to-cpu{vector-lanes=8 vector-accumulators=12 vector-registers=16 decode-key-tile-size=64}" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
 // RUN: longctx-run %s -e gqa --pipeline="longctx-lower-to-cpu{vector-lanes=4 threads=false}" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
+// RUN: longctx-run %s -e gqa --pipeline="convert-longctx-to-linalg{decode-key-tile-size=20},longctx-lower-to-cpu" --input %t/gqa/q.npy --input %t/gqa/k.npy --input %t/gqa/v.npy --expected %t/gqa/expected.npy | FileCheck %s
 // RUN: %PYTHON -m longctx.make_data attention --q 1,4,2,64 --kv 1,1,1100,64 --causal --window 100 --seed 82 --out %t/rows8
 // RUN: longctx-run %s -e rows8 --input %t/rows8/q.npy --input %t/rows8/k.npy --input %t/rows8/v.npy --expected %t/rows8/expected.npy | FileCheck %s
-// RUN: longctx-run %s -e rows8 --pipeline="convert-longctx-to-linalg{key-split-threads=0 key-tile-size=32},longctx-lower-to-cpu" --input %t/rows8/q.npy --input %t/rows8/k.npy --input %t/rows8/v.npy --expected %t/rows8/expected.npy | FileCheck %s
+// RUN: longctx-run %s -e rows8 --pipeline="convert-longctx-to-linalg{key-split-threads=0 decode-key-tile-size=32},longctx-lower-to-cpu" --input %t/rows8/q.npy --input %t/rows8/k.npy --input %t/rows8/v.npy --expected %t/rows8/expected.npy | FileCheck %s
 // RUN: %PYTHON -m longctx.make_data attention --q 1,3,1,48 --kv 1,3,500,48 --causal --seed 83 --out %t/mha
 // RUN: longctx-run %s -e mha --input %t/mha/q.npy --input %t/mha/k.npy --input %t/mha/v.npy --expected %t/mha/expected.npy | FileCheck %s
 

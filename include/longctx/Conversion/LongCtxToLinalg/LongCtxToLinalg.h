@@ -48,6 +48,11 @@ struct AttentionTiling {
   /// Splits a thread when the key length is dynamic (decoding over a KV
   /// cache: the count of keys is known at run time only).
   static constexpr int64_t kDynamicKeySplitsPerThread = 4;
+  /// Keys per tile where K and V are read in place (decoding: a tile of
+  /// few query rows); larger than `keyTileSize` by default, since such a
+  /// tile's fixed costs (the softmax pass, the accumulator's rescaling) are
+  /// shared by few rows.
+  int64_t decodeKeyTileSize = 256;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on
