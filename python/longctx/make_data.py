@@ -219,7 +219,19 @@ def _mag(args):
     step = {"mag": reference.titans_mag, "mal": reference.titans_mal,
             "mac": reference.titans_mac}[args.arch]
     outs = []
-    for c in range(calls):
+    if args.window:
+        # The streamed form: one call over the whole stream, and the memory
+        # as of the last chunk boundary.
+        total = n * calls
+        boundary = total - total % args.chunk_length
+        o, _, _ = step(q, k, v, pk, pv, *projections.values(), theta, eta,
+                       alpha, w, s, args.chunk_length, window=args.window)
+        outs.append(o)
+        _, w, s = step(q[:, :, :boundary], k[:, :, :boundary],
+                       v[:, :, :boundary], pk, pv, *projections.values(),
+                       theta, eta, alpha, w, s, args.chunk_length,
+                       window=args.window)
+    for c in range(0 if args.window else calls):
         part = slice(c * n, (c + 1) * n)
         o, w, s = step(q[:, :, part], k[:, :, part], v[:, :, part], pk, pv,
                        *projections.values(), theta, eta, alpha, w, s,
@@ -303,6 +315,10 @@ def main(argv=None):
     mag.add_argument("--calls", type=int, default=1, help="calls of N tokens")
     mag.add_argument("--persistent", type=int, default=4)
     mag.add_argument("--chunk-length", type=int, required=True)
+    mag.add_argument("--window", type=int, default=0,
+                     help="the streamed form (mag, mal): an attention window of W tokens "
+                          "over the stream; expected is one call over all N x calls tokens, "
+                          "the weights those of the last chunk boundary")
     mag.add_argument("--seed", type=int, default=0)
     mag.add_argument("--out", required=True)
     args = parser.parse_args(argv)

@@ -233,19 +233,36 @@ def titans_deep_memory(k, v, q, theta, eta, alpha, weights, momenta, chunk_lengt
     return out, ws, ss
 
 
+def _persistent_attention(q, k, v, persistent_k, persistent_v, scale, window):
+    """attention(Q, [P_k ; K], [P_v ; V]): causal with the queries at the end
+    (every query sees the persistent tokens); with `window`, query i sees
+    the persistent tokens and tokens j with i - window < j <= i."""
+    keys = np.concatenate([np.asarray(persistent_k, np.float64), k], axis=2)
+    values = np.concatenate([np.asarray(persistent_v, np.float64), v], axis=2)
+    if window is None:
+        return attention(q, keys, values, scale=scale, causal=True)
+    p, n = keys.shape[2] - k.shape[2], q.shape[2]
+    i = np.arange(n)[:, None]
+    j = np.arange(p + n)[None, :] - p
+    mask = (j < 0) | ((j <= i) & (j > i - window))
+    return attention(q, keys, values, mask=mask[None, None], scale=scale)
+
+
 def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
-               momentum, chunk_length, scale=None):
+               momentum, chunk_length, scale=None, window=None):
     """Titans MAG as `longctx-attention-to-titans{arch=mag}` builds it, for
     one call: returns (O, W_out, S_out).
 
         y = attention(Q, [P_k ; K], [P_v ; V]) causal (queries at the end)
         m = titans_memory(K, V, Q, theta, eta, alpha, W, S)  (rates per head)
         O = y * sigmoid(m)
+
+    With `window` (the streamed form, `window=W`), query i of y sees the
+    persistent tokens and tokens i - W < j <= i: one call over the whole
+    stream gives what any split of it into calls gives.
     """
     q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
-    keys = np.concatenate([np.asarray(persistent_k, np.float64), k], axis=2)
-    values = np.concatenate([np.asarray(persistent_v, np.float64), v], axis=2)
-    y = attention(q, keys, values, scale=scale, causal=True)
+    y = _persistent_attention(q, k, v, persistent_k, persistent_v, scale, window)
     per_token = lambda r: np.broadcast_to(
         np.asarray(r, np.float64)[None, :, None], q.shape[:3])
     m, w, s = titans_memory(k, v, q, per_token(theta), per_token(eta),
@@ -264,13 +281,16 @@ def _project(x, p):
 
 
 def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
-               theta, eta, alpha, weights, momentum, chunk_length, scale=None):
+               theta, eta, alpha, weights, momentum, chunk_length, scale=None,
+               window=None):
     """Titans MAL as `longctx-attention-to-titans{arch=mal}` builds it, for
     one call: returns (O, W_out, S_out).
 
         m  = titans_memory(K, V, Q, theta, eta, alpha, W, S)   (the memory layer)
         Q' = Q + m Pq,  K' = K + m Pk,  V' = V + m Pv            (residual, per head)
         O  = attention(Q', [P_k ; K'], [P_v ; V']) causal (queries at the end)
+
+    With `window`, the attention is windowed as in `titans_mag`.
     """
     q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
     m, w, s = titans_memory(k, v, q, _per_token(theta, q.shape[:3]),
@@ -280,9 +300,8 @@ def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
     q2 = q + _project(m, proj_q)
     k2 = k + _project(m, proj_k)
     v2 = v + _project(m, proj_v)
-    keys = np.concatenate([np.asarray(persistent_k, np.float64), k2], axis=2)
-    values = np.concatenate([np.asarray(persistent_v, np.float64), v2], axis=2)
-    return attention(q2, keys, values, scale=scale, causal=True), w, s
+    return (_persistent_attention(q2, k2, v2, persistent_k, persistent_v, scale,
+                                  window), w, s)
 
 
 def titans_mac(q, k, v, persistent_k, persistent_v, retrieved_k, retrieved_v,

@@ -13,6 +13,8 @@
 #include "longctx/Dialect/LongCtx/Transforms/Passes.h"
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
+#include "SequenceRows.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -89,70 +91,13 @@ std::string mlir::longctx::getStreamingSignatureBlocker(AttentionOp op) {
   return "";
 }
 
-namespace {
-/// Builds the partial-segment form: the call's tokens appended to the
-/// cached part of the current segment (f tokens) make a sequence X of
-/// L = f + n tokens starting at a segment boundary; its complete segments
-/// (the first C = L - L mod S tokens) run through Infini-attention and are
-/// written into the memory; the call's rows of the tail X[C, L) attend to
-/// the tail and read the memory after the complete segments (no write), and
-/// the tail becomes the new cache.
-struct PartialSegmentBuilder {
-  RewriterBase &rewriter;
-  Location loc;
-  int64_t segment;
-
-  Value index(int64_t v) {
-    return arith::ConstantIndexOp::create(rewriter, loc, v);
-  }
-  /// `src` [B, H, *, D] rows [offset, offset + size).
-  Value rows(Value src, OpFoldResult offset, OpFoldResult size) {
-    auto type = cast<RankedTensorType>(src.getType());
-    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0)), sizes;
-    SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
-    for (int64_t d = 0; d < 4; ++d)
-      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-    offsets[2] = offset;
-    sizes[2] = size;
-    SmallVector<int64_t> shape(type.getShape());
-    std::optional<int64_t> staticSize = getConstantIntValue(size);
-    shape[2] = staticSize ? *staticSize : ShapedType::kDynamic;
-    return tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-        src, offsets, sizes, strides);
-  }
-  /// `dst` with `src` written at rows from `offset`.
-  Value insertRows(Value src, Value dst, OpFoldResult offset) {
-    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
-    offsets[2] = offset;
-    return tensor::InsertSliceOp::create(
-        rewriter, loc, src, dst, offsets,
-        tensor::getMixedSizes(rewriter, loc, src), strides);
-  }
-  /// [cached rows [0, f) of `cache` (zeros without one) ; `fresh`], L rows.
-  Value join(Value cache, Value fresh, Value f, Value total) {
-    auto type = cast<RankedTensorType>(fresh.getType());
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d = 0; d < 4; ++d)
-      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-    sizes[2] = total;
-    Value joined =
-        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
-    if (cache) {
-      joined = insertRows(rows(cache, rewriter.getIndexAttr(0), f), joined,
-                          rewriter.getIndexAttr(0));
-    } else {
-      Value zero = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-      joined = linalg::FillOp::create(rewriter, loc, zero, joined).result();
-    }
-    return insertRows(fresh, joined, f);
-  }
-};
-} // namespace
-
-/// The partial-segment Infini-attention of `op` (see PartialSegmentBuilder).
+/// The partial-segment form: the call's tokens appended to the cached part
+/// of the current segment (f tokens) make a sequence X of L = f + n tokens
+/// starting at a segment boundary; its complete segments (the first
+/// C = L - L mod S tokens) run through Infini-attention and are written
+/// into the memory; the call's rows of the tail X[C, L) attend to the tail
+/// and read the memory after the complete segments (no write), and the tail
+/// becomes the new cache.
 static Value rewriteWithPartialSegments(RewriterBase &rewriter, AttentionOp op,
                                         const InfiniOptions &options,
                                         StreamingSignature &signature,
@@ -173,7 +118,7 @@ static Value rewriteWithPartialSegments(RewriterBase &rewriter, AttentionOp op,
   Value countArg = signature.addState(countType, loc);
 
   rewriter.setInsertionPoint(op);
-  PartialSegmentBuilder pb{rewriter, loc, segment};
+  longctx::detail::SequenceRows pb{rewriter, loc};
   // f, clamped to [0, S - 1] (a state from elsewhere cannot read outside
   // the cache).
   Value f = arith::IndexCastOp::create(

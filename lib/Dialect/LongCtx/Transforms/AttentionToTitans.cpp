@@ -15,6 +15,8 @@
 #include "longctx/Dialect/LongCtx/Transforms/Passes.h"
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 
+#include "SequenceRows.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -23,6 +25,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/DebugLog.h"
+
+#include <algorithm>
 
 #include <cmath>
 
@@ -205,19 +209,28 @@ public:
   }
 
   /// The linear Titans memory trained on (keys, values) and read by
-  /// `queries`, with the per-head rates broadcast over the tokens.
+  /// `queries`, with the per-head rates broadcast over the tokens, from the
+  /// state (W, S) of the signature.
   TitansMemoryOp memory(Value keys, Value values, Value queries) {
-    auto perTokenType =
-        RankedTensorType::get({batch, heads, tokens}, stateType);
+    return memory(keys, values, queries, weights, momentum);
+  }
+
+  /// The same from the state (w, s), over the tokens of `keys` [B, H, n, d]
+  /// (n maybe dynamic).
+  TitansMemoryOp memory(Value keys, Value values, Value queries, Value w,
+                        Value s) {
+    OpFoldResult n = tensor::getMixedSize(rewriter, loc, keys, 2);
+    SmallVector<OpFoldResult> perTokenSizes = {rewriter.getIndexAttr(batch),
+                                               rewriter.getIndexAttr(heads), n};
     AffineMap perHead = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
     AffineMap identity3 = AffineMap::getMultiDimIdentityMap(3, ctx);
     SmallVector<utils::IteratorType> parallel3(3,
                                                utils::IteratorType::parallel);
     auto broadcast = [&](Value rate) -> Value {
-      Value init = tensor::EmptyOp::create(rewriter, loc,
-                                           perTokenType.getShape(), stateType);
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, perTokenSizes, stateType);
       return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{perTokenType}, ValueRange{rate},
+                 rewriter, loc, TypeRange{init.getType()}, ValueRange{rate},
                  ValueRange{init}, ArrayRef<AffineMap>{perHead, identity3},
                  parallel3,
                  [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -226,16 +239,18 @@ public:
           .getResult(0);
     };
     auto weightType = cast<RankedTensorType>(weights.getType());
+    int64_t rows = cast<RankedTensorType>(keys.getType()).getDimSize(2);
     return TitansMemoryOp::create(
         rewriter, loc,
-        TypeRange{tokenType(tokens, valueDim), weightType, weightType}, keys,
-        values, queries, broadcast(theta), broadcast(eta), broadcast(alpha),
-        weights, momentum, rewriter.getI64IntegerAttr(options.chunkLength));
+        TypeRange{tokenType(rows, valueDim), weightType, weightType}, keys,
+        values, queries, broadcast(theta), broadcast(eta), broadcast(alpha), w,
+        s, rewriter.getI64IntegerAttr(options.chunkLength));
   }
 
-  /// Attention with the original op's scale.
+  /// Attention with the original op's scale (and a causal window of
+  /// `window` keys when given).
   Value attention(Value queries, Value keys, Value values, Value mask,
-                  bool causal) {
+                  bool causal, int64_t window = 0) {
     // Its type inferred from the operands: the original result type may
     // be less static than they are.
     int64_t rows = cast<RankedTensorType>(queries.getType()).getDimSize(2);
@@ -243,20 +258,26 @@ public:
         rewriter, loc, tokenType(rows, valueDim), queries, keys, values, mask,
         rewriter.getF64FloatAttr(*op.getEffectiveScale()),
         causal ? rewriter.getUnitAttr() : UnitAttr(),
-        /*window=*/IntegerAttr());
+        window ? rewriter.getI64IntegerAttr(window) : IntegerAttr());
   }
 
   /// Replaces the attention by `output` and returns the memory's new state
   /// from the function.
   Value finish(TitansMemoryOp memory, Value output, StringRef arch) {
+    return finish({memory.getNewWeights(), memory.getNewMomentum()}, output,
+                  arch);
+  }
+
+  /// The same with every new state given (one per state argument).
+  Value finish(ValueRange newStates, Value output, StringRef arch) {
     if (output.getType() != op.getResult().getType())
       output = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
                                       output);
     rewriter.replaceOp(op, output);
-    signature.finish(rewriter,
-                     {memory.getNewWeights(), memory.getNewMomentum()}, output);
+    signature.finish(rewriter, newStates, output);
     LDBG() << "rewrote attention into Titans " << arch << " with chunks of "
-           << options.chunkLength;
+           << options.chunkLength
+           << (options.window ? " and a streamed window" : "");
     return output;
   }
 
@@ -277,12 +298,269 @@ public:
 };
 } // namespace
 
+namespace {
+/// The streamed form of MAG and MAL (`TitansOptions::window` > 0): the
+/// state also keeps the last rows of the stream and its position p (the
+/// tokens before the call), so that a call of any length continues the
+/// stream:
+///  * the memory's chunks are the stream's (tokens [jC, (j + 1)C)): the
+///    rows of the partial chunk before the call (f = p mod C) are joined
+///    before the call's, the complete chunks update (W, S), which the state
+///    keeps at the last chunk boundary, and the rows after it are read from
+///    that state (their update is redone by the call that completes the
+///    chunk);
+///  * attention is a causal window of W tokens over the stream (the last
+///    W - 1 keys and values before the call joined before the call's), with
+///    the persistent tokens always visible.
+/// Any split of a stream into calls then gives the outputs of one call over
+/// the whole stream.
+class TitansStream {
+public:
+  explicit TitansStream(TitansRewrite &titans)
+      : titans(titans), rewriter(titans.rewriter), loc(titans.loc),
+        rows{titans.rewriter, titans.loc} {}
+
+  /// Adds a state of the last `capacity` rows (at least 1) of a stream of
+  /// `width` columns.
+  Value addRowState(int64_t capacity, int64_t width) {
+    return titans.signature.addState(
+        titans.tokenType(std::max<int64_t>(capacity, 1), width), loc);
+  }
+
+  /// Adds the position state (i64 [1]) and reads p from it, clamped at 0
+  /// (a state from elsewhere cannot make the rows read negative).
+  void addPosition() {
+    positionArg = titans.signature.addState(
+        RankedTensorType::get({1}, rewriter.getI64Type()), loc);
+    rewriter.setInsertionPoint(titans.op);
+    Value p = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        tensor::ExtractOp::create(rewriter, loc, positionArg, rows.index(0)));
+    position = arith::MaxSIOp::create(rewriter, loc, p, rows.index(0));
+  }
+
+  /// The rows of `state` (min(p, its capacity) of them) followed by the
+  /// call's `fresh` rows; sets `held` to the rows taken from the state.
+  Value join(Value state, Value fresh, Value &held) {
+    int64_t capacity = cast<RankedTensorType>(state.getType()).getDimSize(2);
+    held = arith::MinSIOp::create(rewriter, loc, position,
+                                  rows.index(capacity));
+    Value total = arith::AddIOp::create(rewriter, loc, held,
+                                        rows.index(titans.tokens));
+    return rows.join(state, fresh, held, total);
+  }
+
+  /// `state` with the last min(rows, capacity) rows of `joined` (its rows
+  /// `held` + n) at its start: the state after the call.
+  Value keepLast(Value joined, Value held, Value state) {
+    int64_t capacity = cast<RankedTensorType>(state.getType()).getDimSize(2);
+    Value total = arith::AddIOp::create(rewriter, loc, held,
+                                        rows.index(titans.tokens));
+    Value keep =
+        arith::MinSIOp::create(rewriter, loc, total, rows.index(capacity));
+    Value first = arith::SubIOp::create(rewriter, loc, total, keep);
+    return rows.insertRows(rows.rows(joined, first, keep), state,
+                           rewriter.getIndexAttr(0));
+  }
+
+  /// The memory over the stream's chunks: `keys`, `values` are the joined
+  /// rows (`held` from the state, then the call's), `queries` the call's.
+  /// Returns the call's reads and (W, S) at the last chunk boundary.
+  std::tuple<Value, Value, Value> memory(Value keys, Value values,
+                                         Value queries, Value held) {
+    int64_t chunk = titans.options.chunkLength, n = titans.tokens;
+    Value f = arith::RemSIOp::create(rewriter, loc, position,
+                                     rows.index(chunk));
+    Value total = arith::AddIOp::create(rewriter, loc, f, rows.index(n));
+    Value start = arith::SubIOp::create(rewriter, loc, held, f);
+    Value memKeys = rows.rows(keys, start, total);
+    Value memValues = rows.rows(values, start, total);
+    // The rows before the call are read too, and their reads dropped.
+    Value memQueries = rows.join(Value(), queries, f, total);
+    Value complete = arith::SubIOp::create(
+        rewriter, loc, total,
+        arith::RemSIOp::create(rewriter, loc, total, rows.index(chunk)));
+    Value rest = arith::SubIOp::create(rewriter, loc, total, complete);
+    OpFoldResult zero = rewriter.getIndexAttr(0);
+    TitansMemoryOp head = titans.memory(
+        rows.rows(memKeys, zero, complete), rows.rows(memValues, zero, complete),
+        rows.rows(memQueries, zero, complete), titans.weights,
+        titans.momentum);
+    TitansMemoryOp tail = titans.memory(
+        rows.rows(memKeys, complete, rest), rows.rows(memValues, complete, rest),
+        rows.rows(memQueries, complete, rest), head.getNewWeights(),
+        head.getNewMomentum());
+    SmallVector<OpFoldResult> sizes = {
+        rewriter.getIndexAttr(titans.batch),
+        rewriter.getIndexAttr(titans.heads), total,
+        rewriter.getIndexAttr(titans.valueDim)};
+    Value reads =
+        tensor::EmptyOp::create(rewriter, loc, sizes, titans.elementType);
+    reads = rows.insertRows(head.getResult(), reads, zero);
+    reads = rows.insertRows(tail.getResult(), reads, complete);
+    return {rows.rows(reads, f, rewriter.getIndexAttr(n)),
+            head.getNewWeights(), head.getNewMomentum()};
+  }
+
+  /// Attention of the call's `queries` over the stream's window: the last
+  /// min(p, W - 1) of the joined rows before the call (`held` of them) and
+  /// the call's, after the persistent tokens, which every query sees.
+  Value attention(Value queries, Value keys, Value values, Value held) {
+    int64_t window = titans.options.window, n = titans.tokens;
+    int64_t persistent = titans.options.persistentTokens;
+    Value before = arith::MinSIOp::create(rewriter, loc, position,
+                                          rows.index(window - 1));
+    Value first = arith::SubIOp::create(rewriter, loc, held, before);
+    Value count = arith::AddIOp::create(rewriter, loc, before, rows.index(n));
+    Value windowKeys = rows.rows(keys, first, count);
+    Value windowValues = rows.rows(values, first, count);
+    if (persistent == 0)
+      return titans.attention(queries, windowKeys, windowValues,
+                              /*mask=*/Value(), /*causal=*/true, window);
+    Value total =
+        arith::AddIOp::create(rewriter, loc, count, rows.index(persistent));
+    Value allKeys = rows.join(Value(), windowKeys,
+                              rows.index(persistent), total);
+    allKeys = rows.insertRows(titans.persistentKeys, allKeys,
+                              rewriter.getIndexAttr(0));
+    Value allValues = rows.join(Value(), windowValues,
+                                rows.index(persistent), total);
+    allValues = rows.insertRows(titans.persistentValues, allValues,
+                                rewriter.getIndexAttr(0));
+    return titans.attention(queries, allKeys, allValues,
+                            buildMask(before, total), /*causal=*/false);
+  }
+
+  /// p + n, the position after the call.
+  Value nextPosition() {
+    Value next = arith::AddIOp::create(rewriter, loc, position,
+                                       rows.index(titans.tokens));
+    return tensor::FromElementsOp::create(
+        rewriter, loc, positionArg.getType(),
+        ValueRange{arith::IndexCastOp::create(rewriter, loc,
+                                              rewriter.getI64Type(), next)});
+  }
+
+private:
+  /// [1, 1, n, total] i1: query i (at window row `before` + i) sees the
+  /// persistent keys and the window rows r with i + before - W < r <=
+  /// i + before.
+  Value buildMask(Value before, Value total) {
+    int64_t persistent = titans.options.persistentTokens;
+    int64_t window = titans.options.window, n = titans.tokens;
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(n), total};
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
+    SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{init.getType()}, ValueRange{},
+               ValueRange{init},
+               ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
+               par,
+               [&](OpBuilder &nb, Location nl, ValueRange) {
+                 auto constant = [&](int64_t v) -> Value {
+                   return arith::ConstantIndexOp::create(nb, nl, v);
+                 };
+                 auto cmp = [&](arith::CmpIPredicate pred, Value a, Value b) {
+                   return arith::CmpIOp::create(nb, nl, pred, a, b);
+                 };
+                 Value i = linalg::IndexOp::create(nb, nl, 2);
+                 Value j = linalg::IndexOp::create(nb, nl, 3);
+                 Value row = arith::AddIOp::create(nb, nl, i, before);
+                 Value r = arith::SubIOp::create(nb, nl, j,
+                                                 constant(persistent));
+                 Value reach =
+                     arith::AddIOp::create(nb, nl, r, constant(window));
+                 Value inWindow = arith::AndIOp::create(
+                     nb, nl, cmp(arith::CmpIPredicate::sle, r, row),
+                     cmp(arith::CmpIPredicate::sgt, reach, row));
+                 Value isPersistent =
+                     cmp(arith::CmpIPredicate::slt, j, constant(persistent));
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::OrIOp::create(nb, nl, isPersistent, inWindow)
+                         .getResult());
+               })
+        .getResult(0);
+  }
+
+  TitansRewrite &titans;
+  RewriterBase &rewriter;
+  Location loc;
+  longctx::detail::SequenceRows rows;
+  Value positionArg, position;
+};
+} // namespace
+
+/// Streamed MAG: one row state of max(W, C) - 1 rows serves the memory's
+/// partial chunk and the attention's window.
+static Value rewriteStreamedMag(TitansRewrite &titans) {
+  int64_t capacity = std::max(titans.options.window, titans.options.chunkLength) - 1;
+  TitansStream stream(titans);
+  Value keyState = stream.addRowState(capacity, titans.headDim);
+  Value valueState = stream.addRowState(capacity, titans.valueDim);
+  stream.addPosition();
+  AttentionOp op = titans.op;
+  Value held;
+  Value keys = stream.join(keyState, op.getKey(), held);
+  Value values = stream.join(valueState, op.getValue(), held);
+  auto [reads, weights, momentum] =
+      stream.memory(keys, values, op.getQuery(), held);
+  Value attended = stream.attention(op.getQuery(), keys, values, held);
+  Value output = titans.gate(attended, reads);
+  return titans.finish({weights, momentum,
+                        stream.keepLast(keys, held, keyState),
+                        stream.keepLast(values, held, valueState),
+                        stream.nextPosition()},
+                       output, "MAG");
+}
+
+/// Streamed MAL: the memory's partial chunk of raw keys and values (C - 1
+/// rows), and the attention's window of projected ones (W - 1 rows).
+static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
+                                Value projK, Value projV) {
+  const TitansOptions &options = titans.options;
+  TitansStream stream(titans);
+  Value rawKeyState =
+      stream.addRowState(options.chunkLength - 1, titans.headDim);
+  Value rawValueState =
+      stream.addRowState(options.chunkLength - 1, titans.valueDim);
+  Value keyState = stream.addRowState(options.window - 1, titans.headDim);
+  Value valueState = stream.addRowState(options.window - 1, titans.valueDim);
+  stream.addPosition();
+  AttentionOp op = titans.op;
+  Value rawHeld;
+  Value rawKeys = stream.join(rawKeyState, op.getKey(), rawHeld);
+  Value rawValues = stream.join(rawValueState, op.getValue(), rawHeld);
+  auto [m, weights, momentum] =
+      stream.memory(rawKeys, rawValues, op.getQuery(), rawHeld);
+  Value queries = titans.add(op.getQuery(), titans.project(m, projQ));
+  Value held;
+  Value keys = stream.join(
+      keyState, titans.add(op.getKey(), titans.project(m, projK)), held);
+  Value values = stream.join(
+      valueState, titans.add(op.getValue(), titans.project(m, projV)), held);
+  Value output = stream.attention(queries, keys, values, held);
+  return titans.finish({weights, momentum,
+                        stream.keepLast(rawKeys, rawHeld, rawKeyState),
+                        stream.keepLast(rawValues, rawHeld, rawValueState),
+                        stream.keepLast(keys, held, keyState),
+                        stream.keepLast(values, held, valueState),
+                        stream.nextPosition()},
+                       output, "MAL");
+}
+
 Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
                                                  AttentionOp op,
                                                  const TitansOptions &options) {
   TitansRewrite titans(rewriter, op, options);
   titans.addPersistentTokens();
   titans.addRatesAndState();
+  if (options.window > 0)
+    return rewriteStreamedMag(titans);
   // Attention branch: causal over [persistent ; tokens]. With the queries
   // aligned to the end of the keys, every query sees all persistent tokens.
   Value attended = titans.attention(
@@ -306,6 +584,8 @@ Value mlir::longctx::rewriteAttentionToTitansMal(RewriterBase &rewriter,
   Value projK = titans.addProjection(dv, d);
   Value projV = titans.addProjection(dv, dv);
   titans.addRatesAndState();
+  if (options.window > 0)
+    return rewriteStreamedMal(titans, projQ, projK, projV);
   // The memory layer first: m = M(Q) trained on (K, V); then attention over
   // its residual output, projected per head: Q + m Pq, K + m Pk, V + m Pv.
   TitansMemoryOp memory =
@@ -440,7 +720,15 @@ struct AttentionToTitansPass final
           llvm::format("%g", static_cast<double>(alpha)));
       return signalPassFailure();
     }
+    if (window < 0 || (window > 0 && arch == "mac")) {
+      module.emitError() << "longctx-attention-to-titans: window must be >= 0 "
+                            "and is taken by arch=mag and arch=mal only, got "
+                         << static_cast<int64_t>(window) << " with arch="
+                         << static_cast<std::string>(arch);
+      return signalPassFailure();
+    }
     TitansOptions options;
+    options.window = window;
     options.chunkLength = chunkLength;
     options.persistentTokens = persistentTokens;
     options.theta = theta;

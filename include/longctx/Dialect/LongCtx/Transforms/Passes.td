@@ -185,6 +185,19 @@ def AttentionToTitansPass
     `eta`, `alpha` (`[H]`, broadcast over tokens, `longctx.init` from the
     options) and the state `W`, `S` (`longctx.state`), and returns `W'`, `S'`.
     Attention it cannot rewrite is left unchanged with a remark.
+
+    `window=Wn` (MAG and MAL) streams the layer instead: attention is a
+    causal window of `Wn` tokens over the whole stream (the persistent tokens
+    always visible) and the memory's chunks are the stream's, so that any
+    split of a stream into calls of any length gives the outputs of one call
+    over the whole stream. The state then also holds the last rows the next
+    call needs and the stream position (`[1]` i64, tokens so far): MAG one
+    key and one value state of `max(Wn, C) - 1` rows; MAL the raw keys and
+    values of the memory's partial chunk (`C - 1` rows) and the projected
+    keys and values of the window (`Wn - 1` rows) (each at least one row).
+    `W`, `S` are then the memory as of the last chunk boundary; the rows of
+    a partial chunk are read from it and written when a call completes the
+    chunk.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -208,6 +221,13 @@ def AttentionToTitansPass
            "Initial momentum decay (0 to 1)">,
     Option<"alpha", "alpha", "double", /*default=*/"0.001",
            "Initial forgetting rate (0 to 1)">,
+    Option<"window", "window", "int64_t", /*default=*/"0",
+           "MAG and MAL: stream the layer with a causal attention window of "
+           "this many tokens (>= 1) over the stream and the memory's chunks "
+           "aligned to the stream, the rows they need kept in the state, so "
+           "that any split of a stream into calls (one token at a time, "
+           "prefill then decode) gives the same outputs; 0: attention "
+           "within each call, chunks from each call's start">,
   ];
 }
 
