@@ -1071,7 +1071,8 @@ static Value buildSplitMerge(OpBuilder &b, Location loc, AttentionOp op,
 
 /// The number of key splits for `op`: enough to give `keySplitThreads`
 /// threads work when its parallel tiles (query tiles x batch x key/value
-/// heads) are fewer, each split at least kMinKeyTilesPerSplit key tiles;
+/// heads) are fewer, each split at least kMinKeyTilesPerSplit key tiles
+/// (one decoding key tile when K and V are read in place);
 /// 1 (no split) otherwise or when the batch or query length is dynamic. A
 /// dynamic key length (decoding over a KV cache) with one query tile gives
 /// ShapedType::kDynamic: the count is chosen at run time (see
@@ -1114,7 +1115,8 @@ static int64_t chooseKeySplits(AttentionOp op, const AttentionTiling &tiling,
   }
   splits = std::min<int64_t>(
       splits, keyType.getDimSize(2) /
-                  (AttentionTiling::kMinKeyTilesPerSplit * tiling.keyTileSize));
+                  ((inPlace ? 1 : AttentionTiling::kMinKeyTilesPerSplit) *
+                   tiling.keyTileSize));
   return std::max<int64_t>(splits, 1);
 }
 
