@@ -220,17 +220,26 @@ def _mag(args):
             "mac": reference.titans_mac}[args.arch]
     outs = []
     if args.window:
-        # The streamed form: one call over the whole stream, and the memory
-        # as of the last chunk boundary.
+        # The streamed form: one call over the whole stream (MAC: a call a
+        # segment of `window` tokens), and the memory as of the last chunk
+        # boundary.
+        def stream(upto):
+            if args.arch != "mac":
+                cut = slice(0, upto)
+                return step(q[:, :, cut], k[:, :, cut], v[:, :, cut], pk, pv,
+                            *projections.values(), theta, eta, alpha, w, s,
+                            args.chunk_length, window=args.window)
+            parts, ws, ss = [], w, s
+            for c0 in range(0, upto, args.window):
+                cut = slice(c0, min(upto, c0 + args.window))
+                o, ws, ss = step(q[:, :, cut], k[:, :, cut], v[:, :, cut], pk,
+                                 pv, *projections.values(), theta, eta, alpha,
+                                 ws, ss, args.chunk_length)
+                parts.append(o)
+            return np.concatenate(parts, axis=2), ws, ss
         total = n * calls
-        boundary = total - total % args.chunk_length
-        o, _, _ = step(q, k, v, pk, pv, *projections.values(), theta, eta,
-                       alpha, w, s, args.chunk_length, window=args.window)
-        outs.append(o)
-        _, w, s = step(q[:, :, :boundary], k[:, :, :boundary],
-                       v[:, :, :boundary], pk, pv, *projections.values(),
-                       theta, eta, alpha, w, s, args.chunk_length,
-                       window=args.window)
+        outs.append(stream(total)[0])
+        _, w, s = stream(total - total % args.chunk_length)
     for c in range(0 if args.window else calls):
         part = slice(c * n, (c + 1) * n)
         o, w, s = step(q[:, :, part], k[:, :, part], v[:, :, part], pk, pv,
@@ -316,9 +325,10 @@ def main(argv=None):
     mag.add_argument("--persistent", type=int, default=4)
     mag.add_argument("--chunk-length", type=int, required=True)
     mag.add_argument("--window", type=int, default=0,
-                     help="the streamed form (mag, mal): an attention window of W tokens "
-                          "over the stream; expected is one call over all N x calls tokens, "
-                          "the weights those of the last chunk boundary")
+                     help="the streamed form: an attention window of W tokens over the "
+                          "stream (mac: segments of W tokens); expected is one call over all "
+                          "N x calls tokens (mac: one a segment), the weights those of the "
+                          "last chunk boundary")
     mag.add_argument("--seed", type=int, default=0)
     mag.add_argument("--out", required=True)
     args = parser.parse_args(argv)

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Format.h"
@@ -139,15 +140,14 @@ public:
   /// per-batch-and-head matrix p [B, H, a, b] (a memory state, converted to
   /// x's element type), in x's element type.
   Value project(Value x, Value p) {
-    auto xType = cast<RankedTensorType>(x.getType());
     auto pType = cast<RankedTensorType>(p.getType());
-    SmallVector<int64_t> shape(xType.getShape());
-    shape[3] = pType.getShape().back();
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+    sizes[3] = rewriter.getIndexAttr(pType.getShape().back());
     Value zero = arith::ConstantOp::create(
         rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
     Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                         ValueRange{tensor::EmptyOp::create(
-                                            rewriter, loc, shape, elementType)})
+                                            rewriter, loc, sizes, elementType)})
                      .getResult(0);
     // Loops (b, h, t, a, c) with c innermost.
     auto dims = [&](ArrayRef<unsigned> targets) {
@@ -183,8 +183,9 @@ public:
     auto type = cast<RankedTensorType>(x.getType());
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
     SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, x),
+        type.getElementType());
     return linalg::GenericOp::create(
                rewriter, loc, TypeRange{type}, ValueRange{x, y},
                ValueRange{init}, ArrayRef<AffineMap>{id, id, id}, par,
@@ -337,25 +338,29 @@ public:
         rewriter, loc, rewriter.getIndexType(),
         tensor::ExtractOp::create(rewriter, loc, positionArg, rows.index(0)));
     position = arith::MaxSIOp::create(rewriter, loc, p, rows.index(0));
+    fresh = rewriter.getIndexAttr(titans.tokens);
+  }
+
+  /// The rows of the call (or of its piece) as a value.
+  Value freshRows() {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, fresh);
   }
 
   /// The rows of `state` (min(p, its capacity) of them) followed by the
-  /// call's `fresh` rows; sets `held` to the rows taken from the state.
-  Value join(Value state, Value fresh, Value &held) {
+  /// call's rows `tokens`; sets `held` to the rows taken from the state.
+  Value join(Value state, Value tokens, Value &held) {
     int64_t capacity = cast<RankedTensorType>(state.getType()).getDimSize(2);
     held = arith::MinSIOp::create(rewriter, loc, position,
                                   rows.index(capacity));
-    Value total = arith::AddIOp::create(rewriter, loc, held,
-                                        rows.index(titans.tokens));
-    return rows.join(state, fresh, held, total);
+    Value total = arith::AddIOp::create(rewriter, loc, held, freshRows());
+    return rows.join(state, tokens, held, total);
   }
 
   /// `state` with the last min(rows, capacity) rows of `joined` (its rows
   /// `held` + n) at its start: the state after the call.
   Value keepLast(Value joined, Value held, Value state) {
     int64_t capacity = cast<RankedTensorType>(state.getType()).getDimSize(2);
-    Value total = arith::AddIOp::create(rewriter, loc, held,
-                                        rows.index(titans.tokens));
+    Value total = arith::AddIOp::create(rewriter, loc, held, freshRows());
     Value keep =
         arith::MinSIOp::create(rewriter, loc, total, rows.index(capacity));
     Value first = arith::SubIOp::create(rewriter, loc, total, keep);
@@ -363,15 +368,17 @@ public:
                            rewriter.getIndexAttr(0));
   }
 
-  /// The memory over the stream's chunks: `keys`, `values` are the joined
-  /// rows (`held` from the state, then the call's), `queries` the call's.
+  /// The memory over the stream's chunks from the state (w, s) at the
+  /// chunk boundary before the call: `keys`, `values` are the joined rows
+  /// (`held` from the state, then the call's), `queries` the call's.
   /// Returns the call's reads and (W, S) at the last chunk boundary.
   std::tuple<Value, Value, Value> memory(Value keys, Value values,
-                                         Value queries, Value held) {
-    int64_t chunk = titans.options.chunkLength, n = titans.tokens;
+                                         Value queries, Value held, Value w,
+                                         Value s) {
+    int64_t chunk = titans.options.chunkLength;
     Value f = arith::RemSIOp::create(rewriter, loc, position,
                                      rows.index(chunk));
-    Value total = arith::AddIOp::create(rewriter, loc, f, rows.index(n));
+    Value total = arith::AddIOp::create(rewriter, loc, f, freshRows());
     Value start = arith::SubIOp::create(rewriter, loc, held, f);
     Value memKeys = rows.rows(keys, start, total);
     Value memValues = rows.rows(values, start, total);
@@ -384,8 +391,7 @@ public:
     OpFoldResult zero = rewriter.getIndexAttr(0);
     TitansMemoryOp head = titans.memory(
         rows.rows(memKeys, zero, complete), rows.rows(memValues, zero, complete),
-        rows.rows(memQueries, zero, complete), titans.weights,
-        titans.momentum);
+        rows.rows(memQueries, zero, complete), w, s);
     TitansMemoryOp tail = titans.memory(
         rows.rows(memKeys, complete, rest), rows.rows(memValues, complete, rest),
         rows.rows(memQueries, complete, rest), head.getNewWeights(),
@@ -398,20 +404,20 @@ public:
         tensor::EmptyOp::create(rewriter, loc, sizes, titans.elementType);
     reads = rows.insertRows(head.getResult(), reads, zero);
     reads = rows.insertRows(tail.getResult(), reads, complete);
-    return {rows.rows(reads, f, rewriter.getIndexAttr(n)),
-            head.getNewWeights(), head.getNewMomentum()};
+    return {rows.rows(reads, f, fresh), head.getNewWeights(),
+            head.getNewMomentum()};
   }
 
   /// Attention of the call's `queries` over the stream's window: the last
   /// min(p, W - 1) of the joined rows before the call (`held` of them) and
   /// the call's, after the persistent tokens, which every query sees.
   Value attention(Value queries, Value keys, Value values, Value held) {
-    int64_t window = titans.options.window, n = titans.tokens;
+    int64_t window = titans.options.window;
     int64_t persistent = titans.options.persistentTokens;
     Value before = arith::MinSIOp::create(rewriter, loc, position,
                                           rows.index(window - 1));
     Value first = arith::SubIOp::create(rewriter, loc, held, before);
-    Value count = arith::AddIOp::create(rewriter, loc, before, rows.index(n));
+    Value count = arith::AddIOp::create(rewriter, loc, before, freshRows());
     Value windowKeys = rows.rows(keys, first, count);
     Value windowValues = rows.rows(values, first, count);
     if (persistent == 0)
@@ -433,8 +439,7 @@ public:
 
   /// p + n, the position after the call.
   Value nextPosition() {
-    Value next = arith::AddIOp::create(rewriter, loc, position,
-                                       rows.index(titans.tokens));
+    Value next = arith::AddIOp::create(rewriter, loc, position, freshRows());
     return tensor::FromElementsOp::create(
         rewriter, loc, positionArg.getType(),
         ValueRange{arith::IndexCastOp::create(rewriter, loc,
@@ -490,8 +495,13 @@ private:
   TitansRewrite &titans;
   RewriterBase &rewriter;
   Location loc;
+
+public:
   longctx::detail::SequenceRows rows;
-  Value positionArg, position;
+  Value positionArg;
+  /// The stream position before the call (or its piece), and its rows.
+  Value position;
+  OpFoldResult fresh;
 };
 } // namespace
 
@@ -508,7 +518,8 @@ static Value rewriteStreamedMag(TitansRewrite &titans) {
   Value keys = stream.join(keyState, op.getKey(), held);
   Value values = stream.join(valueState, op.getValue(), held);
   auto [reads, weights, momentum] =
-      stream.memory(keys, values, op.getQuery(), held);
+      stream.memory(keys, values, op.getQuery(), held, titans.weights,
+                    titans.momentum);
   Value attended = stream.attention(op.getQuery(), keys, values, held);
   Value output = titans.gate(attended, reads);
   return titans.finish({weights, momentum,
@@ -536,7 +547,8 @@ static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
   Value rawKeys = stream.join(rawKeyState, op.getKey(), rawHeld);
   Value rawValues = stream.join(rawValueState, op.getValue(), rawHeld);
   auto [m, weights, momentum] =
-      stream.memory(rawKeys, rawValues, op.getQuery(), rawHeld);
+      stream.memory(rawKeys, rawValues, op.getQuery(), rawHeld,
+                    titans.weights, titans.momentum);
   Value queries = titans.add(op.getQuery(), titans.project(m, projQ));
   Value held;
   Value keys = stream.join(
@@ -551,6 +563,227 @@ static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
                         stream.keepLast(values, held, valueState),
                         stream.nextPosition()},
                        output, "MAL");
+}
+
+/// The visibility of a streamed MAC piece: query i (segment position
+/// g + i) over P persistent keys, then `total` retrieved and `total` segment
+/// keys of positions 0.. (the segment's rows so far and the piece's): every
+/// persistent key, and the others at positions <= g + i. [1, 1, L, P +
+/// 2 total] i1 from indices.
+static Value buildStreamedMacMask(RewriterBase &rewriter, Location loc,
+                                  int64_t persistent, Value g, Value total,
+                                  Value pieceRows) {
+  MLIRContext *ctx = rewriter.getContext();
+  Value keys = arith::AddIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(rewriter, loc, total, total),
+      arith::ConstantIndexOp::create(rewriter, loc, persistent));
+  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                     rewriter.getIndexAttr(1), pieceRows, keys};
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
+  SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{init.getType()}, ValueRange{},
+             ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
+             par,
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               Value i = linalg::IndexOp::create(nb, nl, 2);
+               Value j = linalg::IndexOp::create(nb, nl, 3);
+               Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
+               Value isPersistent = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::slt, j, p);
+               Value rel = arith::SubIOp::create(nb, nl, j, p);
+               Value inRetrieved = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::slt, rel, total);
+               Value pos = arith::SelectOp::create(
+                   nb, nl, inRetrieved, rel,
+                   arith::SubIOp::create(nb, nl, rel, total));
+               Value row = arith::AddIOp::create(nb, nl, i, g);
+               Value past = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::sle, pos, row);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::OrIOp::create(nb, nl, isPersistent, past)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+namespace {
+/// The state of a streamed MAC: the memory at the last chunk boundary (W,
+/// S) and at the segment's start, the segment's rows so far (keys, values,
+/// retrieved keys and values), the memory's partial chunk (its keys and
+/// values, from the attention output), and the call's output so far.
+struct MacState {
+  Value weights, momentum, segmentWeights, keys, values, retrievedKeys,
+      retrievedValues, memoryKeys, memoryValues, output;
+
+  SmallVector<Value> toList() const {
+    return {weights,         momentum,        segmentWeights, keys,
+            values,          retrievedKeys,   retrievedValues, memoryKeys,
+            memoryValues,    output};
+  }
+  static MacState fromList(ValueRange v) {
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+  }
+};
+} // namespace
+
+/// One piece of a streamed MAC call: its tokens [a, a + L) lie in one
+/// segment, at segment position g = (p + a) mod S, with `stream` at that
+/// position and L rows. Returns the state after the piece.
+static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
+                              const MacState &state, Value a,
+                              ArrayRef<Value> projections) {
+  RewriterBase &rewriter = titans.rewriter;
+  Location loc = titans.loc;
+  auto &rows = stream.rows;
+  int64_t segment = titans.options.window;
+  int64_t persistent = titans.options.persistentTokens;
+  Value pieceRows = stream.freshRows();
+  AttentionOp op = titans.op;
+  Value queries = rows.rows(op.getQuery(), a, pieceRows);
+  Value g = arith::RemSIOp::create(rewriter, loc, stream.position,
+                                   rows.index(segment));
+  Value total = arith::AddIOp::create(rewriter, loc, g, pieceRows);
+  // h = Q W, W as of the segment's start, and its projections.
+  Value h = titans.project(queries, state.segmentWeights);
+  auto joinSegment = [&](Value cached, Value fresh) {
+    return rows.join(cached, fresh, g, total);
+  };
+  Value keys = joinSegment(state.keys, rows.rows(op.getKey(), a, pieceRows));
+  Value values =
+      joinSegment(state.values, rows.rows(op.getValue(), a, pieceRows));
+  Value retrievedKeys =
+      joinSegment(state.retrievedKeys, titans.project(h, projections[0]));
+  Value retrievedValues =
+      joinSegment(state.retrievedValues, titans.project(h, projections[1]));
+  // Attention over [persistent ; retrieved ; segment].
+  auto context = [&](Value persistentRows, Value retrieved, Value own) {
+    Value offset = rows.index(persistent);
+    Value all = rows.join(
+        Value(), own,
+        arith::AddIOp::create(rewriter, loc, offset, total),
+        arith::AddIOp::create(rewriter, loc, offset,
+                              arith::AddIOp::create(rewriter, loc, total,
+                                                    total)));
+    all = rows.insertRows(retrieved, all, offset);
+    return persistentRows
+               ? rows.insertRows(persistentRows, all, rewriter.getIndexAttr(0))
+               : all;
+  };
+  Value y = titans.attention(
+      queries, context(titans.persistentKeys, retrievedKeys, keys),
+      context(titans.persistentValues, retrievedValues, values),
+      buildStreamedMacMask(rewriter, loc, persistent, g, total, pieceRows),
+      /*causal=*/false);
+  // The memory learns from y over the stream's chunks and gates it.
+  Value memoryHeld;
+  Value memoryKeys = stream.join(
+      state.memoryKeys, titans.project(y, projections[2]), memoryHeld);
+  Value memoryValues = stream.join(
+      state.memoryValues, titans.project(y, projections[3]), memoryHeld);
+  auto [reads, weights, momentum] =
+      stream.memory(memoryKeys, memoryValues, titans.project(y, projections[4]),
+                    memoryHeld, state.weights, state.momentum);
+  // Every new state is written into its loop-carried tensor, so that
+  // bufferization keeps one buffer for each across the pieces.
+  auto into = [&](Value value, Value carried) -> Value {
+    return linalg::CopyOp::create(rewriter, loc, value, carried).getResult(0);
+  };
+  MacState next;
+  next.output = rows.insertRows(titans.gate(y, reads), state.output, a);
+  next.weights = into(weights, state.weights);
+  next.momentum = into(momentum, state.momentum);
+  // A completed segment starts the next from the memory at its end (a
+  // chunk boundary: S is whole chunks).
+  Value completed = arith::CmpIOp::create(rewriter, loc,
+                                          arith::CmpIPredicate::eq, total,
+                                          rows.index(segment));
+  next.segmentWeights = into(
+      arith::SelectOp::create(rewriter, loc, completed, weights,
+                              state.segmentWeights),
+      state.segmentWeights);
+  Value keep = arith::MinSIOp::create(rewriter, loc, total,
+                                      rows.index(std::max<int64_t>(segment - 1, 1)));
+  auto keepSegment = [&](Value joined, Value cached) {
+    return rows.insertRows(rows.rows(joined, rewriter.getIndexAttr(0), keep),
+                           cached, rewriter.getIndexAttr(0));
+  };
+  next.keys = keepSegment(keys, state.keys);
+  next.values = keepSegment(values, state.values);
+  next.retrievedKeys = keepSegment(retrievedKeys, state.retrievedKeys);
+  next.retrievedValues = keepSegment(retrievedValues, state.retrievedValues);
+  next.memoryKeys = stream.keepLast(memoryKeys, memoryHeld, state.memoryKeys);
+  next.memoryValues =
+      stream.keepLast(memoryValues, memoryHeld, state.memoryValues);
+  return next;
+}
+
+/// Streamed MAC (window = S: segments of S tokens over the stream, whole
+/// chunks): the call is cut at segment boundaries, an scf.for over its
+/// pieces, each the segment's form over the segment's rows so far and the
+/// piece's (h read from the memory as of the segment's start).
+static Value rewriteStreamedMac(TitansRewrite &titans,
+                                ArrayRef<Value> projections) {
+  RewriterBase &rewriter = titans.rewriter;
+  Location loc = titans.loc;
+  int64_t segment = titans.options.window;
+  int64_t chunk = titans.options.chunkLength;
+  int64_t d = titans.headDim, dv = titans.valueDim, n = titans.tokens;
+  TitansStream stream(titans);
+  MacState state;
+  state.weights = titans.weights;
+  state.momentum = titans.momentum;
+  state.segmentWeights =
+      titans.signature.addState(titans.weights.getType(), loc);
+  state.keys = stream.addRowState(segment - 1, d);
+  state.values = stream.addRowState(segment - 1, dv);
+  state.retrievedKeys = stream.addRowState(segment - 1, d);
+  state.retrievedValues = stream.addRowState(segment - 1, dv);
+  state.memoryKeys = stream.addRowState(chunk - 1, d);
+  state.memoryValues = stream.addRowState(chunk - 1, dv);
+  stream.addPosition();
+  auto &rows = stream.rows;
+  state.output = tensor::EmptyOp::create(
+      rewriter, loc, titans.tokenType(n, dv).getShape(), titans.elementType);
+  // Pieces: ceil((p mod S + n) / S); piece i is the call's tokens
+  // [max(i S - g0, 0), min((i + 1) S - g0, n)).
+  Value p = stream.position;
+  Value g0 = arith::RemSIOp::create(rewriter, loc, p, rows.index(segment));
+  Value pieces = arith::CeilDivSIOp::create(
+      rewriter, loc, arith::AddIOp::create(rewriter, loc, g0, rows.index(n)),
+      rows.index(segment));
+  auto loop = scf::ForOp::create(rewriter, loc, rows.index(0), pieces,
+                                 rows.index(1), state.toList());
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value start = arith::SubIOp::create(
+        rewriter, loc,
+        arith::MulIOp::create(rewriter, loc, i, rows.index(segment)), g0);
+    Value a = arith::MaxSIOp::create(rewriter, loc, start, rows.index(0));
+    Value b = arith::MinSIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, start, rows.index(segment)),
+        rows.index(n));
+    stream.position = arith::AddIOp::create(rewriter, loc, p, a);
+    stream.fresh = arith::SubIOp::create(rewriter, loc, b, a).getResult();
+    MacState next = buildMacPiece(
+        titans, stream, MacState::fromList(loop.getRegionIterArgs()), a,
+        projections);
+    scf::YieldOp::create(rewriter, loc, next.toList());
+  }
+  stream.position = p;
+  stream.fresh = rewriter.getIndexAttr(n);
+  MacState last = MacState::fromList(loop.getResults());
+  SmallVector<Value> newStates = last.toList();
+  newStates.pop_back();
+  newStates.push_back(stream.nextPosition());
+  return titans.finish(newStates, last.output, "MAC");
 }
 
 Value mlir::longctx::rewriteAttentionToTitansMag(RewriterBase &rewriter,
@@ -653,6 +886,10 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
   Value memoryV = titans.addProjection(dv, dv);
   Value memoryQ = titans.addProjection(dv, d);
   titans.addRatesAndState();
+  if (options.window > 0)
+    return rewriteStreamedMac(titans,
+                              {retrievedK, retrievedV, memoryK, memoryV,
+                               memoryQ});
   Location loc = op.getLoc();
 
   // h = Q W: the memory as it was before this segment, read by its queries.
@@ -720,11 +957,15 @@ struct AttentionToTitansPass final
           llvm::format("%g", static_cast<double>(alpha)));
       return signalPassFailure();
     }
-    if (window < 0 || (window > 0 && arch == "mac")) {
+    if (window < 0 ||
+        (arch == "mac" && chunkLength > 0 && window % chunkLength != 0)) {
       module.emitError() << "longctx-attention-to-titans: window must be >= 0 "
-                            "and is taken by arch=mag and arch=mal only, got "
+                            "(with arch=mac, the segment length: whole "
+                            "chunks), got "
                          << static_cast<int64_t>(window) << " with arch="
-                         << static_cast<std::string>(arch);
+                         << static_cast<std::string>(arch)
+                         << " and chunk-length="
+                         << static_cast<int64_t>(chunkLength);
       return signalPassFailure();
     }
     TitansOptions options;

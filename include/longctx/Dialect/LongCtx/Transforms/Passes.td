@@ -186,24 +186,29 @@ def AttentionToTitansPass
     options) and the state `W`, `S` (`longctx.state`), and returns `W'`, `S'`.
     Attention it cannot rewrite is left unchanged with a remark.
 
-    `window=Wn` (MAG and MAL) streams the layer instead: attention is a
+    `window=Wn` streams the layer instead: MAG and MAL attend within a
     causal window of `Wn` tokens over the whole stream (the persistent tokens
-    always visible) and the memory's chunks are the stream's, so that any
-    split of a stream into calls of any length gives the outputs of one call
-    over the whole stream. The state then also holds the last rows the next
-    call needs and the stream position (`[1]` i64, tokens so far): MAG one
-    key and one value state of `max(Wn, C) - 1` rows; MAL the raw keys and
+    always visible); MAC's segments are the stream's `Wn` tokens at a time
+    (`Wn` whole chunks; a call is cut into pieces at segment boundaries, an
+    `scf.for`); the memory's chunks are the stream's. Any split of a stream
+    into calls of any length then gives the outputs of one call over the
+    whole stream. The state also holds the rows the next call needs and the
+    stream position (`[1]` i64, tokens so far), after `W`, `S`: MAG one key
+    and one value state of `max(Wn, C) - 1` rows; MAL the raw keys and
     values of the memory's partial chunk (`C - 1` rows) and the projected
-    keys and values of the window (`Wn - 1` rows) (each at least one row).
-    `W`, `S` are then the memory as of the last chunk boundary; the rows of
-    a partial chunk are read from it and written when a call completes the
-    chunk.
+    keys and values of the window (`Wn - 1` rows); MAC the memory as of the
+    segment's start, the segment's keys, values, retrieved keys and values
+    (`Wn - 1` rows each) and the memory's partial chunk (its keys and
+    values, `C - 1` rows) (each at least one row). `W`, `S` are then the
+    memory as of the last chunk boundary; the rows of a partial chunk are
+    read from it and written when a call completes the chunk.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
   let options = [
@@ -222,12 +227,13 @@ def AttentionToTitansPass
     Option<"alpha", "alpha", "double", /*default=*/"0.001",
            "Initial forgetting rate (0 to 1)">,
     Option<"window", "window", "int64_t", /*default=*/"0",
-           "MAG and MAL: stream the layer with a causal attention window of "
-           "this many tokens (>= 1) over the stream and the memory's chunks "
-           "aligned to the stream, the rows they need kept in the state, so "
-           "that any split of a stream into calls (one token at a time, "
-           "prefill then decode) gives the same outputs; 0: attention "
-           "within each call, chunks from each call's start">,
+           "Stream the layer: MAG and MAL attend within a causal window of "
+           "this many tokens (>= 1) over the stream, MAC within segments of "
+           "this many tokens (whole chunks); the memory's chunks are the "
+           "stream's and the rows they need are kept in the state, so that "
+           "any split of a stream into calls (one token at a time, prefill "
+           "then decode) gives the same outputs; 0: attention within each "
+           "call, chunks from each call's start">,
   ];
 }
 

@@ -111,10 +111,11 @@ struct TitansOptions {
   int64_t chunkLength = 64;
   int64_t persistentTokens = 4;
   double theta = 0.01, eta = 0.9, alpha = 0.001;
-  /// MAG and MAL: > 0 streams the layer (a causal attention window of this
-  /// many tokens over the stream, the memory's chunks the stream's, and the
-  /// rows these need kept in the state), so that any split of a stream into
-  /// calls gives the same outputs; 0: each call is a segment of its own.
+  /// > 0 streams the layer (MAG and MAL: a causal attention window of this
+  /// many tokens over the stream; MAC: segments of this many tokens, whole
+  /// chunks; the memory's chunks the stream's, and the rows these need kept
+  /// in the state), so that any split of a stream into calls gives the same
+  /// outputs; 0: each call is a segment of its own.
   int64_t window = 0;
 };
 
