@@ -7,7 +7,8 @@
 #  * Infini-attention with partial segments (segments of 2048, delta rule):
 #    per-token time from an empty segment and from a random memory with a
 #    half-full segment (the state is the same size after 4K or 1M tokens);
-#  * the KV-cache/Infini per-token ratio at each context.
+#  * the KV-cache/Infini per-token ratio at each context;
+#  * Titans MAG, MAL and MAC streamed (window=512), one token a call.
 # Each time is the median of CALLS one-token calls in one longctx-run.
 #
 # usage: tools/bench-decode.sh [CONTEXTS [CALLS]]   (default "4096 65536 262144" 64)
@@ -74,4 +75,28 @@ PY
   awk -v c="$c" -v t="$t" -v ie="$ie" -v ih="$ih" -v s="$stream" 'BEGIN {
     bytes = 2 * 2 * c * 128 * 4
     printf "KV-cache decode at %7d tokens of context: %.6f s/token, K and V read at %.1f GB/s (%.0f%% of a %.1f GB/s streaming read in the same process); Infini is %.1fx faster per token\n", c, t, bytes / t / 1e9, 100 * bytes / t / 1e9 / s, s, t / ((ie + ih) / 2) }'
+done
+# Titans streamed (longctx-attention-to-titans window=512, chunks of 64,
+# 4 persistent tokens) on a layer of 8 heads (d = dv = 64): one-token calls
+# over the first TITANS_TOKENS tokens of a stream, median call (the window
+# is full after 512; the cost then repeats with the position in the chunk).
+titans_tokens=${TITANS_TOKENS:-2048}
+cat > "$work/titans-layer.mlir" <<'MLIR'
+func.func @decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x1x64xf32>,
+                  %v: tensor<1x8x1x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x8x1x64xf32>,
+         tensor<1x8x1x64xf32>, tensor<1x8x1x64xf32>) causal
+         -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+MLIR
+for arch in mag mal mac; do
+  "$bin/longctx-opt" "$work/titans-layer.mlir" \
+    --longctx-attention-to-titans="arch=$arch chunk-length=64 persistent-tokens=4 window=512" \
+    -o "$work/titans-$arch.mlir"
+  "$bin/longctx-run" "$work/titans-$arch.mlir" -e decode --stream-tokens "$titans_tokens" \
+    --seed 1 > "$work/run.log" 2>&1
+  awk -v a="$arch" -v n="$titans_tokens" '/median call/ {
+    printf "Titans %s streamed decode (window 512, chunks of 64): %.6f s/token (median of %d one-token calls)\n", a, $4, n }' \
+    "$work/run.log"
 done

@@ -682,13 +682,14 @@ private:
 };
 
 /// What greedy generation reads and writes of a function: its token ids
-/// [1, n] (the only argument that is not state, integers), its logits
-/// [1, n, V] (the only result that is not state, f32) and its state
-/// arguments in order.
+/// [1, n] (the only argument that is neither state nor a parameter,
+/// integers), its logits [1, n, V] (the only result that is not state, f32),
+/// its parameters (`longctx.init`: a rewrite's gates, rates, persistent
+/// tokens, at their initial values) and its state arguments, in order.
 struct GenerationRoles {
   unsigned ids = 0, logits = 0;
   int64_t tokens = 0, vocab = 0;
-  SmallVector<unsigned> state;
+  SmallVector<unsigned> parameters, state;
 };
 } // namespace
 
@@ -704,11 +705,16 @@ getGenerationRoles(StringRef name, ArrayRef<ArraySpec> args,
   std::optional<unsigned> ids;
   SmallVector<bool> isState(results.size(), false);
   for (auto [i, spec] : llvm::enumerate(args)) {
+    if (spec.init && !spec.stateResult) {
+      roles.parameters.push_back(i);
+      continue;
+    }
     if (!spec.stateResult) {
       if (ids)
-        return fail("takes more than the token ids and the state (arguments " +
+        return fail("takes more than the token ids, parameters and the state "
+                    "(arguments " +
                     llvm::Twine(*ids) + " and " + llvm::Twine(i) +
-                    " are not state)");
+                    " are neither state nor parameters)");
       ids = i;
       continue;
     }
@@ -772,9 +778,9 @@ static int64_t argmaxOfLastRow(const int64_t *desc) {
 /// Greedy generation (--generate): the prompt through `prefill` in calls of
 /// its length and the rest of it through `decode`, one token a call; then
 /// `generate` new ids, each the argmax of the last logits row, every one but
-/// the last fed to `decode`. `state` holds the state arguments' arrays, in
-/// the order of `prefill`'s arguments (the decode function's state is the
-/// same). Prints the prefill and decode rates, the ids and the peak memory;
+/// the last fed to `decode`. `state` holds `prefill`'s argument arrays (its
+/// state and its parameters at their initial values; the decode function's
+/// are the same). Prints the prefill and decode rates, the ids and the peak memory;
 /// checks the ids against `expectedIds` when given. Returns the exit code.
 static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
                          ArrayRef<ArraySpec> prefillArgs,
@@ -797,14 +803,20 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
           "sequence length 1)");
     return 1;
   }
-  bool sameState = pre->state.size() == dec->state.size();
-  for (size_t k = 0; sameState && k < pre->state.size(); ++k)
-    sameState = prefillArgs[pre->state[k]].type ==
-                decodeArgs[dec->state[k]].type;
+  auto sameTypes = [&](ArrayRef<unsigned> a, ArrayRef<unsigned> b) {
+    if (a.size() != b.size())
+      return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (prefillArgs[a[k]].type != decodeArgs[b[k]].type)
+        return false;
+    return true;
+  };
+  bool sameState = sameTypes(pre->state, dec->state) &&
+                   sameTypes(pre->parameters, dec->parameters);
   if (!sameState || pre->vocab != dec->vocab) {
     error("--generate: @" + decodeEntry + " and @" + entryName +
-          " do not share their state and vocabulary (import both from one "
-          "model and rewrite them with the same options)");
+          " do not share their state, parameters and vocabulary (import both "
+          "from one model and rewrite them with the same options)");
     return 1;
   }
 
@@ -833,13 +845,16 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
     }
   }
 
-  // Each function's arguments: its own token ids, the shared state.
+  // Each function's arguments: its own token ids, the shared state and
+  // parameters (the prefill's arrays, at their initial values).
   auto bind = [&](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
                   NpyArray &ids) {
     SmallVector<NpyArray *> arrays(args.size(), nullptr);
     arrays[roles.ids] = &ids;
     for (auto [k, i] : llvm::enumerate(roles.state))
       arrays[i] = &state[pre->state[k]];
+    for (auto [k, i] : llvm::enumerate(roles.parameters))
+      arrays[i] = &state[pre->parameters[k]];
     return arrays;
   };
   NpyArray prefillIds(prefillArgs[pre->ids].dtype, {1, pre->tokens});

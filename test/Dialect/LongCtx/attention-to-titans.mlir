@@ -70,3 +70,16 @@ func.func @negative_not_causal(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32>
          tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32>
   return %a : tensor<1x2x64x8xf32>
 }
+
+// -----
+
+/// One token attending to itself is causal whether or not it says so (a
+/// model imported at one token for decoding): rewritten.
+// CHECK-LABEL: func.func @one_token(
+//       CHECK:   longctx.attention {{.*}} causal
+//       CHECK:   longctx.titans_memory
+func.func @one_token(%x: tensor<1x2x1x8xf32>) -> tensor<1x2x1x8xf32> {
+  %a = longctx.attention ins(%x, %x, %x : tensor<1x2x1x8xf32>,
+         tensor<1x2x1x8xf32>, tensor<1x2x1x8xf32>) -> tensor<1x2x1x8xf32>
+  return %a : tensor<1x2x1x8xf32>
+}
