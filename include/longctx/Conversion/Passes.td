@@ -99,7 +99,7 @@ def ConvertLongCtxToLinalgPass : Pass<"convert-longctx-to-linalg"> {
            "this many parallel partial reductions of at least 4 key tiles, "
            "merged by log-sum-exp (0 or 1: never split)">,
     Option<"decodeKeyTileSize", "decode-key-tile-size", "int64_t",
-           /*default=*/"256",
+           /*default=*/"512",
            "Keys per tile of attention whose query tile has at most 8 rows "
            "(query heads per key/value head x queries: decoding), whose K "
            "and V are read in place, not packed (1 to 1024; whole vectors "

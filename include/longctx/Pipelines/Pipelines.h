@@ -32,7 +32,7 @@ struct LowerToCPUPipelineOptions
       *this, "decode-key-tile-size",
       llvm::cl::desc("Keys per online-softmax step of decoding (at most 8 "
                      "query rows a tile; K and V read in place), 1 to 1024"),
-      llvm::cl::init(256)};
+      llvm::cl::init(512)};
   PassOptions::Option<bool> vectorKernels{
       *this, "vector-kernels",
       llvm::cl::desc("Register-blocked vector kernels for the f32 attention "

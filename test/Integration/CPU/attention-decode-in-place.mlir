@@ -4,7 +4,7 @@
 // dim, vs the NumPy reference. Odd sizes: head dim 36 (a masked last chunk
 // at 16 and 8 lanes), value dim 48, 777 and 1100 keys (not whole key
 // tiles); grouped-query heads; two queries with a sliding window; with and
-// without key splits; 16, 8 and 4 lanes; decoding key tiles of 256 (the
+// without key splits; 16, 8 and 4 lanes; decoding key tiles of 512 (the
 // default), 64, 48 and 32, and of 20 (not whole vectors: K and V packed).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON -m longctx.make_data attention --q 1,8,1,36 --kv 1,2,777,36 --dv 48 --causal --seed 81 --out %t/gqa

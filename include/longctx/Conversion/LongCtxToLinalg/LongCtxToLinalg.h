@@ -52,7 +52,7 @@ struct AttentionTiling {
   /// few query rows); larger than `keyTileSize` by default, since such a
   /// tile's fixed costs (the softmax pass, the accumulator's rescaling) are
   /// shared by few rows.
-  int64_t decodeKeyTileSize = 256;
+  int64_t decodeKeyTileSize = 512;
 };
 
 /// Adds the patterns that lower `longctx.attention` into tiled linalg on
