@@ -339,23 +339,21 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
                                                 const Twine &what) {
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return fail(what + " keeps its data in an external file, which is not "
-                       "supported (save the model with the weights inside)"),
-           failure();
+                       "supported (save the model with the weights inside)");
   FailureOr<Type> elementType = convertElementType(proto.data_type(), what);
   if (failed(elementType))
     return failure();
   SmallVector<int64_t> shape;
   for (int64_t d : proto.dims()) {
     if (d < 0)
-      return fail(what + " has a negative dimension " + Twine(d)), failure();
+      return fail(what + " has a negative dimension " + Twine(d));
     shape.push_back(d);
   }
   // The element count, checked, and the data's, before any allocation.
   int64_t n = 1;
   for (int64_t d : shape)
     if (llvm::MulOverflow(n, d, n) || n > (int64_t(1) << 31))
-      return fail(what + " is too large (" + shapeString(shape) + ")"),
-             failure();
+      return fail(what + " is too large (" + shapeString(shape) + ")");
   unsigned bits = elementType->getIntOrFloatBitWidth();
   unsigned bytes = bits == 1 ? 1 : bits / 8;
   auto sizeError = [&](int64_t got) {
@@ -378,8 +376,7 @@ FailureOr<HostTensor> Importer::readTensorProto(const onnx::TensorProto &proto,
   if (given != n)
     return sizeError(given < 0 ? static_cast<int64_t>(
                                      proto.raw_data().size() / bytes)
-                               : given),
-           failure();
+                               : given);
   HostTensor t = HostTensor::zeros(RankedTensorType::get(shape, *elementType));
   auto halfToDouble = [&](uint16_t v) {
     const llvm::fltSemantics &sem =
@@ -525,10 +522,10 @@ FailureOr<int64_t> Importer::getIntAttr(StringRef name,
   if (!attr) {
     if (dflt)
       return *dflt;
-    return fail("missing required attribute '" + name + "'"), failure();
+    return fail("missing required attribute '" + name + "'");
   }
   if (attr->type() != onnx::AttributeProto::INT)
-    return fail("attribute '" + name + "' must be an int"), failure();
+    return fail("attribute '" + name + "' must be an int");
   return attr->i();
 }
 
@@ -538,10 +535,10 @@ FailureOr<double> Importer::getFloatAttr(StringRef name,
   if (!attr) {
     if (dflt)
       return *dflt;
-    return fail("missing required attribute '" + name + "'"), failure();
+    return fail("missing required attribute '" + name + "'");
   }
   if (attr->type() != onnx::AttributeProto::FLOAT)
-    return fail("attribute '" + name + "' must be a float"), failure();
+    return fail("attribute '" + name + "' must be a float");
   return static_cast<double>(attr->f());
 }
 
@@ -550,7 +547,7 @@ FailureOr<SmallVector<int64_t>> Importer::getIntsAttr(StringRef name) {
   if (!attr)
     return SmallVector<int64_t>();
   if (attr->type() != onnx::AttributeProto::INTS)
-    return fail("attribute '" + name + "' must be a list of ints"), failure();
+    return fail("attribute '" + name + "' must be a list of ints");
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
 }
 
@@ -559,26 +556,24 @@ FailureOr<std::string> Importer::getStringAttr(StringRef name, StringRef dflt) {
   if (!attr)
     return dflt.str();
   if (attr->type() != onnx::AttributeProto::STRING)
-    return fail("attribute '" + name + "' must be a string"), failure();
+    return fail("attribute '" + name + "' must be a string");
   return attr->s();
 }
 
 FailureOr<Tensor *> Importer::requiredInput(unsigned i) {
   if (Tensor *t = input(i))
     return t;
-  return fail("missing required input " + Twine(i)), failure();
+  return fail("missing required input " + Twine(i));
 }
 
 FailureOr<SmallVector<int64_t>> Importer::constantInts(Tensor *t,
                                                        StringRef what) {
   if (!t->host)
     return fail(what + " must be a constant (computed from initializers, "
-                       "Constant nodes and static shapes only)"),
-           failure();
+                       "Constant nodes and static shapes only)");
   if (!isa<IntegerType>(t->type.getElementType()))
     return fail(what + " must be an integer tensor, got " +
-                typeString(t->type)),
-           failure();
+                typeString(t->type));
   SmallVector<int64_t> result;
   for (int64_t k = 0, e = t->host->size(); k < e; ++k)
     result.push_back(t->host->i[k]);
@@ -589,8 +584,7 @@ FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank) {
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank)
     return fail("axis " + Twine(axis) + " is out of range for rank " +
-                Twine(rank)),
-           failure();
+                Twine(rank));
   return normalized;
 }
 
@@ -622,7 +616,7 @@ Importer::broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes) {
       std::string list;
       for (ArrayRef<int64_t> t : shapes)
         list += (list.empty() ? "" : ", ") + shapeString(t);
-      return fail("cannot broadcast shapes " + list), failure();
+      return fail("cannot broadcast shapes " + list);
     }
   }
   return result;
@@ -831,7 +825,7 @@ FailureOr<Value> Importer::matmul(Value a, Value b) {
   auto bType = cast<RankedTensorType>(b.getType());
   Type elementType = aType.getElementType();
   if (aType.getRank() == 0 || bType.getRank() == 0)
-    return fail("operands must not be scalars"), failure();
+    return fail("operands must not be scalars");
   // 1-D operands: a row vector on the left, a column vector on the right.
   bool vecA = aType.getRank() == 1, vecB = bType.getRank() == 1;
   if (vecA)
@@ -847,8 +841,7 @@ FailureOr<Value> Importer::matmul(Value a, Value b) {
   if (k != k2)
     return fail("contraction dimensions differ: " +
                 shapeString(aType.getShape()) + " times " +
-                shapeString(bType.getShape())),
-           failure();
+                shapeString(bType.getShape()));
 
   SmallVector<int64_t> outShape;
   auto finish = [&](Value result) -> Value {
