@@ -206,6 +206,19 @@ public:
   Type accType;
 };
 
+/// Collapses `value` with `reassociation` and casts it to `resultType`: the
+/// verifier accepts a result type that is only compatible with the inferred
+/// one (a static size where the inputs are dynamic, or the reverse).
+inline Value collapseToResult(OpBuilder &b, Location loc, Value value,
+                              ArrayRef<ReassociationIndices> reassociation,
+                              Type resultType) {
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, value, reassociation);
+  if (collapsed.getType() == resultType)
+    return collapsed;
+  return tensor::CastOp::create(b, loc, resultType, collapsed);
+}
+
 } // namespace mlir::longctx::detail
 
 #endif // LONGCTX_LIB_CONVERSION_LONGCTXTOLINALG_LINALGBUILDER_H

@@ -67,6 +67,12 @@ void populateLongCtxToLinalgConversionPatterns(RewritePatternSet &patterns,
 /// log-sum-exp, merged by log-sum-exp weights).
 void registerAggregatedOpInterfaceExternalModels(DialectRegistry &registry);
 
+/// Adds the patterns that lower `longctx.memory_retrieve` and
+/// `longctx.memory_update` (Infini-attention's memory) to linalg, the f32
+/// products on the register-blocked vector kernels of `tiling`.
+void populateInfiniMemoryToLinalgConversionPatterns(
+    RewritePatternSet &patterns, const AttentionTiling &tiling);
+
 /// Adds the patterns that lower `longctx.titans_memory` (linear memory) and
 /// `longctx.titans_mlp_memory` to a loop over chunks of the chunk-parallel
 /// closed form in linalg, the f32 chunk products on the register-blocked
