@@ -403,15 +403,31 @@ class TinyGPT(nn.Module):
         return self.head(self.ln(self.gpt(self.embed(ids))))
 
 
-def greedy_generate(model, prompt, steps):
+class TinyGPTPos(TinyGPT):
+    """TinyGPT with learned absolute position embeddings read at
+    `position_ids` (as GPT-2 takes them): a decoding call must be given its
+    token's position in the sequence."""
+
+    def __init__(self, vocab, d_model, heads, kv_heads, max_seq, layers):
+        super().__init__(vocab, d_model, heads, kv_heads, max_seq, layers)
+        self.pos = nn.Embedding(max_seq, d_model)
+
+    def forward(self, ids, position_ids):
+        x = self.embed(ids) + self.pos(position_ids)
+        return self.head(self.ln(self.gpt(x)))
+
+
+def greedy_generate(model, prompt, steps, positions=False):
     """PyTorch's greedy generation: each step runs the whole sequence (no
-    cache) and appends the argmax of the last position's logits. Returns
-    the new ids [1, steps] and the smallest gap between the top two logits
-    (how far from a tie any step was)."""
+    cache) and appends the argmax of the last position's logits (with
+    `positions`, the model also takes the positions 0..n-1). Returns the new
+    ids [1, steps] and the smallest gap between the top two logits (how far
+    from a tie any step was)."""
     ids, gap = prompt, float("inf")
     with torch.no_grad():
         for _ in range(steps):
-            logits = model(ids)[:, -1]
+            args = (ids, torch.arange(ids.shape[1])[None]) if positions else (ids,)
+            logits = model(*args)[:, -1]
             top = torch.topk(logits, 2, dim=-1).values
             gap = min(gap, float(top[0, 0] - top[0, 1]))
             ids = torch.cat([ids, logits.argmax(-1, keepdim=True)], dim=1)
@@ -439,6 +455,32 @@ def export_tiny_gpt(out_dir, seed, prompt_len=13, steps=24):
                       dynamic_axes={"ids": {1: "seq"}, "logits": {1: "seq"}})
     np.save(os.path.join(out_dir, "tiny_gpt.prompt.npy"), prompt.numpy().astype(np.int64))
     np.save(os.path.join(out_dir, "tiny_gpt.generated.npy"),
+            generated.numpy().astype(np.int64))
+    print(f"{path}: {os.path.getsize(path)} bytes; greedy generation of {steps} "
+          f"tokens, smallest top-2 logit gap {gap:.4f}")
+
+
+def export_tiny_gpt_pos(out_dir, seed, prompt_len=13, steps=24):
+    """tiny_gpt_pos.onnx (inputs ids and position_ids, a dynamic sequence
+    axis), a prompt and PyTorch's greedy generation of `steps` more ids."""
+    torch.manual_seed(seed + 7)
+    generator = torch.Generator().manual_seed(seed + 8)
+    model = TinyGPTPos(**TINY_GPT).eval()
+    randomize_layer_norms(model, generator)
+    with torch.no_grad():
+        model.head.weight.normal_(0.0, 1.0, generator=generator)
+        model.pos.weight.normal_(0.0, 1.0, generator=generator)
+    prompt = torch.randint(0, TINY_GPT["vocab"], (1, prompt_len), generator=generator)
+    generated, gap = greedy_generate(model, prompt, steps, positions=True)
+    path = os.path.join(out_dir, "tiny_gpt_pos.onnx")
+    torch.onnx.export(model, (prompt, torch.arange(prompt_len)[None]), path,
+                      opset_version=OPSET, input_names=["ids", "position_ids"],
+                      output_names=["logits"],
+                      dynamic_axes={"ids": {1: "seq"}, "position_ids": {1: "seq"},
+                                    "logits": {1: "seq"}})
+    np.save(os.path.join(out_dir, "tiny_gpt_pos.prompt.npy"),
+            prompt.numpy().astype(np.int64))
+    np.save(os.path.join(out_dir, "tiny_gpt_pos.generated.npy"),
             generated.numpy().astype(np.int64))
     print(f"{path}: {os.path.getsize(path)} bytes; greedy generation of {steps} "
           f"tokens, smallest top-2 logit gap {gap:.4f}")
@@ -518,7 +560,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "models", nargs="*",
-        default=list(MODELS) + ["masks_" + s for s in mask_models.STYLES] + ["tiny_gpt"])
+        default=list(MODELS) + ["masks_" + s for s in mask_models.STYLES]
+        + ["tiny_gpt", "tiny_gpt_pos"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in args.models:
@@ -526,6 +569,8 @@ def main():
             export_mask_model(name[len("masks_"):], args.out)
         elif name == "tiny_gpt":
             export_tiny_gpt(args.out, args.seed)
+        elif name == "tiny_gpt_pos":
+            export_tiny_gpt_pos(args.out, args.seed)
         else:
             export(name, args.out, args.seed)
 

@@ -208,6 +208,9 @@ struct ArraySpec {
   std::optional<double> init;         // longctx.init (arguments only)
   // A KV cache's fill count: its capacity and the tokens a call appends.
   std::optional<int64_t> kvCapacity, kvTokens;
+  // An ONNX model's `position_ids` input (onnx.name): --generate fills it
+  // with the tokens' positions in the sequence.
+  bool positionIds = false;
 };
 
 /// An MLIR strided memref descriptor as the LLVM lowering lays it out: two
@@ -268,9 +271,11 @@ static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
     return failure();
   }
   ArraySpec spec{*dtype, llvm::to_vector(shaped.getShape()), type, {}, {}, {},
-                 {}, {}};
+                 {}, {}, false};
   if (!attrs)
     return spec;
+  if (auto name = attrs.getAs<StringAttr>("onnx.name"))
+    spec.positionIds = name.getValue() == "position_ids";
   if (auto dim = attrs.getAs<IntegerAttr>(kStreamDimAttrName)) {
     int64_t d = dim.getInt();
     if (d < 0 || d >= shaped.getRank() ||
@@ -690,6 +695,9 @@ struct GenerationRoles {
   unsigned ids = 0, logits = 0;
   int64_t tokens = 0, vocab = 0;
   SmallVector<unsigned> parameters, state;
+  /// The `position_ids` input of an ONNX model, if any: [1, n] integers,
+  /// filled with the positions of the call's tokens.
+  std::optional<unsigned> positions;
 };
 } // namespace
 
@@ -707,6 +715,10 @@ getGenerationRoles(StringRef name, ArrayRef<ArraySpec> args,
   for (auto [i, spec] : llvm::enumerate(args)) {
     if (spec.init && !spec.stateResult) {
       roles.parameters.push_back(i);
+      continue;
+    }
+    if (spec.positionIds && !spec.stateResult && !roles.positions) {
+      roles.positions = i;
       continue;
     }
     if (!spec.stateResult) {
@@ -756,6 +768,15 @@ getGenerationRoles(StringRef name, ArrayRef<ArraySpec> args,
                 typeString(logitSpec.type) +
                 "; the logits must be a static [1, n, V] of f32 with n the "
                 "token ids' length");
+  if (roles.positions) {
+    const ArraySpec &posSpec = args[*roles.positions];
+    if ((posSpec.dtype != NpyDType::I64 && posSpec.dtype != NpyDType::I32) ||
+        posSpec.shape != idSpec.shape)
+      return fail("argument " + llvm::Twine(*roles.positions) +
+                  " (position_ids) has type " + typeString(posSpec.type) +
+                  "; it must be integers of the token ids' shape " +
+                  typeString(idSpec.type));
+  }
   roles.ids = *ids;
   roles.logits = *logits;
   roles.tokens = idSpec.shape[1];
@@ -845,12 +866,14 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
     }
   }
 
-  // Each function's arguments: its own token ids, the shared state and
-  // parameters (the prefill's arrays, at their initial values).
+  // Each function's arguments: its own token ids and positions, the shared
+  // state and parameters (the prefill's arrays, at their initial values).
   auto bind = [&](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
-                  NpyArray &ids) {
+                  NpyArray &ids, NpyArray &positions) {
     SmallVector<NpyArray *> arrays(args.size(), nullptr);
     arrays[roles.ids] = &ids;
+    if (roles.positions)
+      arrays[*roles.positions] = &positions;
     for (auto [k, i] : llvm::enumerate(roles.state))
       arrays[i] = &state[pre->state[k]];
     for (auto [k, i] : llvm::enumerate(roles.parameters))
@@ -859,15 +882,29 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
   };
   NpyArray prefillIds(prefillArgs[pre->ids].dtype, {1, pre->tokens});
   NpyArray decodeIds(decodeArgs[dec->ids].dtype, {1, 1});
-  PackedCall prefillCall(prefillFn, prefillArgs, prefillResults,
-                         bind(prefillArgs, *pre, prefillIds));
+  auto positionsFor = [](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
+                         int64_t tokens) {
+    return NpyArray(roles.positions ? args[*roles.positions].dtype
+                                    : NpyDType::I64,
+                    {1, tokens});
+  };
+  NpyArray prefillPositions = positionsFor(prefillArgs, *pre, pre->tokens);
+  NpyArray decodePositions = positionsFor(decodeArgs, *dec, 1);
+  PackedCall prefillCall(
+      prefillFn, prefillArgs, prefillResults,
+      bind(prefillArgs, *pre, prefillIds, prefillPositions));
   PackedCall decodeCall(decodeFn, decodeArgs, decodeResults,
-                        bind(decodeArgs, *dec, decodeIds));
+                        bind(decodeArgs, *dec, decodeIds, decodePositions));
   auto setId = [](NpyArray &ids, int64_t index, int64_t id) {
     if (ids.getDType() == NpyDType::I64)
       static_cast<int64_t *>(ids.data())[index] = id;
     else
       static_cast<int32_t *>(ids.data())[index] = static_cast<int32_t>(id);
+  };
+  // The positions of a call's tokens, from `first` on.
+  auto setPositions = [&](NpyArray &positions, int64_t first) {
+    for (int64_t t = 0; t < positions.getShape()[1]; ++t)
+      setId(positions, t, first + t);
   };
   // One call: the next id from its last logits row, or -1 (a message) when
   // a KV cache is full.
@@ -887,11 +924,13 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
   for (; promptLen - pos >= pre->tokens; pos += pre->tokens, ++prefillCalls) {
     for (int64_t t = 0; t < pre->tokens; ++t)
       setId(prefillIds, t, static_cast<int64_t>(prompt->getAsDouble(pos + t)));
+    setPositions(prefillPositions, pos);
     if ((next = step(prefillCall, entryName, pre->logits)) < 0)
       return 1;
   }
   for (; pos < promptLen; ++pos) {
     setId(decodeIds, 0, static_cast<int64_t>(prompt->getAsDouble(pos)));
+    setPositions(decodePositions, pos);
     if ((next = step(decodeCall, decodeEntry, dec->logits)) < 0)
       return 1;
   }
@@ -911,6 +950,7 @@ static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
   start = std::chrono::steady_clock::now();
   for (unsigned g = 1; g < generate; ++g) {
     setId(decodeIds, 0, out[g - 1]);
+    setPositions(decodePositions, promptLen + g - 1);
     if ((out[g] = step(decodeCall, decodeEntry, dec->logits)) < 0)
       return 1;
   }
