@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian bookworm machine lacks (as root, apt reachable)
 # and builds longctx into build/. Safe to run again: it only installs missing
-# packages and rebuilds what changed.
+# packages and rebuilds what changed. A new build/ is configured with
+# LLVM_ENABLE_WERROR: a compiler warning fails the build.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +28,7 @@ prefix="$(llvm-config-22 --prefix)"
 if [[ ! -f "$root/build/build.ninja" ]]; then
   echo "longctx: configuring build/"
   cmake -G Ninja -S "$root" -B "$root/build" \
-    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_BUILD_TYPE=Release -DLLVM_ENABLE_WERROR=ON \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR="$prefix/lib/cmake/mlir" \
