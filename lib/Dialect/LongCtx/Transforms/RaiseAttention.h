@@ -20,6 +20,7 @@
 #ifndef LONGCTX_LIB_DIALECT_LONGCTX_TRANSFORMS_RAISEATTENTION_H
 #define LONGCTX_LIB_DIALECT_LONGCTX_TRANSFORMS_RAISEATTENTION_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/PatternMatch.h"
@@ -165,6 +166,52 @@ Expr *buildTosaExpr(ExprBuilder &builder, Operation *op, AffineMap map,
                     int depth);
 /// Whether `op` is a tosa.reshape (the reshape helpers look at types only).
 bool isTosaReshape(Operation *op);
+
+//===----------------------------------------------------------------------===//
+// Scores: scale and masks (RaiseAttentionScores.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A mask tensor kept as the op's mask operand, read at `map` in the space of
+/// the scores; or, without `tensor`, a value computed in the body of an
+/// elementwise generic from its inputs alone (`Expr::origin`), which becomes
+/// a generic of its own.
+struct KeptMask {
+  Value tensor;
+  AffineMap map;
+  bool isBool = false;
+  bool invert = false; // a boolean mask that is true where keys are removed
+  Value origin;
+  linalg::GenericOp originOp;
+  AffineMap originLoops;
+};
+
+struct Scores {
+  Value scores; // the tensor of Q K^T, in the space of the softmax
+  double scale = 1.0;
+  std::optional<int64_t> causalOffset; // keeps key j for query i iff
+                                       // j <= i + offset
+  std::optional<int64_t> windowBound;  // and iff i - j <= windowBound
+  SmallVector<int64_t> space;          // the space the masks are read in
+  SmallVector<KeptMask, 2> masks; // at most one is left after constant
+                                  // causal masks are folded
+};
+
+/// Whether `e` is the constant `value`.
+bool isConst(const Expr *e, double value);
+
+/// Reads the scores `x` (the softmax's input) as scale x Q K^T plus masks
+/// into `scores`; on failure `why` says why.
+LogicalResult parseScores(ExprBuilder &b, Type elementType, Expr *x,
+                          Scores &scores, std::string &why);
+
+/// Whether `map` reads a tensor of `type` as the space `shape` up to unit
+/// dimensions (so both have the same row-major order and trailing matrix).
+bool readsInPlace(AffineMap map, ArrayRef<int64_t> shape, Type type);
+
+/// Folds the constant masks of `scores` that are causal (or a band) over
+/// its n x m trailing matrix into its causal offset and window.
+LogicalResult foldCausalConstants(Scores &s, int64_t n, int64_t m,
+                                  Type elementType, int64_t rank);
 
 /// Tries to raise the attention whose value matmul is `root`. On success
 /// replaces `root` and returns success. On failure `why` says why, or is
