@@ -31,6 +31,8 @@
 #include "longctx/Support/Peak.h"
 #include "longctx/Target/ONNX/ImportONNX.h"
 
+#include "Run.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -72,6 +74,7 @@
 
 using namespace mlir;
 using namespace mlir::longctx;
+using namespace mlir::longctx::run;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory runCategory("longctx-run options");
@@ -197,47 +200,7 @@ static cl::opt<std::string> target(
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
-namespace {
-/// One tensor or memref argument or result of the entry function.
-struct ArraySpec {
-  NpyDType dtype;
-  SmallVector<int64_t> shape; // ShapedType::kDynamic for unknown extents
-  Type type;
-  std::optional<int64_t> streamDim;   // longctx.stream_dim
-  std::optional<int64_t> stateResult; // longctx.state (arguments only)
-  std::optional<double> init;         // longctx.init (arguments only)
-  // A KV cache's fill count: its capacity and the tokens a call appends.
-  std::optional<int64_t> kvCapacity, kvTokens;
-  // An ONNX model's `position_ids` input (onnx.name): --generate fills it
-  // with the tokens' positions in the sequence.
-  bool positionIds = false;
-};
 
-/// An MLIR strided memref descriptor as the LLVM lowering lays it out: two
-/// pointers, an offset, `rank` sizes and `rank` strides.
-struct Descriptor {
-  void *allocated = nullptr;
-  void *aligned = nullptr;
-  int64_t offset = 0;
-  SmallVector<int64_t> sizes, strides;
-};
-} // namespace
-
-static void error(const llvm::Twine &message) {
-  llvm::errs() << "longctx-run: error: " << message << "\n";
-}
-
-static double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-static std::string typeString(Type type) {
-  std::string str;
-  llvm::raw_string_ostream os(str);
-  os << type;
-  return str;
-}
 
 static FailureOr<NpyDType> toDType(Type type) {
   if (type.isF16())
@@ -303,61 +266,6 @@ static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
     spec.kvTokens = tokens.getInt();
   }
   return spec;
-}
-
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) {
-                                      return ShapedType::isDynamic(d)
-                                                 ? std::string("?")
-                                                 : std::to_string(d);
-                                    }),
-                    "x");
-}
-
-static SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
-}
-
-/// Copies a block of `shape` elements of `elementSize` bytes from
-/// `src` (+ `srcOffset` elements, `srcStrides`) to `dst` (+ `dstOffset`,
-/// `dstStrides`), a row at a time where rows are contiguous on both sides.
-static void copyBlock(ArrayRef<int64_t> shape, int64_t elementSize,
-                      const char *src, ArrayRef<int64_t> srcStrides,
-                      int64_t srcOffset, char *dst,
-                      ArrayRef<int64_t> dstStrides, int64_t dstOffset) {
-  size_t rank = shape.size();
-  if (rank == 0) {
-    std::memmove(dst + dstOffset * elementSize, src + srcOffset * elementSize,
-                 elementSize);
-    return;
-  }
-  if (llvm::is_contained(shape, 0))
-    return;
-  bool rowsContiguous = srcStrides[rank - 1] == 1 && dstStrides[rank - 1] == 1;
-  int64_t rowLength = rowsContiguous ? shape[rank - 1] : 1;
-  size_t outer = rowsContiguous ? rank - 1 : rank;
-  SmallVector<int64_t> index(outer, 0);
-  while (true) {
-    int64_t s = srcOffset, d = dstOffset;
-    for (size_t i = 0; i < outer; ++i) {
-      s += index[i] * srcStrides[i];
-      d += index[i] * dstStrides[i];
-    }
-    std::memmove(dst + d * elementSize, src + s * elementSize,
-                 rowLength * elementSize);
-    int64_t i = static_cast<int64_t>(outer) - 1;
-    for (; i >= 0; --i) {
-      if (++index[i] < shape[i])
-        break;
-      index[i] = 0;
-    }
-    if (i < 0)
-      break;
-  }
 }
 
 /// Fills `array` with seeded random data: uniform in [-1, 1) for floats,
@@ -431,55 +339,6 @@ static FailureOr<NpyArray> readChecked(StringRef path,
     return failure();
   }
   return std::move(*array);
-}
-
-/// Compares `actual` with `reference`; prints a one-line verdict.
-static bool compare(const llvm::Twine &label, const NpyArray &actual,
-                    const NpyArray &reference) {
-  llvm::outs() << label << ": ";
-  if (actual.getShape() != reference.getShape() ||
-      actual.getDType() != reference.getDType()) {
-    llvm::outs() << "FAIL (" << actual.getShapeString() << " "
-                 << getNpyDTypeName(actual.getDType()) << " vs expected "
-                 << reference.getShapeString() << " "
-                 << getNpyDTypeName(reference.getDType()) << ")\n";
-    return false;
-  }
-  double maxAbs = 0, maxRel = 0;
-  int64_t bad = 0, firstBad = -1;
-  for (int64_t i = 0, n = actual.getNumElements(); i < n; ++i) {
-    double a = actual.getAsDouble(i), e = reference.getAsDouble(i);
-    bool same = a == e || (std::isnan(a) && std::isnan(e));
-    double diff = std::fabs(a - e);
-    if (!same && !(diff <= absTol + relTol * std::fabs(e))) {
-      if (firstBad < 0)
-        firstBad = i;
-      ++bad;
-    }
-    if (!same) {
-      maxAbs = std::max(maxAbs, diff);
-      if (std::fabs(e) > absTol)
-        maxRel = std::max(maxRel, diff / std::fabs(e));
-    }
-  }
-  llvm::outs() << "max abs err " << llvm::format("%.3e", maxAbs)
-               << ", max rel err " << llvm::format("%.3e", maxRel) << " (atol "
-               << absTol << ", rtol " << relTol << "): ";
-  if (bad == 0) {
-    llvm::outs() << "PASS\n";
-    return true;
-  }
-  llvm::outs() << "FAIL (" << bad << " of " << actual.getNumElements()
-               << " elements differ; first at flat index " << firstBad
-               << ": got " << actual.getAsDouble(firstBad) << ", expected "
-               << reference.getAsDouble(firstBad) << ")\n";
-  return false;
-}
-
-static double peakRssMiB() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
 }
 
 /// Prints the entry's throughput and, with --peak, its fractions of the
@@ -560,439 +419,6 @@ static LogicalResult mergeModule(ModuleOp module, StringRef path,
     op.moveBefore(module.getBody(), module.getBody()->end());
   }
   return success();
-}
-
-static std::string statePath(StringRef dir, size_t argIndex) {
-  SmallString<128> path(dir);
-  llvm::sys::path::append(path, "state" + std::to_string(argIndex) + ".npy");
-  return std::string(path);
-}
-
-namespace {
-/// A compiled function called on host arrays (one per argument, row-major,
-/// kept for the calls' lifetime): its results read, copied out and freed,
-/// its state results fed back into their arguments.
-class PackedCall {
-public:
-  PackedCall(void (*fn)(void **), ArrayRef<ArraySpec> args,
-             ArrayRef<ArraySpec> results, ArrayRef<NpyArray *> arrays)
-      : fn(fn), args(args), results(results), arrays(arrays) {
-    for (NpyArray *array : arrays) {
-      Descriptor desc;
-      desc.allocated = desc.aligned = array->data();
-      desc.sizes = llvm::to_vector(array->getShape());
-      desc.strides = rowMajorStrides(desc.sizes);
-      descs.push_back(std::move(desc));
-    }
-    for (Descriptor &desc : descs) {
-      packed.append({&desc.allocated, &desc.aligned, &desc.offset});
-      for (int64_t &size : desc.sizes)
-        packed.push_back(&size);
-      for (int64_t &stride : desc.strides)
-        packed.push_back(&stride);
-    }
-    size_t words = 0;
-    for (const ArraySpec &spec : results) {
-      resultWord.push_back(words);
-      words += 3 + 2 * spec.shape.size();
-    }
-    storage.resize(std::max<size_t>(words, 1));
-    if (!results.empty())
-      packed.push_back(storage.data());
-  }
-
-  /// Whether every KV cache has room for this call's tokens (a message
-  /// starting with `what` otherwise): a call that would overflow one is
-  /// refused before it runs, with the state left as it is.
-  bool cachesHaveRoom(StringRef what) const {
-    for (auto [i, spec] : llvm::enumerate(args)) {
-      if (!spec.kvCapacity)
-        continue;
-      int64_t count = *static_cast<const int64_t *>(arrays[i]->data());
-      if (count < 0 || count + *spec.kvTokens > *spec.kvCapacity) {
-        error(what + "argument " + llvm::Twine(i) +
-              ": the KV cache is full: it holds " + llvm::Twine(count) +
-              " of " + llvm::Twine(*spec.kvCapacity) +
-              " tokens and a call appends " + llvm::Twine(*spec.kvTokens) +
-              " (rewrite with a larger longctx-attention-to-kv-cache "
-              "capacity)");
-        return false;
-      }
-    }
-    return true;
-  }
-
-  void call() { fn(packed.data()); }
-  /// The same arguments and result slots, passed to another function of
-  /// the same signature.
-  void callOther(void (*other)(void **)) { other(packed.data()); }
-
-  /// Result `r`'s descriptor: allocated, aligned, offset, sizes, strides.
-  const int64_t *getResult(size_t r) const {
-    return storage.data() + resultWord[r];
-  }
-  SmallVector<int64_t> getResultShape(size_t r) const {
-    size_t rank = results[r].shape.size();
-    const int64_t *word = getResult(r);
-    return SmallVector<int64_t>(word + 3, word + 3 + rank);
-  }
-
-  /// Copies result `r` (a block of its own shape) into row-major `dst`,
-  /// starting `dstOffset` elements in; nothing to do for state updated in
-  /// place (a KV cache written at its count), already where it goes.
-  void copyResult(size_t r, NpyArray &dst, int64_t dstOffset) const {
-    size_t rank = results[r].shape.size();
-    const int64_t *word = getResult(r);
-    ArrayRef<int64_t> sizes(word + 3, rank), strides(word + 3 + rank, rank);
-    if (reinterpret_cast<const char *>(word[1]) ==
-            static_cast<const char *>(dst.data()) &&
-        word[2] == 0 && dstOffset == 0 &&
-        ArrayRef<int64_t>(rowMajorStrides(dst.getShape())) == strides &&
-        sizes == dst.getShape())
-      return;
-    copyBlock(sizes, getNpyElementSize(results[r].dtype),
-              reinterpret_cast<const char *>(word[1]), strides, word[2],
-              static_cast<char *>(dst.data()), rowMajorStrides(dst.getShape()),
-              dstOffset);
-  }
-
-  /// Feeds the state results back into their arguments.
-  void feedState() const {
-    for (auto [i, spec] : llvm::enumerate(args))
-      if (spec.stateResult)
-        copyResult(*spec.stateResult, *arrays[i], 0);
-  }
-
-  /// Frees the results the call allocated.
-  void releaseResults() const {
-    for (size_t r = 0; r < results.size(); ++r) {
-      void *allocated = reinterpret_cast<void *>(getResult(r)[0]);
-      bool isInput = llvm::any_of(
-          arrays, [&](NpyArray *a) { return a->data() == allocated; });
-      // Globals carry a poison allocated pointer; inputs are ours.
-      if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
-          !isInput)
-        std::free(allocated);
-    }
-  }
-
-private:
-  void (*fn)(void **);
-  ArrayRef<ArraySpec> args, results;
-  SmallVector<NpyArray *> arrays;
-  SmallVector<Descriptor> descs;
-  SmallVector<void *> packed;
-  SmallVector<int64_t> storage;
-  SmallVector<size_t> resultWord;
-};
-
-/// What greedy generation reads and writes of a function: its token ids
-/// [1, n] (the only argument that is neither state nor a parameter,
-/// integers), its logits [1, n, V] (the only result that is not state, f32),
-/// its parameters (`longctx.init`: a rewrite's gates, rates, persistent
-/// tokens, at their initial values) and its state arguments, in order.
-struct GenerationRoles {
-  unsigned ids = 0, logits = 0;
-  int64_t tokens = 0, vocab = 0;
-  SmallVector<unsigned> parameters, state;
-  /// The `position_ids` input of an ONNX model, if any: [1, n] integers,
-  /// filled with the positions of the call's tokens.
-  std::optional<unsigned> positions;
-};
-} // namespace
-
-/// The generation roles of `name`'s arguments and results, or a message.
-static FailureOr<GenerationRoles>
-getGenerationRoles(StringRef name, ArrayRef<ArraySpec> args,
-                   ArrayRef<ArraySpec> results) {
-  auto fail = [&](const llvm::Twine &why) {
-    error("--generate: @" + name + " " + why);
-    return failure();
-  };
-  GenerationRoles roles;
-  std::optional<unsigned> ids;
-  SmallVector<bool> isState(results.size(), false);
-  for (auto [i, spec] : llvm::enumerate(args)) {
-    if (spec.init && !spec.stateResult) {
-      roles.parameters.push_back(i);
-      continue;
-    }
-    if (spec.positionIds && !spec.stateResult && !roles.positions) {
-      roles.positions = i;
-      continue;
-    }
-    if (!spec.stateResult) {
-      if (ids)
-        return fail("takes more than the token ids, parameters and the state "
-                    "(arguments " +
-                    llvm::Twine(*ids) + " and " + llvm::Twine(i) +
-                    " are neither state nor parameters)");
-      ids = i;
-      continue;
-    }
-    int64_t r = *spec.stateResult;
-    if (r < 0 || r >= static_cast<int64_t>(results.size()) ||
-        results[r].type != spec.type)
-      return fail("argument " + llvm::Twine(i) + ": " + kStateAttrName +
-                  " = " + llvm::Twine(r) + " does not name a result of type " +
-                  typeString(spec.type));
-    isState[r] = true;
-    roles.state.push_back(i);
-  }
-  if (!ids)
-    return fail("has no token ids argument (every argument is state)");
-  const ArraySpec &idSpec = args[*ids];
-  if ((idSpec.dtype != NpyDType::I64 && idSpec.dtype != NpyDType::I32) ||
-      idSpec.shape.size() != 2 || idSpec.shape[0] != 1 ||
-      ShapedType::isDynamic(idSpec.shape[1]) || idSpec.shape[1] < 1)
-    return fail("argument " + llvm::Twine(*ids) + " has type " +
-                typeString(idSpec.type) +
-                "; the token ids must be a static [1, n] of i64 or i32");
-  std::optional<unsigned> logits;
-  for (size_t r = 0; r < results.size(); ++r) {
-    if (isState[r])
-      continue;
-    if (logits)
-      return fail("returns more than the logits and the state (results " +
-                  llvm::Twine(*logits) + " and " + llvm::Twine(r) +
-                  " are not state)");
-    logits = r;
-  }
-  if (!logits)
-    return fail("returns no logits (every result is state)");
-  const ArraySpec &logitSpec = results[*logits];
-  if (logitSpec.dtype != NpyDType::F32 || logitSpec.shape.size() != 3 ||
-      logitSpec.shape[0] != 1 || logitSpec.shape[1] != idSpec.shape[1] ||
-      ShapedType::isDynamic(logitSpec.shape[2]) || logitSpec.shape[2] < 1)
-    return fail("result " + llvm::Twine(*logits) + " has type " +
-                typeString(logitSpec.type) +
-                "; the logits must be a static [1, n, V] of f32 with n the "
-                "token ids' length");
-  if (roles.positions) {
-    const ArraySpec &posSpec = args[*roles.positions];
-    if ((posSpec.dtype != NpyDType::I64 && posSpec.dtype != NpyDType::I32) ||
-        posSpec.shape != idSpec.shape)
-      return fail("argument " + llvm::Twine(*roles.positions) +
-                  " (position_ids) has type " + typeString(posSpec.type) +
-                  "; it must be integers of the token ids' shape " +
-                  typeString(idSpec.type));
-  }
-  roles.ids = *ids;
-  roles.logits = *logits;
-  roles.tokens = idSpec.shape[1];
-  roles.vocab = logitSpec.shape[2];
-  return roles;
-}
-
-/// The argmax of the last row of logits `desc` ([1, n, V] f32 descriptor).
-static int64_t argmaxOfLastRow(const int64_t *desc) {
-  const float *base = reinterpret_cast<const float *>(desc[1]) + desc[2];
-  int64_t rows = desc[4], vocab = desc[5];
-  const float *row = base + (rows - 1) * desc[7];
-  int64_t best = 0;
-  for (int64_t v = 1; v < vocab; ++v)
-    if (row[v * desc[8]] > row[best * desc[8]])
-      best = v;
-  return best;
-}
-
-/// Greedy generation (--generate): the prompt through `prefill` in calls of
-/// its length and the rest of it through `decode`, one token a call; then
-/// `generate` new ids, each the argmax of the last logits row, every one but
-/// the last fed to `decode`. `state` holds `prefill`'s argument arrays (its
-/// state and its parameters at their initial values; the decode function's
-/// are the same). Prints the prefill and decode rates, the ids and the peak memory;
-/// checks the ids against `expectedIds` when given. Returns the exit code.
-static int runGeneration(void (*prefillFn)(void **), void (*decodeFn)(void **),
-                         ArrayRef<ArraySpec> prefillArgs,
-                         ArrayRef<ArraySpec> prefillResults,
-                         ArrayRef<ArraySpec> decodeArgs,
-                         ArrayRef<ArraySpec> decodeResults,
-                         MutableArrayRef<NpyArray> state,
-                         const NpyArray *expectedIds) {
-  FailureOr<GenerationRoles> pre =
-      getGenerationRoles(entryName, prefillArgs, prefillResults);
-  if (failed(pre))
-    return 1;
-  FailureOr<GenerationRoles> dec =
-      getGenerationRoles(decodeEntry, decodeArgs, decodeResults);
-  if (failed(dec))
-    return 1;
-  if (dec->tokens != 1) {
-    error("--generate: @" + decodeEntry + " takes " + llvm::Twine(dec->tokens) +
-          " tokens a call; it must take one (import the model with its "
-          "sequence length 1)");
-    return 1;
-  }
-  auto sameTypes = [&](ArrayRef<unsigned> a, ArrayRef<unsigned> b) {
-    if (a.size() != b.size())
-      return false;
-    for (size_t k = 0; k < a.size(); ++k)
-      if (prefillArgs[a[k]].type != decodeArgs[b[k]].type)
-        return false;
-    return true;
-  };
-  bool sameState = sameTypes(pre->state, dec->state) &&
-                   sameTypes(pre->parameters, dec->parameters);
-  if (!sameState || pre->vocab != dec->vocab) {
-    error("--generate: @" + decodeEntry + " and @" + entryName +
-          " do not share their state, parameters and vocabulary (import both "
-          "from one model and rewrite them with the same options)");
-    return 1;
-  }
-
-  llvm::Expected<NpyArray> prompt = NpyArray::read(promptFile);
-  if (!prompt) {
-    error("--prompt: " + llvm::toString(prompt.takeError()));
-    return 1;
-  }
-  if (prompt->getShape().size() != 2 || prompt->getShape()[0] != 1 ||
-      prompt->getShape()[1] < 1 ||
-      (prompt->getDType() != NpyDType::I64 &&
-       prompt->getDType() != NpyDType::I32)) {
-    error("--prompt ('" + promptFile + "'): expected token ids [1, P] of " +
-          "int64 or int32 with P >= 1, got " + prompt->getShapeString() + " " +
-          getNpyDTypeName(prompt->getDType()));
-    return 1;
-  }
-  int64_t promptLen = prompt->getShape()[1];
-  for (int64_t t = 0; t < promptLen; ++t) {
-    double id = prompt->getAsDouble(t);
-    if (id < 0 || id >= pre->vocab) {
-      error("--prompt: token " + llvm::Twine(t) + " is " +
-            llvm::Twine(static_cast<int64_t>(id)) +
-            ", outside the vocabulary [0, " + llvm::Twine(pre->vocab) + ")");
-      return 1;
-    }
-  }
-
-  // Each function's arguments: its own token ids and positions, the shared
-  // state and parameters (the prefill's arrays, at their initial values).
-  auto bind = [&](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
-                  NpyArray &ids, NpyArray &positions) {
-    SmallVector<NpyArray *> arrays(args.size(), nullptr);
-    arrays[roles.ids] = &ids;
-    if (roles.positions)
-      arrays[*roles.positions] = &positions;
-    for (auto [k, i] : llvm::enumerate(roles.state))
-      arrays[i] = &state[pre->state[k]];
-    for (auto [k, i] : llvm::enumerate(roles.parameters))
-      arrays[i] = &state[pre->parameters[k]];
-    return arrays;
-  };
-  NpyArray prefillIds(prefillArgs[pre->ids].dtype, {1, pre->tokens});
-  NpyArray decodeIds(decodeArgs[dec->ids].dtype, {1, 1});
-  auto positionsFor = [](ArrayRef<ArraySpec> args, const GenerationRoles &roles,
-                         int64_t tokens) {
-    return NpyArray(roles.positions ? args[*roles.positions].dtype
-                                    : NpyDType::I64,
-                    {1, tokens});
-  };
-  NpyArray prefillPositions = positionsFor(prefillArgs, *pre, pre->tokens);
-  NpyArray decodePositions = positionsFor(decodeArgs, *dec, 1);
-  PackedCall prefillCall(
-      prefillFn, prefillArgs, prefillResults,
-      bind(prefillArgs, *pre, prefillIds, prefillPositions));
-  PackedCall decodeCall(decodeFn, decodeArgs, decodeResults,
-                        bind(decodeArgs, *dec, decodeIds, decodePositions));
-  auto setId = [](NpyArray &ids, int64_t index, int64_t id) {
-    if (ids.getDType() == NpyDType::I64)
-      static_cast<int64_t *>(ids.data())[index] = id;
-    else
-      static_cast<int32_t *>(ids.data())[index] = static_cast<int32_t>(id);
-  };
-  // The positions of a call's tokens, from `first` on.
-  auto setPositions = [&](NpyArray &positions, int64_t first) {
-    for (int64_t t = 0; t < positions.getShape()[1]; ++t)
-      setId(positions, t, first + t);
-  };
-  // One call: the next id from its last logits row, or -1 (a message) when
-  // a KV cache is full.
-  auto step = [&](PackedCall &call, StringRef name, unsigned logits) {
-    if (!call.cachesHaveRoom(("@" + name + " ").str()))
-      return int64_t(-1);
-    call.call();
-    int64_t next = argmaxOfLastRow(call.getResult(logits));
-    call.feedState();
-    call.releaseResults();
-    return next;
-  };
-
-  // The prompt: whole calls of the prefill length, then one token a call.
-  auto start = std::chrono::steady_clock::now();
-  int64_t next = -1, prefillCalls = 0, pos = 0;
-  for (; promptLen - pos >= pre->tokens; pos += pre->tokens, ++prefillCalls) {
-    for (int64_t t = 0; t < pre->tokens; ++t)
-      setId(prefillIds, t, static_cast<int64_t>(prompt->getAsDouble(pos + t)));
-    setPositions(prefillPositions, pos);
-    if ((next = step(prefillCall, entryName, pre->logits)) < 0)
-      return 1;
-  }
-  for (; pos < promptLen; ++pos) {
-    setId(decodeIds, 0, static_cast<int64_t>(prompt->getAsDouble(pos)));
-    setPositions(decodePositions, pos);
-    if ((next = step(decodeCall, decodeEntry, dec->logits)) < 0)
-      return 1;
-  }
-  double prefillSeconds = secondsSince(start);
-  llvm::outs() << "longctx-run: prefilled " << promptLen << " tokens ("
-               << prefillCalls << (prefillCalls == 1 ? " call" : " calls")
-               << " of " << pre->tokens << ", "
-               << promptLen - prefillCalls * pre->tokens
-               << " of one) in " << llvm::format("%.4f", prefillSeconds)
-               << " s: " << llvm::format("%.0f", promptLen / prefillSeconds)
-               << " tokens/s\n";
-
-  // The new ids.
-  NpyArray generated(NpyDType::I64, {1, static_cast<int64_t>(generate)});
-  auto *out = static_cast<int64_t *>(generated.data());
-  out[0] = next;
-  start = std::chrono::steady_clock::now();
-  for (unsigned g = 1; g < generate; ++g) {
-    setId(decodeIds, 0, out[g - 1]);
-    setPositions(decodePositions, promptLen + g - 1);
-    if ((out[g] = step(decodeCall, decodeEntry, dec->logits)) < 0)
-      return 1;
-  }
-  double decodeSeconds = secondsSince(start);
-  if (generate > 1)
-    llvm::outs() << "longctx-run: decoded " << generate - 1
-                 << " tokens one a call in "
-                 << llvm::format("%.4f", decodeSeconds) << " s: "
-                 << llvm::format("%.0f", (generate - 1) / decodeSeconds)
-                 << " tokens/s, " << llvm::format(
-                        "%.3f", 1e3 * decodeSeconds / (generate - 1))
-                 << " ms a token\n";
-  llvm::outs() << "longctx-run: generated ids:";
-  for (unsigned g = 0; g < generate; ++g)
-    llvm::outs() << " " << out[g];
-  llvm::outs() << "\n";
-
-  if (!outputDir.empty()) {
-    SmallString<128> path(outputDir);
-    llvm::sys::path::append(path, "generated.npy");
-    if (llvm::Error err = generated.write(path)) {
-      error(llvm::toString(std::move(err)));
-      return 1;
-    }
-  }
-  if (!saveState.empty()) {
-    for (unsigned i : pre->state)
-      if (llvm::Error err = state[i].write(statePath(saveState, i))) {
-        error(llvm::toString(std::move(err)));
-        return 1;
-      }
-    llvm::outs() << "longctx-run: saved the state to '" << saveState << "'\n";
-  }
-  llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
-               << " MiB\n";
-  if (expectedIds && !compare("generated ids", generated, *expectedIds)) {
-    llvm::outs() << "longctx-run: MISMATCH\n";
-    return 2;
-  }
-  if (expectedIds)
-    llvm::outs() << "longctx-run: the generated ids match\n";
-  return 0;
 }
 
 /// Loads the longctx CUDA runtime, checks that it finds a driver and a
@@ -1716,7 +1142,7 @@ FailureOr<bool> EntryRunner::runBaseline(ExecutionEngine &engine) {
   bool allMatch = true;
   for (size_t r = 0; r < data.resultSpecs.size(); ++r)
     allMatch &= compare("result " + llvm::Twine(r) + " vs baseline",
-                        *finals[r], *baseFinals[r]);
+                        *finals[r], *baseFinals[r], absTol, relTol);
   return allMatch;
 }
 
@@ -1736,7 +1162,7 @@ int EntryRunner::compareAndSave(bool allMatch) {
     }
     if (r < data.expectedArrays.size())
       allMatch &= compare("result " + llvm::Twine(r), *finals[r],
-                          data.expectedArrays[r]);
+                          data.expectedArrays[r], absTol, relTol);
   }
   if (!saveState.empty()) {
     for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
@@ -1827,11 +1253,14 @@ int main(int argc, char **argv) {
     void (*decodeFn)(void **) = lookupPacked(**engine, decodeEntry);
     if (!decodeFn)
       return 1;
+    GenerationOptions options{entryName, decodeEntry, promptFile, outputDir,
+                              saveState, generate, absTol, relTol};
     return runGeneration(entryFn, decodeFn, data.argSpecs, data.resultSpecs,
                          data.decodeArgSpecs, data.decodeResultSpecs,
                          data.argArrays,
                          data.expectedArrays.empty() ? nullptr
-                                                     : &data.expectedArrays[0]);
+                                                     : &data.expectedArrays[0],
+                         options);
   }
   EntryRunner runner(entryFn, data);
   return runner.run(**engine);
