@@ -322,8 +322,8 @@ int mlir::longctx::run::runGeneration(
   }
   llvm::outs() << "longctx-run: peak RSS " << llvm::format("%.1f", peakRssMiB())
                << " MiB\n";
-  if (expectedIds && !compare("generated ids", generated, *expectedIds, options.absTol,
-                               options.relTol)) {
+  if (expectedIds && !compare("generated ids", generated, *expectedIds,
+                              options.absTol, options.relTol)) {
     llvm::outs() << "longctx-run: MISMATCH\n";
     return 2;
   }

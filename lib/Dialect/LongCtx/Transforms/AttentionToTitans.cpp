@@ -389,11 +389,13 @@ public:
         arith::RemSIOp::create(rewriter, loc, total, rows.index(chunk)));
     Value rest = arith::SubIOp::create(rewriter, loc, total, complete);
     OpFoldResult zero = rewriter.getIndexAttr(0);
-    TitansMemoryOp head = titans.memory(
-        rows.rows(memKeys, zero, complete), rows.rows(memValues, zero, complete),
-        rows.rows(memQueries, zero, complete), w, s);
+    TitansMemoryOp head =
+        titans.memory(rows.rows(memKeys, zero, complete),
+                      rows.rows(memValues, zero, complete),
+                      rows.rows(memQueries, zero, complete), w, s);
     TitansMemoryOp tail = titans.memory(
-        rows.rows(memKeys, complete, rest), rows.rows(memValues, complete, rest),
+        rows.rows(memKeys, complete, rest),
+        rows.rows(memValues, complete, rest),
         rows.rows(memQueries, complete, rest), head.getNewWeights(),
         head.getNewMomentum());
     SmallVector<OpFoldResult> sizes = {
@@ -508,7 +510,8 @@ public:
 /// Streamed MAG: one row state of max(W, C) - 1 rows serves the memory's
 /// partial chunk and the attention's window.
 static Value rewriteStreamedMag(TitansRewrite &titans) {
-  int64_t capacity = std::max(titans.options.window, titans.options.chunkLength) - 1;
+  int64_t capacity =
+      std::max(titans.options.window, titans.options.chunkLength) - 1;
   TitansStream stream(titans);
   Value keyState = stream.addRowState(capacity, titans.headDim);
   Value valueState = stream.addRowState(capacity, titans.valueDim);
@@ -706,8 +709,8 @@ static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
       arith::SelectOp::create(rewriter, loc, completed, weights,
                               state.segmentWeights),
       state.segmentWeights);
-  Value keep = arith::MinSIOp::create(rewriter, loc, total,
-                                      rows.index(std::max<int64_t>(segment - 1, 1)));
+  Value keep = arith::MinSIOp::create(
+      rewriter, loc, total, rows.index(std::max<int64_t>(segment - 1, 1)));
   auto keepSegment = [&](Value joined, Value cached) {
     return rows.insertRows(rows.rows(joined, rewriter.getIndexAttr(0), keep),
                            cached, rewriter.getIndexAttr(0));
