@@ -471,6 +471,26 @@ Value mlir::longctx::detail::buildPanelMatmul(OpBuilder &b, Location loc,
   return loop.getResult(0);
 }
 
+/// The register block's accumulators of `current` at `rows` (column
+/// `col0` on), each row's vectors times its `alpha` [B, Hkv, G, rows]: the
+/// value kernels' start, acc * alpha.
+static SmallVector<Value> readScaledBlock(OpBuilder &b, Location loc,
+                                          Value current, Value alpha,
+                                          ValueRange bhg, ArrayRef<Value> rows,
+                                          Value col0,
+                                          const RegisterBlock &block) {
+  auto vecType = VectorType::get({block.lanes}, b.getF32Type());
+  SmallVector<Value> accs;
+  for (Value row : rows) {
+    SmallVector<Value> at = {bhg[0], bhg[1], bhg[2], row};
+    Value scale = vector::BroadcastOp::create(
+        b, loc, vecType, tensor::ExtractOp::create(b, loc, alpha, at));
+    for (Value old : readBlockVectors(b, loc, current, at, col0, block))
+      accs.push_back(arith::MulFOp::create(b, loc, old, scale));
+  }
+  return accs;
+}
+
 /// acc' [B, Hkv, G, tq, dv] = acc * alpha + P V for P [B, Hkv, G, tq, tk],
 /// key tile `tile` of V given as `packPanels` panels [B, Hkv, tiles, P,
 /// T, width] and alpha [B, Hkv, G, tq]: a register-blocked kernel.
@@ -481,24 +501,13 @@ Value mlir::longctx::detail::buildValueKernel(
     OpBuilder &b, Location loc, Value probs, Value values, Value tile,
     Value acc, Value alpha, ArrayRef<OpFoldResult> accSizes, Value numKeys,
     const RegisterBlock &block) {
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
   Value numColumns = getValueOrCreateConstantIndexOp(b, loc, accSizes[4]);
   return buildRowBlockKernel(
       b, loc, acc, accSizes, block, numColumns,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
           Value col0, Value panel, Value current) {
-        SmallVector<Value> accs;
-        for (Value row : rows) {
-          Value scale = vector::BroadcastOp::create(
-              rb, rl, vecType,
-              tensor::ExtractOp::create(
-                  rb, rl, alpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
-          for (Value old : readBlockVectors(
-                   rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
-                   col0, block))
-            accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
-        }
+        SmallVector<Value> accs =
+            readScaledBlock(rb, rl, current, alpha, bhg, rows, col0, block);
         return accumulatePanel(rb, rl, LeftOperand{probs}, values, tile, panel,
                                bhg, rows, numKeys, block, accs);
       });
@@ -584,8 +593,6 @@ Value mlir::longctx::detail::buildInPlaceValueKernel(
     OpBuilder &b, Location loc, Value probs, const OperandView &value, Value bi,
     Value hi, Value k0, Value acc, Value alpha, Value numKeys,
     const RegisterBlock &block) {
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({block.lanes}, f32);
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
   Value rowsAcc = collapseRows(b, loc, acc);
   Value rowsProbs = collapseRows(b, loc, probs);
@@ -596,17 +603,8 @@ Value mlir::longctx::detail::buildInPlaceValueKernel(
       b, loc, rowsAcc, sizes, block, numColumns,
       [&](OpBuilder &rb, Location rl, ValueRange bhg, ArrayRef<Value> rows,
           Value col0, Value, Value current) {
-        SmallVector<Value> accs;
-        for (Value row : rows) {
-          Value scale = vector::BroadcastOp::create(
-              rb, rl, vecType,
-              tensor::ExtractOp::create(
-                  rb, rl, rowsAlpha, ValueRange{bhg[0], bhg[1], bhg[2], row}));
-          for (Value old : readBlockVectors(
-                   rb, rl, current, ValueRange{bhg[0], bhg[1], bhg[2], row},
-                   col0, block))
-            accs.push_back(arith::MulFOp::create(rb, rl, old, scale));
-        }
+        SmallVector<Value> accs = readScaledBlock(rb, rl, current, rowsAlpha,
+                                                  bhg, rows, col0, block);
         return accumulateRows(
             rb, rl, LeftOperand{rowsProbs}, bhg, rows, numKeys, accs,
             [&](OpBuilder &lb, Location ll, Value j) {

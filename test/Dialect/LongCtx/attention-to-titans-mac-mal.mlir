@@ -70,12 +70,12 @@
 //   MAC-DAG:     %[[J:.+]] = linalg.index 3
 //   MAC-DAG:     %[[C4:.+]] = arith.constant 4 : index
 //   MAC-DAG:     %[[C64:.+]] = arith.constant 64 : index
-//       MAC:     %[[PERS:.+]] = arith.cmpi ult, %[[J]], %[[C4]]
+//       MAC:     %[[PERS:.+]] = arith.cmpi slt, %[[J]], %[[C4]]
 //       MAC:     %[[REL:.+]] = arith.subi %[[J]], %[[C4]]
-//       MAC:     %[[INH:.+]] = arith.cmpi ult, %[[REL]], %[[C64]]
+//       MAC:     %[[INH:.+]] = arith.cmpi slt, %[[REL]], %[[C64]]
 //       MAC:     %[[SEG:.+]] = arith.subi %[[REL]], %[[C64]]
 //       MAC:     %[[POS:.+]] = arith.select %[[INH]], %[[REL]], %[[SEG]]
-//       MAC:     %[[PAST:.+]] = arith.cmpi ule, %[[POS]], %[[I]]
+//       MAC:     %[[PAST:.+]] = arith.cmpi sle, %[[POS]], %[[I]]
 //       MAC:     arith.ori %[[PERS]], %[[PAST]]
 //       MAC:   %[[Y:.+]] = longctx.attention ins(%[[Q]], %[[KEYS]], %[[VALUES]] : tensor<1x2x64x16xf32>, tensor<1x2x132x16xf32>, tensor<1x2x132x8xf32>) mask(%[[MASK]] : tensor<1x1x64x132xi1>) scale(2.500000e-01) -> tensor<1x2x64x8xf32>
 //       MAC:   %[[MK:.+]] = linalg.generic {{.*}} ins(%[[Y]], %[[BK]] :

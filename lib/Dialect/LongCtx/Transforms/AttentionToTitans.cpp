@@ -568,23 +568,34 @@ static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
                        output, "MAL");
 }
 
-/// The visibility of a streamed MAC piece: query i (segment position
-/// g + i) over P persistent keys, then `total` retrieved and `total` segment
-/// keys of positions 0.. (the segment's rows so far and the piece's): every
-/// persistent key, and the others at positions <= g + i. [1, 1, L, P +
-/// 2 total] i1 from indices.
-static Value buildStreamedMacMask(RewriterBase &rewriter, Location loc,
-                                  int64_t persistent, Value g, Value total,
-                                  Value pieceRows) {
+/// The visibility of MAC's attention for L queries at segment positions
+/// g.. over P persistent keys, then `total` retrieved and `total` segment
+/// keys of positions 0.. (the segment's rows so far and the queries'):
+/// query i sees every persistent key, and the retrieved and segment keys of
+/// positions <= g + i (retrieved key j depends on query j, so seeing j > i
+/// would leak the future). A [1, 1, L, P + 2 total] i1 tensor computed from
+/// indices (no constant is materialised); static where the sizes are.
+static Value buildMacMask(RewriterBase &rewriter, Location loc,
+                          int64_t persistent, OpFoldResult g,
+                          OpFoldResult total, OpFoldResult queries) {
   MLIRContext *ctx = rewriter.getContext();
-  Value keys = arith::AddIOp::create(
-      rewriter, loc,
-      arith::AddIOp::create(rewriter, loc, total, total),
-      arith::ConstantIndexOp::create(rewriter, loc, persistent));
+  std::optional<int64_t> staticTotal = getConstantIntValue(total);
+  OpFoldResult keys =
+      staticTotal
+          ? OpFoldResult(rewriter.getIndexAttr(persistent + 2 * *staticTotal))
+          : OpFoldResult(arith::AddIOp::create(
+                rewriter, loc,
+                arith::MulIOp::create(
+                    rewriter, loc,
+                    getValueOrCreateConstantIndexOp(rewriter, loc, total),
+                    arith::ConstantIndexOp::create(rewriter, loc, 2)),
+                arith::ConstantIndexOp::create(rewriter, loc, persistent))
+                             .getResult());
   SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                     rewriter.getIndexAttr(1), pieceRows, keys};
+                                     rewriter.getIndexAttr(1), queries, keys};
   Value init =
       tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
+  std::optional<int64_t> staticG = getConstantIntValue(g);
   SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              rewriter, loc, TypeRange{init.getType()}, ValueRange{},
@@ -595,15 +606,25 @@ static Value buildStreamedMacMask(RewriterBase &rewriter, Location loc,
                Value i = linalg::IndexOp::create(nb, nl, 2);
                Value j = linalg::IndexOp::create(nb, nl, 3);
                Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
+               Value totalValue =
+                   staticTotal
+                       ? arith::ConstantIndexOp::create(nb, nl, *staticTotal)
+                       : cast<Value>(total);
                Value isPersistent = arith::CmpIOp::create(
                    nb, nl, arith::CmpIPredicate::slt, j, p);
+               // Position of key j in its block (retrieved or segment).
                Value rel = arith::SubIOp::create(nb, nl, j, p);
                Value inRetrieved = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::slt, rel, total);
+                   nb, nl, arith::CmpIPredicate::slt, rel, totalValue);
                Value pos = arith::SelectOp::create(
                    nb, nl, inRetrieved, rel,
-                   arith::SubIOp::create(nb, nl, rel, total));
-               Value row = arith::AddIOp::create(nb, nl, i, g);
+                   arith::SubIOp::create(nb, nl, rel, totalValue));
+               Value row = staticG && *staticG == 0
+                               ? i
+                               : arith::AddIOp::create(
+                                     nb, nl, i,
+                                     getValueOrCreateConstantIndexOp(nb, nl,
+                                                                     g));
                Value past = arith::CmpIOp::create(
                    nb, nl, arith::CmpIPredicate::sle, pos, row);
                linalg::YieldOp::create(
@@ -680,7 +701,7 @@ static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
   Value y = titans.attention(
       queries, context(titans.persistentKeys, retrievedKeys, keys),
       context(titans.persistentValues, retrievedValues, values),
-      buildStreamedMacMask(rewriter, loc, persistent, g, total, pieceRows),
+      buildMacMask(rewriter, loc, persistent, g, total, pieceRows),
       /*causal=*/false);
   // The memory learns from y over the stream's chunks and gates it.
   Value memoryHeld;
@@ -837,46 +858,6 @@ Value mlir::longctx::rewriteAttentionToTitansMal(RewriterBase &rewriter,
   return titans.finish(memory, out, "MAL");
 }
 
-/// The visibility of MAC's attention for N queries over P persistent, N
-/// retrieved and N segment keys: query i sees every persistent key, and the
-/// retrieved and segment keys of positions <= i. A [1, 1, N, P + 2N] i1
-/// tensor computed from indices (no constant is materialised).
-static Value buildMacMask(RewriterBase &rewriter, Location loc,
-                          int64_t persistent, int64_t tokens) {
-  MLIRContext *ctx = rewriter.getContext();
-  auto maskType = RankedTensorType::get({1, 1, tokens, persistent + 2 * tokens},
-                                        rewriter.getI1Type());
-  Value init = tensor::EmptyOp::create(rewriter, loc, maskType.getShape(),
-                                       rewriter.getI1Type());
-  SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             rewriter, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init},
-             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
-             par,
-             [&](OpBuilder &nb, Location nl, ValueRange) {
-               Value i = linalg::IndexOp::create(nb, nl, 2);
-               Value j = linalg::IndexOp::create(nb, nl, 3);
-               Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
-               Value n = arith::ConstantIndexOp::create(nb, nl, tokens);
-               Value isPersistent = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::ult, j, p);
-               // Position of key j in its block of N (retrieved or segment).
-               Value rel = arith::SubIOp::create(nb, nl, j, p);
-               Value inRetrieved = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::ult, rel, n);
-               Value pos = arith::SelectOp::create(
-                   nb, nl, inRetrieved, rel,
-                   arith::SubIOp::create(nb, nl, rel, n));
-               Value past = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::ule, pos, i);
-               linalg::YieldOp::create(
-                   nb, nl,
-                   arith::OrIOp::create(nb, nl, isPersistent, past)
-                       .getResult());
-             })
-      .getResult(0);
-}
-
 Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
                                                  AttentionOp op,
                                                  const TitansOptions &options) {
@@ -908,8 +889,9 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
                      titans.withPersistent(titans.persistentValues,
                                            titans.project(h, retrievedV)),
                      op.getValue());
-  Value mask =
-      buildMacMask(rewriter, loc, options.persistentTokens, titans.tokens);
+  OpFoldResult tokens = rewriter.getIndexAttr(titans.tokens);
+  Value mask = buildMacMask(rewriter, loc, options.persistentTokens,
+                            rewriter.getIndexAttr(0), tokens, tokens);
   Value y = titans.attention(op.getQuery(), keys, values, mask,
                              /*causal=*/false);
   // The memory learns from the attention output and gates it:
