@@ -299,6 +299,31 @@ public:
 };
 } // namespace
 
+/// A [1, 1, queries, keys] i1 mask built from indices: `visible` gives the
+/// element at query i, key j (no constant is materialised).
+static Value buildIndexMask(
+    RewriterBase &rewriter, Location loc, OpFoldResult queries,
+    OpFoldResult keys,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> visible) {
+  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                     rewriter.getIndexAttr(1), queries, keys};
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
+  SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{init.getType()}, ValueRange{},
+             ValueRange{init},
+             ArrayRef<AffineMap>{
+                 AffineMap::getMultiDimIdentityMap(4, rewriter.getContext())},
+             par,
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               Value i = linalg::IndexOp::create(nb, nl, 2);
+               Value j = linalg::IndexOp::create(nb, nl, 3);
+               linalg::YieldOp::create(nb, nl, visible(nb, nl, i, j));
+             })
+      .getResult(0);
+}
+
 namespace {
 /// The streamed form of MAG and MAL (`TitansOptions::window` > 0): the
 /// state also keeps the last rows of the stream and its position p (the
@@ -454,44 +479,26 @@ private:
   /// i + before.
   Value buildMask(Value before, Value total) {
     int64_t persistent = titans.options.persistentTokens;
-    int64_t window = titans.options.window, n = titans.tokens;
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(n), total};
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
-    SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
-    return linalg::GenericOp::create(
-               rewriter, loc, TypeRange{init.getType()}, ValueRange{},
-               ValueRange{init},
-               ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
-               par,
-               [&](OpBuilder &nb, Location nl, ValueRange) {
-                 auto constant = [&](int64_t v) -> Value {
-                   return arith::ConstantIndexOp::create(nb, nl, v);
-                 };
-                 auto cmp = [&](arith::CmpIPredicate pred, Value a, Value b) {
-                   return arith::CmpIOp::create(nb, nl, pred, a, b);
-                 };
-                 Value i = linalg::IndexOp::create(nb, nl, 2);
-                 Value j = linalg::IndexOp::create(nb, nl, 3);
-                 Value row = arith::AddIOp::create(nb, nl, i, before);
-                 Value r = arith::SubIOp::create(nb, nl, j,
-                                                 constant(persistent));
-                 Value reach =
-                     arith::AddIOp::create(nb, nl, r, constant(window));
-                 Value inWindow = arith::AndIOp::create(
-                     nb, nl, cmp(arith::CmpIPredicate::sle, r, row),
-                     cmp(arith::CmpIPredicate::sgt, reach, row));
-                 Value isPersistent =
-                     cmp(arith::CmpIPredicate::slt, j, constant(persistent));
-                 linalg::YieldOp::create(
-                     nb, nl,
-                     arith::OrIOp::create(nb, nl, isPersistent, inWindow)
-                         .getResult());
-               })
-        .getResult(0);
+    int64_t window = titans.options.window;
+    return buildIndexMask(
+        rewriter, loc, rewriter.getIndexAttr(titans.tokens), total,
+        [&](OpBuilder &nb, Location nl, Value i, Value j) -> Value {
+          auto constant = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(nb, nl, v);
+          };
+          auto cmp = [&](arith::CmpIPredicate pred, Value a, Value b) {
+            return arith::CmpIOp::create(nb, nl, pred, a, b);
+          };
+          Value row = arith::AddIOp::create(nb, nl, i, before);
+          Value r = arith::SubIOp::create(nb, nl, j, constant(persistent));
+          Value reach = arith::AddIOp::create(nb, nl, r, constant(window));
+          Value inWindow = arith::AndIOp::create(
+              nb, nl, cmp(arith::CmpIPredicate::sle, r, row),
+              cmp(arith::CmpIPredicate::sgt, reach, row));
+          Value isPersistent =
+              cmp(arith::CmpIPredicate::slt, j, constant(persistent));
+          return arith::OrIOp::create(nb, nl, isPersistent, inWindow);
+        });
   }
 
   TitansRewrite &titans;
@@ -578,7 +585,6 @@ static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
 static Value buildMacMask(RewriterBase &rewriter, Location loc,
                           int64_t persistent, OpFoldResult g,
                           OpFoldResult total, OpFoldResult queries) {
-  MLIRContext *ctx = rewriter.getContext();
   std::optional<int64_t> staticTotal = getConstantIntValue(total);
   OpFoldResult keys =
       staticTotal
@@ -591,48 +597,33 @@ static Value buildMacMask(RewriterBase &rewriter, Location loc,
                     arith::ConstantIndexOp::create(rewriter, loc, 2)),
                 arith::ConstantIndexOp::create(rewriter, loc, persistent))
                              .getResult());
-  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                     rewriter.getIndexAttr(1), queries, keys};
-  Value init =
-      tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getI1Type());
   std::optional<int64_t> staticG = getConstantIntValue(g);
-  SmallVector<utils::IteratorType> par(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             rewriter, loc, TypeRange{init.getType()}, ValueRange{},
-             ValueRange{init},
-             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
-             par,
-             [&](OpBuilder &nb, Location nl, ValueRange) {
-               Value i = linalg::IndexOp::create(nb, nl, 2);
-               Value j = linalg::IndexOp::create(nb, nl, 3);
-               Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
-               Value totalValue =
-                   staticTotal
-                       ? arith::ConstantIndexOp::create(nb, nl, *staticTotal)
-                       : cast<Value>(total);
-               Value isPersistent = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::slt, j, p);
-               // Position of key j in its block (retrieved or segment).
-               Value rel = arith::SubIOp::create(nb, nl, j, p);
-               Value inRetrieved = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::slt, rel, totalValue);
-               Value pos = arith::SelectOp::create(
-                   nb, nl, inRetrieved, rel,
-                   arith::SubIOp::create(nb, nl, rel, totalValue));
-               Value row = staticG && *staticG == 0
-                               ? i
-                               : arith::AddIOp::create(
-                                     nb, nl, i,
-                                     getValueOrCreateConstantIndexOp(nb, nl,
-                                                                     g));
-               Value past = arith::CmpIOp::create(
-                   nb, nl, arith::CmpIPredicate::sle, pos, row);
-               linalg::YieldOp::create(
-                   nb, nl,
-                   arith::OrIOp::create(nb, nl, isPersistent, past)
-                       .getResult());
-             })
-      .getResult(0);
+  return buildIndexMask(
+      rewriter, loc, queries, keys,
+      [&](OpBuilder &nb, Location nl, Value i, Value j) -> Value {
+        Value p = arith::ConstantIndexOp::create(nb, nl, persistent);
+        Value totalValue =
+            staticTotal ? arith::ConstantIndexOp::create(nb, nl, *staticTotal)
+                        : cast<Value>(total);
+        Value isPersistent =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j, p);
+        // Position of key j in its block (retrieved or segment).
+        Value rel = arith::SubIOp::create(nb, nl, j, p);
+        Value inRetrieved = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::slt, rel, totalValue);
+        Value pos =
+            arith::SelectOp::create(nb, nl, inRetrieved, rel,
+                                    arith::SubIOp::create(nb, nl, rel,
+                                                          totalValue));
+        Value row = staticG && *staticG == 0
+                        ? i
+                        : arith::AddIOp::create(
+                              nb, nl, i,
+                              getValueOrCreateConstantIndexOp(nb, nl, g));
+        Value past =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, pos, row);
+        return arith::OrIOp::create(nb, nl, isPersistent, past);
+      });
 }
 
 namespace {
