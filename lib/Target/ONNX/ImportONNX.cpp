@@ -331,6 +331,23 @@ FailureOr<SmallVector<int64_t>> Importer::constantInts(Tensor *t,
   return result;
 }
 
+FailureOr<SmallVector<int64_t>>
+Importer::intsFromInputOrAttr(bool fromInput, unsigned index, StringRef name,
+                              bool required) {
+  if (!fromInput)
+    return getIntsAttr(name);
+  Tensor *t = input(index);
+  if (!t && required) {
+    FailureOr<Tensor *> missing = requiredInput(index);
+    if (failed(missing))
+      return failure();
+    t = *missing;
+  }
+  if (!t)
+    return SmallVector<int64_t>();
+  return constantInts(t, name);
+}
+
 FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank) {
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank)

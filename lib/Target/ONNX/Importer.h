@@ -200,6 +200,14 @@ private:
   Tensor *input(unsigned i) { return i < inputs.size() ? inputs[i] : nullptr; }
   FailureOr<Tensor *> requiredInput(unsigned i);
   FailureOr<SmallVector<int64_t>> constantInts(Tensor *t, StringRef what);
+  /// The integer list `name` of an operator that moved it from an attribute
+  /// to its constant input `index` in some opset: from the input when
+  /// `fromInput` (an absent input is empty, or an error when `required`),
+  /// else from the attribute (absent: empty).
+  FailureOr<SmallVector<int64_t>> intsFromInputOrAttr(bool fromInput,
+                                                      unsigned index,
+                                                      StringRef name,
+                                                      bool required = false);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
   void setOutput(unsigned i, Tensor t);
   Tensor makeValue(Value v) {

@@ -392,20 +392,11 @@ LogicalResult Importer::importReduce(StringRef op) {
     return failure();
   // Axes: an input from opset 18 (ReduceSum: 13), an attribute before.
   bool axesInput = op == "ReduceSum" ? opset >= 13 : opset >= 18;
-  SmallVector<int64_t> rawAxes;
-  if (axesInput) {
-    if (Tensor *a = input(1)) {
-      FailureOr<SmallVector<int64_t>> v = constantInts(a, "axes");
-      if (failed(v))
-        return failure();
-      rawAxes = *v;
-    }
-  } else {
-    FailureOr<SmallVector<int64_t>> v = getIntsAttr("axes");
-    if (failed(v))
-      return failure();
-    rawAxes = *v;
-  }
+  FailureOr<SmallVector<int64_t>> axesOr =
+      intsFromInputOrAttr(axesInput, 1, "axes");
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> rawAxes = *axesOr;
   if (rawAxes.empty() && *noop) {
     setOutput(0, **x);
     return success();

@@ -121,21 +121,11 @@ LogicalResult Importer::importUnsqueeze() {
   FailureOr<Tensor *> x = requiredInput(0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> axes;
-  if (opset >= 13) {
-    FailureOr<Tensor *> a = requiredInput(1);
-    if (failed(a))
-      return failure();
-    FailureOr<SmallVector<int64_t>> v = constantInts(*a, "axes");
-    if (failed(v))
-      return failure();
-    axes = *v;
-  } else {
-    FailureOr<SmallVector<int64_t>> v = getIntsAttr("axes");
-    if (failed(v))
-      return failure();
-    axes = *v;
-  }
+  FailureOr<SmallVector<int64_t>> axesOr =
+      intsFromInputOrAttr(opset >= 13, 1, "axes", /*required=*/true);
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> axes = *axesOr;
   int64_t outRank = (*x)->type.getRank() + axes.size();
   SmallVector<bool> isNew(outRank, false);
   for (int64_t a : axes) {
@@ -158,20 +148,11 @@ LogicalResult Importer::importSqueeze() {
   FailureOr<Tensor *> x = requiredInput(0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> axes;
-  if (opset >= 13) {
-    if (Tensor *a = input(1)) {
-      FailureOr<SmallVector<int64_t>> v = constantInts(a, "axes");
-      if (failed(v))
-        return failure();
-      axes = *v;
-    }
-  } else {
-    FailureOr<SmallVector<int64_t>> v = getIntsAttr("axes");
-    if (failed(v))
-      return failure();
-    axes = *v;
-  }
+  FailureOr<SmallVector<int64_t>> axesOr =
+      intsFromInputOrAttr(opset >= 13, 1, "axes");
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> axes = *axesOr;
   ArrayRef<int64_t> in = (*x)->type.getShape();
   int64_t rank = in.size();
   SmallVector<bool> drop(rank, axes.empty());
@@ -225,20 +206,11 @@ LogicalResult Importer::importSplit() {
   if (failed(axis))
     return failure();
   int64_t dim = (*x)->type.getDimSize(*axis);
-  SmallVector<int64_t> sizes;
-  if (opset >= 13) {
-    if (Tensor *s = input(1)) {
-      FailureOr<SmallVector<int64_t>> v = constantInts(s, "split");
-      if (failed(v))
-        return failure();
-      sizes = *v;
-    }
-  } else {
-    FailureOr<SmallVector<int64_t>> v = getIntsAttr("split");
-    if (failed(v))
-      return failure();
-    sizes = *v;
-  }
+  FailureOr<SmallVector<int64_t>> sizesOr =
+      intsFromInputOrAttr(opset >= 13, 1, "split");
+  if (failed(sizesOr))
+    return failure();
+  SmallVector<int64_t> sizes = *sizesOr;
   int64_t numOutputs = node->output_size();
   if (sizes.empty()) {
     FailureOr<int64_t> n = getIntAttr("num_outputs", numOutputs);
