@@ -52,31 +52,6 @@ std::string mlir::longctx::getTitansRewriteBlocker(AttentionOp op) {
   return "";
 }
 
-/// Concatenates `prefix` [B, H, P, x] and `tokens` [B, H, N, x] along the
-/// sequence dimension.
-static Value concatSequence(RewriterBase &rewriter, Location loc, Value prefix,
-                            Value tokens) {
-  auto prefixType = cast<RankedTensorType>(prefix.getType());
-  auto tokenType = cast<RankedTensorType>(tokens.getType());
-  SmallVector<int64_t> shape(tokenType.getShape());
-  shape[2] += prefixType.getDimSize(2);
-  Value init =
-      tensor::EmptyOp::create(rewriter, loc, shape, tokenType.getElementType());
-  auto insert = [&](Value src, Value dest, int64_t offset) -> Value {
-    auto type = cast<RankedTensorType>(src.getType());
-    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-    offsets[2] = rewriter.getIndexAttr(offset);
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t dim : type.getShape())
-      sizes.push_back(rewriter.getIndexAttr(dim));
-    SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
-    return tensor::InsertSliceOp::create(rewriter, loc, src, dest, offsets,
-                                         sizes, strides);
-  };
-  Value withPrefix = insert(prefix, init, 0);
-  return insert(tokens, withPrefix, prefixType.getDimSize(2));
-}
-
 namespace {
 /// What the three Titans rewrites share: the grown signature (persistent
 /// tokens, learned projections, per-head rates, memory state), the linear
@@ -132,8 +107,8 @@ public:
 
   /// [persistent ; x] along the sequence, or x without persistent tokens.
   Value withPersistent(Value persistentTokens, Value x) {
-    return persistentTokens ? concatSequence(rewriter, loc, persistentTokens, x)
-                            : x;
+    return longctx::detail::SequenceRows{rewriter, loc}.concat(
+        {persistentTokens, x});
   }
 
   /// x [B, H, n, a] times the per-head projection p [H, a, b] or the
@@ -452,16 +427,10 @@ public:
                               /*mask=*/Value(), /*causal=*/true, window);
     Value total =
         arith::AddIOp::create(rewriter, loc, count, rows.index(persistent));
-    Value allKeys = rows.join(Value(), windowKeys,
-                              rows.index(persistent), total);
-    allKeys = rows.insertRows(titans.persistentKeys, allKeys,
-                              rewriter.getIndexAttr(0));
-    Value allValues = rows.join(Value(), windowValues,
-                                rows.index(persistent), total);
-    allValues = rows.insertRows(titans.persistentValues, allValues,
-                                rewriter.getIndexAttr(0));
-    return titans.attention(queries, allKeys, allValues,
-                            buildMask(before, total), /*causal=*/false);
+    return titans.attention(
+        queries, rows.concat({titans.persistentKeys, windowKeys}),
+        rows.concat({titans.persistentValues, windowValues}),
+        buildMask(before, total), /*causal=*/false);
   }
 
   /// p + n, the position after the call.
@@ -676,22 +645,9 @@ static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
   Value retrievedValues =
       joinSegment(state.retrievedValues, titans.project(h, projections[1]));
   // Attention over [persistent ; retrieved ; segment].
-  auto context = [&](Value persistentRows, Value retrieved, Value own) {
-    Value offset = rows.index(persistent);
-    Value all = rows.join(
-        Value(), own,
-        arith::AddIOp::create(rewriter, loc, offset, total),
-        arith::AddIOp::create(rewriter, loc, offset,
-                              arith::AddIOp::create(rewriter, loc, total,
-                                                    total)));
-    all = rows.insertRows(retrieved, all, offset);
-    return persistentRows
-               ? rows.insertRows(persistentRows, all, rewriter.getIndexAttr(0))
-               : all;
-  };
   Value y = titans.attention(
-      queries, context(titans.persistentKeys, retrievedKeys, keys),
-      context(titans.persistentValues, retrievedValues, values),
+      queries, rows.concat({titans.persistentKeys, retrievedKeys, keys}),
+      rows.concat({titans.persistentValues, retrievedValues, values}),
       buildMacMask(rewriter, loc, persistent, g, total, pieceRows),
       /*causal=*/false);
   // The memory learns from y over the stream's chunks and gates it.
@@ -870,16 +826,11 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
   // h = Q W: the memory as it was before this segment, read by its queries.
   Value h = titans.project(op.getQuery(), titans.weights);
   // Attention over [persistent ; retrieved ; segment], causal per position.
-  Value keys =
-      concatSequence(rewriter, loc,
-                     titans.withPersistent(titans.persistentKeys,
-                                           titans.project(h, retrievedK)),
-                     op.getKey());
-  Value values =
-      concatSequence(rewriter, loc,
-                     titans.withPersistent(titans.persistentValues,
-                                           titans.project(h, retrievedV)),
-                     op.getValue());
+  longctx::detail::SequenceRows rows{rewriter, loc};
+  Value keys = rows.concat({titans.persistentKeys,
+                            titans.project(h, retrievedK), op.getKey()});
+  Value values = rows.concat({titans.persistentValues,
+                              titans.project(h, retrievedV), op.getValue()});
   OpFoldResult tokens = rewriter.getIndexAttr(titans.tokens);
   Value mask = buildMacMask(rewriter, loc, options.persistentTokens,
                             rewriter.getIndexAttr(0), tokens, tokens);

@@ -55,6 +55,39 @@ struct SequenceRows {
         rewriter, loc, src, dst, offsets,
         tensor::getMixedSizes(rewriter, loc, src), strides);
   }
+  /// `parts` (null ones skipped) one after another along the sequence, in
+  /// one new tensor (static where every part's rows are).
+  Value concat(ArrayRef<Value> parts) {
+    SmallVector<Value> present;
+    for (Value part : parts)
+      if (part)
+        present.push_back(part);
+    if (present.size() == 1)
+      return present.front();
+    auto add = [&](OpFoldResult a, OpFoldResult b) -> OpFoldResult {
+      std::optional<int64_t> x = getConstantIntValue(a);
+      std::optional<int64_t> y = getConstantIntValue(b);
+      if (x && y)
+        return rewriter.getIndexAttr(*x + *y);
+      Value sum = arith::AddIOp::create(
+          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, a),
+          getValueOrCreateConstantIndexOp(rewriter, loc, b));
+      return sum;
+    };
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0)};
+    for (Value part : present)
+      offsets.push_back(
+          add(offsets.back(), tensor::getMixedSize(rewriter, loc, part, 2)));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, present.front());
+    sizes[2] = offsets.back();
+    Value result = tensor::EmptyOp::create(
+        rewriter, loc, sizes,
+        cast<RankedTensorType>(present.front().getType()).getElementType());
+    for (auto [part, offset] : llvm::zip(present, offsets))
+      result = insertRows(part, result, offset);
+    return result;
+  }
   /// [rows [0, f) of `cache` (zeros without one) ; `fresh`], `total` rows.
   Value join(Value cache, Value fresh, Value f, Value total) {
     auto type = cast<RankedTensorType>(fresh.getType());
