@@ -348,6 +348,14 @@ Importer::intsFromInputOrAttr(bool fromInput, unsigned index, StringRef name,
   return constantInts(t, name);
 }
 
+FailureOr<int64_t> Importer::getAxisAttr(std::optional<int64_t> dflt,
+                                         int64_t rank) {
+  FailureOr<int64_t> axis = getIntAttr("axis", dflt);
+  if (failed(axis))
+    return failure();
+  return normalizeAxis(*axis, rank);
+}
+
 FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank) {
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank)

@@ -209,6 +209,8 @@ private:
                                                       StringRef name,
                                                       bool required = false);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+  /// The `axis` attribute (default `dflt`) normalised for `rank`.
+  FailureOr<int64_t> getAxisAttr(std::optional<int64_t> dflt, int64_t rank);
   void setOutput(unsigned i, Tensor t);
   Tensor makeValue(Value v) {
     return Tensor{cast<RankedTensorType>(v.getType()), v, std::nullopt};

@@ -278,10 +278,7 @@ LogicalResult Importer::importSoftmax() {
   if (failed(x))
     return failure();
   int64_t rank = (*x)->type.getRank();
-  FailureOr<int64_t> axisAttr = getIntAttr("axis", opset >= 13 ? -1 : 1);
-  if (failed(axisAttr))
-    return failure();
-  FailureOr<int64_t> axis = normalizeAxis(*axisAttr, rank);
+  FailureOr<int64_t> axis = getAxisAttr(opset >= 13 ? -1 : 1, rank);
   if (failed(axis))
     return failure();
   if (opset < 13 && *axis != rank - 1)

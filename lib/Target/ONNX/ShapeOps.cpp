@@ -199,10 +199,7 @@ LogicalResult Importer::importSplit() {
   if (failed(x))
     return failure();
   int64_t rank = (*x)->type.getRank();
-  FailureOr<int64_t> axisAttr = getIntAttr("axis", 0);
-  if (failed(axisAttr))
-    return failure();
-  FailureOr<int64_t> axis = normalizeAxis(*axisAttr, rank);
+  FailureOr<int64_t> axis = getAxisAttr(0, rank);
   if (failed(axis))
     return failure();
   int64_t dim = (*x)->type.getDimSize(*axis);
@@ -358,10 +355,7 @@ LogicalResult Importer::importConcat() {
     parts.push_back(*t);
   }
   int64_t rank = parts[0]->type.getRank();
-  FailureOr<int64_t> axisAttr = getIntAttr("axis", std::nullopt);
-  if (failed(axisAttr))
-    return failure();
-  FailureOr<int64_t> axis = normalizeAxis(*axisAttr, rank);
+  FailureOr<int64_t> axis = getAxisAttr(std::nullopt, rank);
   if (failed(axis))
     return failure();
   SmallVector<int64_t> shape(parts[0]->type.getShape());
@@ -417,10 +411,7 @@ LogicalResult Importer::importGather() {
   int64_t rank = (*data)->type.getRank();
   if (rank == 0)
     return fail("data must not be a scalar");
-  FailureOr<int64_t> axisAttr = getIntAttr("axis", 0);
-  if (failed(axisAttr))
-    return failure();
-  FailureOr<int64_t> axis = normalizeAxis(*axisAttr, rank);
+  FailureOr<int64_t> axis = getAxisAttr(0, rank);
   if (failed(axis))
     return failure();
   Type indexType = (*indices)->type.getElementType();
