@@ -245,8 +245,10 @@ int mlir::longctx::run::runGeneration(
   // One call: the next id from its last logits row, or -1 (a message) when
   // a KV cache is full.
   auto step = [&](PackedCall &call, StringRef name, unsigned logits) {
-    if (!call.cachesHaveRoom(("@" + name + " ").str()))
+    if (llvm::Error err = call.checkCaches(("@" + name + " ").str())) {
+      error(llvm::toString(std::move(err)));
       return int64_t(-1);
+    }
     call.call();
     int64_t next = argmaxOfLastRow(call.getResult(logits));
     call.feedState();

@@ -9,12 +9,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstring>
-#include <sys/resource.h>
 
 using namespace mlir;
 using namespace mlir::longctx;
@@ -28,68 +26,6 @@ void error(const llvm::Twine &message) {
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
-}
-
-std::string typeString(Type type) {
-  std::string str;
-  llvm::raw_string_ostream os(str);
-  os << type;
-  return str;
-}
-
-std::string shapeString(ArrayRef<int64_t> shape) {
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) {
-                                      return ShapedType::isDynamic(d)
-                                                 ? std::string("?")
-                                                 : std::to_string(d);
-                                    }),
-                    "x");
-}
-
-SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
-}
-
-/// Copies a block of `shape` elements of `elementSize` bytes from
-/// `src` (+ `srcOffset` elements, `srcStrides`) to `dst` (+ `dstOffset`,
-/// `dstStrides`), a row at a time where rows are contiguous on both sides.
-void copyBlock(ArrayRef<int64_t> shape, int64_t elementSize,
-                      const char *src, ArrayRef<int64_t> srcStrides,
-                      int64_t srcOffset, char *dst,
-                      ArrayRef<int64_t> dstStrides, int64_t dstOffset) {
-  size_t rank = shape.size();
-  if (rank == 0) {
-    std::memmove(dst + dstOffset * elementSize, src + srcOffset * elementSize,
-                 elementSize);
-    return;
-  }
-  if (llvm::is_contained(shape, 0))
-    return;
-  bool rowsContiguous = srcStrides[rank - 1] == 1 && dstStrides[rank - 1] == 1;
-  int64_t rowLength = rowsContiguous ? shape[rank - 1] : 1;
-  size_t outer = rowsContiguous ? rank - 1 : rank;
-  SmallVector<int64_t> index(outer, 0);
-  while (true) {
-    int64_t s = srcOffset, d = dstOffset;
-    for (size_t i = 0; i < outer; ++i) {
-      s += index[i] * srcStrides[i];
-      d += index[i] * dstStrides[i];
-    }
-    std::memmove(dst + d * elementSize, src + s * elementSize,
-                 rowLength * elementSize);
-    int64_t i = static_cast<int64_t>(outer) - 1;
-    for (; i >= 0; --i) {
-      if (++index[i] < shape[i])
-        break;
-      index[i] = 0;
-    }
-    if (i < 0)
-      break;
-  }
 }
 
 /// Compares `actual` with `reference`; prints a one-line verdict.
@@ -133,18 +69,6 @@ bool compare(const llvm::Twine &label, const NpyArray &actual,
                << ": got " << actual.getAsDouble(firstBad) << ", expected "
                << reference.getAsDouble(firstBad) << ")\n";
   return false;
-}
-
-double peakRssMiB() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
-
-std::string statePath(StringRef dir, size_t argIndex) {
-  SmallString<128> path(dir);
-  llvm::sys::path::append(path, "state" + std::to_string(argIndex) + ".npy");
-  return std::string(path);
 }
 
 } // namespace mlir::longctx::run

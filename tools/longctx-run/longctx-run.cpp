@@ -34,29 +34,19 @@
 #include "Run.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -64,12 +54,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <dlfcn.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <limits>
 #include <random>
-#include <sys/resource.h>
 #include <thread>
 
 using namespace mlir;
@@ -202,72 +188,6 @@ static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
 
 
 
-static FailureOr<NpyDType> toDType(Type type) {
-  if (type.isF16())
-    return NpyDType::F16;
-  if (type.isF32())
-    return NpyDType::F32;
-  if (type.isF64())
-    return NpyDType::F64;
-  if (type.isInteger(1))
-    return NpyDType::I1;
-  if (type.isInteger(32))
-    return NpyDType::I32;
-  if (type.isInteger(64))
-    return NpyDType::I64;
-  return failure();
-}
-
-static FailureOr<ArraySpec> toSpec(Type type, DictionaryAttr attrs,
-                                   const llvm::Twine &what) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasRank() ||
-      !isa<RankedTensorType, MemRefType>(type)) {
-    error(what + " has type " + typeString(type) +
-          "; only ranked tensors and memrefs are supported");
-    return failure();
-  }
-  FailureOr<NpyDType> dtype = toDType(shaped.getElementType());
-  if (failed(dtype)) {
-    error(what + " has element type " + typeString(shaped.getElementType()) +
-          "; supported: f16, f32, f64, i1, i32, i64");
-    return failure();
-  }
-  ArraySpec spec{*dtype, llvm::to_vector(shaped.getShape()), type, {}, {}, {},
-                 {}, {}, false};
-  if (!attrs)
-    return spec;
-  if (auto name = attrs.getAs<StringAttr>("onnx.name"))
-    spec.positionIds = name.getValue() == "position_ids";
-  if (auto dim = attrs.getAs<IntegerAttr>(kStreamDimAttrName)) {
-    int64_t d = dim.getInt();
-    if (d < 0 || d >= shaped.getRank() ||
-        ShapedType::isDynamic(shaped.getDimSize(d))) {
-      error(what + ": " + kStreamDimAttrName + " = " + llvm::Twine(d) +
-            " is not a static dimension of " + typeString(type));
-      return failure();
-    }
-    spec.streamDim = d;
-  }
-  if (auto state = attrs.getAs<IntegerAttr>(kStateAttrName))
-    spec.stateResult = state.getInt();
-  if (auto init = attrs.getAs<FloatAttr>(kInitAttrName))
-    spec.init = init.getValueAsDouble();
-  auto capacity = attrs.getAs<IntegerAttr>(kKVCacheCapacityAttrName);
-  auto tokens = attrs.getAs<IntegerAttr>(kKVCacheTokensAttrName);
-  if (capacity || tokens) {
-    if (!capacity || !tokens || *dtype != NpyDType::I64 ||
-        shaped.getNumElements() != 1) {
-      error(what + ": a KV cache count needs " + kKVCacheCapacityAttrName +
-            " and " + kKVCacheTokensAttrName + " on a one-element i64 tensor");
-      return failure();
-    }
-    spec.kvCapacity = capacity.getInt();
-    spec.kvTokens = tokens.getInt();
-  }
-  return spec;
-}
-
 /// Fills `array` with seeded random data: uniform in [-1, 1) for floats,
 /// true with probability 0.9 for masks, small integers otherwise.
 static LogicalResult fillRandom(NpyArray &array, uint64_t streamSeed,
@@ -370,21 +290,11 @@ static void reportThroughput(double gflops) {
 }
 
 /// The specifications of `func`'s arguments and results.
-static LogicalResult getSpecs(func::FuncOp func, SmallVector<ArraySpec> &args,
+static LogicalResult readSpecs(func::FuncOp func, SmallVector<ArraySpec> &args,
                               SmallVector<ArraySpec> &results) {
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    FailureOr<ArraySpec> spec =
-        toSpec(type, func.getArgAttrDict(i), "argument " + llvm::Twine(i));
-    if (failed(spec))
-      return failure();
-    args.push_back(*spec);
-  }
-  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-    FailureOr<ArraySpec> spec =
-        toSpec(type, func.getResultAttrDict(i), "result " + llvm::Twine(i));
-    if (failed(spec))
-      return failure();
-    results.push_back(*spec);
+  if (llvm::Error err = runner::getSpecs(func, args, results)) {
+    error(llvm::toString(std::move(err)));
+    return failure();
   }
   return success();
 }
@@ -425,10 +335,11 @@ static LogicalResult mergeModule(ModuleOp module, StringRef path,
 /// device, and returns the default pipeline for that device; reports "no
 /// CUDA driver/device" and fails otherwise.
 static FailureOr<std::string> prepareCudaTarget() {
-  void *runtime = dlopen(LONGCTX_CUDA_RUNTIME, RTLD_NOW | RTLD_GLOBAL);
+  std::string runtimePath = getCudaRuntimePath().str();
+  void *runtime = dlopen(runtimePath.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!runtime) {
     const char *why = dlerror();
-    error(llvm::Twine("cannot load the CUDA runtime '") + LONGCTX_CUDA_RUNTIME +
+    error("cannot load the CUDA runtime '" + getCudaRuntimePath() +
           "': " + (why ? why : "unknown error"));
     return failure();
   }
@@ -438,8 +349,7 @@ static FailureOr<std::string> prepareCudaTarget() {
   auto capability = reinterpret_cast<CapabilityFn>(
       dlsym(runtime, "longctxCudaComputeCapability"));
   if (!probe || !capability) {
-    error(llvm::Twine("'") + LONGCTX_CUDA_RUNTIME +
-          "' is not the longctx CUDA runtime");
+    error("'" + getCudaRuntimePath() + "' is not the longctx CUDA runtime");
     return failure();
   }
   char message[1024] = {0}, info[512] = {0};
@@ -454,19 +364,6 @@ static FailureOr<std::string> prepareCudaTarget() {
   const char *features = cc >= 120 ? "+ptx87" : cc >= 100 ? "+ptx86" : "+ptx80";
   return "longctx-lower-to-nvvm{chip=sm_" + std::to_string(cc) +
          " features=" + features + " format=isa}";
-}
-
-/// The compiled code allocates its scratch buffers (packed panels, score
-/// tiles, activations) with malloc on every call and frees them on return.
-/// glibc would serve the large ones with fresh mmaps, or return them to the
-/// system on free, so that every call pays the page faults of zeroing them
-/// again (an eighth of a 4K-token attention call, half of a memory update).
-/// Keeps freed memory in the process for the next call instead.
-static void keepFreedMemory() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's largest
-  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-#endif
 }
 
 namespace {
@@ -596,27 +493,13 @@ static func::FuncOp lookupEntry(ModuleOp module, StringRef name) {
 /// must take one chunk length, every state argument name a result of its
 /// type, and --stream-tokens be whole chunks.
 static LogicalResult checkStreaming(EntryData &data) {
-  for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
-    if (spec.stateResult) {
-      int64_t r = *spec.stateResult;
-      if (r < 0 || r >= static_cast<int64_t>(data.resultSpecs.size()) ||
-          data.resultSpecs[r].type != spec.type) {
-        error("argument " + llvm::Twine(i) + ": " + kStateAttrName + " = " +
-              llvm::Twine(r) + " does not name a result of type " +
-              typeString(spec.type));
-        return failure();
-      }
-    }
-    if (spec.streamDim) {
-      int64_t len = spec.shape[*spec.streamDim];
-      if (data.chunk != 0 && data.chunk != len) {
-        error("streamed arguments disagree on the chunk length (" +
-              llvm::Twine(data.chunk) + " and " + llvm::Twine(len) + ")");
-        return failure();
-      }
-      data.chunk = len;
-    }
+  llvm::Expected<int64_t> chunk =
+      getChunkLength(data.argSpecs, data.resultSpecs);
+  if (!chunk) {
+    error(llvm::toString(chunk.takeError()));
+    return failure();
   }
+  data.chunk = *chunk;
   if (streamTokens > 0 && data.chunk == 0) {
     error("--stream-tokens needs arguments tagged " + kStreamDimAttrName +
           " in @" + entryName);
@@ -646,7 +529,7 @@ static LogicalResult checkStreaming(EntryData &data) {
 /// agreement with it), checked against the options.
 static LogicalResult readSignature(ModuleOp module, EntryData &data) {
   func::FuncOp entry = lookupEntry(module, entryName);
-  if (!entry || failed(getSpecs(entry, data.argSpecs, data.resultSpecs)))
+  if (!entry || failed(readSpecs(entry, data.argSpecs, data.resultSpecs)))
     return failure();
   // --generate: the decode function's specifications, checked when run.
   if (generate > 0) {
@@ -656,7 +539,7 @@ static LogicalResult readSignature(ModuleOp module, EntryData &data) {
             "it with --decode-entry, add it with --decode-module)");
       return failure();
     }
-    if (failed(getSpecs(decode, data.decodeArgSpecs, data.decodeResultSpecs)))
+    if (failed(readSpecs(decode, data.decodeArgSpecs, data.decodeResultSpecs)))
       return failure();
   }
   if (!baseline.empty()) {
@@ -788,115 +671,38 @@ static LogicalResult prepareOutputs(EntryData &data) {
 /// Runs --pipeline on `module` and checks that the entry became an LLVM
 /// function taking expanded memref descriptors.
 static LogicalResult lowerModule(ModuleOp module, const EntryData &data) {
-  PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs()))) {
-    error("invalid --pipeline '" + pipeline + "'");
-    return failure();
-  }
-  if (failed(pm.run(module))) {
-    error("the pipeline '" + pipeline + "' failed on '" + inputFile + "'");
-    return failure();
-  }
-  auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>(entryName);
-  size_t expectedArgs = 0;
-  for (const ArraySpec &spec : data.argSpecs)
-    expectedArgs += 3 + 2 * spec.shape.size();
-  if (!lowered || lowered.getNumArguments() != expectedArgs) {
-    error("after the pipeline, @" + entryName +
-          " is not an LLVM function taking expanded memref descriptors; "
-          "does the pipeline lower to the LLVM dialect?");
+  llvm::Error err = runPipeline(module, pipeline, inputFile);
+  if (!err)
+    err = checkLowered(module, entryName, data.argSpecs);
+  if (err) {
+    error(llvm::toString(std::move(err)));
     return failure();
   }
   return success();
 }
 
-/// The shared libraries the compiled code needs: the OpenMP runtime when it
-/// is threaded, MLIR's C runner utilities, the CUDA runtime for cuda.
-static FailureOr<SmallVector<StringRef>> getSharedLibraries(ModuleOp module) {
-  SmallVector<StringRef> sharedLibs;
-  bool usesOpenMP = false;
-  module.walk([&](Operation *op) {
-    if (op->getDialect() && op->getDialect()->getNamespace() == "omp")
-      usesOpenMP = true;
-  });
-  if (usesOpenMP) {
-    StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
-    if (ompLibrary.empty() || !llvm::sys::fs::exists(ompLibrary)) {
-      error("the compiled code is multi-threaded but the OpenMP runtime " +
-            (ompLibrary.empty() ? std::string("was not found at build time")
-                                : "'" + ompLibrary.str() + "' is missing") +
-            "; install libomp-22-dev or compile with "
-            "--pipeline='longctx-lower-to-cpu{threads=false}'");
-      return failure();
-    }
-    sharedLibs.push_back(ompLibrary);
-  }
-  // e.g. memrefCopy for strided copies that a user pipeline may leave.
-  if (llvm::sys::fs::exists(LONGCTX_C_RUNNER_UTILS))
-    sharedLibs.push_back(LONGCTX_C_RUNNER_UTILS);
-  if (target == "cuda")
-    sharedLibs.push_back(LONGCTX_CUDA_RUNTIME);
-  return sharedLibs;
-}
-
-/// JIT-compiles the lowered `module` for this machine's CPU (vector width,
-/// FMA: without a target machine the optimiser assumes a generic x86-64 and
-/// does not vectorise).
+/// JIT-compiles the lowered `module` for this machine's CPU.
 static FailureOr<std::unique_ptr<ExecutionEngine>> jitCompile(ModuleOp module) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
-      llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machineBuilder) {
-    error("cannot detect the host CPU: " +
-          llvm::toString(machineBuilder.takeError()));
-    return failure();
-  }
-  machineBuilder->setCodeGenOptLevel(optLevel == 0
-                                         ? llvm::CodeGenOptLevel::None
-                                         : llvm::CodeGenOptLevel::Aggressive);
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
-      machineBuilder->createTargetMachine();
-  if (!targetMachine) {
-    error("cannot create a target machine for the host: " +
-          llvm::toString(targetMachine.takeError()));
-    return failure();
-  }
-  // GPU code needs the CUDA runtime, which only --target=cuda loads.
-  if (target != "cuda" && !module.getOps<gpu::BinaryOp>().empty()) {
-    error("the pipeline produced GPU code (gpu.binary); run it with "
-          "--target=cuda");
-    return failure();
-  }
-  FailureOr<SmallVector<StringRef>> sharedLibs = getSharedLibraries(module);
-  if (failed(sharedLibs))
-    return failure();
-  ExecutionEngineOptions engineOptions;
-  engineOptions.sharedLibPaths = *sharedLibs;
-  engineOptions.enableObjectDump = !dumpObject.empty();
-  std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                targetMachine->get());
-  engineOptions.transformer = transformer;
-  auto engine = ExecutionEngine::create(module, engineOptions,
-                                        std::move(*targetMachine));
+  JitOptions options;
+  options.optLevel = optLevel;
+  options.cuda = target == "cuda";
+  options.keepObject = !dumpObject.empty();
+  llvm::Expected<std::unique_ptr<ExecutionEngine>> engine =
+      runner::jitCompile(module, options);
   if (!engine) {
-    error("JIT compilation failed: " + llvm::toString(engine.takeError()));
+    error(llvm::toString(engine.takeError()));
     return failure();
   }
-  // GPU code loads its kernels in global constructors (mgpuModuleLoad).
-  if (target == "cuda")
-    (*engine)->initialize();
   return std::move(*engine);
 }
 
 /// The packed entry point of `name`, or a message.
-static void (*lookupPacked(ExecutionEngine &engine, StringRef name))(void **) {
-  llvm::Expected<void (*)(void **)> fn = engine.lookupPacked(name);
+static void (*lookupFunction(ExecutionEngine &engine,
+                             StringRef name))(void **) {
+  llvm::Expected<void (*)(void **)> fn = runner::lookupPacked(engine, name);
   if (fn)
     return *fn;
-  error("JIT lookup of @" + name +
-        " failed: " + llvm::toString(fn.takeError()));
+  error(llvm::toString(fn.takeError()));
   return nullptr;
 }
 
@@ -1039,8 +845,10 @@ LogicalResult EntryRunner::callAll() {
       if (run > 0)
         for (auto [array, copy] : llvm::zip_equal(data.argArrays, pristine))
           std::memcpy(array.data(), copy.data(), copy.size());
-      if (!entry.cachesHaveRoom(""))
+      if (llvm::Error err = entry.checkCaches("")) {
+        error(llvm::toString(std::move(err)));
         return failure();
+      }
       auto start = std::chrono::steady_clock::now();
       entry.call();
       double seconds = secondsSince(start);
@@ -1116,7 +924,7 @@ void EntryRunner::reportTimes() const {
 /// The baseline: same inputs, same repetitions, results compared with the
 /// entry's. Returns whether they all match.
 FailureOr<bool> EntryRunner::runBaseline(ExecutionEngine &engine) {
-  void (*baseFn)(void **) = lookupPacked(engine, baseline);
+  void (*baseFn)(void **) = lookupFunction(engine, baseline);
   if (!baseFn)
     return failure();
   double baseBest = INFINITY;
@@ -1188,8 +996,10 @@ int EntryRunner::compareAndSave(bool allMatch) {
 }
 
 int EntryRunner::run(ExecutionEngine &engine) {
-  if (!entry.cachesHaveRoom(""))
+  if (llvm::Error err = entry.checkCaches("")) {
+    error(llvm::toString(std::move(err)));
     return 1;
+  }
   if (warmup > 0)
     warmUp();
   if (failed(callAll()))
@@ -1209,12 +1019,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   keepFreedMemory();
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllPasses();
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerOpenMPDialectTranslation(registry);
+  registerRunnerDialectsAndPasses(registry);
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -1240,7 +1045,7 @@ int main(int argc, char **argv) {
   FailureOr<std::unique_ptr<ExecutionEngine>> engine = jitCompile(*module);
   if (failed(engine))
     return 1;
-  void (*entryFn)(void **) = lookupPacked(**engine, entryName);
+  void (*entryFn)(void **) = lookupFunction(**engine, entryName);
   if (!entryFn)
     return 1;
   if (!dumpObject.empty())
@@ -1250,7 +1055,7 @@ int main(int argc, char **argv) {
                << llvm::format("%.3f", secondsSince(compileStart)) << " s\n";
 
   if (generate > 0) {
-    void (*decodeFn)(void **) = lookupPacked(**engine, decodeEntry);
+    void (*decodeFn)(void **) = lookupFunction(**engine, decodeEntry);
     if (!decodeFn)
       return 1;
     GenerationOptions options{entryName, decodeEntry, promptFile, outputDir,
