@@ -8,7 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
           libomp-22-dev python3-numpy ninja-build cmake libopenblas0
-          libonnx-dev libprotobuf-dev)
+          libonnx-dev libprotobuf-dev python3-dev pybind11-dev python3-pytest
+          python3-torch)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -37,5 +38,6 @@ if [[ ! -f "$root/build/build.ninja" ]]; then
 fi
 echo "longctx: building (ninja -j2)"
 start=$(date +%s)
-ninja -C "$root/build" -j2 longctx-opt longctx-run longctx-import-onnx mlir-doc
+ninja -C "$root/build" -j2 longctx-opt longctx-run longctx-import-onnx \
+  longctx-python mlir-doc
 echo "longctx: build done in $(($(date +%s) - start)) s"
