@@ -2,8 +2,10 @@
 # What a call from Python costs over the same call in longctx-run: causal
 # attention (4 heads, head dim 64, N tokens, default 4096; all cores),
 # compiled once by each from the same file, timed over R calls (default
-# 20) after 2 warm-up calls, alternating the two three times; prints the
-# best and median times of each and their ratios. Then the per-call cost
+# 20) after 2 warm-up calls, alternating the two LONGCTX_BENCH_ROUNDS times
+# (default 3); prints the best and median times of each and their ratios
+# over all rounds (the least disturbed by other processes). Then the
+# per-call cost
 # itself: a 5-element add called from Python (arguments checked, results
 # wrapped) against the same call inside longctx-run.
 # usage: tools/bench-python.sh [N] [R]
@@ -48,7 +50,7 @@ PY
 echo "== causal attention, 4 heads, N = $n, d = 64: $repeat calls each"
 printf "%-6s %-12s %10s %10s\n" round caller "best s" "median s"
 tool_best=() py_best=() tool_med=() py_med=()
-for round in 1 2 3; do
+for round in $(seq "${LONGCTX_BENCH_ROUNDS:-3}"); do
   read -r tb tm < <(tool_times)
   read -r pb pm < <(python_times)
   printf "%-6s %-12s %10.5f %10.5f\n" "$round" longctx-run "$tb" "$tm" "" python "$pb" "$pm"
