@@ -18,6 +18,8 @@ def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
       also j > i + (M - N) - w (sliding-window attention).
     * mask: [B|1, H|1, N|1, M]; bool keeps a key where True, float is added.
     * Rows whose keys are all masked produce zeros.
+    * A key a row does not see has no effect on it, whatever its K and V
+      (inf, NaN).
     """
     q = np.asarray(q, dtype=np.float64)
     k = np.asarray(k, dtype=np.float64)
@@ -53,7 +55,14 @@ def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
     row_max = np.where(empty, 0.0, row_max)
     weights = np.exp(scores - row_max)
     denom = weights.sum(axis=-1, keepdims=True)
-    out = np.einsum("bhij,bhjd->bhid", weights, v)
+    if np.isfinite(v).all():
+        out = np.einsum("bhij,bhjd->bhid", weights, v)
+    else:
+        # A key a row does not see (weight 0) adds nothing to it, whatever
+        # its value: select, not multiply (0 x inf is NaN).
+        w = weights[..., None]
+        with np.errstate(invalid="ignore"):
+            out = np.where(w > 0, w * v[:, :, None, :, :], 0.0).sum(axis=3)
     return np.where(denom > 0, out / np.where(denom > 0, denom, 1.0), 0.0)
 
 

@@ -431,10 +431,17 @@ static void defineAttentionLauncher(func::FuncOp fn, DictionaryAttr spec) {
                                                    ValueRange{j, tid});
                   Value p = jb.exp2(jb.fsub(s, newMax));
                   SmallVector<Value> next = {jb.fadd(acc[0], p)};
+                  // A key the row does not see (p = 0) adds nothing,
+                  // whatever its value (0 x inf is NaN).
+                  Value adds = arith::CmpFOp::create(
+                      pb, loc, arith::CmpFPredicate::UNE, p,
+                      arith::ConstantOp::create(pb, loc,
+                                                pb.getFloatAttr(accType, 0.0)));
                   for (int64_t e = 0; e < valueDim; ++e) {
                     Value ve = memref::LoadOp::create(
                         pb, loc, valueTile, ValueRange{j, jb.index(e)});
-                    next.push_back(jb.fma(p, ve, acc[1 + e]));
+                    next.push_back(arith::SelectOp::create(
+                        pb, loc, adds, jb.fma(p, ve, acc[1 + e]), acc[1 + e]));
                   }
                   scf::YieldOp::create(pb, loc, next);
                 });

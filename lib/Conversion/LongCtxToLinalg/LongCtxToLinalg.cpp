@@ -331,6 +331,52 @@ static Value buildLogSumExpTile(LinalgBuilder &lb, Value max, Value sum,
 /// Query rows of a tile (query heads per key/value head times queries) up
 /// to which the lowering reads K and V where they are (see
 /// readsKeysInPlace): packing them pays only when many rows read the packs.
+/// Whether key tile [k0, k0 + tk) hides some key from some row of query
+/// tile [q0, q0 + tq): past the diagonal of its first row (causal), or
+/// before the window of its last row. Null when no key can be hidden.
+static Value buildTileHidesKeys(OpBuilder &b, Location loc, bool causal,
+                                Value windowMinusOne, Value q0, Value tq,
+                                Value k0, Value tk, Value diagonal) {
+  Value hides;
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  Value firstRowAt = add(q0, diagonal);
+  if (causal) {
+    // k0 + tk - 1 > q0 + diagonal.
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    hides = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                  add(k0, tk), add(firstRowAt, one));
+  }
+  if (windowMinusOne) {
+    // k0 < (q0 + tq - 1 + diagonal) - (w - 1), i.e. k0 + w - 1 + 1 <
+    // q0 + tq + diagonal.
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value before = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::slt, add(add(k0, windowMinusOne), one),
+        add(firstRowAt, tq));
+    hides = hides ? arith::OrIOp::create(b, loc, hides, before).getResult()
+                  : before;
+  }
+  return hides;
+}
+
+/// acc + p v, or acc where p = 0: a key the row does not see adds nothing
+/// whatever its value (0 x inf is NaN).
+static void yieldVisibleMulAdd(LinalgBuilder &lb, OpBuilder &b, Location loc,
+                               ValueRange args) {
+  Value p = lb.toAcc(b, loc, args[0]);
+  Value sum = arith::AddFOp::create(
+      b, loc, args[2],
+      arith::MulFOp::create(b, loc, p, lb.toAcc(b, loc, args[1])));
+  Value adds = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, p,
+                                     arith::ConstantOp::create(
+                                         b, loc, b.getFloatAttr(p.getType(),
+                                                                0.0)));
+  linalg::YieldOp::create(
+      b, loc, arith::SelectOp::create(b, loc, adds, sum, args[2]).getResult());
+}
+
 static constexpr int64_t kMaxInPlaceRows = 8;
 
 /// Whether the lowering of `op` reads K and V in place, not packed (the
@@ -657,13 +703,50 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
           SmallVector<IteratorType> pvIts(4, IteratorType::parallel);
           pvIts.push_back(IteratorType::reduction);
           pvIts.push_back(IteratorType::parallel);
+          // A key a row does not see has P = 0 in that row, and its value
+          // (inf, NaN) must add nothing there: a tile that hides keys from
+          // some row and holds a non-finite value takes the kernel that
+          // selects instead of multiplying.
+          auto tileHasNonFinite = [&](OpBuilder &vb, Location vl) -> Value {
+            if (inPlace)
+              return buildInPlaceHasNonFinite(vb, vl, value, bi, hi, k0, tk,
+                                              valueDim, *valueBlock);
+            return buildPanelsHaveNonFinite(vb, vl, valuePanelsAt, tileIndex,
+                                            tk, *valueBlock);
+          };
+          Value guard;
+          if (valueKernel && mask) {
+            guard = tileHasNonFinite(kb, kl);
+          } else if (valueKernel) {
+            Value hides = buildTileHidesKeys(
+                kb, kl, causal, windowMinusOne, q0,
+                getValueOrCreateConstantIndexOp(kb, kl, tqSize), k0, tk,
+                diagonal);
+            if (hides)
+              guard = scf::IfOp::create(
+                          kb, kl, hides,
+                          [&](OpBuilder &ib, Location il) {
+                            scf::YieldOp::create(ib, il,
+                                                 tileHasNonFinite(ib, il));
+                          },
+                          [&](OpBuilder &ib, Location il) {
+                            scf::YieldOp::create(
+                                ib, il,
+                                arith::ConstantOp::create(
+                                    ib, il, ib.getBoolAttr(false))
+                                    .getResult());
+                          })
+                          .getResult(0);
+          }
           Value newAcc;
           if (valueKernel && inPlace) {
             newAcc = buildInPlaceValueKernel(kb, kl, probs, value, bi, hi, k0,
-                                             acc, alpha, tk, *valueBlock);
+                                             acc, alpha, tk, *valueBlock,
+                                             guard);
           } else if (valueKernel) {
             newAcc = buildValueKernel(kb, kl, probs, valuePanelsAt, tileIndex,
-                                      acc, alpha, accSizes, tk, *valueBlock);
+                                      acc, alpha, accSizes, tk, *valueBlock,
+                                      guard);
           } else {
             OperandView valueTile = tileOf(value, dv);
             newAcc = kt.generic(
@@ -671,7 +754,9 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                 {kt.map(6, {0, 1, 2, 3, 4}),
                  valueTile.getReadMap({0, 1, 4, 5}, 6),
                  kt.map(6, {0, 1, 2, 3, 5})},
-                pvIts, kt.mulAdd());
+                pvIts, [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  yieldVisibleMulAdd(kt, nb, nl, a);
+                });
           }
           scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
         });

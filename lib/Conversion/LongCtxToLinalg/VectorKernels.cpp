@@ -176,6 +176,10 @@ struct LeftOperand {
   Value matrix;
   bool transposed = false;
   Value offset = {};
+  /// A zero on the left adds nothing, whatever the right operand holds:
+  /// the value kernels' probabilities of hidden keys, whose values may be
+  /// inf or NaN (0 x inf is NaN).
+  bool zeroAddsNothing = false;
 };
 
 /// One step of every kernel: for each row r, broadcasts the left operand at
@@ -196,9 +200,19 @@ static SmallVector<Value> rankOneUpdate(OpBuilder &b, Location loc,
         lhs.transposed ? ValueRange{bhg[0], bhg[1], bhg[2], k, row}
                        : ValueRange{bhg[0], bhg[1], bhg[2], row, k});
     Value xv = vector::BroadcastOp::create(b, loc, vecType, x);
-    for (auto [v, vec] : llvm::enumerate(vectors))
-      next.push_back(
-          vector::FMAOp::create(b, loc, xv, vec, accs[r * vectors.size() + v]));
+    Value adds;
+    if (lhs.zeroAddsNothing) {
+      Value zero = arith::ConstantOp::create(
+          b, loc, b.getFloatAttr(x.getType(), 0.0));
+      adds = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    }
+    for (auto [v, vec] : llvm::enumerate(vectors)) {
+      Value acc = accs[r * vectors.size() + v];
+      Value sum = vector::FMAOp::create(b, loc, xv, vec, acc);
+      next.push_back(adds ? arith::SelectOp::create(b, loc, adds, sum, acc)
+                                .getResult()
+                          : sum);
+    }
   }
   return next;
 }
@@ -241,6 +255,28 @@ static SmallVector<Value> accumulateRows(
             lb, ll, rankOneUpdate(lb, ll, lhs, bhg, rows, j, vectors, accs));
       });
   return SmallVector<Value>(loop.getResults());
+}
+
+/// `accumulate(lhs)` as is, or, when `guard` is set, under an scf.if on it:
+/// the form where a zero on the left adds nothing when `guard` holds, the
+/// plain one otherwise (the accumulators are vectors, so only the inner
+/// loop is built twice).
+static SmallVector<Value> accumulateGuarded(
+    OpBuilder &b, Location loc, LeftOperand lhs, Value guard,
+    function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                    const LeftOperand &)>
+        accumulate) {
+  if (!guard)
+    return accumulate(b, loc, lhs);
+  auto branch = [&](bool zeroAddsNothing) {
+    return [&, zeroAddsNothing](OpBuilder &ib, Location il) {
+      LeftOperand side = lhs;
+      side.zeroAddsNothing = zeroAddsNothing;
+      scf::YieldOp::create(ib, il, accumulate(ib, il, side));
+    };
+  };
+  auto ifOp = scf::IfOp::create(b, loc, guard, branch(true), branch(false));
+  return SmallVector<Value>(ifOp.getResults());
 }
 
 /// accumulateRows over the rows of panel `panel` of tile `tile` of packed
@@ -500,7 +536,7 @@ static SmallVector<Value> readScaledBlock(OpBuilder &b, Location loc,
 Value mlir::longctx::detail::buildValueKernel(
     OpBuilder &b, Location loc, Value probs, Value values, Value tile,
     Value acc, Value alpha, ArrayRef<OpFoldResult> accSizes, Value numKeys,
-    const RegisterBlock &block) {
+    const RegisterBlock &block, Value hiddenKeys) {
   Value numColumns = getValueOrCreateConstantIndexOp(b, loc, accSizes[4]);
   return buildRowBlockKernel(
       b, loc, acc, accSizes, block, numColumns,
@@ -508,8 +544,91 @@ Value mlir::longctx::detail::buildValueKernel(
           Value col0, Value panel, Value current) {
         SmallVector<Value> accs =
             readScaledBlock(rb, rl, current, alpha, bhg, rows, col0, block);
-        return accumulatePanel(rb, rl, LeftOperand{probs}, values, tile, panel,
-                               bhg, rows, numKeys, block, accs);
+        return accumulateGuarded(
+            rb, rl, LeftOperand{probs}, hiddenKeys,
+            [&](OpBuilder &ab, Location al, const LeftOperand &lhs) {
+              return accumulatePanel(ab, al, lhs, values, tile, panel, bhg,
+                                     rows, numKeys, block, accs);
+            });
+      });
+}
+
+/// Whether any of `numRows` rows of `numVecs` f32 vectors (row j's vector v
+/// read by `readVector`) holds an inf or a NaN: one compare and one or a
+/// vector, a reduction at the end.
+static Value buildAnyNonFinite(
+    OpBuilder &b, Location loc, Value numRows, int64_t numVecs, int64_t lanes,
+    function_ref<Value(OpBuilder &, Location, Value, int64_t)> readVector) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({lanes}, f32);
+  auto flagsType = VectorType::get({lanes}, b.getI1Type());
+  Value inf = arith::ConstantOp::create(
+      b, loc, vecType,
+      DenseElementsAttr::get(
+          vecType, b.getF32FloatAttr(std::numeric_limits<float>::infinity())));
+  Value none = arith::ConstantOp::create(
+      b, loc, flagsType, DenseElementsAttr::get(flagsType, false));
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIdx, numRows, oneIdx, ValueRange{none},
+      [&](OpBuilder &lb, Location ll, Value j, ValueRange iter) {
+        Value any = iter[0];
+        for (int64_t v = 0; v < numVecs; ++v) {
+          Value x = math::AbsFOp::create(lb, ll, readVector(lb, ll, j, v));
+          // |x| >= inf, or unordered (NaN).
+          any = arith::OrIOp::create(
+              lb, ll, any,
+              arith::CmpFOp::create(lb, ll, arith::CmpFPredicate::UGE, x,
+                                    inf));
+        }
+        scf::YieldOp::create(lb, ll, any);
+      });
+  return vector::ReductionOp::create(b, loc, vector::CombiningKind::OR,
+                                     loop.getResult(0));
+}
+
+Value mlir::longctx::detail::buildPanelsHaveNonFinite(
+    OpBuilder &b, Location loc, Value values, Value tile, Value numKeys,
+    const RegisterBlock &block) {
+  auto type = cast<RankedTensorType>(values.getType());
+  int64_t panels = type.getDimSize(3), vecsPerPanel = block.width() / block.lanes;
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
+  return buildAnyNonFinite(
+      b, loc, numKeys, panels * vecsPerPanel, block.lanes,
+      [&](OpBuilder &rb, Location rl, Value j, int64_t v) -> Value {
+        auto idx = [&](int64_t i) -> Value {
+          return arith::ConstantIndexOp::create(rb, rl, i);
+        };
+        Value padding =
+            arith::ConstantOp::create(rb, rl, f32, rb.getF32FloatAttr(0));
+        return vector::TransferReadOp::create(
+            rb, rl, vecType, values,
+            ValueRange{idx(0), idx(0), tile, idx(v / vecsPerPanel), j,
+                       idx((v % vecsPerPanel) * block.lanes)},
+            padding, ArrayRef<bool>{true});
+      });
+}
+
+Value mlir::longctx::detail::buildInPlaceHasNonFinite(
+    OpBuilder &b, Location loc, const OperandView &value, Value bi, Value hi,
+    Value k0, Value numKeys, int64_t valueDim, const RegisterBlock &block) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({block.lanes}, f32);
+  return buildAnyNonFinite(
+      b, loc, numKeys, valueDim / block.lanes, block.lanes,
+      [&](OpBuilder &rb, Location rl, Value j, int64_t v) -> Value {
+        Value zeroIdx = arith::ConstantIndexOp::create(rb, rl, 0);
+        Value keyIndex = arith::AddIOp::create(rb, rl, k0, j);
+        SmallVector<Value> at =
+            value.toSourceIndices({bi, hi, keyIndex, zeroIdx});
+        at.back() = arith::ConstantIndexOp::create(rb, rl, v * block.lanes);
+        Value padding =
+            arith::ConstantOp::create(rb, rl, f32, rb.getF32FloatAttr(0));
+        return vector::TransferReadOp::create(rb, rl, vecType, value.source,
+                                              at, padding,
+                                              ArrayRef<bool>{true});
       });
 }
 
@@ -592,7 +711,7 @@ Value mlir::longctx::detail::buildInPlaceScoreKernel(
 Value mlir::longctx::detail::buildInPlaceValueKernel(
     OpBuilder &b, Location loc, Value probs, const OperandView &value, Value bi,
     Value hi, Value k0, Value acc, Value alpha, Value numKeys,
-    const RegisterBlock &block) {
+    const RegisterBlock &block, Value hiddenKeys) {
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
   Value rowsAcc = collapseRows(b, loc, acc);
   Value rowsProbs = collapseRows(b, loc, probs);
@@ -605,14 +724,19 @@ Value mlir::longctx::detail::buildInPlaceValueKernel(
           Value col0, Value, Value current) {
         SmallVector<Value> accs = readScaledBlock(rb, rl, current, rowsAlpha,
                                                   bhg, rows, col0, block);
-        return accumulateRows(
-            rb, rl, LeftOperand{rowsProbs}, bhg, rows, numKeys, accs,
-            [&](OpBuilder &lb, Location ll, Value j) {
-              Value keyIndex = arith::AddIOp::create(lb, ll, k0, j);
-              SmallVector<Value> at =
-                  value.toSourceIndices({bi, hi, keyIndex, zeroIdx});
-              at.pop_back();
-              return readBlockVectors(lb, ll, value.source, at, col0, block);
+        return accumulateGuarded(
+            rb, rl, LeftOperand{rowsProbs}, hiddenKeys,
+            [&](OpBuilder &ab, Location al, const LeftOperand &lhs) {
+              return accumulateRows(
+                  ab, al, lhs, bhg, rows, numKeys, accs,
+                  [&](OpBuilder &lb, Location ll, Value j) {
+                    Value keyIndex = arith::AddIOp::create(lb, ll, k0, j);
+                    SmallVector<Value> at =
+                        value.toSourceIndices({bi, hi, keyIndex, zeroIdx});
+                    at.pop_back();
+                    return readBlockVectors(lb, ll, value.source, at, col0,
+                                            block);
+                  });
             });
       });
   auto accType = cast<RankedTensorType>(acc.getType());

@@ -80,11 +80,14 @@ Value buildScoreKernel(OpBuilder &b, Location loc, Value query, Value kt,
                        const RegisterBlock &block);
 
 /// acc * alpha + P V for key tile `tile` of V packed by `packPanels`, over
-/// the tile's first `numKeys` keys.
+/// the tile's first `numKeys` keys. Where i1 `hiddenKeys` is set and true
+/// (some rows do not see some keys, whose values may be inf or NaN), a zero
+/// probability adds nothing whatever the key's value (a select per product
+/// instead of 0 x inf = NaN).
 Value buildValueKernel(OpBuilder &b, Location loc, Value probs, Value values,
                        Value tile, Value acc, Value alpha,
                        ArrayRef<OpFoldResult> accSizes, Value numKeys,
-                       const RegisterBlock &block);
+                       const RegisterBlock &block, Value hiddenKeys);
 
 /// S [1, 1, G, tq, T] = Q K^T over the keys [k0, k0 + numKeys) of `key`
 /// [B, Hkv, M, d] (f32, its head dim contiguous) at batch `bi` and head
@@ -93,6 +96,19 @@ Value buildValueKernel(OpBuilder &b, Location loc, Value probs, Value values,
 /// sizes) with the key's row, `lanes` at a time (the last chunk masked),
 /// summed across the lanes. K is read once and not packed; the scores past
 /// numKeys are not written (the softmax kernel masks them).
+/// Whether the first `numKeys` keys of key tile `tile` of V packed by
+/// `packPanels` (at one batch and head: [1, 1, T, P, tileSize, width]) hold
+/// an inf or a NaN.
+Value buildPanelsHaveNonFinite(OpBuilder &b, Location loc, Value values,
+                               Value tile, Value numKeys,
+                               const RegisterBlock &block);
+/// The same for the keys [k0, k0 + numKeys) of `value` [B, Hkv, M, dv]
+/// (f32, dv contiguous, whole vectors) at batch `bi` and head `hi`.
+Value buildInPlaceHasNonFinite(OpBuilder &b, Location loc,
+                               const OperandView &value, Value bi, Value hi,
+                               Value k0, Value numKeys, int64_t valueDim,
+                               const RegisterBlock &block);
+
 Value buildInPlaceScoreKernel(OpBuilder &b, Location loc, Value query,
                               const OperandView &key, Value bi, Value hi,
                               Value k0, Value numKeys,
@@ -101,11 +117,12 @@ Value buildInPlaceScoreKernel(OpBuilder &b, Location loc, Value query,
 /// acc * alpha + P V over the keys [k0, k0 + numKeys) of `value`
 /// [B, Hkv, M, dv] (f32, dv contiguous) at batch `bi` and head `hi`, read
 /// where they are: the value kernel with the tile's G x tq rows as one
-/// dim (each register block reads a value row once for all its rows).
+/// dim (each register block reads a value row once for all its rows);
+/// `hiddenKeys` as for buildValueKernel.
 Value buildInPlaceValueKernel(OpBuilder &b, Location loc, Value probs,
                               const OperandView &value, Value bi, Value hi,
                               Value k0, Value acc, Value alpha, Value numKeys,
-                              const RegisterBlock &block);
+                              const RegisterBlock &block, Value hiddenKeys);
 /// [B, Hkv, G, M, N] = acc + lhs rhs for f32 `lhs` [B, Hkv, G, M, K] (with
 /// `transposed`, [B, Hkv, G, K, M], read as its transpose), `rhs`
 /// [B, Hkv, K, N] of any float type, packed once into panels of

@@ -1,8 +1,8 @@
 // A key that a row must not see has no effect on it whatever its value: an
 // inf in the keys hidden by an additive mask's -inf (whose sum with an inf
 // score would be NaN) or by the causal diagonal leaves the other rows equal
-// to NumPy's attention over finite keys. (A non-finite value in a hidden
-// key's V still reaches its rows: 0 x inf; see the README's Status.)
+// to NumPy's attention over finite keys. (Hidden keys' non-finite values:
+// attention-hidden-nonfinite-values.mlir.)
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON -c "import numpy as np; from longctx import reference; \
 // RUN:   r = np.random.default_rng(0); \
