@@ -24,13 +24,18 @@ config.environment["OPENBLAS_NUM_THREADS"] = "1"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["longctx-opt", "longctx-run", "longctx-import-onnx"], [config.longctx_tools_dir]
+    ["longctx-opt", "longctx-run", "longctx-import-onnx", "longctx-fuzz-npy",
+     "longctx-fuzz-onnx", "longctx-fuzz-mlir"],
+    [config.longctx_tools_dir],
 )
 config.substitutions.append(("%PYTHON", config.python_executable))
 config.substitutions.append(("%longctx_src", config.longctx_src_root))
 
 if config.longctx_include_integration_tests:
     config.available_features.add("integration")
+# The fuzz targets are libFuzzer binaries (tools/fuzz.sh runs them).
+if config.longctx_libfuzzer:
+    config.available_features.add("libfuzzer")
 
 # GPU: `ptxas` when the CUDA assembler is found (PATH or /usr/local/cuda/bin),
 # `cuda-gpu` when a CUDA device is usable (nvidia-smi lists one).

@@ -39,5 +39,5 @@ fi
 echo "longctx: building (ninja -j2)"
 start=$(date +%s)
 ninja -C "$root/build" -j2 longctx-opt longctx-run longctx-import-onnx \
-  longctx-python mlir-doc
+  longctx-python longctx-fuzz-npy longctx-fuzz-onnx longctx-fuzz-mlir mlir-doc
 echo "longctx: build done in $(($(date +%s) - start)) s"

@@ -4,9 +4,10 @@
 # fails a test, and so the run (the compiled models' own JIT code is not
 # instrumented; the compiler, the importer and the runner are). Ends with
 # "sanitizers: N passed, N failed, N skipped". Installs what bootstrap does
-# and libclang-rt-22-dev (the sanitizers' runtimes).
+# and libclang-rt-22-dev (the sanitizers' runtimes). The tree is also built
+# with libFuzzer's coverage instrumentation, for tools/fuzz.sh's targets.
 #
-# usage: tools/sanitize.sh
+# usage: tools/sanitize.sh            (SANITIZE_BUILD_ONLY=1: build, no tests)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/tools/bootstrap.sh" >/dev/null || exit 1
@@ -19,18 +20,22 @@ if ! dpkg -s libclang-rt-22-dev >/dev/null 2>&1; then
 fi
 prefix="$(llvm-config-22 --prefix)"
 build="$root/build-asan"
-if [[ ! -f "$build/build.ninja" ]]; then
-  echo "longctx: configuring build-asan/ (-fsanitize=address,undefined)"
+if [[ ! -f "$build/build.ninja" ]] ||
+   ! grep -q "^LLVM_USE_SANITIZE_COVERAGE:BOOL=ON" "$build/CMakeCache.txt"; then
+  echo "longctx: configuring build-asan/ (-fsanitize=address,undefined, fuzzer coverage)"
   # LLVM's own sanitizer options (HandleLLVMOptions): they also leave the
   # CUDA runtime's shared library free to take the sanitizer runtime's
   # symbols from the executable that loads it (no -z defs). UBSan without
   # vptr and function (LLVM builds without RTTI); every report is fatal.
+  # Coverage: -fsanitize=fuzzer-no-link everywhere, so that libFuzzer sees
+  # the paths the inputs take through the libraries.
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=Release -DLLVM_ENABLE_WERROR=ON \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld \
     -DLLVM_USE_SANITIZER="Address;Undefined" \
     -DLLVM_UBSAN_FLAGS="-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all" \
+    -DLLVM_USE_SANITIZE_COVERAGE=ON \
     -DMLIR_DIR="$prefix/lib/cmake/mlir" \
     -DLLVM_EXTERNAL_LIT="$prefix/bin/lit" \
     -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null || exit 1
@@ -40,6 +45,7 @@ start=$(date +%s)
 ninja -C "$build" -j2 longctx-opt longctx-run longctx-import-onnx || {
   echo "sanitizers: 0 passed, 1 failed, 0 skipped"; exit 1; }
 echo "longctx: sanitized build done in $(($(date +%s) - start)) s"
+[[ -n "${SANITIZE_BUILD_ONLY:-}" ]] && exit 0
 
 # Leaks: LLVM's and MLIR's global registries live until exit by design.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}"

@@ -185,16 +185,21 @@ static std::optional<StringRef> findHeaderValue(StringRef header,
 }
 
 llvm::Expected<NpyArray> NpyArray::read(StringRef path) {
-  auto fail = [&](const llvm::Twine &why) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "'" + path + "': " + why);
-  };
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!file)
-    return fail("cannot open: " + file.getError().message());
-  StringRef bytes = (*file)->getBuffer();
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "'" + path + "': cannot open: " +
+                                       file.getError().message());
+  return parse((*file)->getBuffer(), path);
+}
+
+llvm::Expected<NpyArray> NpyArray::parse(StringRef bytes, StringRef name) {
+  auto fail = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "'" + name + "': " + why);
+  };
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return fail("not a .npy file (bad magic string)");
   uint8_t major = bytes[6];

@@ -63,6 +63,10 @@ public:
 
   /// Reads `path`; the error names the file and what is wrong with it.
   static llvm::Expected<NpyArray> read(llvm::StringRef path);
+  /// The array of the .npy file contents `bytes` (`name` names it in
+  /// errors); every size is checked before anything is allocated.
+  static llvm::Expected<NpyArray> parse(llvm::StringRef bytes,
+                                        llvm::StringRef name);
   /// Writes the array to `path` in .npy format 1.0.
   llvm::Error write(llvm::StringRef path) const;
 
