@@ -158,6 +158,11 @@ def _titans(args):
     theta = rng.uniform(0.05, 0.3, (b, h, n)).astype(dtype)
     eta = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.5, 0.95, (b, h, n))).astype(dtype)
     alpha = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.0, 0.1, (b, h, n))).astype(dtype)
+    if args.signed_decays:
+        # Past their usual range: eta < 0 and alpha > 1 make the factors
+        # eta and 1 - alpha negative (|factor| < 1: the recurrence is finite).
+        eta = rng.uniform(-0.95, 0.95, (b, h, n)).astype(dtype)
+        alpha = rng.uniform(0.0, 1.9, (b, h, n)).astype(dtype)
     arrays = {"k": k, "v": v, "q": q, "theta": theta, "eta": eta, "alpha": alpha}
     if args.hidden:
         # MLP memory with these hidden widths (depth len(hidden) + 1); the
@@ -308,6 +313,8 @@ def main(argv=None):
     tit.add_argument("--dv", type=int, default=0)
     tit.add_argument("--chunk-length", type=int, required=True)
     tit.add_argument("--no-decay", action="store_true", help="eta = alpha = 0")
+    tit.add_argument("--signed-decays", action="store_true",
+                     help="eta in (-0.95, 0.95), alpha in (0, 1.9): negative decay factors")
     tit.add_argument("--activation", choices=["silu", "gelu"], default="silu",
                      help="activation of the MLP memory")
     tit.add_argument("--hidden", type=_widths, default=[],

@@ -52,9 +52,12 @@ bool compare(const llvm::Twine &label, const NpyArray &actual,
       ++bad;
     }
     if (!same) {
-      maxAbs = std::max(maxAbs, diff);
-      if (std::fabs(e) > absTol)
-        maxRel = std::max(maxRel, diff / std::fabs(e));
+      // A NaN difference shows as nan, not as the largest finite one.
+      if (std::isnan(diff) || diff > maxAbs)
+        maxAbs = diff;
+      double rel = diff / std::fabs(e);
+      if (std::fabs(e) > absTol && (std::isnan(rel) || rel > maxRel))
+        maxRel = rel;
     }
   }
   llvm::outs() << "max abs err " << llvm::format("%.3e", maxAbs)

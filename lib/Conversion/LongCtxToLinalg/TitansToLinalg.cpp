@@ -23,7 +23,8 @@
 // while the MLP memory reads with the chunk-start weights, O = M_{W0}(Q).
 // Every product is exp of a difference of prefix sums of logs (never a
 // ratio of products), and zero factors (eta = 0, alpha = 1) are counted
-// separately so that they give exact zeros, not NaN.
+// separately so that they give exact zeros, not NaN; so are negative ones
+// (eta < 0, alpha > 1), whose count gives the product's sign.
 //
 //===----------------------------------------------------------------------===//
 
@@ -280,48 +281,90 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   SmallVector<IteratorType> par4(4, IteratorType::parallel);
   Value zeroF = cb.constant(0.0), oneF = cb.constant(1.0);
 
-  // Logs of the per-token decays: log(1 - alpha), log(eta).
-  Value logKeep = cb.generic(
-      3, {chunk.alpha}, cb.empty(vecSizes, cb.accType), {rows3, rows3}, par3,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value keep = arith::SubFOp::create(nb, nl, oneF, a[0]);
-        yield(nb, nl, math::LogOp::create(nb, nl, keep));
-      });
-  Value logEta =
-      cb.generic(3, {chunk.eta}, cb.empty(vecSizes, cb.accType), {rows3, rows3},
-                 par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   yield(nb, nl, math::LogOp::create(nb, nl, a[0]));
-                 });
+  // The per-token decays, 1 - alpha and eta, as their logs' magnitudes
+  // log|f| and their signs (f < 0: 1, else 0): a rate past its usual range
+  // (alpha > 1, eta < 0) gives a negative factor, whose products the
+  // recurrence keeps finite; the closed form counts the negative factors
+  // apart, as it counts the zero ones.
+  auto keepOf = [&](OpBuilder &nb, Location nl, Value alpha) -> Value {
+    return arith::SubFOp::create(nb, nl, oneF, alpha);
+  };
+  auto etaOf = [](OpBuilder &, Location, Value eta) { return eta; };
+  auto perToken = [&](Value rates, auto factorOf, bool sign) {
+    return cb.generic(
+        3, {rates}, cb.empty(vecSizes, cb.accType), {rows3, rows3}, par3,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value f = factorOf(nb, nl, a[0]);
+          if (sign) {
+            Value negative = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OLT, f, zeroF);
+            yield(nb, nl,
+                  arith::SelectOp::create(nb, nl, negative, oneF, zeroF));
+            return;
+          }
+          yield(nb, nl,
+                math::LogOp::create(nb, nl, math::AbsFOp::create(nb, nl, f)));
+        });
+  };
+  Value logKeep = perToken(chunk.alpha, keepOf, /*sign=*/false);
+  Value logEta = perToken(chunk.eta, etaOf, /*sign=*/false);
+  Value negKeep = perToken(chunk.alpha, keepOf, /*sign=*/true);
+  Value negEta = perToken(chunk.eta, etaOf, /*sign=*/true);
 
-  // Prefix sums over l <= t of the finite logs and of the zero factors
-  // (log = -inf), over loops (b, h, t, l): O(C^2) per chunk.
+  // Prefix sums over l <= t of the finite logs, of the zero factors
+  // (log = -inf) or of the negative ones, over loops (b, h, t, l): O(C^2)
+  // per chunk.
+  enum class Sum { FiniteLogs, Zeros, Values };
   Value negInf = cb.constant(-std::numeric_limits<double>::infinity());
-  auto prefixSum = [&](Value logs, bool countZeros) {
+  auto prefixSum = [&](Value terms, Sum what) {
     SmallVector<IteratorType> its(3, IteratorType::parallel);
     its.push_back(IteratorType::reduction);
     return cb.generic(
-        4, {logs}, cb.filled(vecSizes, zeroF), {{0, 1, 3}, rows3}, its,
+        4, {terms}, cb.filled(vecSizes, zeroF), {{0, 1, 3}, rows3}, its,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value t = linalg::IndexOp::create(nb, nl, 2);
           Value l = linalg::IndexOp::create(nb, nl, 3);
           Value inRange =
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, l, t);
-          Value isZero = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, a[0], negInf);
-          Value term =
-              countZeros ? arith::SelectOp::create(nb, nl, isZero, oneF, zeroF)
-                         : arith::SelectOp::create(nb, nl, isZero, zeroF, a[0]);
+          Value term = a[0];
+          if (what != Sum::Values) {
+            Value isZero = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[0], negInf);
+            term = what == Sum::Zeros
+                       ? arith::SelectOp::create(nb, nl, isZero, oneF, zeroF)
+                       : arith::SelectOp::create(nb, nl, isZero, zeroF, a[0]);
+          }
           Value sum = arith::AddFOp::create(nb, nl, a[1], term);
           yield(nb, nl, arith::SelectOp::create(nb, nl, inRange, sum, a[1]));
         });
   };
+  // -1 for an odd count of negative factors (a float holding an integer),
+  // else 1.
+  Value minusOneF = cb.constant(-1.0);
+  auto signOf = [&](OpBuilder &nb, Location nl, Value count) -> Value {
+    Type i64 = nb.getI64Type();
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v));
+    };
+    Value n = arith::FPToSIOp::create(nb, nl, i64, count);
+    Value odd = arith::CmpIOp::create(
+        nb, nl, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(nb, nl, n, constant(1)), constant(0));
+    return arith::SelectOp::create(nb, nl, odd, minusOneF, oneF);
+  };
+  // A decay's factors: its cumulative logs, zeros and negatives.
+  struct Factors {
+    Value cum, zeros, negatives;
+  };
   // out[t, i] = prod_{i<l<=t} factor_l (times column[i]) for i <= t, else 0:
-  // 0 when a zero factor lies in (i, t], else exp(cum[t] - cum[i]) — a
+  // 0 when a zero factor lies in (i, t], else +-exp(cum[t] - cum[i]) — a
   // difference of logs, never a ratio of products.
-  auto rangeProducts = [&](Value cum, Value zeros, Value column) {
-    SmallVector<Value> ins = {cum, cum, zeros, zeros};
-    SmallVector<SmallVector<unsigned>> maps = {
-        {0, 1, 2}, {0, 1, 3}, {0, 1, 2}, {0, 1, 3}};
+  auto rangeProducts = [&](const Factors &f, Value column) {
+    SmallVector<Value> ins = {f.cum, f.cum, f.zeros, f.zeros, f.negatives,
+                              f.negatives};
+    SmallVector<SmallVector<unsigned>> maps = {{0, 1, 2}, {0, 1, 3},
+                                               {0, 1, 2}, {0, 1, 3},
+                                               {0, 1, 2}, {0, 1, 3}};
     if (column) {
       ins.push_back(column);
       maps.push_back({0, 1, 3});
@@ -339,34 +382,41 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
           Value clear = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
                                               zerosBetween, half);
           Value keep = arith::AndIOp::create(nb, nl, lower, clear);
-          Value value = math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+          Value value = arith::MulFOp::create(
+              nb, nl,
+              math::ExpOp::create(nb, nl,
+                                  arith::SubFOp::create(nb, nl, a[0], a[1])),
+              signOf(nb, nl, arith::SubFOp::create(nb, nl, a[4], a[5])));
           if (column)
-            value = arith::MulFOp::create(nb, nl, value, a[4]);
+            value = arith::MulFOp::create(nb, nl, value, a[6]);
           yield(nb, nl, arith::SelectOp::create(nb, nl, keep, value, zeroF));
         });
   };
-  // prod_{l<=t} factor_l: 0 after a zero factor, else exp(cum[t]).
-  auto prefixProduct = [&](Value cum, Value zeros) {
+  // prod_{l<=t} factor_l: 0 after a zero factor, else +-exp(cum[t]).
+  auto prefixProduct = [&](const Factors &f) {
     Value half = cb.constant(0.5);
     return cb.generic(
-        3, {cum, zeros}, cb.empty(vecSizes, cb.accType), {rows3, rows3, rows3},
-        par3, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        3, {f.cum, f.zeros, f.negatives}, cb.empty(vecSizes, cb.accType),
+        {rows3, rows3, rows3, rows3}, par3,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value clear = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
                                               a[1], half);
-          Value value = math::ExpOp::create(nb, nl, a[0]);
+          Value value = arith::MulFOp::create(
+              nb, nl, math::ExpOp::create(nb, nl, a[0]), signOf(nb, nl, a[2]));
           yield(nb, nl, arith::SelectOp::create(nb, nl, clear, value, zeroF));
         });
   };
-  Value keepCum = prefixSum(logKeep, /*countZeros=*/false);
-  Value keepZeros = prefixSum(logKeep, /*countZeros=*/true);
-  Value etaCum = prefixSum(logEta, /*countZeros=*/false);
-  Value etaZeros = prefixSum(logEta, /*countZeros=*/true);
+  Factors keepFactors = {prefixSum(logKeep, Sum::FiniteLogs),
+                         prefixSum(logKeep, Sum::Zeros),
+                         prefixSum(negKeep, Sum::Values)};
+  Factors etaFactors = {prefixSum(logEta, Sum::FiniteLogs),
+                        prefixSum(logEta, Sum::Zeros),
+                        prefixSum(negEta, Sum::Values)};
   ChunkCoefficients c;
-  c.decayP = rangeProducts(keepCum, keepZeros, Value());
-  c.momentumN = rangeProducts(etaCum, etaZeros, chunk.theta);
-  c.beta = prefixProduct(keepCum, keepZeros);
-  c.m = prefixProduct(etaCum, etaZeros);
+  c.decayP = rangeProducts(keepFactors, Value());
+  c.momentumN = rangeProducts(etaFactors, chunk.theta);
+  c.beta = prefixProduct(keepFactors);
+  c.m = prefixProduct(etaFactors);
 
   // G = P N: on the kernel with N's columns (the chunk's tokens, a dynamic
   // count) zero-padded to a whole chunk and the product sliced back, or

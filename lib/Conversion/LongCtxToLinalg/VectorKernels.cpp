@@ -592,7 +592,8 @@ Value mlir::longctx::detail::buildPanelsHaveNonFinite(
     OpBuilder &b, Location loc, Value values, Value tile, Value numKeys,
     const RegisterBlock &block) {
   auto type = cast<RankedTensorType>(values.getType());
-  int64_t panels = type.getDimSize(3), vecsPerPanel = block.width() / block.lanes;
+  int64_t panels = type.getDimSize(3);
+  int64_t vecsPerPanel = block.width() / block.lanes;
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({block.lanes}, f32);
   return buildAnyNonFinite(

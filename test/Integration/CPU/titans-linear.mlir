@@ -14,6 +14,14 @@
 // RUN: longctx-run %s --input %t/d16/k.npy --input %t/d16/v.npy --input %t/d16/q.npy --input %t/d16/theta.npy --input %t/d16/eta.npy --input %t/d16/alpha.npy --input %t/d16/weights.npy --input %t/d16/momentum.npy --expected %t/d16/expected.npy --expected %t/d16/expected_weights.npy --expected %t/d16/expected_momentum.npy | FileCheck %s
 // RUN: longctx-run %t/c64.mlir --input %t/d64/k.npy --input %t/d64/v.npy --input %t/d64/q.npy --input %t/d64/theta.npy --input %t/d64/eta.npy --input %t/d64/alpha.npy --input %t/d64/weights.npy --input %t/d64/momentum.npy --expected %t/d64/expected.npy --expected %t/d64/expected_weights.npy --expected %t/d64/expected_momentum.npy | FileCheck %s
 // RUN: longctx-run %s --input %t/d0/k.npy --input %t/d0/v.npy --input %t/d0/q.npy --input %t/d0/theta.npy --input %t/d0/eta.npy --input %t/d0/alpha.npy --input %t/d0/weights.npy --input %t/d0/momentum.npy --expected %t/d0/expected.npy --expected %t/d0/expected_weights.npy --expected %t/d0/expected_momentum.npy | FileCheck %s
+// Rates past their usual range (eta < 0, alpha > 1: negative decay
+// factors, whose products the closed form signs by counting them) equal the
+// recurrence, in f32 and in f64.
+// RUN: %PYTHON -m longctx.make_data titans --q 2,2,100,8 --dv 4 --chunk-length 16 --signed-decays --seed 25 --out %t/neg
+// RUN: longctx-run %s --input %t/neg/k.npy --input %t/neg/v.npy --input %t/neg/q.npy --input %t/neg/theta.npy --input %t/neg/eta.npy --input %t/neg/alpha.npy --input %t/neg/weights.npy --input %t/neg/momentum.npy --expected %t/neg/expected.npy --expected %t/neg/expected_weights.npy --expected %t/neg/expected_momentum.npy | FileCheck %s
+// RUN: %PYTHON -m longctx.make_data titans --q 2,2,100,8 --dv 4 --chunk-length 16 --signed-decays --dtype float64 --seed 26 --out %t/neg64
+// RUN: sed -e 's/xf32>/xf64>/g' %s > %t/neg64.mlir
+// RUN: longctx-run %t/neg64.mlir --atol 1e-10 --rtol 1e-10 --input %t/neg64/k.npy --input %t/neg64/v.npy --input %t/neg64/q.npy --input %t/neg64/theta.npy --input %t/neg64/eta.npy --input %t/neg64/alpha.npy --input %t/neg64/weights.npy --input %t/neg64/momentum.npy --expected %t/neg64/expected.npy --expected %t/neg64/expected_weights.npy --expected %t/neg64/expected_momentum.npy | FileCheck %s
 // A chunk_length past the tokens (100000, INT64_MAX) is one chunk of all
 // 100: the reference with chunks of 100, no scratch sized by the attribute.
 // RUN: %PYTHON -m longctx.make_data titans --q 2,2,100,8 --dv 4 --chunk-length 100 --seed 24 --out %t/d100
