@@ -63,8 +63,11 @@
 // KERNEL-COUNT-9:     arith.mulf
 // KERNEL:             scf.for
 // KERNEL:               memref.load %[[SS]]
-// KERNEL:               nvvm.inline_ptx "ex2.approx.f32 $0, $1;"
-// KERNEL-COUNT-8:       arith.mulf {{.*}} fastmath<contract>
+// KERNEL:               %[[P:.*]] = nvvm.inline_ptx "ex2.approx.f32 $0, $1;"
+// A key the row does not see (p = 0) adds nothing, whatever its value
+// (0 x inf is NaN): a select, not only the multiply-add.
+// KERNEL:               %[[ADDS:.*]] = arith.cmpf une, %[[P]], %{{.*}} : f32
+// KERNEL-COUNT-8:       arith.select %[[ADDS]], %{{.*}}, %{{.*}} : f32
 // KERNEL:             gpu.barrier
 // The quotient, 0 for a row without visible keys, for rows inside N.
 // KERNEL:           scf.if
