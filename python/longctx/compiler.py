@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
@@ -280,6 +281,8 @@ class Module:
         if name is not None:
             return name
         if self.entry is None:
+            if not self.functions:
+                raise TypeError("the module has no function to call")
             raise TypeError(
                 "the module has functions "
                 f"{', '.join('@' + n for n in self.functions)}: name one "
@@ -342,6 +345,12 @@ class Stream:
     def __init__(self, module, fn):
         self._module = module
         self.function = fn
+        if not fn.state_args:
+            # As longctx-run warns: no rewrite applied, or none was asked.
+            warnings.warn(
+                f"@{fn.name} takes no state (no argument tagged longctx.state):"
+                " each call of the stream sees only its own tokens, as if no "
+                "long-context rewrite had applied", stacklevel=3)
         self._args = [fn.initial_value(i) if i not in fn.data_args else None
                       for i in range(len(fn.args))]
         #: Tokens and calls so far.

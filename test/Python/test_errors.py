@@ -101,6 +101,14 @@ def test_stream_misuse(gpt_infini, add):
         s(np.zeros((1, 512, 64), np.float32), np.zeros(1))
     with pytest.raises(ValueError, match="not whole chunks of 512"):
         s.run(np.zeros((1, 700, 64), np.float32))
+    with pytest.warns(UserWarning, match="takes no state"):
+        stateless = add.stream()
     with pytest.raises(ValueError, match="no streamed argument"):
-        add.stream().run(np.ones((2, 3), np.float32),
-                         np.ones((2, 3), np.float32))
+        stateless.run(np.ones((2, 3), np.float32), np.ones((2, 3), np.float32))
+
+
+def test_empty_module(longctx):
+    m = longctx.compile("module {\n}")
+    assert m.functions == []
+    with pytest.raises(TypeError, match="no function to call"):
+        m()
