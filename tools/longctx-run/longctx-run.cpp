@@ -186,8 +186,6 @@ static cl::opt<std::string> target(
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
-
-
 /// Fills `array` with seeded random data: uniform in [-1, 1) for floats,
 /// true with probability 0.9 for masks, small integers otherwise.
 static LogicalResult fillRandom(NpyArray &array, uint64_t streamSeed,
@@ -290,8 +288,9 @@ static void reportThroughput(double gflops) {
 }
 
 /// The specifications of `func`'s arguments and results.
-static LogicalResult readSpecs(func::FuncOp func, SmallVector<ArraySpec> &args,
-                              SmallVector<ArraySpec> &results) {
+static LogicalResult readSpecs(func::FuncOp func,
+                               SmallVector<ArraySpec> &args,
+                               SmallVector<ArraySpec> &results) {
   if (llvm::Error err = runner::getSpecs(func, args, results)) {
     error(llvm::toString(std::move(err)));
     return failure();
