@@ -7,5 +7,5 @@
 // RUN: longctx-fuzz-onnx %longctx_src/test/fuzz/onnx | FileCheck %s --check-prefix=ONNX
 // RUN: longctx-fuzz-mlir %longctx_src/test/fuzz/mlir | FileCheck %s --check-prefix=MLIR
 // NPY: ran 10 inputs
-// ONNX: ran 6 inputs
+// ONNX: ran 7 inputs
 // MLIR: ran 11 inputs

@@ -739,7 +739,8 @@ LogicalResult Importer::importRange() {
                               llvm::format("%g", limit),
                               llvm::format("%g", delta), kFoldLimit)
                     .str());
-  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
+  // An empty range (count <= 0, however negative) before any conversion.
+  int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   HostTensor out = HostTensor::zeros(
       RankedTensorType::get({n}, args[0]->type.getElementType()));
   for (int64_t k = 0; k < n; ++k)

@@ -120,6 +120,12 @@
 # CHECK-LABEL: == range_huge
 # CHECK-NEXT: node 'n' (Range): range from 0 to 1e+30 by 1 has too many elements (more than {{[0-9]+}})
 # CHECK-NEXT: exit 1
+# A count of -1e30 is an empty range (converted to int64 it was undefined
+# behaviour, found by tools/fuzz.sh), which the declared output then
+# rejects.
+# CHECK-LABEL: == range_negative
+# CHECK-NEXT: graph output 'y' is declared 2x8 but computes 0
+# CHECK-NEXT: exit 1
 # CHECK-LABEL: == layernorm_scale
 # CHECK-NEXT: node 'n' (LayerNormalization): cannot broadcast shapes 2x8, 2x1, 3
 # CHECK-NEXT: exit 1
@@ -208,7 +214,8 @@ case("range_input", "Range", ["a", "b", "c"],
 case("range_delta", "Range", ["a", "b", "c"],
      init=[("a", np.array(0, np.int64)), ("b", np.array(4, np.int64)),
            ("c", np.array(0, np.int64))])
-for name, limit in (("range_infinite", np.inf), ("range_huge", 1e30)):
+for name, limit in (("range_infinite", np.inf), ("range_huge", 1e30),
+                    ("range_negative", -1e30)):
     case(name, "Range", ["a", "b", "c"],
          init=[("a", np.array(0, np.float32)), ("b", np.array(limit, np.float32)),
                ("c", np.array(1, np.float32))])
