@@ -280,12 +280,13 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   SmallVector<IteratorType> par3(3, IteratorType::parallel);
   SmallVector<IteratorType> par4(4, IteratorType::parallel);
   Value zeroF = cb.constant(0.0), oneF = cb.constant(1.0);
+  Value minusOneF = cb.constant(-1.0);
 
   // The per-token decays, 1 - alpha and eta, as their logs' magnitudes
-  // log|f| and their signs (f < 0: 1, else 0): a rate past its usual range
+  // log|f| and their signs (+-1): a rate past its usual range
   // (alpha > 1, eta < 0) gives a negative factor, whose products the
-  // recurrence keeps finite; the closed form counts the negative factors
-  // apart, as it counts the zero ones.
+  // recurrence keeps finite; the closed form carries their signs apart,
+  // as it counts the zero ones.
   auto keepOf = [&](OpBuilder &nb, Location nl, Value alpha) -> Value {
     return arith::SubFOp::create(nb, nl, oneF, alpha);
   };
@@ -299,7 +300,7 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
             Value negative = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::OLT, f, zeroF);
             yield(nb, nl,
-                  arith::SelectOp::create(nb, nl, negative, oneF, zeroF));
+                  arith::SelectOp::create(nb, nl, negative, minusOneF, oneF));
             return;
           }
           yield(nb, nl,
@@ -308,60 +309,73 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   };
   Value logKeep = perToken(chunk.alpha, keepOf, /*sign=*/false);
   Value logEta = perToken(chunk.eta, etaOf, /*sign=*/false);
-  Value negKeep = perToken(chunk.alpha, keepOf, /*sign=*/true);
-  Value negEta = perToken(chunk.eta, etaOf, /*sign=*/true);
+  Value signKeep = perToken(chunk.alpha, keepOf, /*sign=*/true);
+  Value signEta = perToken(chunk.eta, etaOf, /*sign=*/true);
 
-  // Prefix sums over l <= t of the finite logs, of the zero factors
-  // (log = -inf) or of the negative ones, over loops (b, h, t, l): O(C^2)
-  // per chunk.
-  enum class Sum { FiniteLogs, Zeros, Values };
+  // Prefix sums over l <= t of the finite logs or of the zero factors
+  // (log = -inf), or the prefix product of the signs.
+  enum class Sum { FiniteLogs, Zeros, Signs };
   Value negInf = cb.constant(-std::numeric_limits<double>::infinity());
-  auto prefixSum = [&](Value terms, Sum what) {
-    SmallVector<IteratorType> its(3, IteratorType::parallel);
-    its.push_back(IteratorType::reduction);
-    return cb.generic(
-        4, {terms}, cb.filled(vecSizes, zeroF), {{0, 1, 3}, rows3}, its,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value t = linalg::IndexOp::create(nb, nl, 2);
-          Value l = linalg::IndexOp::create(nb, nl, 3);
-          Value inRange =
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, l, t);
-          Value term = a[0];
-          if (what != Sum::Values) {
-            Value isZero = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, a[0], negInf);
-            term = what == Sum::Zeros
-                       ? arith::SelectOp::create(nb, nl, isZero, oneF, zeroF)
-                       : arith::SelectOp::create(nb, nl, isZero, zeroF, a[0]);
-          }
-          Value sum = arith::AddFOp::create(nb, nl, a[1], term);
-          yield(nb, nl, arith::SelectOp::create(nb, nl, inRange, sum, a[1]));
-        });
-  };
-  // -1 for an odd count of negative factors (a float holding an integer),
-  // else 1.
-  Value minusOneF = cb.constant(-1.0);
-  auto signOf = [&](OpBuilder &nb, Location nl, Value count) -> Value {
-    Type i64 = nb.getI64Type();
-    auto constant = [&](int64_t v) -> Value {
-      return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v));
+  auto prefixSum = [&](Value terms, Sum what) -> Value {
+    // A scan, t after t: O(C) per (batch, head), where a masked reduction
+    // over (t, l) would be O(C^2).
+    OpBuilder &b = chunk.b;
+    Location loc = chunk.loc;
+    Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+    Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
+    SmallVector<Value> bounds;
+    for (OpFoldResult size : vecSizes)
+      bounds.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+    Value init = what == Sum::Signs ? oneF : zeroF;
+    SmallVector<Value> ivs;
+    std::function<Value(OpBuilder &, unsigned, Value)> level =
+        [&](OpBuilder &nb, unsigned dim, Value dest) -> Value {
+      bool last = dim == 2;
+      SmallVector<Value> iters = {dest};
+      if (last)
+        iters.push_back(init);
+      auto loop = scf::ForOp::create(
+          nb, loc, zeroIdx, bounds[dim], oneIdx, iters,
+          [&](OpBuilder &lb, Location ll, Value iv, ValueRange iter) {
+            ivs.push_back(iv);
+            if (!last) {
+              scf::YieldOp::create(lb, ll, level(lb, dim + 1, iter[0]));
+              ivs.pop_back();
+              return;
+            }
+            Value x = tensor::ExtractOp::create(lb, ll, terms, ivs);
+            Value run = iter[1], next;
+            if (what == Sum::Signs) {
+              next = arith::MulFOp::create(lb, ll, run, x);
+            } else {
+              Value isZero = arith::CmpFOp::create(
+                  lb, ll, arith::CmpFPredicate::OEQ, x, negInf);
+              Value term =
+                  what == Sum::Zeros
+                      ? arith::SelectOp::create(lb, ll, isZero, oneF, zeroF)
+                      : arith::SelectOp::create(lb, ll, isZero, zeroF, x);
+              next = arith::AddFOp::create(lb, ll, run, term);
+            }
+            Value out = tensor::InsertOp::create(lb, ll, next, iter[0], ivs);
+            scf::YieldOp::create(lb, ll, ValueRange{out, next});
+            ivs.pop_back();
+          });
+      return loop.getResult(0);
     };
-    Value n = arith::FPToSIOp::create(nb, nl, i64, count);
-    Value odd = arith::CmpIOp::create(
-        nb, nl, arith::CmpIPredicate::ne,
-        arith::AndIOp::create(nb, nl, n, constant(1)), constant(0));
-    return arith::SelectOp::create(nb, nl, odd, minusOneF, oneF);
+    return level(b, 0, cb.empty(vecSizes, cb.accType));
   };
-  // A decay's factors: its cumulative logs, zeros and negatives.
+  // A decay's factors: its cumulative logs, zeros and signs (the prefix
+  // product of the factors' signs, +-1: the sign of a range is the product
+  // of the prefix signs at its ends).
   struct Factors {
-    Value cum, zeros, negatives;
+    Value cum, zeros, signs;
   };
   // out[t, i] = prod_{i<l<=t} factor_l (times column[i]) for i <= t, else 0:
   // 0 when a zero factor lies in (i, t], else +-exp(cum[t] - cum[i]) — a
   // difference of logs, never a ratio of products.
   auto rangeProducts = [&](const Factors &f, Value column) {
-    SmallVector<Value> ins = {f.cum, f.cum, f.zeros, f.zeros, f.negatives,
-                              f.negatives};
+    SmallVector<Value> ins = {f.cum, f.cum, f.zeros, f.zeros, f.signs,
+                              f.signs};
     SmallVector<SmallVector<unsigned>> maps = {{0, 1, 2}, {0, 1, 3},
                                                {0, 1, 2}, {0, 1, 3},
                                                {0, 1, 2}, {0, 1, 3}};
@@ -386,7 +400,7 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
               nb, nl,
               math::ExpOp::create(nb, nl,
                                   arith::SubFOp::create(nb, nl, a[0], a[1])),
-              signOf(nb, nl, arith::SubFOp::create(nb, nl, a[4], a[5])));
+              arith::MulFOp::create(nb, nl, a[4], a[5]));
           if (column)
             value = arith::MulFOp::create(nb, nl, value, a[6]);
           yield(nb, nl, arith::SelectOp::create(nb, nl, keep, value, zeroF));
@@ -396,22 +410,22 @@ static ChunkCoefficients buildChunkCoefficients(Chunk &chunk) {
   auto prefixProduct = [&](const Factors &f) {
     Value half = cb.constant(0.5);
     return cb.generic(
-        3, {f.cum, f.zeros, f.negatives}, cb.empty(vecSizes, cb.accType),
+        3, {f.cum, f.zeros, f.signs}, cb.empty(vecSizes, cb.accType),
         {rows3, rows3, rows3, rows3}, par3,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value clear = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
                                               a[1], half);
           Value value = arith::MulFOp::create(
-              nb, nl, math::ExpOp::create(nb, nl, a[0]), signOf(nb, nl, a[2]));
+              nb, nl, math::ExpOp::create(nb, nl, a[0]), a[2]);
           yield(nb, nl, arith::SelectOp::create(nb, nl, clear, value, zeroF));
         });
   };
   Factors keepFactors = {prefixSum(logKeep, Sum::FiniteLogs),
                          prefixSum(logKeep, Sum::Zeros),
-                         prefixSum(negKeep, Sum::Values)};
+                         prefixSum(signKeep, Sum::Signs)};
   Factors etaFactors = {prefixSum(logEta, Sum::FiniteLogs),
                         prefixSum(logEta, Sum::Zeros),
-                        prefixSum(negEta, Sum::Values)};
+                        prefixSum(signEta, Sum::Signs)};
   ChunkCoefficients c;
   c.decayP = rangeProducts(keepFactors, Value());
   c.momentumN = rangeProducts(etaFactors, chunk.theta);

@@ -15,20 +15,37 @@
 //   CHECK-DAG:   %[[C16:.+]] = arith.constant 16 : index
 //   CHECK-DAG:   %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 //       CHECK:   %[[R:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]] iter_args(%{{.+}} = %{{.+}}, %[[W0:.+]] = %[[W]], %[[S0:.+]] = %[[S]])
+// The decays' logs of magnitudes and their signs (1 - alpha, eta < 0 give
+// negative factors), then prefix scans, t after t: the finite logs' sum and
+// the zero factors' count, and the signs' product.
 //       CHECK:     arith.subf
+//       CHECK:     math.absf
 //       CHECK:     math.log
+//       CHECK:     math.absf
 //       CHECK:     math.log
-//       CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-//       CHECK:       %[[T:.+]] = linalg.index 2
-//       CHECK:       %[[L:.+]] = linalg.index 3
-//       CHECK:       arith.cmpi sle, %[[L]], %[[T]]
-//       CHECK:       arith.cmpf oeq, %{{.+}}, %[[NEGINF]]
+//       CHECK:     arith.cmpf olt
+//       CHECK:     arith.select
+//       CHECK:     scf.for
+//       CHECK:       scf.for
+//       CHECK:         scf.for
+//       CHECK:           tensor.extract
+//       CHECK:           arith.cmpf oeq, %{{.+}}, %[[NEGINF]]
+//       CHECK:           arith.select
+//       CHECK:           arith.addf
+//       CHECK:           tensor.insert
+//       CHECK:           tensor.extract
+//       CHECK:           arith.mulf
+//       CHECK:           tensor.insert
+// A range's product: 0 after a zero factor, else the signed exponential of
+// a difference of logs.
 //       CHECK:     linalg.generic
 //       CHECK:       arith.cmpi sle
 //       CHECK:       arith.subf
 //       CHECK:       arith.cmpf olt
 //       CHECK:       arith.andi
 //       CHECK:       math.exp
+//       CHECK:       arith.mulf
+//       CHECK:       arith.mulf
 //       CHECK:       arith.select
 //   CHECK-NOT:     arith.divf
 //       CHECK:     %[[NEWW:.+]] = linalg.generic {{.*}} outs(%[[W0]] :
