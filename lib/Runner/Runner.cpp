@@ -368,18 +368,21 @@ llvm::Expected<void (*)(void **)> lookupPacked(ExecutionEngine &engine,
 }
 
 llvm::Error setOpenMPThreads(int threads) {
-  StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
-  void *handle = ompLibrary.empty()
-                     ? nullptr
-                     : dlopen(LONGCTX_OMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL);
-  if (!handle)
-    return makeError("cannot load the OpenMP runtime '" + ompLibrary +
-                     "' to set the threads");
   using SetThreadsFn = void (*)(int);
-  auto setThreads =
-      reinterpret_cast<SetThreadsFn>(dlsym(handle, "omp_set_num_threads"));
+  // Looked up once: the runtime stays loaded for the process.
+  static SetThreadsFn setThreads = []() -> SetThreadsFn {
+    StringRef ompLibrary = LONGCTX_OMP_LIBRARY;
+    void *handle = ompLibrary.empty()
+                       ? nullptr
+                       : dlopen(LONGCTX_OMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL);
+    return handle ? reinterpret_cast<SetThreadsFn>(
+                        dlsym(handle, "omp_set_num_threads"))
+                  : nullptr;
+  }();
   if (!setThreads)
-    return makeError("'" + ompLibrary + "' has no omp_set_num_threads");
+    return makeError(llvm::Twine("cannot load omp_set_num_threads from the "
+                                 "OpenMP runtime '") +
+                     LONGCTX_OMP_LIBRARY + "' to set the threads");
   setThreads(threads);
   return llvm::Error::success();
 }
