@@ -328,9 +328,6 @@ static Value buildLogSumExpTile(LinalgBuilder &lb, Value max, Value sum,
       });
 }
 
-/// Query rows of a tile (query heads per key/value head times queries) up
-/// to which the lowering reads K and V where they are (see
-/// readsKeysInPlace): packing them pays only when many rows read the packs.
 /// Whether key tile [k0, k0 + tk) hides some key from some row of query
 /// tile [q0, q0 + tq): past the diagonal of its first row (causal), or
 /// before the window of its last row. Null when no key can be hidden.
@@ -341,17 +338,16 @@ static Value buildTileHidesKeys(OpBuilder &b, Location loc, bool causal,
   auto add = [&](Value x, Value y) -> Value {
     return arith::AddIOp::create(b, loc, x, y);
   };
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value firstRowAt = add(q0, diagonal);
   if (causal) {
     // k0 + tk - 1 > q0 + diagonal.
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     hides = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                   add(k0, tk), add(firstRowAt, one));
   }
   if (windowMinusOne) {
     // k0 < (q0 + tq - 1 + diagonal) - (w - 1), i.e. k0 + w - 1 + 1 <
     // q0 + tq + diagonal.
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value before = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::slt, add(add(k0, windowMinusOne), one),
         add(firstRowAt, tq));
@@ -377,6 +373,9 @@ static void yieldVisibleMulAdd(LinalgBuilder &lb, OpBuilder &b, Location loc,
       b, loc, arith::SelectOp::create(b, loc, adds, sum, args[2]).getResult());
 }
 
+/// Query rows of a tile (query heads per key/value head times queries) up
+/// to which the lowering reads K and V where they are (see
+/// readsKeysInPlace): packing them pays only when many rows read the packs.
 static constexpr int64_t kMaxInPlaceRows = 8;
 
 /// Whether the lowering of `op` reads K and V in place, not packed (the

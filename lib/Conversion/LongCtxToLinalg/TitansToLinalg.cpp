@@ -23,8 +23,8 @@
 // while the MLP memory reads with the chunk-start weights, O = M_{W0}(Q).
 // Every product is exp of a difference of prefix sums of logs (never a
 // ratio of products), and zero factors (eta = 0, alpha = 1) are counted
-// separately so that they give exact zeros, not NaN; so are negative ones
-// (eta < 0, alpha > 1), whose count gives the product's sign.
+// separately so that they give exact zeros, not NaN; negative ones
+// (eta < 0, alpha > 1) give their sign through a prefix product of signs.
 //
 //===----------------------------------------------------------------------===//
 
