@@ -25,16 +25,9 @@ if ((${#missing[@]})); then
     --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-prefix="$(llvm-config-22 --prefix)"
 if [[ ! -f "$root/build/build.ninja" ]]; then
   echo "longctx: configuring build/"
-  cmake -G Ninja -S "$root" -B "$root/build" \
-    -DCMAKE_BUILD_TYPE=Release -DLLVM_ENABLE_WERROR=ON \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld \
-    -DMLIR_DIR="$prefix/lib/cmake/mlir" \
-    -DLLVM_EXTERNAL_LIT="$prefix/bin/lit" \
-    -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+  bash "$root/tools/configure.sh" "$root/build"
 fi
 echo "longctx: building (ninja -j2)"
 start=$(date +%s)

@@ -21,7 +21,7 @@ fi
 prefix="$(llvm-config-22 --prefix)"
 build="$root/build-asan"
 if [[ ! -f "$build/build.ninja" ]] ||
-   ! grep -q "^LLVM_USE_SANITIZE_COVERAGE:BOOL=ON" "$build/CMakeCache.txt"; then
+   ! grep -qE "^LLVM_USE_SANITIZE_COVERAGE:[A-Z]*=ON$" "$build/CMakeCache.txt"; then
   echo "longctx: configuring build-asan/ (-fsanitize=address,undefined, fuzzer coverage)"
   # LLVM's own sanitizer options (HandleLLVMOptions): they also leave the
   # CUDA runtime's shared library free to take the sanitizer runtime's
@@ -29,16 +29,10 @@ if [[ ! -f "$build/build.ninja" ]] ||
   # vptr and function (LLVM builds without RTTI); every report is fatal.
   # Coverage: -fsanitize=fuzzer-no-link everywhere, so that libFuzzer sees
   # the paths the inputs take through the libraries.
-  cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release -DLLVM_ENABLE_WERROR=ON \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld \
+  bash "$root/tools/configure.sh" "$build" \
     -DLLVM_USE_SANITIZER="Address;Undefined" \
     -DLLVM_UBSAN_FLAGS="-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all" \
-    -DLLVM_USE_SANITIZE_COVERAGE=ON \
-    -DMLIR_DIR="$prefix/lib/cmake/mlir" \
-    -DLLVM_EXTERNAL_LIT="$prefix/bin/lit" \
-    -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null || exit 1
+    -DLLVM_USE_SANITIZE_COVERAGE=ON || exit 1
 fi
 echo "longctx: building the sanitized tools (ninja -j2)"
 start=$(date +%s)
