@@ -33,6 +33,58 @@ bool mlir::longctx::detail::canUseMma(AttentionOp op,
          tiling.keyTileSize * (d + dv) * 2 <= kGPUStaticSharedMemoryLimit;
 }
 
+namespace {
+/// Which non-finite value an f16 is: `plus` for +inf or NaN, `minus` for
+/// -inf or NaN, `any` for either (compares only: no libdevice).
+struct NonFiniteClass {
+  Value plus, minus, any;
+};
+} // namespace
+
+static NonFiniteClass classifyNonFinite(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  auto constant = [&](double v) {
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, v));
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  NonFiniteClass c;
+  c.plus = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, x,
+                                 constant(inf));
+  c.minus = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UEQ, x,
+                                  constant(-inf));
+  c.any = arith::OrIOp::create(b, loc, c.plus, c.minus);
+  return c;
+}
+
+static Value isNonFinite(OpBuilder &b, Location loc, Value x) {
+  return classifyNonFinite(b, loc, x).any;
+}
+
+/// `o` plus what the non-finite values of the seen keys add to it, from
+/// `plus` and `minus`, their counts of +inf-or-NaN and -inf-or-NaN values:
+/// +inf, -inf, or NaN where both are non-zero.
+static Value addNonFinite(OpBuilder &b, Location loc, Value o, Value plus,
+                          Value minus) {
+  Type f32 = o.getType();
+  auto constant = [&](double v) {
+    return arith::ConstantOp::create(b, loc, f32, b.getFloatAttr(f32, v));
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto positive = [&](Value count) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count,
+                                 constant(0.0));
+  };
+  Value hasPlus = positive(plus), hasMinus = positive(minus);
+  Value added = arith::SelectOp::create(b, loc, hasMinus, constant(-inf),
+                                        constant(0.0));
+  added = arith::SelectOp::create(
+      b, loc, hasPlus,
+      arith::SelectOp::create(b, loc, hasMinus, constant(nan), constant(inf)),
+      added);
+  return arith::AddFOp::create(b, loc, o, added);
+}
+
 /// Launches, after `token`, the tensor-core (mma.sync m16n8k16, f16 inputs,
 /// f32 accumulation) flash-attention kernel. A block per (query tile, head,
 /// batch) with a warp per 16 query rows; K and V tiles staged in shared
@@ -40,7 +92,10 @@ bool mlir::longctx::detail::canUseMma(AttentionOp op,
 /// of its warp: the query as A fragments, scores as C fragments (keys
 /// 2t, 2t+1 of every 8), which become the A fragments of P V in registers,
 /// and the output accumulator as C fragments; row max and sum are reduced
-/// over the 4 lanes of a row with shuffles. Returns the launch's token.
+/// over the 4 lanes of a row with shuffles. A key tile whose V holds an inf
+/// or a NaN (flagged in shared memory while staging) takes the guarded P V
+/// of `buildGuardedPV`, so that keys a row does not see add nothing to it.
+/// Returns the launch's token.
 Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
                                                 Value token, Value query,
                                                 Value key, Value value,
@@ -68,12 +123,17 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
   auto launch = gpu::LaunchOp::create(
       b, loc, numTiles, hb.index(numHeads), batch, hb.index(threads), one, one,
       nullptr, gpu::AsyncTokenType::get(ctx), ValueRange{token},
-      TypeRange{sharedType(d), sharedType(dv)});
+      TypeRange{sharedType(d), sharedType(dv),
+                MemRefType::get({1}, b.getI32Type(),
+                                MemRefLayoutAttrInterface(), workgroup)});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   KernelBuilder kb{b, loc, f32};
   Value ks = launch.getWorkgroupAttributions()[0];
   Value vs = launch.getWorkgroupAttributions()[1];
+  // The start of the last key tile whose staged V is not finite (-1: none
+  // yet); tiles are told apart by their start, so it is never cleared.
+  Value flag = launch.getWorkgroupAttributions()[2];
   Value tid = launch.getThreadIds().x, head = launch.getBlockIds().y;
   Value bi = launch.getBlockIds().z;
   Value tile = launch.getBlockIds().x;
@@ -133,9 +193,11 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
   if (p.window)
     keyStart = kb.max(kb.sub(kb.add(q0, diagonal), windowMinusOne), zeroIdx);
 
-  // Cooperative copy of rows [k0, k0 + tk) of `src` into `dst`, as f16.
+  // Cooperative copy of rows [k0, k0 + tk) of `src` into `dst`, as f16;
+  // with `flagTile`, a thread that copies an inf or a NaN stores it in
+  // `flag`.
   auto stage = [&](OpBuilder &ob, Value k0, Value src, Value dst,
-                   int64_t cols) {
+                   int64_t cols, Value flagTile) {
     KernelBuilder sb{ob, loc, f32};
     int64_t total = tk * cols;
     scf::ForOp::create(
@@ -154,6 +216,14 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
             Value x = memref::LoadOp::create(tb, loc, src,
                                              ValueRange{bi, kvHead, kr, c});
             memref::StoreOp::create(tb, loc, x, dst, ValueRange{r, c});
+            if (flagTile) {
+              Value bad = isNonFinite(tb, loc, x);
+              scf::IfOp::create(tb, loc, bad, [&](OpBuilder &fb, Location) {
+                memref::StoreOp::create(fb, loc, flagTile, flag,
+                                        ValueRange{zeroIdx});
+                scf::YieldOp::create(fb, loc);
+              });
+            }
             scf::YieldOp::create(tb, loc);
           });
           scf::YieldOp::create(lb, loc);
@@ -170,6 +240,16 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
     return x;
   };
 
+  // No tile flagged yet: -1 is the start of none.
+  scf::IfOp::create(
+      b, loc, kb.cmp(arith::CmpIPredicate::eq, tid, zeroIdx),
+      [&](OpBuilder &ob, Location) {
+        Value none = arith::ConstantIntOp::create(ob, loc, -1, 32);
+        memref::StoreOp::create(ob, loc, none, flag, ValueRange{zeroIdx});
+        scf::YieldOp::create(ob, loc);
+      });
+  gpu::BarrierOp::create(b, loc);
+
   // State: max and partial sum of rows g, g + 8, the output C fragments.
   SmallVector<Value> init = {lowest, lowest, zero, zero};
   Value zeroFrag = fromElements(b, fragType(2, f32), {zero, zero, zero, zero});
@@ -178,9 +258,14 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
       b, loc, keyStart, keyEnd, kb.index(tk), init,
       [&](OpBuilder &lb, Location, Value k0, ValueRange state) {
         KernelBuilder ib{lb, loc, f32};
-        stage(lb, k0, key, ks, d);
-        stage(lb, k0, value, vs, dv);
+        Value tileId = arith::IndexCastOp::create(lb, loc, lb.getI32Type(), k0);
+        stage(lb, k0, key, ks, d, Value());
+        stage(lb, k0, value, vs, dv, tileId);
         gpu::BarrierOp::create(lb, loc);
+        Value flagged = ib.cmp(
+            arith::CmpIPredicate::eq,
+            memref::LoadOp::create(lb, loc, flag, ValueRange{zeroIdx}),
+            tileId);
         // S = Q K^T: a C fragment per 8 keys; B[k][n] = K[n][k] is two
         // consecutive f16 of a key row.
         SmallVector<SmallVector<Value, 4>> sc; // [chunk][row*2+j]
@@ -267,37 +352,95 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
           probs.push_back(pv);
         }
         // O = O * alpha + P V: P's A fragment (16 keys) is two score C
-        // fragments; B[k][n] = V[k][n], two rows of the value tile.
-        SmallVector<Value> yielded = {newMax[0], newMax[1], sums[0], sums[1]};
-        for (int64_t nbv = 0; nbv < dv / 8; ++nbv) {
-          Value o = state[4 + nbv];
-          SmallVector<Value> scaled;
-          for (int64_t r = 0; r < 2; ++r)
-            for (int64_t j = 0; j < 2; ++j)
-              scaled.push_back(ib.fmul(extract(lb, o, r, j), alpha[r]));
-          o = fromElements(lb, fragType(2, f32), scaled);
-          Value valueCol = ib.add(g, ib.index(nbv * 8));
-          for (int64_t kk = 0; kk < tk / 16; ++kk) {
-            SmallVector<Value> a;
-            for (int64_t reg = 0; reg < 4; ++reg)
+        // fragments; B[k][n] = V[k][n], two rows of the value tile. A
+        // flagged tile takes the guarded form.
+        auto buildPV = [&](OpBuilder &ob, bool guarded) {
+          KernelBuilder pb{ob, loc, f32};
+          Value one16 = arith::ConstantOp::create(ob, loc, f16,
+                                                  ob.getF16FloatAttr(1.0));
+          Value zero16 = arith::ConstantOp::create(ob, loc, f16,
+                                                   ob.getF16FloatAttr(0.0));
+          auto mma = [&](Value a, Value bFrag, Value acc) {
+            return nvgpu::MmaSyncOp::create(ob, loc, a, bFrag, acc,
+                                            ArrayRef<int64_t>{16, 8, 16})
+                .getResult();
+          };
+          SmallVector<Value> frags;
+          for (int64_t nbv = 0; nbv < dv / 8; ++nbv) {
+            Value o = state[4 + nbv];
+            SmallVector<Value> scaled;
+            for (int64_t r = 0; r < 2; ++r)
               for (int64_t j = 0; j < 2; ++j)
-                a.push_back(arith::TruncFOp::create(
-                    lb, loc, f16, probs[2 * kk + reg / 2][(reg % 2) * 2 + j]));
-            Value aFrag = fromElements(lb, fragType(4, f16), a);
-            SmallVector<Value> e;
-            for (int64_t reg = 0; reg < 2; ++reg)
-              for (int64_t j = 0; j < 2; ++j)
-                e.push_back(memref::LoadOp::create(
-                    lb, loc, vs,
-                    ValueRange{ib.add(t2, ib.index(kk * 16 + reg * 8 + j)),
-                               valueCol}));
-            Value bFrag = fromElements(lb, fragType(2, f16), e);
-            o = nvgpu::MmaSyncOp::create(lb, loc, aFrag, bFrag, o,
-                                         ArrayRef<int64_t>{16, 8, 16})
-                    .getResult();
+                scaled.push_back(pb.fmul(extract(ob, o, r, j), alpha[r]));
+            o = fromElements(ob, fragType(2, f32), scaled);
+            // Counts of +inf-or-NaN and -inf-or-NaN values among the keys
+            // each row sees (guarded only).
+            Value plus = zeroFrag, minus = zeroFrag;
+            Value valueCol = pb.add(g, pb.index(nbv * 8));
+            for (int64_t kk = 0; kk < tk / 16; ++kk) {
+              SmallVector<Value> a, seen;
+              for (int64_t reg = 0; reg < 4; ++reg)
+                for (int64_t j = 0; j < 2; ++j) {
+                  Value pr = probs[2 * kk + reg / 2][(reg % 2) * 2 + j];
+                  a.push_back(arith::TruncFOp::create(ob, loc, f16, pr));
+                  if (guarded)
+                    seen.push_back(arith::SelectOp::create(
+                        ob, loc,
+                        arith::CmpFOp::create(ob, loc,
+                                              arith::CmpFPredicate::ONE, pr,
+                                              zero),
+                        one16, zero16));
+                }
+              SmallVector<Value> e, ePlus, eMinus;
+              for (int64_t reg = 0; reg < 2; ++reg)
+                for (int64_t j = 0; j < 2; ++j) {
+                  Value x = memref::LoadOp::create(
+                      ob, loc, vs,
+                      ValueRange{pb.add(t2, pb.index(kk * 16 + reg * 8 + j)),
+                                 valueCol});
+                  if (guarded) {
+                    NonFiniteClass c = classifyNonFinite(ob, loc, x);
+                    x = arith::SelectOp::create(ob, loc, c.any, zero16, x);
+                    ePlus.push_back(arith::SelectOp::create(ob, loc, c.plus,
+                                                            one16, zero16));
+                    eMinus.push_back(arith::SelectOp::create(ob, loc, c.minus,
+                                                             one16, zero16));
+                  }
+                  e.push_back(x);
+                }
+              Value aFrag = fromElements(ob, fragType(4, f16), a);
+              o = mma(aFrag, fromElements(ob, fragType(2, f16), e), o);
+              if (!guarded)
+                continue;
+              Value seenFrag = fromElements(ob, fragType(4, f16), seen);
+              plus = mma(seenFrag, fromElements(ob, fragType(2, f16), ePlus),
+                         plus);
+              minus = mma(seenFrag,
+                          fromElements(ob, fragType(2, f16), eMinus), minus);
+            }
+            if (guarded) {
+              SmallVector<Value> sum;
+              for (int64_t r = 0; r < 2; ++r)
+                for (int64_t j = 0; j < 2; ++j)
+                  sum.push_back(addNonFinite(ob, loc, extract(ob, o, r, j),
+                                             extract(ob, plus, r, j),
+                                             extract(ob, minus, r, j)));
+              o = fromElements(ob, fragType(2, f32), sum);
+            }
+            frags.push_back(o);
           }
-          yielded.push_back(o);
-        }
+          return frags;
+        };
+        auto pv = scf::IfOp::create(
+            lb, loc, flagged,
+            [&](OpBuilder &ob, Location) {
+              scf::YieldOp::create(ob, loc, buildPV(ob, /*guarded=*/true));
+            },
+            [&](OpBuilder &ob, Location) {
+              scf::YieldOp::create(ob, loc, buildPV(ob, /*guarded=*/false));
+            });
+        SmallVector<Value> yielded = {newMax[0], newMax[1], sums[0], sums[1]};
+        llvm::append_range(yielded, pv.getResults());
         gpu::BarrierOp::create(lb, loc);
         scf::YieldOp::create(lb, loc, yielded);
       });

@@ -172,24 +172,41 @@ func.func @float_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>,
 // MMA-LABEL: func.func private @longctx_gpu_attention{{(_0)?}}(%{{[a-z0-9]+}}: memref<1x4x200x64xf16>
 // MMA:         gpu.launch async
 // MMA-SAME:      threads(%{{[^)]*}}) in (%{{[a-z0-9]+}} = %c128
-// MMA-SAME:      workgroup(%[[KS:.*]] : memref<32x64xf16, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<32x32xf16, #gpu.address_space<workgroup>>)
+// MMA-SAME:      workgroup(%[[KS:.*]] : memref<32x64xf16, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<32x32xf16, #gpu.address_space<workgroup>>, %[[FLAG:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
 // Lane (g, t): rows g and g + 8 of the warp.
 // MMA:           %[[LANE:.*]] = arith.remui %{{.*}}, %c32
 // MMA:           arith.divui %[[LANE]], %c4
 // MMA:           arith.remui %[[LANE]], %c4
 // The query as 4 A fragments (16 of d each).
 // MMA-COUNT-4:   vector.from_elements {{.*}} : vector<4x2xf16>
+// No key tile flagged yet (-1 starts none).
+// MMA:           memref.store %c-1_i32, %[[FLAG]]
+// MMA:           gpu.barrier
 // The key loop carries both rows' max and sum and 4 C fragments of O.
-// MMA:           scf.for {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// MMA:           scf.for %[[K0:[a-z0-9]+]] = {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// MMA:             %[[TILE:.*]] = arith.index_cast %[[K0]] : index to i32
+// Staging V: a thread that copies an inf or a NaN flags the tile.
+// MMA:             arith.cmpf ueq, {{.*}} : f16
+// MMA:             arith.cmpf ueq, {{.*}} : f16
+// MMA:             memref.store %[[TILE]], %[[FLAG]]
 // MMA:             gpu.barrier
+// MMA:             %[[SEEN:.*]] = memref.load %[[FLAG]]
+// MMA:             %[[FLAGGED:.*]] = arith.cmpi eq, %[[SEEN]], %[[TILE]] : i32
 // S: 4 chunks of 8 keys x 4 k-steps of 16.
 // MMA-COUNT-16:    nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // Row max over the 4 lanes of a row.
 // MMA:             gpu.shuffle xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
 // MMA:             gpu.shuffle xor %{{.*}}, %c2_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
-// P V: 4 C fragments x 2 chunks of 16 keys, P rounded to f16.
-// MMA:             arith.truncf %{{.*}} : f32 to f16
-// MMA-COUNT-8:     nvgpu.mma.sync
+// P V: 4 C fragments x 2 chunks of 16 keys, P rounded to f16. A flagged
+// tile multiplies P by V's finite values, and counts (two more mma.sync)
+// the +inf-or-NaN and -inf-or-NaN values of the keys each row sees.
+// MMA:             scf.if %[[FLAGGED]] -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// MMA:               arith.truncf %{{.*}} : f32 to f16
+// MMA-COUNT-24:      nvgpu.mma.sync
+// MMA:             } else {
+// MMA:               arith.truncf %{{.*}} : f32 to f16
+// MMA-COUNT-8:       nvgpu.mma.sync
+// MMA:             }
 // MMA:             gpu.barrier
 // The row sums, then O = acc / l.
 // MMA-COUNT-4:   gpu.shuffle  xor

@@ -2,8 +2,8 @@
 // a NaN in the V of a key hidden by the causal diagonal, a sliding window or
 // a mask leaves the rows that do not see it equal to NumPy's attention over
 // finite values, in every path of the lowering (the packed value kernel,
-// decoding in place, the generic one for f64, key tiles of 8 so that the
-// diagonal cuts tiles); the rows that see it are not finite.
+// decoding in place, the generic one for f64, f16 widened, key tiles of 8
+// so that the diagonal cuts tiles); the rows that see it are not finite.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON %S/Inputs/hidden_nonfinite_values.py make %t
 // RUN: longctx-run %s -e causal --input %t/causal_q.npy --input %t/causal_k.npy \
@@ -20,6 +20,10 @@
 // RUN:   --input %t/masked_v.npy --input %t/masked_m.npy --output-dir %t/masked > /dev/null
 // RUN: longctx-run %s -e generic --input %t/generic_q.npy --input %t/generic_k.npy \
 // RUN:   --input %t/generic_v.npy --output-dir %t/generic > /dev/null
+// RUN: for c in half half_window; do \
+// RUN:   longctx-run %s -e $c --input %t/${c}_q.npy --input %t/${c}_k.npy \
+// RUN:     --input %t/${c}_v.npy --output-dir %t/$c > /dev/null; \
+// RUN: done
 // RUN: %PYTHON %S/Inputs/hidden_nonfinite_values.py check %t | FileCheck %s
 
 // CHECK: causal: hidden rows match, seeing rows not finite
@@ -27,6 +31,8 @@
 // CHECK: decode: hidden rows match, seeing rows not finite
 // CHECK: masked: hidden rows match, seeing rows not finite
 // CHECK: generic: hidden rows match, seeing rows not finite
+// CHECK: half: hidden rows match, seeing rows not finite
+// CHECK: half_window: hidden rows match, seeing rows not finite
 // CHECK: causal8: hidden rows match, seeing rows not finite
 
 func.func @causal(%q: tensor<1x2x40x16xf32>, %k: tensor<1x2x40x16xf32>,
@@ -68,4 +74,20 @@ func.func @generic(%q: tensor<1x1x12x8xf64>, %k: tensor<1x1x12x8xf64>,
          tensor<1x1x12x8xf64>, tensor<1x1x12x8xf64>) causal
          -> tensor<1x1x12x8xf64>
   return %o : tensor<1x1x12x8xf64>
+}
+
+func.func @half(%q: tensor<1x4x100x64xf16>, %k: tensor<1x2x100x64xf16>,
+                %v: tensor<1x2x100x64xf16>) -> tensor<1x4x100x64xf16> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x4x100x64xf16>,
+         tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>) causal
+         -> tensor<1x4x100x64xf16>
+  return %o : tensor<1x4x100x64xf16>
+}
+
+func.func @half_window(%q: tensor<1x2x80x32xf16>, %k: tensor<1x2x80x32xf16>,
+                       %v: tensor<1x2x80x32xf16>) -> tensor<1x2x80x32xf16> {
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x80x32xf16>,
+         tensor<1x2x80x32xf16>, tensor<1x2x80x32xf16>) causal window(12)
+         -> tensor<1x2x80x32xf16>
+  return %o : tensor<1x2x80x32xf16>
 }

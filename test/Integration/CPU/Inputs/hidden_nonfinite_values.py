@@ -1,10 +1,11 @@
 """Inputs and checks of attention-hidden-nonfinite-values.mlir.
 
 make DIR: for each case, Q, K and V (one key's V all inf or NaN) and the
-mask, as .npy files. check DIR: each case's result (DIR/<case>/result0.npy)
-against the NumPy reference: the rows that do not see the key equal the
-reference (and attention over the finite V), the rows that see it are not
-finite.
+mask, as .npy files. check DIR [RUN...]: each run's result
+(DIR/<run>/result0.npy) against the NumPy reference: the rows that do not
+see the key equal the reference (and attention over the finite V), the rows
+that see it are not finite. The runs are the CPU test's unless named (the
+GPU test runs the f16 cases on tensor cores, half16 with key tiles of 16).
 """
 
 import os
@@ -27,9 +28,16 @@ CASES = {
                dict(), range(6, 8)),
     "generic": ((1, 1, 12, 8), (1, 1, 12, 8), np.float64, 6, -np.inf,
                 dict(causal=True), range(6, 12)),
+    # f16 for the tensor-core kernel: 2 query heads per KV head, d = 64,
+    # key tiles of 16 or 32 cut by the diagonal and the window.
+    "half": ((1, 4, 100, 64), (1, 2, 100, 64), np.float16, 70, np.inf,
+             dict(causal=True), range(70, 100)),
+    "half_window": ((1, 2, 80, 32), (1, 2, 80, 32), np.float16, 20, np.nan,
+                    dict(causal=True, window=12), range(20, 32)),
 }
 # The same inputs, other tilings.
-SAME = {"causal8": "causal"}
+SAME = {"causal8": "causal", "half16": "half"}
+CPU_RUNS = [n for n in list(CASES) + list(SAME) if n != "half16"]
 
 
 def inputs(name):
@@ -56,8 +64,8 @@ def make(out):
             np.save(os.path.join(out, f"{name}_{a}.npy"), x)
 
 
-def check(out):
-    for run in list(CASES) + list(SAME):
+def check(out, runs=()):
+    for run in runs or CPU_RUNS:
         name = SAME.get(run, run)
         q, k, v, bad, kwargs = inputs(name)
         seeing = list(CASES[name][6])
@@ -68,7 +76,8 @@ def check(out):
         finite = reference.attention(q, k, v, **kwargs)
         assert np.allclose(expected[:, :, hidden], finite[:, :, hidden],
                            atol=1e-12), "the reference lets a hidden key in"
-        tol = 1e-5 if q.dtype == np.float32 else 1e-12
+        # f16: P rounded to f16 before P V on tensor cores.
+        tol = {np.float16: 2e-2, np.float32: 1e-5}.get(q.dtype.type, 1e-12)
         err = np.abs(got[:, :, hidden] - expected[:, :, hidden]).max()
         sees = bool((~np.isfinite(got[:, :, seeing])).all())
         ref_sees = bool((~np.isfinite(expected[:, :, seeing])).all())
@@ -80,4 +89,7 @@ def check(out):
 
 
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "make":
+        make(sys.argv[2])
+    else:
+        check(sys.argv[2], sys.argv[3:])
