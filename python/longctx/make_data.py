@@ -154,7 +154,8 @@ def _titans(args):
     # Keys scaled so that one step of size theta stays stable (|k|^2 theta < 1).
     k = (rng.uniform(-1, 1, (b, h, n, d)) / np.sqrt(d)).astype(dtype)
     v = rng.uniform(-1, 1, (b, h, n, dv)).astype(dtype)
-    q = rng.uniform(-1, 1, (b, h, n, d)).astype(dtype)
+    # G query heads per memory head with --group G.
+    q = rng.uniform(-1, 1, (b, h * args.group, n, d)).astype(dtype)
     theta = rng.uniform(0.05, 0.3, (b, h, n)).astype(dtype)
     eta = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.5, 0.95, (b, h, n))).astype(dtype)
     alpha = (np.zeros((b, h, n)) if args.no_decay else rng.uniform(0.0, 0.1, (b, h, n))).astype(dtype)
@@ -200,27 +201,30 @@ def _mag(args):
     order of the rewritten function."""
     rng = np.random.default_rng(args.seed)
     b, h, n, d = args.q
+    hkv = args.kv_heads or h
     dv = args.dv or d
     calls = args.calls
     q = rng.uniform(-1, 1, (b, h, n * calls, d)).astype(np.float32)
-    k = (rng.uniform(-1, 1, (b, h, n * calls, d)) / np.sqrt(d)).astype(np.float32)
-    v = rng.uniform(-1, 1, (b, h, n * calls, dv)).astype(np.float32)
-    pk = rng.uniform(-1, 1, (b, h, args.persistent, d)).astype(np.float32)
-    pv = rng.uniform(-1, 1, (b, h, args.persistent, dv)).astype(np.float32)
-    # Learned per-head projections [H, dv, d|dv] of the MAL and MAC forms.
-    proj = lambda cols: (rng.uniform(-1, 1, (h, dv, cols)) / np.sqrt(dv)).astype(np.float32)
+    k = (rng.uniform(-1, 1, (b, hkv, n * calls, d)) / np.sqrt(d)).astype(np.float32)
+    v = rng.uniform(-1, 1, (b, hkv, n * calls, dv)).astype(np.float32)
+    pk = rng.uniform(-1, 1, (b, hkv, args.persistent, d)).astype(np.float32)
+    pv = rng.uniform(-1, 1, (b, hkv, args.persistent, dv)).astype(np.float32)
+    # Learned per-head projections [H, dv, d|dv] of the MAL and MAC forms:
+    # per query head (h) or per KV head (hkv).
+    proj = lambda heads, cols: (rng.uniform(-1, 1, (heads, dv, cols)) / np.sqrt(dv)).astype(np.float32)
     projections = {
         "mag": {},
-        "mal": {"proj_q": d, "proj_k": d, "proj_v": dv},
-        "mac": {"retrieved_k": d, "retrieved_v": dv, "memory_k": d,
-                "memory_v": dv, "memory_q": d},
+        "mal": {"proj_q": (h, d), "proj_k": (hkv, d), "proj_v": (hkv, dv)},
+        "mac": {"retrieved_k": (hkv, d), "retrieved_v": (hkv, dv),
+                "memory_k": (hkv, d), "memory_v": (hkv, dv),
+                "memory_q": (h, d)},
     }[args.arch]
-    projections = {name: proj(cols) for name, cols in projections.items()}
-    theta = rng.uniform(0.05, 0.2, h).astype(np.float32)
-    eta = rng.uniform(0.5, 0.9, h).astype(np.float32)
-    alpha = rng.uniform(0.0, 0.05, h).astype(np.float32)
-    w = np.zeros((b, h, d, dv))
-    s = np.zeros((b, h, d, dv))
+    projections = {name: proj(*shape) for name, shape in projections.items()}
+    theta = rng.uniform(0.05, 0.2, hkv).astype(np.float32)
+    eta = rng.uniform(0.5, 0.9, hkv).astype(np.float32)
+    alpha = rng.uniform(0.0, 0.05, hkv).astype(np.float32)
+    w = np.zeros((b, hkv, d, dv))
+    s = np.zeros((b, hkv, d, dv))
     step = {"mag": reference.titans_mag, "mal": reference.titans_mal,
             "mac": reference.titans_mac}[args.arch]
     outs = []
@@ -321,6 +325,8 @@ def main(argv=None):
                      help="MLP memory with these hidden widths, e.g. 32 (depth 2) or "
                           "32,16 (depth 3) (default: linear memory)")
     tit.add_argument("--zero-state", action="store_true", help="W = S = 0")
+    tit.add_argument("--group", type=int, default=1,
+                     help="query heads per memory head (grouped-query attention)")
     tit.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     tit.add_argument("--seed", type=int, default=0)
     tit.add_argument("--out", required=True)
@@ -328,6 +334,9 @@ def main(argv=None):
     mag.add_argument("--arch", choices=["mag", "mac", "mal"], default="mag")
     mag.add_argument("--q", type=_shape, required=True, help="B,H,N,d of one call")
     mag.add_argument("--dv", type=int, default=0)
+    mag.add_argument("--kv-heads", type=int, default=0,
+                     help="key/value (memory) heads, fewer than --q's H for "
+                          "grouped-query attention (default: H)")
     mag.add_argument("--calls", type=int, default=1, help="calls of N tokens")
     mag.add_argument("--persistent", type=int, default=4)
     mag.add_argument("--chunk-length", type=int, required=True)

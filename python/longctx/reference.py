@@ -140,12 +140,15 @@ def titans_memory(k, v, q, theta, eta, alpha, weights, momentum, chunk_length):
         S_t = eta_t S_{t-1} - theta_t u_t
         W_t = (1 - alpha_t) W_{t-1} + S_t
         o_t = q_t W_t
+    The queries may have G times the heads of the keys (grouped-query
+    attention): query head h reads memory head h // G.
     """
     k, v, q = (np.asarray(a, np.float64) for a in (k, v, q))
     theta, eta, alpha = (np.asarray(a, np.float64) for a in (theta, eta, alpha))
     w = np.array(weights, np.float64)
     s = np.array(momentum, np.float64)
     n = k.shape[2]
+    g = _group(q.shape[1], k.shape[1])
     out = np.zeros(q.shape[:3] + (v.shape[3],))
     for c0 in range(0, n, chunk_length):
         w0 = w.copy()
@@ -154,7 +157,8 @@ def titans_memory(k, v, q, theta, eta, alpha, weights, momentum, chunk_length):
             u = 2.0 * np.einsum("bhd,bhe->bhde", k[:, :, t], r)
             s = eta[:, :, t, None, None] * s - theta[:, :, t, None, None] * u
             w = (1.0 - alpha[:, :, t, None, None]) * w + s
-            out[:, :, t] = np.einsum("bhd,bhde->bhe", q[:, :, t], w)
+            out[:, :, t] = np.einsum("bhd,bhde->bhe", q[:, :, t],
+                                     np.repeat(w, g, axis=1))
     return out, w, s
 
 
@@ -272,10 +276,10 @@ def titans_mag(q, k, v, persistent_k, persistent_v, theta, eta, alpha, weights,
     """
     q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
     y = _persistent_attention(q, k, v, persistent_k, persistent_v, scale, window)
-    per_token = lambda r: np.broadcast_to(
-        np.asarray(r, np.float64)[None, :, None], q.shape[:3])
-    m, w, s = titans_memory(k, v, q, per_token(theta), per_token(eta),
-                            per_token(alpha), weights, momentum, chunk_length)
+    shape = k.shape[:3]
+    m, w, s = titans_memory(k, v, q, _per_token(theta, shape),
+                            _per_token(eta, shape), _per_token(alpha, shape),
+                            weights, momentum, chunk_length)
     return y / (1.0 + np.exp(-m)), w, s
 
 
@@ -289,6 +293,13 @@ def _project(x, p):
     return np.einsum("bhna,hac->bhnc", x, np.asarray(p, np.float64))
 
 
+def group_mean(x, kv_heads):
+    """x [B, G Hkv, n, a] averaged over each group of G query heads:
+    [B, Hkv, n, a] (x for G = 1)."""
+    b, h, n, a = x.shape
+    return x.reshape(b, kv_heads, _group(h, kv_heads), n, a).mean(axis=2)
+
+
 def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
                theta, eta, alpha, weights, momentum, chunk_length, scale=None,
                window=None):
@@ -299,16 +310,21 @@ def titans_mal(q, k, v, persistent_k, persistent_v, proj_q, proj_k, proj_v,
         Q' = Q + m Pq,  K' = K + m Pk,  V' = V + m Pv            (residual, per head)
         O  = attention(Q', [P_k ; K'], [P_v ; V']) causal (queries at the end)
 
+    With grouped-query attention (Q has G times the heads of K and V, one
+    memory per KV head), K' and V' take the mean of m over each group.
+
     With `window`, the attention is windowed as in `titans_mag`.
     """
     q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
-    m, w, s = titans_memory(k, v, q, _per_token(theta, q.shape[:3]),
-                            _per_token(eta, q.shape[:3]),
-                            _per_token(alpha, q.shape[:3]), weights, momentum,
-                            chunk_length)
+    shape = k.shape[:3]
+    m, w, s = titans_memory(k, v, q, _per_token(theta, shape),
+                            _per_token(eta, shape), _per_token(alpha, shape),
+                            weights, momentum, chunk_length)
     q2 = q + _project(m, proj_q)
-    k2 = k + _project(m, proj_k)
-    v2 = v + _project(m, proj_v)
+    # Grouped-query attention: a KV head's residual is its group's mean read.
+    mean = group_mean(m, k.shape[1])
+    k2 = k + _project(mean, proj_k)
+    v2 = v + _project(mean, proj_v)
     return (_persistent_attention(q2, k2, v2, persistent_k, persistent_v, scale,
                                   window), w, s)
 
@@ -325,27 +341,37 @@ def titans_mac(q, k, v, persistent_k, persistent_v, retrieved_k, retrieved_v,
             of positions <= i
         m = titans_memory(y Bk, y Bv, y Bq, theta, eta, alpha, W, S)
         O = y * sigmoid(m)
-    Written token by token: row i attends over its own visible set.
+    Written token by token: row i attends over its own visible set. With
+    grouped-query attention (Q has G times the heads of K and V, one memory
+    per KV head), h and the memory's keys and values take the mean of Q and
+    y over each group: h = mean(Q) W, keys mean(y) Bk, values mean(y) Bv;
+    the memory is read by every query head (y Bq).
     """
     q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
     pk = np.asarray(persistent_k, np.float64)
     pv = np.asarray(persistent_v, np.float64)
-    h = np.einsum("bhnd,bhde->bhne", q, np.asarray(weights, np.float64))
+    hkv = k.shape[1]
+    g = _group(q.shape[1], hkv)
+    h = np.einsum("bhnd,bhde->bhne", group_mean(q, hkv),
+                  np.asarray(weights, np.float64))
     hk, hv = _project(h, retrieved_k), _project(h, retrieved_v)
     d = q.shape[3]
     scale = 1.0 / np.sqrt(d) if scale is None else scale
     n = q.shape[2]
     y = np.zeros(q.shape[:3] + (v.shape[3],))
     for i in range(n):
-        keys = np.concatenate([pk, hk[:, :, :i + 1], k[:, :, :i + 1]], axis=2)
-        values = np.concatenate([pv, hv[:, :, :i + 1], v[:, :, :i + 1]], axis=2)
+        keys = np.repeat(np.concatenate(
+            [pk, hk[:, :, :i + 1], k[:, :, :i + 1]], axis=2), g, axis=1)
+        values = np.repeat(np.concatenate(
+            [pv, hv[:, :, :i + 1], v[:, :, :i + 1]], axis=2), g, axis=1)
         scores = scale * np.einsum("bhd,bhmd->bhm", q[:, :, i], keys)
         scores -= scores.max(axis=-1, keepdims=True)
         p = np.exp(scores)
         p /= p.sum(axis=-1, keepdims=True)
         y[:, :, i] = np.einsum("bhm,bhme->bhe", p, values)
-    shape = q.shape[:3]
-    m, w, s = titans_memory(_project(y, memory_k), _project(y, memory_v),
+    shape = k.shape[:3]
+    mean = group_mean(y, hkv)
+    m, w, s = titans_memory(_project(mean, memory_k), _project(mean, memory_v),
                             _project(y, memory_q), _per_token(theta, shape),
                             _per_token(eta, shape), _per_token(alpha, shape),
                             weights, momentum, chunk_length)

@@ -39,6 +39,7 @@
 #include "VectorKernels.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::longctx;
@@ -57,15 +58,86 @@ struct Chunk {
   LinalgBuilder &cb;
   OpFoldResult batch, heads, len;
   Value lastIdx;               // len - 1
-  Value keys, values, queries; // [B, H, c, d|dv|d]
+  Value keys, values, queries; // [B, H, c, d|dv], queries [B, H G, c, d]
   Value theta, eta, alpha;     // [B, H, c]
   const AttentionTiling &tiling;
   int64_t chunkLength;
+  /// Query heads per memory head (grouped-query attention).
+  int64_t group;
 
   SmallVector<OpFoldResult> vecSizes() { return {batch, heads, len}; }
   SmallVector<OpFoldResult> matSizes() { return {batch, heads, len, len}; }
   SmallVector<OpFoldResult> rowSizes(OpFoldResult last) {
     return {batch, heads, len, last};
+  }
+
+  /// x [B, H G, c, w] as [B, H, G c, w]: the rows of a group's query heads
+  /// one after another, so that the products read them as one memory
+  /// head's rows (x itself for G = 1).
+  Value groupRows(Value x) {
+    if (group == 1)
+      return x;
+    OpFoldResult width = tensor::getMixedSize(b, loc, x, 3);
+    Value split = splitHeads(x, {batch, heads, b.getIndexAttr(group), len,
+                                 width});
+    return tensor::CollapseShapeOp::create(
+        b, loc, split,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
+  }
+
+  /// The inverse of `groupRows`: [B, H, G c, w] as [B, H G, c, w].
+  Value ungroupRows(Value x) {
+    if (group == 1)
+      return x;
+    SmallVector<OpFoldResult> sizes = {batch, heads, b.getIndexAttr(group),
+                                       len, tensor::getMixedSize(b, loc, x, 3)};
+    Value split = tensor::ExpandShapeOp::create(
+        b, loc, typeOf(sizes, x), x,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}}, sizes);
+    return tensor::CollapseShapeOp::create(
+        b, loc, split,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  }
+
+  /// A per-token [B, H, c] vector or [B, H, c, n] matrix repeated for each
+  /// query head of a group: [B, H, G c(, n)], the rows of `groupRows`.
+  Value repeatRows(Value x) {
+    if (group == 1)
+      return x;
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> sizes = {batch, heads, b.getIndexAttr(group),
+                                       len};
+    SmallVector<unsigned> source = {0, 1, 3};
+    if (rank == 4) {
+      sizes.push_back(tensor::getMixedSize(b, loc, x, 3));
+      source.push_back(4);
+    }
+    SmallVector<unsigned> all(rank + 1);
+    std::iota(all.begin(), all.end(), 0);
+    Value repeated = cb.generic(
+        rank + 1, {x}, cb.empty(sizes, type.getElementType()), {source, all},
+        SmallVector<IteratorType>(rank + 1, IteratorType::parallel),
+        [&](OpBuilder &nb, Location nl, ValueRange a) { yield(nb, nl, a[0]); });
+    SmallVector<ReassociationIndices> merge = {{0}, {1}, {2, 3}};
+    if (rank == 4)
+      merge.push_back({4});
+    return tensor::CollapseShapeOp::create(b, loc, repeated, merge);
+  }
+
+  /// [B, H G, ...] as [B, H, G, ...] with the given sizes.
+  Value splitHeads(Value x, ArrayRef<OpFoldResult> sizes) {
+    return tensor::ExpandShapeOp::create(
+        b, loc, typeOf(sizes, x), x,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}, sizes);
+  }
+
+  RankedTensorType typeOf(ArrayRef<OpFoldResult> sizes, Value like) {
+    SmallVector<int64_t> shape;
+    for (OpFoldResult size : sizes)
+      shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+    return RankedTensorType::get(
+        shape, cast<RankedTensorType>(like.getType()).getElementType());
   }
 
   /// The register block for products `columns` wide whose scalar-read
@@ -133,7 +205,9 @@ struct Chunk {
     SmallVector<IteratorType> its = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
         IteratorType::reduction, IteratorType::parallel};
-    return cb.generic(5, {x, w}, cb.filled(rowSizes(n), cb.constant(0.0)),
+    SmallVector<OpFoldResult> sizes = {batch, heads,
+                                       tensor::getMixedSize(b, loc, x, 2), n};
+    return cb.generic(5, {x, w}, cb.filled(sizes, cb.constant(0.0)),
                       {{0, 1, 2, 3}, {0, 1, 3, 4}, {0, 1, 2, 4}}, its,
                       cb.mulAdd());
   }
@@ -485,6 +559,15 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
   OpFoldResult batch = kSizes[0], heads = kSizes[1], headDim = kSizes[3];
   OpFoldResult valueDim = tensor::getMixedSize(rewriter, loc, value, 3);
   Value seqLen = getValueOrCreateConstantIndexOp(rewriter, loc, kSizes[2]);
+  // Query heads per memory head: grouped where both counts are static.
+  OpFoldResult queryHeads = tensor::getMixedSize(rewriter, loc, query, 1);
+  int64_t group = 1;
+  std::optional<int64_t> numQueryHeads = getConstantIntValue(queryHeads);
+  std::optional<int64_t> numHeads = getConstantIntValue(heads);
+  if (numQueryHeads && numHeads && *numHeads > 0)
+    group = *numQueryHeads / *numHeads;
+  else
+    queryHeads = heads;
   Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value oneIdx = arith::ConstantIndexOp::create(rewriter, loc, 1);
   // A chunk longer than the tokens is one chunk of them all: the scratch a
@@ -492,7 +575,7 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
   if (std::optional<int64_t> tokens = getConstantIntValue(kSizes[2]))
     chunkLength = std::max<int64_t>(std::min(chunkLength, *tokens), 1);
   Value chunkStep = arith::ConstantIndexOp::create(rewriter, loc, chunkLength);
-  Value init = lb.empty({batch, heads, kSizes[2], valueDim}, elementType);
+  Value init = lb.empty({batch, queryHeads, kSizes[2], valueDim}, elementType);
   // No tokens: an empty output and the states as they were (a chunk of
   // zero tokens would not verify).
   if (isConstantIntValue(kSizes[2], 0)) {
@@ -514,9 +597,10 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
         Value left = arith::SubIOp::create(b, l, seqLen, n0);
         Value len = arith::MinSIOp::create(b, l, chunkStep, left);
         OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-        auto slice4 = [&](Value src, OpFoldResult last) -> Value {
+        auto slice4 = [&](Value src, OpFoldResult last,
+                          OpFoldResult srcHeads) -> Value {
           return tensor::ExtractSliceOp::create(
-              b, l, src, {zero, zero, n0, zero}, {batch, heads, len, last},
+              b, l, src, {zero, zero, n0, zero}, {batch, srcHeads, len, last},
               {one, one, one, one});
         };
         auto slice3 = [&](Value src) -> Value {
@@ -531,20 +615,21 @@ static void buildChunkLoop(PatternRewriter &rewriter, Operation *op, Value key,
                     heads,
                     len,
                     arith::SubIOp::create(b, l, len, oneIdx),
-                    slice4(key, headDim),
-                    slice4(value, valueDim),
-                    slice4(query, headDim),
+                    slice4(key, headDim, heads),
+                    slice4(value, valueDim, heads),
+                    slice4(query, headDim, queryHeads),
                     slice3(theta),
                     slice3(eta),
                     slice3(alpha),
                     tiling,
-                    chunkLength};
+                    chunkLength,
+                    group};
         // The body writes the chunk's output into its rows of the result.
-        Value outSlice = slice4(iter[0], valueDim);
+        Value outSlice = slice4(iter[0], valueDim, queryHeads);
         auto [chunkOut, newStates] = body(chunk, iter.drop_front(), outSlice);
         SmallVector<Value> yields = {tensor::InsertSliceOp::create(
             b, l, chunkOut, iter[0], {zero, zero, n0, zero},
-            {batch, heads, len, valueDim}, {one, one, one, one})};
+            {batch, queryHeads, len, valueDim}, {one, one, one, one})};
         llvm::append_range(yields, newStates);
         scf::YieldOp::create(b, l, yields);
       });
@@ -589,20 +674,27 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
                                  arith::SubFOp::create(nb, nl, a[0],
                                                        cb.toAcc(nb, nl, a[1])));
                          });
-          Value qw = chunk.timesMatrix(chunk.queries, w0, valueDim);
-          Value qs = chunk.timesMatrix(chunk.queries, s0, valueDim);
+          // The reads: a group's query heads as rows of its memory head.
+          Value queries = chunk.groupRows(chunk.queries);
+          OpFoldResult readRows =
+              tensor::getMixedSize(chunk.b, chunk.loc, queries, 2);
+          SmallVector<OpFoldResult> readSizes = {chunk.batch, chunk.heads,
+                                                 readRows, chunk.len};
+          Value qw = chunk.timesMatrix(queries, w0, valueDim);
+          Value qs = chunk.timesMatrix(queries, s0, valueDim);
 
           // A = (Q K^T) o G over loops (b, h, t, j, c), then A R.
           SmallVector<IteratorType> dotIts(4, IteratorType::parallel);
           dotIts.push_back(IteratorType::reduction);
-          Value qk = chunk.kernelTimesTransposed(chunk.queries, chunk.keys);
+          Value qk = chunk.kernelTimesTransposed(queries, chunk.keys);
           if (!qk)
-            qk = cb.generic(5, {chunk.queries, chunk.keys},
-                            cb.filled(chunk.matSizes(), cb.constant(0.0)),
+            qk = cb.generic(5, {queries, chunk.keys},
+                            cb.filled(readSizes, cb.constant(0.0)),
                             {{0, 1, 2, 4}, {0, 1, 3, 4}, all4}, dotIts,
                             cb.mulAdd());
           Value weighted = cb.generic(
-              4, {qk, c.gMat}, cb.empty(chunk.matSizes(), cb.accType),
+              4, {qk, chunk.repeatRows(c.gMat)},
+              cb.empty(readSizes, cb.accType),
               {all4, all4, all4}, par4,
               [&](OpBuilder &nb, Location nl, ValueRange a) {
                 yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
@@ -613,8 +705,15 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
           Value twoF = cb.constant(2.0);
           Type destType =
               cast<RankedTensorType>(dest.getType()).getElementType();
+          // A group writes fresh rows, put back in the heads' order.
+          Value into = dest;
+          if (chunk.group != 1)
+            into = cb.empty({chunk.batch, chunk.heads, readRows, valueDim},
+                            destType);
           Value out = cb.generic(
-              4, {qw, qs, ar, c.beta, c.f}, dest,
+              4,
+              {qw, qs, ar, chunk.repeatRows(c.beta), chunk.repeatRows(c.f)},
+              into,
               {all4, all4, all4, rows3, rows3, all4}, par4,
               [&](OpBuilder &nb, Location nl, ValueRange a) {
                 Value fromW = arith::MulFOp::create(nb, nl, a[3], a[0]);
@@ -626,6 +725,7 @@ struct TitansMemoryOpLowering final : OpRewritePattern<TitansMemoryOp> {
                   o = arith::TruncFOp::create(nb, nl, destType, o);
                 yield(nb, nl, o);
               });
+          out = chunk.ungroupRows(out);
 
           // The state: sum_j c_j u_j = 2 K^T diag(c) R.
           SmallVector<OpFoldResult> stateSizes = {chunk.batch, chunk.heads,

@@ -49,11 +49,20 @@ func.func @mag(%q: tensor<1x2x64x16xf32>, %k: tensor<1x2x64x16xf32>,
 
 // -----
 
-/// The Titans memory has one memory per head: GQA is left alone.
-// CHECK-LABEL: func.func @negative_gqa(
-//       CHECK:   longctx.attention
-func.func @negative_gqa(%q: tensor<1x4x64x16xf32>, %kv: tensor<1x2x64x16xf32>) -> tensor<1x4x64x16xf32> {
-  // expected-remark @+1 {{not rewritten to Titans: grouped-query attention (fewer key/value heads than query heads) is not supported by the Titans memory}}
+/// Grouped-query attention: one memory per KV head (rates [Hkv], W and S
+/// [B, Hkv, d, dv], persistent tokens per KV head), read by all 4 query
+/// heads; the attention stays grouped.
+// CHECK-LABEL: func.func @gqa(
+//  CHECK-SAME:     %[[Q:[a-z0-9]+]]: tensor<1x4x64x16xf32>
+//  CHECK-SAME:     %[[KV:[a-z0-9]+]]: tensor<1x2x64x16xf32>
+//  CHECK-SAME:     tensor<1x2x4x16xf32>
+//  CHECK-SAME:     tensor<1x2x4x16xf32>
+//  CHECK-SAME:     tensor<2xf32> {longctx.init = 5.000000e-01 : f64}
+//  CHECK-SAME:     %[[W:[a-z0-9]+]]: tensor<1x2x16x16xf32> {longctx.state = 1 : i64}
+//  CHECK-SAME:     %[[S:[a-z0-9]+]]: tensor<1x2x16x16xf32> {longctx.state = 2 : i64}
+//       CHECK:   longctx.attention ins(%[[Q]], {{.*}} : tensor<1x4x64x16xf32>, tensor<1x2x68x16xf32>, tensor<1x2x68x16xf32>) causal
+//       CHECK:   longctx.titans_memory ins(%[[KV]], %[[KV]], %[[Q]] : tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>, tensor<1x4x64x16xf32>) rates({{.*}} : tensor<1x2x64xf32>, tensor<1x2x64xf32>, tensor<1x2x64xf32>) state(%[[W]], %[[S]] : {{.*}}) chunk_length(16) -> tensor<1x4x64x16xf32>
+func.func @gqa(%q: tensor<1x4x64x16xf32>, %kv: tensor<1x2x64x16xf32>) -> tensor<1x4x64x16xf32> {
   %o = longctx.attention ins(%q, %kv, %kv : tensor<1x4x64x16xf32>,
          tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>) causal -> tensor<1x4x64x16xf32>
   return %o : tensor<1x4x64x16xf32>

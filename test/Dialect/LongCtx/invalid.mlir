@@ -522,6 +522,27 @@ func.func @titans_token_mismatch(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x12x8xf
 
 // -----
 
+/// Grouped-query reads: the query heads are a whole multiple of the
+/// memory heads (here 3 over 2).
+func.func @titans_query_heads(%k: tensor<1x2x16x8xf32>, %q: tensor<1x3x16x8xf32>,
+    %r: tensor<1x2x16xf32>, %w: tensor<1x2x8x8xf32>) -> tensor<1x3x16x8xf32> {
+  // expected-error @+1 {{expected key, value and query dimension 1 to match (or the query heads to be a multiple of the key heads), got 2, 2 and 3}}
+  %o, %w2, %s2 = longctx.titans_memory ins(%k, %k, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x3x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) state(%w, %w : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) chunk_length(4) -> tensor<1x3x16x8xf32>
+  return %o : tensor<1x3x16x8xf32>
+}
+
+// -----
+
+/// The MLP memory has one query head per memory head.
+func.func @titans_mlp_query_heads(%k: tensor<1x2x16x8xf32>, %q: tensor<1x4x16x8xf32>,
+    %r: tensor<1x2x16xf32>, %w1: tensor<1x2x8x32xf32>, %w2: tensor<1x2x32x8xf32>) -> tensor<1x4x16x8xf32> {
+  // expected-error @+1 {{expected key, value and query dimension 1 to match, got 2, 2 and 4}}
+  %o, %a, %b, %c, %d = longctx.titans_mlp_memory ins(%k, %k, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x4x16x8xf32>) rates(%r, %r, %r : tensor<1x2x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>) weights(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) momentum(%w1, %w2 : tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) chunk_length(4) -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
+}
+
+// -----
+
 /// Queries and keys share the head dim.
 func.func @titans_head_dim(%k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>,
     %q: tensor<1x2x16x4xf32>, %r: tensor<1x2x16xf32>, %w: tensor<1x2x8x8xf32>) -> tensor<1x2x16x8xf32> {

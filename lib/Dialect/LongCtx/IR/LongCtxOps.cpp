@@ -400,14 +400,15 @@ std::optional<double> InfiniAttentionOp::getEffectiveScale() {
 //===----------------------------------------------------------------------===//
 
 /// Checks the token operands of the Titans ops: K, V, Q [B, H, N, d|dv|d],
-/// the result [B, H, N, dv], the rates [B, H, N] in the state type, and a
-/// positive chunk length.
+/// the result [B, Hq, N, dv], the rates [B, H, N] in the state type, and a
+/// positive chunk length. With `grouped`, the queries may have Hq = G H
+/// heads (G query heads read each memory head); else Hq = H.
 static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
                                         RankedTensorType valueType,
                                         RankedTensorType queryType,
                                         RankedTensorType resultType,
                                         RankedTensorType rateType,
-                                        IntegerAttr chunkLength) {
+                                        IntegerAttr chunkLength, bool grouped) {
   std::pair<StringRef, RankedTensorType> operands[] = {{"key", keyType},
                                                        {"value", valueType},
                                                        {"query", queryType},
@@ -418,11 +419,22 @@ static LogicalResult verifyTitansTokens(Operation *op, RankedTensorType keyType,
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
   ArrayRef<int64_t> q = queryType.getShape();
+  // Query heads that are a whole multiple of the memory heads.
+  bool groupedHeads = grouped && !ShapedType::isDynamic(k[1]) &&
+                      !ShapedType::isDynamic(q[1]) && k[1] > 0 &&
+                      q[1] % k[1] == 0;
   for (int dim = 0; dim < 3; ++dim) {
+    if (dim == 1 && compatible(k[1], v[1]) && groupedHeads)
+      continue;
     if (!compatible(k[dim], v[dim]) || !compatible(k[dim], q[dim]))
       return op->emitOpError() << "expected key, value and query dimension "
-                               << dim << " to match, got " << k[dim] << ", "
-                               << v[dim] << " and " << q[dim];
+                               << dim << " to match"
+                               << (dim == 1 && grouped
+                                       ? " (or the query heads to be a "
+                                         "multiple of the key heads)"
+                                       : "")
+                               << ", got " << k[dim] << ", " << v[dim]
+                               << " and " << q[dim];
   }
   if (!compatible(k[3], q[3]))
     return op->emitOpError()
@@ -477,7 +489,7 @@ LogicalResult TitansMemoryOp::verify() {
   RankedTensorType queryType = getQuery().getType();
   if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
                                 getResult().getType(), getTheta().getType(),
-                                getChunkLengthAttr())))
+                                getChunkLengthAttr(), /*grouped=*/true)))
     return failure();
   ArrayRef<int64_t> k = keyType.getShape();
   ArrayRef<int64_t> v = valueType.getShape();
@@ -497,7 +509,7 @@ LogicalResult TitansMlpMemoryOp::verify() {
   RankedTensorType queryType = getQuery().getType();
   if (failed(verifyTitansTokens(*this, keyType, valueType, queryType,
                                 getResult().getType(), getTheta().getType(),
-                                getChunkLengthAttr())))
+                                getChunkLengthAttr(), /*grouped=*/false)))
     return failure();
   unsigned depth = getDepth();
   if (depth < 2)

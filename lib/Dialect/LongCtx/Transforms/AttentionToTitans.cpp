@@ -42,14 +42,7 @@ using namespace mlir;
 using namespace mlir::longctx;
 
 std::string mlir::longctx::getTitansRewriteBlocker(AttentionOp op) {
-  std::string blocker = getInfiniRewriteBlocker(op);
-  if (!blocker.empty())
-    return blocker;
-  if (op.getQuery().getType().getDimSize(1) !=
-      op.getKey().getType().getDimSize(1))
-    return "grouped-query attention (fewer key/value heads than query "
-           "heads) is not supported by the Titans memory";
-  return "";
+  return getInfiniRewriteBlocker(op);
 }
 
 namespace {
@@ -67,36 +60,41 @@ public:
     stateType = getStateElementType(elementType);
     batch = queryType.getDimSize(0);
     heads = queryType.getDimSize(1);
+    kvHeads = op.getKey().getType().getDimSize(1);
     tokens = queryType.getDimSize(2);
     headDim = queryType.getDimSize(3);
     valueDim = op.getValue().getType().getDimSize(3);
     signature.tagStreamedOperands(op);
   }
 
-  /// Adds the persistent key/value parameters `[B, H, P, d|dv]` (none for
-  /// P = 0).
+  /// Adds the persistent key/value parameters `[B, Hkv, P, d|dv]` (none
+  /// for P = 0).
   void addPersistentTokens() {
     int64_t persistent = options.persistentTokens;
     if (persistent == 0)
       return;
     persistentKeys =
-        signature.addParameter(tokenType(persistent, headDim), 0.0, loc);
+        signature.addParameter(kvTokenType(persistent, headDim), 0.0, loc);
     persistentValues =
-        signature.addParameter(tokenType(persistent, valueDim), 0.0, loc);
+        signature.addParameter(kvTokenType(persistent, valueDim), 0.0, loc);
   }
 
-  /// Adds a learned per-head projection `[H, rows, cols]`, zero at the start.
-  Value addProjection(int64_t rows, int64_t cols) {
+  /// Adds a learned projection `[H, rows, cols]` per query head, or per
+  /// key/value head with `perKVHead`, zero at the start.
+  Value addProjection(int64_t rows, int64_t cols, bool perKVHead) {
     return signature.addParameter(
-        RankedTensorType::get({heads, rows, cols}, elementType), 0.0, loc);
+        RankedTensorType::get({perKVHead ? kvHeads : heads, rows, cols},
+                              elementType),
+        0.0, loc);
   }
 
-  /// Adds the per-head rates and the memory state, in this order after the
-  /// parameters added before.
+  /// Adds the rates and the memory state of each key/value head (one
+  /// memory per KV head, read by the query heads of its group), in this
+  /// order after the parameters added before.
   void addRatesAndState() {
-    auto rateType = RankedTensorType::get({heads}, stateType);
+    auto rateType = RankedTensorType::get({kvHeads}, stateType);
     auto weightType =
-        RankedTensorType::get({batch, heads, headDim, valueDim}, stateType);
+        RankedTensorType::get({batch, kvHeads, headDim, valueDim}, stateType);
     theta = signature.addParameter(rateType, options.theta, loc);
     eta = signature.addParameter(rateType, options.eta, loc);
     alpha = signature.addParameter(rateType, options.alpha, loc);
@@ -170,6 +168,53 @@ public:
         .getResult(0);
   }
 
+  /// x [B, G Hkv, n, a] averaged over each group of G query heads:
+  /// [B, Hkv, n, a] (x itself without grouped-query attention).
+  Value groupMean(Value x) {
+    if (kvHeads == heads)
+      return x;
+    int64_t group = heads / kvHeads;
+    auto type = cast<RankedTensorType>(x.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+    SmallVector<OpFoldResult> split = {sizes[0], rewriter.getIndexAttr(kvHeads),
+                                       rewriter.getIndexAttr(group), sizes[2],
+                                       sizes[3]};
+    SmallVector<int64_t> splitShape(type.getShape());
+    splitShape[1] = kvHeads;
+    splitShape.insert(splitShape.begin() + 2, group);
+    Value grouped = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(splitShape, elementType), x,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}, split);
+    sizes[1] = rewriter.getIndexAttr(kvHeads);
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
+    Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                                        ValueRange{tensor::EmptyOp::create(
+                                            rewriter, loc, sizes, elementType)})
+                     .getResult(0);
+    auto dims = [&](ArrayRef<unsigned> targets) {
+      return AffineMap::getMultiDimMapWithTargets(5, targets, ctx);
+    };
+    SmallVector<utils::IteratorType> its(5, utils::IteratorType::parallel);
+    its[2] = utils::IteratorType::reduction;
+    Type type0 = elementType;
+    double weight = 1.0 / static_cast<double>(group);
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{init.getType()}, ValueRange{grouped},
+               ValueRange{init},
+               ArrayRef<AffineMap>{dims({0, 1, 2, 3, 4}), dims({0, 1, 3, 4})},
+               its,
+               [type0, weight](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value w = arith::ConstantOp::create(
+                     nb, nl, type0, nb.getFloatAttr(type0, weight));
+                 Value part = arith::MulFOp::create(nb, nl, a[0], w);
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::AddFOp::create(nb, nl, a[1], part).getResult());
+               })
+        .getResult(0);
+  }
+
   Value add(Value x, Value y) {
     return elementwise(x, y, [](OpBuilder &nb, Location nl, Value a, Value b) {
       return arith::AddFOp::create(nb, nl, a, b).getResult();
@@ -196,8 +241,8 @@ public:
   TitansMemoryOp memory(Value keys, Value values, Value queries, Value w,
                         Value s) {
     OpFoldResult n = tensor::getMixedSize(rewriter, loc, keys, 2);
-    SmallVector<OpFoldResult> perTokenSizes = {rewriter.getIndexAttr(batch),
-                                               rewriter.getIndexAttr(heads), n};
+    SmallVector<OpFoldResult> perTokenSizes = {
+        rewriter.getIndexAttr(batch), rewriter.getIndexAttr(kvHeads), n};
     AffineMap perHead = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
     AffineMap identity3 = AffineMap::getMultiDimIdentityMap(3, ctx);
     SmallVector<utils::IteratorType> parallel3(3,
@@ -257,8 +302,12 @@ public:
     return output;
   }
 
+  /// [B, H, n, width] over the query heads, or the key/value heads.
   RankedTensorType tokenType(int64_t n, int64_t width) {
     return RankedTensorType::get({batch, heads, n, width}, elementType);
+  }
+  RankedTensorType kvTokenType(int64_t n, int64_t width) {
+    return RankedTensorType::get({batch, kvHeads, n, width}, elementType);
   }
 
   RewriterBase &rewriter;
@@ -268,7 +317,8 @@ public:
   MLIRContext *ctx;
   StreamingSignature signature;
   Type elementType, stateType;
-  int64_t batch, heads, tokens, headDim, valueDim;
+  /// Query heads, and key/value heads (fewer with grouped-query attention).
+  int64_t batch, heads, kvHeads, tokens, headDim, valueDim;
   Value persistentKeys, persistentValues;
   Value theta, eta, alpha, weights, momentum;
 };
@@ -322,10 +372,10 @@ public:
         rows{titans.rewriter, titans.loc} {}
 
   /// Adds a state of the last `capacity` rows (at least 1) of a stream of
-  /// `width` columns.
+  /// `width` columns over the key/value heads.
   Value addRowState(int64_t capacity, int64_t width) {
     return titans.signature.addState(
-        titans.tokenType(std::max<int64_t>(capacity, 1), width), loc);
+        titans.kvTokenType(std::max<int64_t>(capacity, 1), width), loc);
   }
 
   /// Adds the position state (i64 [1]) and reads p from it, clamped at 0
@@ -529,11 +579,13 @@ static Value rewriteStreamedMal(TitansRewrite &titans, Value projQ,
       stream.memory(rawKeys, rawValues, op.getQuery(), rawHeld,
                     titans.weights, titans.momentum);
   Value queries = titans.add(op.getQuery(), titans.project(m, projQ));
+  Value mean = titans.groupMean(m);
   Value held;
   Value keys = stream.join(
-      keyState, titans.add(op.getKey(), titans.project(m, projK)), held);
+      keyState, titans.add(op.getKey(), titans.project(mean, projK)), held);
   Value values = stream.join(
-      valueState, titans.add(op.getValue(), titans.project(m, projV)), held);
+      valueState, titans.add(op.getValue(), titans.project(mean, projV)),
+      held);
   Value output = stream.attention(queries, keys, values, held);
   return titans.finish({weights, momentum,
                         stream.keepLast(rawKeys, rawHeld, rawKeyState),
@@ -632,8 +684,9 @@ static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
   Value g = arith::RemSIOp::create(rewriter, loc, stream.position,
                                    rows.index(segment));
   Value total = arith::AddIOp::create(rewriter, loc, g, pieceRows);
-  // h = Q W, W as of the segment's start, and its projections.
-  Value h = titans.project(queries, state.segmentWeights);
+  // h = Q W, W as of the segment's start (Q averaged over each group of
+  // query heads), and its projections.
+  Value h = titans.project(titans.groupMean(queries), state.segmentWeights);
   auto joinSegment = [&](Value cached, Value fresh) {
     return rows.join(cached, fresh, g, total);
   };
@@ -652,10 +705,11 @@ static MacState buildMacPiece(TitansRewrite &titans, TitansStream &stream,
       /*causal=*/false);
   // The memory learns from y over the stream's chunks and gates it.
   Value memoryHeld;
+  Value groupY = titans.groupMean(y);
   Value memoryKeys = stream.join(
-      state.memoryKeys, titans.project(y, projections[2]), memoryHeld);
+      state.memoryKeys, titans.project(groupY, projections[2]), memoryHeld);
   Value memoryValues = stream.join(
-      state.memoryValues, titans.project(y, projections[3]), memoryHeld);
+      state.memoryValues, titans.project(groupY, projections[3]), memoryHeld);
   auto [reads, weights, momentum] =
       stream.memory(memoryKeys, memoryValues, titans.project(y, projections[4]),
                     memoryHeld, state.weights, state.momentum);
@@ -784,20 +838,22 @@ Value mlir::longctx::rewriteAttentionToTitansMal(RewriterBase &rewriter,
   TitansRewrite titans(rewriter, op, options);
   titans.addPersistentTokens();
   int64_t d = titans.headDim, dv = titans.valueDim;
-  Value projQ = titans.addProjection(dv, d);
-  Value projK = titans.addProjection(dv, d);
-  Value projV = titans.addProjection(dv, dv);
+  Value projQ = titans.addProjection(dv, d, /*perKVHead=*/false);
+  Value projK = titans.addProjection(dv, d, /*perKVHead=*/true);
+  Value projV = titans.addProjection(dv, dv, /*perKVHead=*/true);
   titans.addRatesAndState();
   if (options.window > 0)
     return rewriteStreamedMal(titans, projQ, projK, projV);
   // The memory layer first: m = M(Q) trained on (K, V); then attention over
-  // its residual output, projected per head: Q + m Pq, K + m Pk, V + m Pv.
+  // its residual output, projected per head: Q + m Pq, K + m Pk, V + m Pv
+  // (K and V take the mean of m over their group of query heads).
   TitansMemoryOp memory =
       titans.memory(op.getKey(), op.getValue(), op.getQuery());
   Value m = memory.getResult();
   Value queries = titans.add(op.getQuery(), titans.project(m, projQ));
-  Value keys = titans.add(op.getKey(), titans.project(m, projK));
-  Value values = titans.add(op.getValue(), titans.project(m, projV));
+  Value mean = titans.groupMean(m);
+  Value keys = titans.add(op.getKey(), titans.project(mean, projK));
+  Value values = titans.add(op.getValue(), titans.project(mean, projV));
   Value out = titans.attention(
       queries, titans.withPersistent(titans.persistentKeys, keys),
       titans.withPersistent(titans.persistentValues, values),
@@ -811,11 +867,11 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
   TitansRewrite titans(rewriter, op, options);
   titans.addPersistentTokens();
   int64_t d = titans.headDim, dv = titans.valueDim;
-  Value retrievedK = titans.addProjection(dv, d);
-  Value retrievedV = titans.addProjection(dv, dv);
-  Value memoryK = titans.addProjection(dv, d);
-  Value memoryV = titans.addProjection(dv, dv);
-  Value memoryQ = titans.addProjection(dv, d);
+  Value retrievedK = titans.addProjection(dv, d, /*perKVHead=*/true);
+  Value retrievedV = titans.addProjection(dv, dv, /*perKVHead=*/true);
+  Value memoryK = titans.addProjection(dv, d, /*perKVHead=*/true);
+  Value memoryV = titans.addProjection(dv, dv, /*perKVHead=*/true);
+  Value memoryQ = titans.addProjection(dv, d, /*perKVHead=*/false);
   titans.addRatesAndState();
   if (options.window > 0)
     return rewriteStreamedMac(titans,
@@ -823,8 +879,9 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
                                memoryQ});
   Location loc = op.getLoc();
 
-  // h = Q W: the memory as it was before this segment, read by its queries.
-  Value h = titans.project(op.getQuery(), titans.weights);
+  // h = Q W: the memory as it was before this segment, read by its queries
+  // (averaged over each group of query heads).
+  Value h = titans.project(titans.groupMean(op.getQuery()), titans.weights);
   // Attention over [persistent ; retrieved ; segment], causal per position.
   longctx::detail::SequenceRows rows{rewriter, loc};
   Value keys = rows.concat({titans.persistentKeys,
@@ -838,9 +895,10 @@ Value mlir::longctx::rewriteAttentionToTitansMac(RewriterBase &rewriter,
                              /*causal=*/false);
   // The memory learns from the attention output and gates it:
   // O = y * sigmoid(M(y Bq)) with M trained on (y Bk, y Bv).
-  TitansMemoryOp memory =
-      titans.memory(titans.project(y, memoryK), titans.project(y, memoryV),
-                    titans.project(y, memoryQ));
+  Value groupY = titans.groupMean(y);
+  TitansMemoryOp memory = titans.memory(titans.project(groupY, memoryK),
+                                        titans.project(groupY, memoryV),
+                                        titans.project(y, memoryQ));
   return titans.finish(memory, titans.gate(y, memory.getResult()), "MAC");
 }
 

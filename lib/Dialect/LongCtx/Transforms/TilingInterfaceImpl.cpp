@@ -140,14 +140,22 @@ struct AllLoopHeads {
   }
 };
 
-template <> struct HeadTraits<TitansMemoryOp> : AllLoopHeads {
+/// The queries and the reads may have G query heads per memory head.
+template <> struct HeadTraits<TitansMemoryOp> {
   static Value domainSource(TitansMemoryOp op) { return op.getKey(); }
-  static Value groupSource(TitansMemoryOp op) { return op.getKey(); }
+  static Value groupSource(TitansMemoryOp op) { return op.getQuery(); }
+  static HeadRule operandRule(TitansMemoryOp op, unsigned i) {
+    return op->getOperand(i) == op.getQuery() ? HeadRule::groupedQueryHeads()
+                                              : HeadRule::loopHeads();
+  }
+  static HeadRule resultRule(TitansMemoryOp, unsigned i) {
+    return i == 0 ? HeadRule::groupedQueryHeads() : HeadRule::loopHeads();
+  }
   static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
                                                TitansMemoryOp op, unsigned i) {
     if (i != 0)
       return tensor::getMixedSizes(b, loc, op.getWeights());
-    return rowsTimesColumns(b, loc, op.getKey(), op.getValue());
+    return rowsTimesColumns(b, loc, op.getQuery(), op.getValue());
   }
 };
 

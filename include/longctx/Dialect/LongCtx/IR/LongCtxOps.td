@@ -260,7 +260,8 @@ def LongCtx_TitansMemoryOp : LongCtx_Op<"titans_memory", [Pure,
     A linear memory `W: [B, H, d, dv]` trained online on the keys
     `K: [B, H, N, d]` and values `V: [B, H, N, dv]` with loss
     `||k W - v||^2`, momentum `S` and forgetting, read by the queries
-    `Q: [B, H, N, d]`. The per-token rates `theta` (learning rate), `eta`
+    `Q: [B, Hq, N, d]` (`Hq = H`, or `G H` for grouped-query attention:
+    query head `h` reads memory `h / G`). The per-token rates `theta` (learning rate), `eta`
     (momentum decay) and `alpha` (forgetting) are `[B, H, N]` operands
     computed by the surrounding graph. Tokens are processed in chunks of
     `chunk_length`; inside a chunk every gradient is taken at the chunk-start

@@ -141,9 +141,12 @@ def AttentionToTitansPass
   let summary = "Rewrite causal self-attention into a Titans architecture";
   let description = [{
     Rewrites every causal self-attention `longctx.attention` (no mask, no
-    window, static shapes, as many keys as queries, as many key/value heads
-    as query heads) into a Titans architecture with a linear Titans memory
-    (`longctx.titans_memory`). Each call of the function is one segment of a
+    window, static shapes, as many keys as queries) into a Titans
+    architecture with a linear Titans memory (`longctx.titans_memory`).
+    With grouped-query attention the memory is one per key/value head, read
+    by every query head of its group; a KV head fed from per-query-head
+    values takes their group mean (`mean_G`: MAL's `m` for `K` and `V`,
+    MAC's `Q` for `h` and `y` for the memory's keys and values). Each call of the function is one segment of a
     stream: attention is local to the call, with the `persistent-tokens`
     learned key/value pairs always visible, and the memory carries `(W, S)`
     from call to call.
@@ -179,11 +182,13 @@ def AttentionToTitansPass
     ```
 
     The function gains, in this order: the persistent keys and values
-    (`[B, H, P, d|dv]`, `longctx.init = 0`, none when `P = 0`), the
+    (`[B, Hkv, P, d|dv]`, `longctx.init = 0`, none when `P = 0`), the
     architecture's projections (`longctx.init = 0`, in the order above:
-    MAL `Pq, Pk, Pv`; MAC `Rk, Rv, Bk, Bv, Bq`), the per-head rates `theta`,
-    `eta`, `alpha` (`[H]`, broadcast over tokens, `longctx.init` from the
-    options) and the state `W`, `S` (`longctx.state`), and returns `W'`, `S'`.
+    MAL `Pq, Pk, Pv`; MAC `Rk, Rv, Bk, Bv, Bq`; `[Hq, ...]` for `Pq` and
+    `Bq`, `[Hkv, ...]` for the others), the per-memory rates `theta`, `eta`,
+    `alpha` (`[Hkv]`, broadcast over tokens, `longctx.init` from the
+    options) and the state `W`, `S` (`[B, Hkv, d, dv]`, `longctx.state`),
+    and returns `W'`, `S'`.
     Attention it cannot rewrite is left unchanged with a remark.
 
     `window=Wn` streams the layer instead: MAG and MAL attend within a
