@@ -128,6 +128,10 @@ class GQAAttention(nn.Module):
         # (segment length, update rule): attend with the NumPy reference of
         # Infini-attention instead (never exported).
         self.infini = None
+        # A function of (q, k, v) [B, H, n, d] as float64 arrays returning
+        # the attention output: the NumPy reference of a Titans
+        # architecture, say (never exported).
+        self.titans = None
 
     def forward(self, x):
         b, n, c = x.shape
@@ -141,6 +145,10 @@ class GQAAttention(nn.Module):
             out, _, _ = reference.infini_attention(
                 q.numpy(), k.numpy(), v.numpy(), np.zeros(h),
                 np.zeros((b, hkv, d, d)), np.zeros((b, hkv, d)), segment, rule)
+            y = torch.from_numpy(out.astype(np.float32))
+            return self.o(y.transpose(1, 2).contiguous().view(b, n, c))
+        if self.titans is not None:
+            out = self.titans(*(t.numpy().astype(np.float64) for t in (q, k, v)))
             y = torch.from_numpy(out.astype(np.float32))
             return self.o(y.transpose(1, 2).contiguous().view(b, n, c))
         k = k[:, :, None].expand(b, hkv, rep, n, d).reshape(b, h, n, d)
@@ -505,6 +513,30 @@ MODELS = {
 }
 
 
+def build(name, seed=0):
+    """The PyTorch model `name` with the weights `export` gives it, and the
+    generator after its LayerNorms (the next draws are its inputs)."""
+    make, _ = MODELS[name]
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed + 1)
+    model = make().eval()
+    randomize_layer_norms(model, generator)
+    return model, generator
+
+
+def run_titans(model, x, layer_fns):
+    """The model's output with the attention of layer i computed by
+    layer_fns[i](q, k, v) (NumPy, float64)."""
+    layers = [m for m in model.modules() if isinstance(m, GQAAttention)]
+    for m, fn in zip(layers, layer_fns):
+        m.titans = fn
+    with torch.no_grad():
+        y = model(x)
+    for m in layers:
+        m.titans = None
+    return y.numpy().astype(np.float32)
+
+
 def run_infini(model, x, segment, rule):
     """The model's output with every attention replaced by Infini-attention."""
     layers = [m for m in model.modules() if isinstance(m, GQAAttention)]
@@ -518,11 +550,8 @@ def run_infini(model, x, segment, rule):
 
 
 def export(name, out_dir, seed):
-    make, shape = MODELS[name]
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed + 1)
-    model = make().eval()
-    randomize_layer_norms(model, generator)
+    _, shape = MODELS[name]
+    model, generator = build(name, seed)
     x = torch.randn(shape, generator=generator)
     with torch.no_grad():
         expected = model(x)

@@ -80,9 +80,17 @@ static cl::opt<std::string>
 static cl::list<std::string>
     inputs("input",
            cl::desc("A .npy file for the next entry argument, in order, or "
-                    "'random' to generate it; arguments without one get "
-                    "seeded random data (state: zeros or --load-state)"),
+                    "'default' (or 'random') for what an argument without "
+                    "one gets: seeded random data, a parameter's "
+                    "longctx.init value, a state's zeros or --load-state"),
            cl::cat(runCategory));
+
+/// Whether --input names a file for argument `i` (not 'default' or
+/// 'random', nor left out).
+static bool hasInputFile(size_t i) {
+  return i < inputs.size() && inputs[i] != "default" && inputs[i] != "random";
+}
+
 static cl::list<std::string>
     expected("expected",
              cl::desc("A .npy file the next result must match, in order"),
@@ -594,7 +602,7 @@ static LogicalResult prepareArguments(EntryData &data) {
   };
   for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
     std::string what = "argument " + std::to_string(i);
-    if (i < inputs.size() && inputs[i] != "random") {
+    if (hasInputFile(i)) {
       SmallVector<int64_t> shape = spec.shape;
       if (spec.streamDim)
         shape[*spec.streamDim] = data.totalTokens;
@@ -785,7 +793,7 @@ void EntryRunner::warmUp() {
 LogicalResult EntryRunner::stageChunk(int64_t c) {
   auto start = std::chrono::steady_clock::now();
   for (auto [i, spec] : llvm::enumerate(data.argSpecs)) {
-    bool fromFile = i < inputs.size() && inputs[i] != "random";
+    bool fromFile = hasInputFile(i);
     if (!spec.streamDim || (fromFile && !data.streamSources[i]))
       continue;
     std::string what = "argument " + std::to_string(i);
