@@ -27,6 +27,7 @@
 
 #include "longctx/Dialect/LongCtx/Transforms/Transforms.h"
 #include "longctx/InitAll.h"
+#include "longctx/Runner/Profile.h"
 #include "longctx/Support/Npy.h"
 #include "longctx/Support/Peak.h"
 #include "longctx/Target/ONNX/ImportONNX.h"
@@ -191,6 +192,12 @@ static cl::opt<std::string> target(
              "longctx-lower-to-nvvm for the device found, run through the "
              "longctx CUDA runtime)"),
     cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("Time every op of the module (longctx-profile-ops before "
+                     "the pipeline) and print the time inside each over all "
+                     "calls, longest first"),
+            cl::init(false), cl::cat(runCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level"),
                                   cl::init(3), cl::cat(runCategory));
 
@@ -433,6 +440,11 @@ static LogicalResult checkOptions() {
   }
   if (target != "cpu" && target != "cuda") {
     error("unknown --target '" + target + "' (expected cpu or cuda)");
+    return failure();
+  }
+  if (profile && (target == "cuda" || generate > 0)) {
+    error("--profile times CPU runs and streams: not with --target=cuda or "
+          "--generate");
     return failure();
   }
   if (target == "cuda") {
@@ -701,6 +713,24 @@ static FailureOr<std::unique_ptr<ExecutionEngine>> jitCompile(ModuleOp module) {
     return failure();
   }
   return std::move(*engine);
+}
+
+/// Prints the time inside each op of a profiled run, longest first, with
+/// its share of all the ops' time.
+static void printProfile(const OpProfile &opProfile) {
+  std::vector<OpProfile::Entry> entries = opProfile.entries();
+  double total = 0;
+  for (const OpProfile::Entry &entry : entries)
+    total += entry.seconds;
+  llvm::outs() << "longctx-run: profile: time inside each op over all calls ("
+               << llvm::format("%.3f", total)
+               << " s in all), longest first:\n";
+  for (const OpProfile::Entry &entry : entries)
+    llvm::outs() << llvm::format("longctx-run: %6.2f%% %9.4f s %8lld calls  ",
+                                 total > 0 ? 100 * entry.seconds / total : 0.0,
+                                 entry.seconds,
+                                 static_cast<long long>(entry.calls))
+                 << entry.op << "\n";
 }
 
 /// The packed entry point of `name`, or a message.
@@ -1047,11 +1077,22 @@ int main(int argc, char **argv) {
   // Compile: lower, JIT, and materialise the entry now so that its JIT cost
   // counts as compile time.
   auto compileStart = std::chrono::steady_clock::now();
+  std::optional<OpProfile> opProfile;
+  if (profile) {
+    llvm::Expected<OpProfile> instrumented = OpProfile::instrument(*module);
+    if (!instrumented) {
+      error(llvm::toString(instrumented.takeError()));
+      return 1;
+    }
+    opProfile = std::move(*instrumented);
+  }
   if (failed(lowerModule(*module, data)))
     return 1;
   FailureOr<std::unique_ptr<ExecutionEngine>> engine = jitCompile(*module);
   if (failed(engine))
     return 1;
+  if (opProfile)
+    opProfile->attach(**engine);
   void (*entryFn)(void **) = lookupFunction(**engine, entryName);
   if (!entryFn)
     return 1;
@@ -1075,5 +1116,8 @@ int main(int argc, char **argv) {
                          options);
   }
   EntryRunner runner(entryFn, data);
-  return runner.run(**engine);
+  int rc = runner.run(**engine);
+  if (opProfile)
+    printProfile(*opProfile);
+  return rc;
 }

@@ -542,4 +542,27 @@ def CopiesToLoopsPass : Pass<"longctx-copies-to-loops"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ProfileOpsPass : Pass<"longctx-profile-ops", "::mlir::ModuleOp"> {
+  let summary = "Time every compute op with calls into a profiling runtime";
+  let description = [{
+    Brackets every compute op of every function body (`longctx` and `linalg`
+    ops, and the `tensor` ops that copy: `insert_slice`, `concat`, `pad`,
+    `generate`), also inside `scf.for`, `scf.if` and `scf.while` bodies, with
+    calls of `longctx_profile_enter(id)` and `longctx_profile_exit(id)` (i64
+    ids from 0, declared private in the module), and lists the ops in the
+    module attribute `longctx.profile`: id `i` is its `i`-th string, the
+    op's name and location. Run before lowering; the runtime is
+    `longctx-run --profile`'s (lib/Runner: `OpProfile`), which prints the
+    time spent inside each op over all calls. The markers stay where they
+    are put: an op a later pass moves out of its markers (fused into a
+    consumer, hoisted out of a loop) is timed with the ops it lands
+    between. Ops inside `scf.forall` and `scf.parallel` bodies (threads)
+    are not bracketed; the loop is, as one op.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+  ];
+}
+
 #endif // LONGCTX_DIALECT_LONGCTX_TRANSFORMS_PASSES_TD
