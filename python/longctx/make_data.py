@@ -78,7 +78,7 @@ def _attention(args):
             mask = np.where(keep, rng.uniform(-0.5, 0.5, keep.shape), -np.inf).astype(dtype)
         arrays["mask"] = mask
     expected = reference.attention(q, k, v, mask=mask, scale=args.scale, causal=args.causal,
-                                   window=args.window)
+                                   window=args.window, sinks=args.sinks)
     arrays["expected"] = expected.astype(dtype)
     if args.layout:
         # The arrays as a model holds them before its transposes: q, k, v
@@ -276,6 +276,8 @@ def main(argv=None):
     att.add_argument("--scale", type=float, default=None)
     att.add_argument("--window", type=int, default=None,
                      help="sliding window (with --causal): the last W positions")
+    att.add_argument("--sinks", type=int, default=None,
+                     help="with --causal: the first SINKS keys every query sees")
     att.add_argument("--mask", choices=["none", "bool", "float"], default="none")
     att.add_argument("--mask-broadcast", action="store_true",
                      help="mask of shape [1, 1, N, M]")

@@ -10,12 +10,14 @@ Shapes follow the dialect: Q [B, H, N, d], K [B, Hkv, M, d], V [B, Hkv, M, dv].
 import numpy as np
 
 
-def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
+def attention(q, k, v, mask=None, scale=None, causal=False, window=None,
+              sinks=None):
     """Standard scaled dot-product attention (`longctx.attention`).
 
     * GQA: query head h reads key/value head h // (H // Hkv).
     * causal: query row i sees key j iff j <= i + (M - N); with a window w
-      also j > i + (M - N) - w (sliding-window attention).
+      also j > i + (M - N) - w (sliding-window attention); with sinks s,
+      every row also sees keys j < s.
     * mask: [B|1, H|1, N|1, M]; bool keeps a key where True, float is added.
     * Rows whose keys are all masked produce zeros.
     * A key a row does not see has no effect on it, whatever its K and V
@@ -38,9 +40,12 @@ def attention(q, k, v, mask=None, scale=None, causal=False, window=None):
     if causal:
         rows = np.arange(n)[:, None] + (m - n)
         cols = np.arange(m)[None, :]
-        visible &= cols <= rows
+        seen = cols <= rows
         if window is not None:
-            visible &= cols > rows - window
+            seen &= cols > rows - window
+        if sinks is not None:
+            seen |= cols < sinks
+        visible &= seen
     if mask is not None:
         mask = np.asarray(mask)
         if mask.dtype == np.bool_:

@@ -73,6 +73,8 @@ static std::string getUnsupportedReason(AttentionOp op,
   std::string shapes = getAttentionShapeBlocker(op, " to a GPU kernel");
   if (!shapes.empty())
     return shapes;
+  if (op.getSinks())
+    return "attention sinks are not supported by the GPU kernels yet";
   ArrayRef<int64_t> q = op.getQuery().getType().getShape();
   ArrayRef<int64_t> v = op.getValue().getType().getShape();
   Type accType = getStateElementType(op.getQuery().getType().getElementType());

@@ -69,6 +69,8 @@ namespace {
 struct KeySplit {
   OperandView key, value;
   Value mask, diagonal;
+  /// The sinks in the split's key coordinates (sinks - k0), with sinks.
+  Value sinks;
 };
 
 /// The operands of an attention lowering: the query, key and value read
@@ -131,12 +133,13 @@ namespace {
 /// How a tile's scores are masked: by the mask operand (`maskAt`, its 5-D
 /// view at the tile's batch and head; broadcast dims are read at index 0)
 /// and, with `causal`, by the causal diagonal (and the window, when
-/// `windowMinusOne` is set) of the rows from `q0`.
+/// `windowMinusOne` is set) of the rows from `q0`, except the first `sinks`
+/// keys, when set.
 struct TileMasks {
   Value maskAt;
   bool batchBroadcast, headBroadcast, queryBroadcast;
   bool causal;
-  Value q0, diagonal, windowMinusOne;
+  Value q0, diagonal, windowMinusOne, sinks;
 };
 } // namespace
 
@@ -207,6 +210,11 @@ static Value applyTileMasks(LinalgBuilder &lb, Value scores,
             nb, nl, arith::CmpIPredicate::sge, reach, row);
         visible = arith::AndIOp::create(nb, nl, visible, inWindow);
       }
+      if (masks.sinks)
+        visible = arith::OrIOp::create(
+            nb, nl, visible,
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, col,
+                                  masks.sinks));
       s = arith::SelectOp::create(nb, nl, visible, s, negInf);
     }
     linalg::YieldOp::create(nb, nl, s);
@@ -491,6 +499,13 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
   Value windowMinusOne =
       window ? arith::ConstantIndexOp::create(rewriter, loc, *window - 1)
              : Value();
+  // The keys [0, sinks) every row sees (in a split's key coordinates).
+  Value sinks;
+  if (IntegerAttr sinksAttr = op.getSinksAttr())
+    sinks = split ? split->sinks
+                  : arith::ConstantIndexOp::create(rewriter, loc,
+                                                   sinksAttr.getInt())
+                        .getResult();
 
   // A split's partial output stays in the accumulation type.
   Type outputType = split ? accType : elementType;
@@ -594,6 +609,9 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
       Value end = arith::AddIOp::create(
           b, l, arith::AddIOp::create(b, l, q0, tq), diagonal);
       end = arith::MaxSIOp::create(b, l, end, zeroIdx);
+      // Every row sees the sinks, past its diagonal too.
+      if (sinks)
+        end = arith::MaxSIOp::create(b, l, end, sinks);
       keyEnd = arith::MinSIOp::create(b, l, end, keyLenV);
     }
     // Sliding window: the first key the tile's first row can see.
@@ -607,12 +625,21 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
       keyStart = arith::MulIOp::create(
           b, l, arith::DivUIOp::create(b, l, keyStart, keyStep), keyStep);
     }
+    // The sinks' tiles before the window: a loop of their own before the
+    // window's, [0, sinkEnd) with sinkEnd whole tiles up to keyStart.
+    Value sinkEnd;
+    if (sinks && window) {
+      Value tiles = arith::CeilDivSIOp::create(
+          b, l, arith::MaxSIOp::create(b, l, sinks, zeroIdx), keyStep);
+      sinkEnd = arith::MinSIOp::create(
+          b, l, arith::MulIOp::create(b, l, tiles, keyStep), keyStart);
+      sinkEnd = arith::MinSIOp::create(b, l, sinkEnd, keyEnd);
+    }
 
     Value acc0 = tb.filled(accSizes, zero);
     Value max0 = tb.filled(rowSizes, lowest);
     Value sum0 = tb.filled(rowSizes, zero);
-    auto keyLoop = scf::ForOp::create(
-        b, l, keyStart, keyEnd, keyStep, ValueRange{acc0, max0, sum0},
+    auto keyTile =
         [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
           LinalgBuilder kt(kb, kl, accType);
           Value acc = state[0], runMax = state[1], runSum = state[2];
@@ -665,7 +692,8 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                              causal && !scoreKernel,
                              q0,
                              diagonal,
-                             windowMinusOne};
+                             windowMinusOne,
+                             sinks};
           if (masks.causal || mask)
             scores = applyTileMasks(kt, scores, masks, k0, scoreSizes);
 
@@ -680,7 +708,8 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
             std::array<Value, 4> step =
                 buildSoftmaxKernel(kb, kl, fullScores, runMax, runSum, rowSizes,
                                    tiling.vectorLanes,
-                                   {k0, tk, rowOffset, windowMinusOne, causal});
+                                   {k0, tk, rowOffset, windowMinusOne, causal,
+                                    sinks});
             probs = step[0];
             alpha = step[1];
             newMax = step[2];
@@ -758,7 +787,16 @@ buildAttentionLowering(OpBuilder &rewriter, AttentionOp op,
                 });
           }
           scf::YieldOp::create(kb, kl, ValueRange{newAcc, newMax, newSum});
-        });
+        };
+    SmallVector<Value> keyInit = {acc0, max0, sum0};
+    if (sinkEnd) {
+      auto sinkLoop = scf::ForOp::create(b, l, zeroIdx, sinkEnd, keyStep,
+                                         keyInit, keyTile);
+      keyInit.assign(sinkLoop.getResults().begin(),
+                     sinkLoop.getResults().end());
+    }
+    auto keyLoop =
+        scf::ForOp::create(b, l, keyStart, keyEnd, keyStep, keyInit, keyTile);
 
     // O = acc / l, and 0 where every key of the row was masked (l == 0),
     // written straight into its slice of the output.
@@ -880,6 +918,10 @@ static AttentionLowering buildKeySplit(OpBuilder &b, AttentionOp op,
   split.diagonal = arith::SubIOp::create(
       b, loc, arith::SubIOp::create(b, loc, keyLen, queryLen),
       getValueOrCreateConstantIndexOp(b, loc, k0));
+  if (IntegerAttr sinks = op.getSinksAttr())
+    split.sinks = arith::SubIOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, sinks.getInt()),
+        getValueOrCreateConstantIndexOp(b, loc, k0));
   return buildAttentionLowering(b, op, operands, tiling, &split);
 }
 

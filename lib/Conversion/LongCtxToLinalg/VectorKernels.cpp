@@ -789,6 +789,7 @@ std::array<Value, 4> mlir::longctx::detail::buildSoftmaxKernel(
   Value k0 = keys.causal ? toI32(b, keys.k0) : Value();
   Value windowMinusOne =
       keys.windowMinusOne ? toI32(b, keys.windowMinusOne) : Value();
+  Value sinks = keys.sinks ? toI32(b, keys.sinks) : Value();
   auto reassoc = arith::FastMathFlags::reassoc;
 
   Value alpha0 = tensor::EmptyOp::create(b, loc, rowSizes, f32);
@@ -824,19 +825,23 @@ std::array<Value, 4> mlir::longctx::detail::buildSoftmaxKernel(
                 lb, loc, arith::CmpIPredicate::slt, local, numKeys);
             if (keys.causal) {
               Value col = arith::AddIOp::create(lb, loc, local, splat(lb, k0));
-              visible = arith::AndIOp::create(
-                  lb, loc, visible,
-                  arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sle, col,
-                                        rowAt));
+              Value seen = arith::CmpIOp::create(
+                  lb, loc, arith::CmpIPredicate::sle, col, rowAt);
               if (windowMinusOne) {
                 // col > row - w, i.e. col + w - 1 >= row.
                 Value reach = arith::AddIOp::create(lb, loc, col,
                                                     splat(lb, windowMinusOne));
-                visible = arith::AndIOp::create(
-                    lb, loc, visible,
+                seen = arith::AndIOp::create(
+                    lb, loc, seen,
                     arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sge,
                                           reach, rowAt));
               }
+              if (sinks)
+                seen = arith::OrIOp::create(
+                    lb, loc, seen,
+                    arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::slt,
+                                          col, splat(lb, sinks)));
+              visible = arith::AndIOp::create(lb, loc, visible, seen);
             }
             row.push_back(
                 arith::SelectOp::create(lb, loc, visible, s, negInfVec));

@@ -144,11 +144,13 @@ Value collapseGroup(OpBuilder &b, Location loc, Value value);
 
 /// Which keys of a key tile a query row sees: the tile's first key `k0`,
 /// its real keys `numKeys` (the rest is padding), and for causal attention
-/// the offset from a tile row to its diagonal (`rowOffset` = q0 + M - N)
-/// and the window less one, if any.
+/// the offset from a tile row to its diagonal (`rowOffset` = q0 + M - N),
+/// the window less one, if any, and the keys every row sees (the first
+/// `sinks`), if any.
 struct KeyVisibility {
   Value k0, numKeys, rowOffset, windowMinusOne;
   bool causal;
+  Value sinks = {};
 };
 
 /// The online-softmax step of one key tile S [B, Hkv, G, tq, T] in vector

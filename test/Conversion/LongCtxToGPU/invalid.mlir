@@ -39,3 +39,14 @@ func.func @too_much_shared_memory(%q: tensor<1x1x8x64xf64>, %k: tensor<1x1x8x64x
          tensor<1x1x8x64xf64>, tensor<1x1x8x64xf64>) -> tensor<1x1x8x64xf64>
   return %o : tensor<1x1x8x64xf64>
 }
+
+// -----
+
+func.func @sinks(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>,
+                 %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'longctx.attention' op cannot be lowered: attention sinks are not supported by the GPU kernels yet}}
+  %o = longctx.attention ins(%q, %k, %v : tensor<1x2x8x16xf32>,
+         tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) causal window(4) sinks(2)
+         -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

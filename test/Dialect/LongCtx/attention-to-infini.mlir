@@ -236,6 +236,19 @@ func.func @caller(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
 
 // -----
 
+/// Attention with sinks (StreamingLLM) is left alone too.
+// CHECK-LABEL: func.func @negative_sinks(
+//       CHECK:   longctx.attention {{.*}} causal sinks(4)
+//   CHECK-NOT:   longctx.infini_attention
+func.func @negative_sinks(%x: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {
+  // expected-remark @+1 {{not rewritten to Infini-attention: attention has sinks}}
+  %a = longctx.attention ins(%x, %x, %x : tensor<1x2x64x8xf32>,
+         tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>) causal sinks(4) -> tensor<1x2x64x8xf32>
+  return %a : tensor<1x2x64x8xf32>
+}
+
+// -----
+
 /// Sliding-window attention already bounds its context; it is left alone.
 // CHECK-LABEL: func.func @negative_window(
 //  CHECK-SAME:     %{{[a-zA-Z0-9_]+}}: tensor<1x2x64x8xf32>) -> tensor<1x2x64x8xf32> {

@@ -10,7 +10,7 @@
 /// arch=mag: one key and one value state of max(12, 8) - 1 = 11 rows and the
 /// position; the memory runs twice, over the complete chunks (its state is
 /// the new W, S) and then over the rest from that state; attention over the
-/// persistent tokens and the window under an index-built mask.
+/// persistent tokens (its sinks) and the causal window, no mask.
 // MAG-LABEL: func.func @main(
 //  MAG-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<1x2x16x8xf32> {longctx.state = 1 : i64}
 //  MAG-SAME:     %[[S:[a-zA-Z0-9_]+]]: tensor<1x2x16x8xf32> {longctx.state = 2 : i64}
@@ -21,8 +21,8 @@
 //       MAG:   tensor.extract %[[P]]
 //       MAG:   %[[M:.+]], %[[W2:.+]], %[[S2:.+]] = longctx.titans_memory {{.*}} state(%[[W]], %[[S]] : {{.*}}) chunk_length(8) -> tensor<1x2x?x8xf32>
 //       MAG:   longctx.titans_memory {{.*}} state(%[[W2]], %[[S2]] : {{.*}}) chunk_length(8) -> tensor<1x2x?x8xf32>
-//       MAG:   %[[MASK:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<1x1x7x?xi1>)
-//       MAG:   longctx.attention ins({{.*}} : tensor<1x2x7x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x8xf32>) mask(%[[MASK]] : tensor<1x1x7x?xi1>)
+//   MAG-NOT:   xi1>
+//       MAG:   longctx.attention ins({{.*}} : tensor<1x2x7x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x8xf32>) causal window(12) sinks(4)
 //       MAG:   %[[NK:.+]] = tensor.insert_slice %{{.+}} into %[[KS]][0, 0, 0, 0]
 //       MAG:   %[[NV:.+]] = tensor.insert_slice %{{.+}} into %[[VS]][0, 0, 0, 0]
 //       MAG:   %[[NP:.+]] = tensor.from_elements %{{.+}} : tensor<1xi64>

@@ -613,6 +613,24 @@ func.func @titans_chunk_length(%k: tensor<1x2x16x8xf32>, %r: tensor<1x2x16xf32>,
 
 // -----
 
+/// Sinks only make sense on causal attention.
+func.func @attention_sinks_not_causal(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected causal attention with sinks}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) sinks(4) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+/// At least one sink.
+func.func @attention_sinks_zero(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{expected a positive number of sinks, got 0}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) causal sinks(0) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
 /// A window only makes sense on causal attention.
 func.func @attention_window_not_causal(%q: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
   // expected-error @+1 {{expected causal attention with a window}}

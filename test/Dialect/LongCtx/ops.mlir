@@ -403,6 +403,16 @@ func.func @attention_window(%q: tensor<1x2x512x64xf32>) -> tensor<1x2x512x64xf32
   return %o : tensor<1x2x512x64xf32>
 }
 
+/// Attention sinks: the first keys every query sees, with a window.
+// CHECK-LABEL: func.func @attention_sinks(
+//       CHECK:   longctx.attention ins({{.*}}) causal window(128) sinks(4) -> tensor<1x2x512x64xf32>
+func.func @attention_sinks(%q: tensor<1x2x512x64xf32>) -> tensor<1x2x512x64xf32> {
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x512x64xf32>,
+         tensor<1x2x512x64xf32>, tensor<1x2x512x64xf32>) causal window(128)
+         sinks(4) -> tensor<1x2x512x64xf32>
+  return %o : tensor<1x2x512x64xf32>
+}
+
 /// The documentation example of titans_mlp_memory.
 // CHECK-LABEL: func.func @titans_mlp_doc_example(
 //       CHECK:   longctx.titans_mlp_memory ins({{.*}}) rates({{.*}}) weights(%{{.*}}, %{{.*}} : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>) momentum(%{{.*}}, %{{.*}} : tensor<1x2x16x32xf32>, tensor<1x2x32x16xf32>) chunk_length(16) -> tensor<1x2x64x16xf32>

@@ -158,6 +158,47 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+/// Attention with sinks tiles over batch and heads, its rows and keys
+/// whole.
+// CHECK-LABEL: func.func @attention_sinks_heads(
+//       CHECK:   scf.forall
+//       CHECK:     longctx.attention ins({{.*}} : tensor<1x1x32x8xf32>, tensor<1x1x32x8xf32>, tensor<1x1x32x8xf32>) causal window(4) sinks(2)
+func.func @attention_sinks_heads(%q: tensor<1x2x32x8xf32>) -> tensor<1x2x32x8xf32> {
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>,
+         tensor<1x2x32x8xf32>) causal window(4) sinks(2) -> tensor<1x2x32x8xf32>
+  return %o : tensor<1x2x32x8xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["longctx.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %l = transform.structured.tile_using_forall %a tile_sizes [1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// Not over its rows: a tile of rows sees the sinks and its own keys.
+func.func @attention_sinks_rows(%q: tensor<1x2x32x8xf32>) -> tensor<1x2x32x8xf32> {
+  // expected-error @+4 {{with sinks cannot be tiled over its queries (only over batch and heads)}}
+  // expected-error @+3 {{faild to tile operation}}
+  // expected-error @+2 {{failed to generate tiling loops}}
+  // expected-note @+1 {{when applied to this op}}
+  %o = longctx.attention ins(%q, %q, %q : tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>,
+         tensor<1x2x32x8xf32>) causal sinks(2) -> tensor<1x2x32x8xf32>
+  return %o : tensor<1x2x32x8xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["longctx.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @+1 {{transform.structured.tile_using_forall failed to apply}}
+    %t, %l = transform.structured.tile_using_forall %a tile_sizes [1, 1, 16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 /// A head tile must hold whole groups of query heads.
 func.func @attention_gqa_split_group(%q: tensor<1x4x32x8xf32>, %k: tensor<1x2x32x8xf32>) -> tensor<1x4x32x8xf32> {
   // expected-error @+4 {{a tile of query heads must be a static multiple of the query heads per key/value head (2)}}

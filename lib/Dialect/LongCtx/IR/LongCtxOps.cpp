@@ -260,6 +260,13 @@ LogicalResult AttentionOp::verify() {
     if (int64_t window = windowAttr.getInt(); window <= 0)
       return emitOpError() << "expected a positive window, got " << window;
   }
+  if (IntegerAttr sinksAttr = getSinksAttr()) {
+    if (!getCausal())
+      return emitOpError() << "expected causal attention with sinks";
+    if (int64_t sinks = sinksAttr.getInt(); sinks <= 0)
+      return emitOpError() << "expected a positive number of sinks, got "
+                           << sinks;
+  }
   return verifyScale(*this, getScaleAttr());
 }
 

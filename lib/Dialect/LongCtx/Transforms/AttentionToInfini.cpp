@@ -68,6 +68,8 @@ std::string mlir::longctx::getInfiniRewriteBlocker(AttentionOp op) {
     return "attention has a mask operand";
   if (op.getWindow())
     return "attention has a sliding window";
+  if (op.getSinks())
+    return "attention has sinks";
   for (Value operand : {op.getQuery(), op.getKey(), op.getValue()}) {
     if (!cast<RankedTensorType>(operand.getType()).hasStaticShape())
       return "attention has dynamic shapes";
@@ -167,7 +169,8 @@ static Value rewriteWithPartialSegments(RewriterBase &rewriter, AttentionOp op,
       rewriter, loc, tailType, tailQueries, pb.rows(keys, complete, tail),
       pb.rows(values, complete, tail), /*mask=*/Value(),
       scale ? rewriter.getF64FloatAttr(*scale) : FloatAttr(),
-      rewriter.getUnitAttr(), /*window=*/IntegerAttr());
+      rewriter.getUnitAttr(), /*window=*/IntegerAttr(),
+      /*sinks=*/IntegerAttr());
   Value read = MemoryRetrieveOp::create(rewriter, loc, tailType, tailQueries,
                                         head.getNewMemory(), head.getNewNorm(),
                                         rewriter.getF64FloatAttr(options.eps));

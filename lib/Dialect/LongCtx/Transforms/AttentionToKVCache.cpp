@@ -131,7 +131,7 @@ mlir::longctx::rewriteAttentionToKVCache(RewriterBase &rewriter,
   auto attention = AttentionOp::create(
       rewriter, loc, op.getResult().getType(), op.getQuery(), filled(newKeys),
       filled(newValues), /*mask=*/Value(), op.getScaleAttr(),
-      rewriter.getUnitAttr(), op.getWindowAttr());
+      rewriter.getUnitAttr(), op.getWindowAttr(), op.getSinksAttr());
   Value newCount = tensor::FromElementsOp::create(
       rewriter, loc, countType,
       ValueRange{arith::IndexCastOp::create(rewriter, loc,

@@ -269,9 +269,9 @@ public:
   }
 
   /// Attention with the original op's scale (and a causal window of
-  /// `window` keys when given).
+  /// `window` keys, and `sinks` keys every query sees, when given).
   Value attention(Value queries, Value keys, Value values, Value mask,
-                  bool causal, int64_t window = 0) {
+                  bool causal, int64_t window = 0, int64_t sinks = 0) {
     // Its type inferred from the operands: the original result type may
     // be less static than they are.
     int64_t rows = cast<RankedTensorType>(queries.getType()).getDimSize(2);
@@ -279,7 +279,8 @@ public:
         rewriter, loc, tokenType(rows, valueDim), queries, keys, values, mask,
         rewriter.getF64FloatAttr(*op.getEffectiveScale()),
         causal ? rewriter.getUnitAttr() : UnitAttr(),
-        window ? rewriter.getI64IntegerAttr(window) : IntegerAttr());
+        window ? rewriter.getI64IntegerAttr(window) : IntegerAttr(),
+        sinks ? rewriter.getI64IntegerAttr(sinks) : IntegerAttr());
   }
 
   /// Replaces the attention by `output` and returns the memory's new state
@@ -462,7 +463,9 @@ public:
 
   /// Attention of the call's `queries` over the stream's window: the last
   /// min(p, W - 1) of the joined rows before the call (`held` of them) and
-  /// the call's, after the persistent tokens, which every query sees.
+  /// the call's, after the persistent tokens, which every query sees (the
+  /// attention's sinks: with the queries at the end of the keys, the causal
+  /// window of W over the rows is the window over the stream).
   Value attention(Value queries, Value keys, Value values, Value held) {
     int64_t window = titans.options.window;
     int64_t persistent = titans.options.persistentTokens;
@@ -475,12 +478,10 @@ public:
     if (persistent == 0)
       return titans.attention(queries, windowKeys, windowValues,
                               /*mask=*/Value(), /*causal=*/true, window);
-    Value total =
-        arith::AddIOp::create(rewriter, loc, count, rows.index(persistent));
     return titans.attention(
         queries, rows.concat({titans.persistentKeys, windowKeys}),
         rows.concat({titans.persistentValues, windowValues}),
-        buildMask(before, total), /*causal=*/false);
+        /*mask=*/Value(), /*causal=*/true, window, /*sinks=*/persistent);
   }
 
   /// p + n, the position after the call.
@@ -493,33 +494,6 @@ public:
   }
 
 private:
-  /// [1, 1, n, total] i1: query i (at window row `before` + i) sees the
-  /// persistent keys and the window rows r with i + before - W < r <=
-  /// i + before.
-  Value buildMask(Value before, Value total) {
-    int64_t persistent = titans.options.persistentTokens;
-    int64_t window = titans.options.window;
-    return buildIndexMask(
-        rewriter, loc, rewriter.getIndexAttr(titans.tokens), total,
-        [&](OpBuilder &nb, Location nl, Value i, Value j) -> Value {
-          auto constant = [&](int64_t v) -> Value {
-            return arith::ConstantIndexOp::create(nb, nl, v);
-          };
-          auto cmp = [&](arith::CmpIPredicate pred, Value a, Value b) {
-            return arith::CmpIOp::create(nb, nl, pred, a, b);
-          };
-          Value row = arith::AddIOp::create(nb, nl, i, before);
-          Value r = arith::SubIOp::create(nb, nl, j, constant(persistent));
-          Value reach = arith::AddIOp::create(nb, nl, r, constant(window));
-          Value inWindow = arith::AndIOp::create(
-              nb, nl, cmp(arith::CmpIPredicate::sle, r, row),
-              cmp(arith::CmpIPredicate::sgt, reach, row));
-          Value isPersistent =
-              cmp(arith::CmpIPredicate::slt, j, constant(persistent));
-          return arith::OrIOp::create(nb, nl, isPersistent, inWindow);
-        });
-  }
-
   TitansRewrite &titans;
   RewriterBase &rewriter;
   Location loc;

@@ -116,7 +116,8 @@ struct DecomposeInfiniAttention final : OpRewritePattern<InfiniAttentionOp> {
           Value local =
               AttentionOp::create(b, l, segmentType, qs, ks, vs,
                                   /*mask=*/Value(), scaleAttr, b.getUnitAttr(),
-                                  /*window=*/IntegerAttr());
+                                  /*window=*/IntegerAttr(),
+                                  /*sinks=*/IntegerAttr());
           Value read = MemoryRetrieveOp::create(b, l, segmentType, qms, iter[1],
                                                 iter[2], op.getEpsAttr());
           auto update = MemoryUpdateOp::create(

@@ -795,7 +795,8 @@ LogicalResult mlir::longctx::raise::raiseAttention(RewriterBase &rewriter,
       rewriter, loc, attentionType, query, key, value, mask,
       rewriter.getF64FloatAttr(scale),
       causal ? rewriter.getUnitAttr() : nullptr,
-      window ? rewriter.getI64IntegerAttr(*window) : nullptr);
+      window ? rewriter.getI64IntegerAttr(*window) : nullptr,
+      /*sinks=*/nullptr);
   rewriter.replaceOp(
       root, reshapeTo(rewriter, loc, attention, resultType.getShape()));
   return success();

@@ -442,6 +442,14 @@ struct AttentionTilingModel final
         tensor::getMixedSizes(b, loc, attention.getKey());
     SmallVector<OpFoldResult> vSizes =
         tensor::getMixedSizes(b, loc, attention.getValue());
+    // A tile of rows sees the sinks and its own keys, which no one slice of
+    // the keys gives with the diagonal kept: all the rows, all the keys.
+    bool sinks = attention.getSinks().has_value();
+    if (sinks && (!isConstantIntValue(offsets[2], 0) ||
+                  !isEqualConstantIntOrValue(sizes[2], qSizes[2])))
+      return op->emitOpError(
+          "with sinks cannot be tiled over its queries (only over batch and "
+          "heads)");
 
     // The keys the tile's rows can see: causal rows [n0, n0 + n) see keys
     // up to n0 + n + (M - N) (from n0 + (M - N) - window + 1 with a window).
@@ -456,7 +464,8 @@ struct AttentionTilingModel final
           0, 4, {n0 + n + numK - numQ, getAffineConstantExpr(0, ctx)}, ctx);
       OpFoldResult keyEnd =
           affine::makeComposedFoldedAffineMax(b, loc, endMap, symbols);
-      if (std::optional<uint64_t> window = attention.getWindow()) {
+      std::optional<uint64_t> window = attention.getWindow();
+      if (window && !sinks) {
         AffineMap startMap = AffineMap::get(
             0, 4,
             {n0 + numK - numQ - static_cast<int64_t>(*window) + 1,
@@ -507,7 +516,7 @@ struct AttentionTilingModel final
     auto tiled = AttentionOp::create(
         b, loc, tileType(attention.getResult().getType(), resultSizes), query,
         key, value, mask, b.getF64FloatAttr(*scale), attention.getCausalAttr(),
-        attention.getWindowAttr());
+        attention.getWindowAttr(), attention.getSinksAttr());
     result.tiledOps.push_back(tiled);
     result.tiledValues.push_back(tiled.getResult());
     return result;

@@ -56,6 +56,10 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
       materialised mask.
     * `window(w)` (with `causal`) is sliding-window attention: query `i`
       also needs `j > i + (M - N) - w`, i.e. it sees its last `w` positions.
+    * `sinks(s)` (with `causal`) makes the first `s` keys visible to every
+      query whatever the diagonal and the window (attention sinks; Titans'
+      persistent tokens before a streamed window). The mask, if any, still
+      applies to them.
     * The optional `mask` has shape `[B|1, H|1, N|1, M]`. An `i1` mask keeps
       a key where it is `true`; a floating-point mask is added to the
       scores. A unit dimension is broadcast: `[B, 1, 1, M]` is a key-padding
@@ -76,13 +80,15 @@ def LongCtx_AttentionOp : LongCtx_Op<"attention", [Pure]> {
                        LongCtx_FloatTensor:$value,
                        Optional<LongCtx_MaskTensor>:$mask,
                        OptionalAttr<F64Attr>:$scale, UnitAttr:$causal,
-                       OptionalAttr<I64Attr>:$window);
+                       OptionalAttr<I64Attr>:$window,
+                       OptionalAttr<I64Attr>:$sinks);
   let results = (outs LongCtx_FloatTensor:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
       type($value) `)`
     (`mask` `(` $mask^ `:` type($mask) `)`)?
-    (`causal` $causal^)? (`window` `(` $window^ `)`)? (`scale` `(` $scale^ `)`)?
+    (`causal` $causal^)? (`window` `(` $window^ `)`)? (`sinks` `(` $sinks^ `)`)?
+    (`scale` `(` $scale^ `)`)?
     attr-dict `->` type($result)
   }];
   let hasVerifier = 1;
