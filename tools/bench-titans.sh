@@ -3,7 +3,8 @@
 # chunks/segments), each streamed over SHORT and LONG tokens: tokens/s, the
 # Titans/Infini ratio, and the long/short ratio of each (flat is 1.0). Then
 # the same causal attention layer rewritten into each Titans architecture
-# (MAG, MAC, MAL; 4 persistent tokens, one 64-token segment per call).
+# (MAG, MAC, MAL; 4 persistent tokens, one 64-token segment per call), and
+# the shipped GQA model rewritten to each, streamed.
 #
 # usage: tools/bench-titans.sh [SHORT_TOKENS [LONG_TOKENS]]   (default 65536 1048576)
 set -euo pipefail
@@ -36,4 +37,27 @@ for arch in mag mac mal; do
   awk -v a="$arch" -v as="$as" -v al="$al" -v is="$is" -v il="$il" -v s="$short" -v l="$long" 'BEGIN {
     printf "  %-8s %9d tokens: %9.0f tokens/s   %9d tokens: %9.0f tokens/s   long/short %.3f   vs infini %.3f\n", a, s, as, l, al, al / as, al / il
   }'
+done
+# The shipped GQA model (test/Examples/onnx/gpt_gqa_512.onnx: two blocks, 4
+# query heads over 2 KV heads, d = 16) rewritten to each architecture,
+# streamed (window / segments of 512, chunks of 64, 4 persistent tokens;
+# rates small enough for a stable memory on this model) in calls of 512:
+# tokens/s and peak memory at SHORT and LONG tokens.
+gqa="$root/test/Examples/onnx/gpt_gqa_512.onnx"
+"$root/build/bin/longctx-import-onnx" "$gqa" --func-name=layer --stream-dim=1 \
+  -o "$work/gpt_gqa_512.mlir"
+printf "gpt_gqa_512.onnx rewritten to Titans, streamed (GQA: one memory per KV head)\n"
+for arch in mag mal mac; do
+  "$root/build/bin/longctx-opt" "$work/gpt_gqa_512.mlir" --longctx-raise-attention \
+    --longctx-attention-to-titans="arch=$arch chunk-length=64 persistent-tokens=4 window=512 theta=0.004 eta=0.6" \
+    -o "$work/gqa-titans-$arch.mlir"
+  line=""
+  for n in "$short" "$long"; do
+    out=$("$root/build/bin/longctx-run" "$work/gqa-titans-$arch.mlir" -e layer \
+      --stream-tokens "$n" --seed 1 2>&1)
+    r=$(awk '/tokens\/s \(/ { for (i = 1; i <= NF; ++i) if ($i == "tokens/s") r = $(i - 1) } END { print r }' <<<"$out")
+    m=$(sed -n 's/^longctx-run: peak RSS \([0-9.]*\) MiB$/\1/p' <<<"$out" | tail -1)
+    line="$line$(printf "%9d tokens: %8.0f tokens/s, %6.1f MiB   " "$n" "$r" "$m")"
+  done
+  printf "  %-8s %s\n" "$arch" "$line"
 done
