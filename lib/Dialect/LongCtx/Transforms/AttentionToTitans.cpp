@@ -116,16 +116,9 @@ public:
     auto pType = cast<RankedTensorType>(p.getType());
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
     sizes[3] = rewriter.getIndexAttr(pType.getShape().back());
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
-    Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
-                                        ValueRange{tensor::EmptyOp::create(
-                                            rewriter, loc, sizes, elementType)})
-                     .getResult(0);
+    Value init = zeros(sizes);
     // Loops (b, h, t, a, c) with c innermost.
-    auto dims = [&](ArrayRef<unsigned> targets) {
-      return AffineMap::getMultiDimMapWithTargets(5, targets, ctx);
-    };
+    auto dims = [&](ArrayRef<unsigned> targets) { return dims5(targets); };
     AffineMap pMap =
         pType.getRank() == 3 ? dims({1, 3, 4}) : dims({0, 1, 3, 4});
     SmallVector<utils::IteratorType> its(5, utils::IteratorType::parallel);
@@ -147,6 +140,22 @@ public:
                      arith::AddFOp::create(nb, nl, a[2], prod).getResult());
                })
         .getResult(0);
+  }
+
+  /// A zero tensor of `sizes` in the element type.
+  Value zeros(ArrayRef<OpFoldResult> sizes) {
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
+    return linalg::FillOp::create(
+               rewriter, loc, ValueRange{zero},
+               ValueRange{
+                   tensor::EmptyOp::create(rewriter, loc, sizes, elementType)})
+        .getResult(0);
+  }
+
+  /// The map of 5 loops onto `targets`.
+  AffineMap dims5(ArrayRef<unsigned> targets) {
+    return AffineMap::getMultiDimMapWithTargets(5, targets, ctx);
   }
 
   /// Elementwise `combine(x, y)` of two tensors of one 4-D type.
@@ -186,15 +195,8 @@ public:
         rewriter, loc, RankedTensorType::get(splitShape, elementType), x,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}, split);
     sizes[1] = rewriter.getIndexAttr(kvHeads);
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
-    Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
-                                        ValueRange{tensor::EmptyOp::create(
-                                            rewriter, loc, sizes, elementType)})
-                     .getResult(0);
-    auto dims = [&](ArrayRef<unsigned> targets) {
-      return AffineMap::getMultiDimMapWithTargets(5, targets, ctx);
-    };
+    Value init = zeros(sizes);
+    auto dims = [&](ArrayRef<unsigned> targets) { return dims5(targets); };
     SmallVector<utils::IteratorType> its(5, utils::IteratorType::parallel);
     its[2] = utils::IteratorType::reduction;
     Type type0 = elementType;

@@ -267,12 +267,12 @@ def LongCtx_TitansMemoryOp : LongCtx_Op<"titans_memory", [Pure,
     `K: [B, H, N, d]` and values `V: [B, H, N, dv]` with loss
     `||k W - v||^2`, momentum `S` and forgetting, read by the queries
     `Q: [B, Hq, N, d]` (`Hq = H`, or `G H` for grouped-query attention:
-    query head `h` reads memory `h / G`). The per-token rates `theta` (learning rate), `eta`
-    (momentum decay) and `alpha` (forgetting) are `[B, H, N]` operands
-    computed by the surrounding graph. Tokens are processed in chunks of
-    `chunk_length`; inside a chunk every gradient is taken at the chunk-start
-    weights `W_0` (Titans' mini-batch form; `chunk_length = 1` is the exact
-    token recurrence):
+    query head `h` reads memory `h / G`). The per-token rates `theta`
+    (learning rate), `eta` (momentum decay) and `alpha` (forgetting) are
+    `[B, H, N]` operands computed by the surrounding graph. Tokens are
+    processed in chunks of `chunk_length`; inside a chunk every gradient is
+    taken at the chunk-start weights `W_0` (Titans' mini-batch form;
+    `chunk_length = 1` is the exact token recurrence):
 
     ```
     u_t = 2 k_t^T (k_t W_0 - v_t)

@@ -146,10 +146,10 @@ def AttentionToTitansPass
     With grouped-query attention the memory is one per key/value head, read
     by every query head of its group; a KV head fed from per-query-head
     values takes their group mean (`mean_G`: MAL's `m` for `K` and `V`,
-    MAC's `Q` for `h` and `y` for the memory's keys and values). Each call of the function is one segment of a
-    stream: attention is local to the call, with the `persistent-tokens`
-    learned key/value pairs always visible, and the memory carries `(W, S)`
-    from call to call.
+    MAC's `Q` for `h` and `y` for the memory's keys and values). Each call
+    of the function is one segment of a stream: attention is local to the
+    call, with the `persistent-tokens` learned key/value pairs always
+    visible, and the memory carries `(W, S)` from call to call.
 
     `arch=mag`, memory as a gate:
 
