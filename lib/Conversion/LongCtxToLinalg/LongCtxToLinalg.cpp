@@ -1132,6 +1132,10 @@ static Value buildSplitKeyLowering(OpBuilder &b, AttentionOp op,
                          forall.getResult(1), /*mergeOps=*/nullptr);
 }
 
+/// The largest tiles the pass takes.
+constexpr int64_t kMaxQueryTile = 4096;
+constexpr int64_t kMaxKeyTile = 1024;
+
 /// `tiling` with tiles no larger than `op` needs: the key tile at most its
 /// keys rounded up to whole vectors, the query tile at most its queries (a
 /// tile sized for long inputs neither unrolls a short one's kernels past
@@ -1145,6 +1149,27 @@ static AttentionTiling clampToProblem(AttentionTiling tiling, AttentionOp op) {
         llvm::alignTo(keys, std::max<int64_t>(tiling.vectorLanes, 1)));
   if (!ShapedType::isDynamic(queries) && queries > 0)
     tiling.queryTileSize = std::min(tiling.queryTileSize, queries);
+  return tiling;
+}
+
+/// `tiling` for `op`'s static keys in one sweep (no key splits): a last
+/// key tile of under a quarter of a tile costs a whole one, so the keys go
+/// to one tile fewer, each a little wider (64 + 4 keys: one tile of 80, not
+/// two of 64).
+static AttentionTiling widenLastKeyTile(AttentionTiling tiling,
+                                        AttentionOp op) {
+  int64_t keys = op.getKey().getType().getDimSize(2);
+  int64_t tile = tiling.keyTileSize;
+  if (ShapedType::isDynamic(keys) || keys <= 0 || tile <= 0)
+    return tiling;
+  int64_t tiles = llvm::divideCeil(keys, tile);
+  if (tiles < 2 || keys - (tiles - 1) * tile >= tile / 4)
+    return tiling;
+  int64_t wider =
+      llvm::alignTo(llvm::divideCeil(keys, tiles - 1),
+                    std::max<int64_t>(tiling.vectorLanes, 1));
+  if (wider <= kMaxKeyTile)
+    tiling.keyTileSize = wider;
   return tiling;
 }
 
@@ -1185,6 +1210,8 @@ AttentionOpLowering::matchAndRewrite(AttentionOp op,
     tiling.keyTileSize = tiling.decodeKeyTileSize;
   tiling = clampToProblem(tiling, op);
   int64_t splits = chooseKeySplits(op, tiling, inPlace);
+  if (splits == 1)
+    tiling = widenLastKeyTile(tiling, op);
   Value result =
       splits > 1 || ShapedType::isDynamic(splits)
           ? buildSplitKeyLowering(rewriter, op, operands, tiling, splits)
@@ -1355,9 +1382,6 @@ void mlir::longctx::populateLongCtxToLinalgConversionPatterns(
   populateTitansToLinalgConversionPatterns(patterns, tiling);
 }
 
-/// The largest tiles the pass takes.
-constexpr int64_t kMaxQueryTile = 4096;
-constexpr int64_t kMaxKeyTile = 1024;
 
 namespace {
 struct ConvertLongCtxToLinalgPass final
