@@ -56,10 +56,6 @@ static NonFiniteClass classifyNonFinite(OpBuilder &b, Location loc, Value x) {
   return c;
 }
 
-static Value isNonFinite(OpBuilder &b, Location loc, Value x) {
-  return classifyNonFinite(b, loc, x).any;
-}
-
 /// `o` plus what the non-finite values of the seen keys add to it, from
 /// `plus` and `minus`, their counts of +inf-or-NaN and -inf-or-NaN values:
 /// +inf, -inf, or NaN where both are non-zero.
@@ -217,7 +213,7 @@ Value mlir::longctx::detail::launchMmaAttention(OpBuilder &b, Location loc,
                                              ValueRange{bi, kvHead, kr, c});
             memref::StoreOp::create(tb, loc, x, dst, ValueRange{r, c});
             if (flagTile) {
-              Value bad = isNonFinite(tb, loc, x);
+              Value bad = classifyNonFinite(tb, loc, x).any;
               scf::IfOp::create(tb, loc, bad, [&](OpBuilder &fb, Location) {
                 memref::StoreOp::create(fb, loc, flagTile, flag,
                                         ValueRange{zeroIdx});
